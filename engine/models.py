@@ -1,0 +1,187 @@
+"""The lesson's three MNIST classifiers, and safe loading and saving of them.
+
+Each model takes ``(batch, 28, 28)`` float32 images scaled to [0, 1] (the CNN
+reshapes to ``(batch, 28, 28, 1)`` itself) and returns ``(batch, 10)``
+softmax probabilities.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import resources
+from engine import MODEL_KINDS
+from engine.tf_runtime import import_keras
+
+#: Where the pretrained models ship.
+SHIPPED_MODELS_DIR = resources.path("models")
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, corrupt, unsafe or not a model of the expected kind."""
+
+
+def check_kind(kind: str) -> str:
+    """Return ``kind`` if it names one of :data:`engine.MODEL_KINDS`."""
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"Received model kind {kind!r}; expected one of {', '.join(MODEL_KINDS)}.")
+    return kind
+
+
+def build_model(kind: str, dropout: bool = True):
+    """Build an untrained model with the lesson's architecture.
+
+    Args:
+        kind: ``"multinomial"``, ``"dnn"`` or ``"cnn"``.
+        dropout: CNN only: insert ``Dropout(0.25)`` after Flatten (the lesson's
+            best variant). Ignored for the other kinds.
+
+    Returns:
+        An uncompiled ``keras.Sequential`` mapping ``(None, 28, 28)`` to ``(None, 10)``.
+
+    Layers:
+        multinomial: Flatten(784) → Dense(10, softmax) — 7,850 parameters.
+        dnn: Flatten(784) → Dense(64) → Dense(128) → Dense(32) (relu) → Dense(10, softmax).
+        cnn: Reshape(28, 28, 1) → Conv2D(32, 3x3) → MaxPool 2x2 → Conv2D(64, 3x3)
+            → MaxPool 2x2 → Conv2D(64, 3x3) → Flatten → [Dropout(0.25)] → Dense(128)
+            → Dense(10, softmax). Shapes 26x26x32, 13x13x32, 11x11x64, 5x5x64, 3x3x64, 576.
+    """
+    keras = import_keras()
+    layers = keras.layers
+    check_kind(kind)
+    inputs = keras.Input(shape=(28, 28), name="image")
+    if kind == "multinomial":
+        body = [layers.Flatten(name="flatten"), layers.Dense(10, activation="softmax", name="output")]
+    elif kind == "dnn":
+        body = [
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu", name="dense_64"),
+            layers.Dense(128, activation="relu", name="dense_128"),
+            layers.Dense(32, activation="relu", name="dense_32"),
+            layers.Dense(10, activation="softmax", name="output"),
+        ]
+    else:
+        body = [
+            layers.Reshape((28, 28, 1), name="to_channels"),
+            layers.Conv2D(32, (3, 3), activation="relu", name="conv1"),
+            layers.MaxPooling2D((2, 2), name="pool1"),
+            layers.Conv2D(64, (3, 3), activation="relu", name="conv2"),
+            layers.MaxPooling2D((2, 2), name="pool2"),
+            layers.Conv2D(64, (3, 3), activation="relu", name="conv3"),
+            layers.Flatten(name="flatten"),
+        ]
+        if dropout:
+            body.append(layers.Dropout(0.25, name="dropout"))
+        body += [
+            layers.Dense(128, activation="relu", name="dense_128"),
+            layers.Dense(10, activation="softmax", name="output"),
+        ]
+    return keras.Sequential([inputs, *body], name=kind)
+
+
+def infer_kind(model) -> str:
+    """Tell which of the three kinds a loaded model is, from its layers.
+
+    Raises:
+        ModelFileError: the model's input/output shapes do not fit any kind.
+    """
+    in_shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else None
+    out_shape = tuple(model.output_shape[1:]) if hasattr(model, "output_shape") else None
+    if in_shape not in ((28, 28), (28, 28, 1), (784,)) or out_shape != (10,):
+        raise ModelFileError(
+            f"model takes {in_shape} and returns {out_shape}; "
+            "a Digit Lab model takes (28, 28) images and returns (10,) probabilities"
+        )
+    names = [type(layer).__name__ for layer in model.layers]
+    if "Conv2D" in names:
+        return "cnn"
+    dense = names.count("Dense")
+    return "multinomial" if dense == 1 else "dnn"
+
+
+def shipped_model_path(kind: str) -> Path:
+    """Path of the pretrained model of ``kind`` in ``resources/models``."""
+    return SHIPPED_MODELS_DIR / f"{check_kind(kind)}.keras"
+
+
+def load_model(path: str | Path, expected_kind: str | None = None):
+    """Load a ``.keras`` model safely.
+
+    Keras's ``safe_mode`` stays on, so a file holding a Lambda layer or other
+    serialized code is refused rather than run. The file must be a Keras zip
+    archive whose model maps 28x28 images to 10 probabilities.
+
+    Args:
+        path: a ``.keras`` file.
+        expected_kind: if given, the model must be of this kind.
+
+    Returns:
+        ``(model, kind)``.
+
+    Raises:
+        ModelFileError: with a one-line reason.
+    """
+    keras = import_keras()
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such model file")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a folder, not a .keras model file")
+    if path.stat().st_size == 0:
+        raise ModelFileError(f"{path}: the file is empty")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path}: not a Keras model (.keras files are zip archives)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            bad = zf.testzip()
+        if bad is not None:
+            raise ModelFileError(f"{path}: the archive is corrupt (bad entry {bad})")
+        if "config.json" not in names:
+            raise ModelFileError(f"{path}: not a Keras model (no config.json inside)")
+    except zipfile.BadZipFile as exc:
+        raise ModelFileError(f"{path}: the archive is corrupt ({exc})") from exc
+    try:
+        model = keras.models.load_model(path, compile=False, safe_mode=True)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # Keras raises many types; the message is what matters.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "safe_mode" in str(exc) or "Lambda" in str(exc):
+            reason = "it contains serialized code (e.g. a Lambda layer), which Digit Lab refuses to run"
+        raise ModelFileError(f"{path}: cannot load model: {reason}") from exc
+    kind = infer_kind(model)
+    if expected_kind is not None and kind != check_kind(expected_kind):
+        raise ModelFileError(f"{path}: is a {kind} model, expected a {expected_kind} model")
+    return model, kind
+
+
+def save_model_atomic(model, path: str | Path) -> Path:
+    """Save ``model`` to ``path`` so that a crash never leaves a corrupt file there.
+
+    The model is written to a temporary file in the same folder, flushed to
+    disk, then renamed over ``path`` (``os.replace`` is atomic on POSIX and
+    Windows). On failure the temporary file is removed and ``path`` is untouched.
+
+    Raises:
+        OSError: the folder cannot be created or written (read-only, disk full).
+    """
+    path = Path(path).expanduser()
+    if path.suffix != ".keras":
+        raise ValueError(f"Received path {str(path)!r}; a model file must end in .keras")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        model.save(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
