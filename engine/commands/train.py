@@ -26,7 +26,10 @@ def add_parser(sub) -> None:
     p.add_argument("--validation-split", type=float)
     p.add_argument("--patience", type=int, help="early-stopping patience; 0 turns it off")
     p.add_argument("--no-dropout", action="store_true", help="CNN without Dropout(0.25)")
-    p.add_argument("--augment", action="store_true", help="random shifts, rotations, scale, stroke width")
+    aug = p.add_mutually_exclusive_group()
+    aug.add_argument("--augment", dest="augment", action="store_true", default=None,
+                     help="random shifts, rotations, scale, stroke width")
+    aug.add_argument("--no-augment", dest="augment", action="store_false")
     p.add_argument("--schedule", choices=("constant", "cosine"))
     p.add_argument("--limit", type=int, help="train on the first N training samples only")
     p.add_argument("--seed", type=int)
@@ -51,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if args.no_dropout:
         overrides["dropout"] = False
-    if args.augment:
-        overrides["augment"] = True
+    if args.augment is not None:
+        overrides["augment"] = args.augment
     recipe = improved_recipe if args.recipe == "improved" else lesson_recipe
     config = recipe(args.kind, **overrides)
     output = Path(args.output) if args.output else user_model_path(args.kind)
