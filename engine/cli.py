@@ -29,8 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Digit Lab: draw digits, filter photos, train MNIST models. "
         "Without a command, the desktop app opens.",
     )
-    parser.add_argument("--verbose", action="store_true",
-                        help="show TensorFlow's start-up messages and full tracebacks")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show TensorFlow's start-up messages and full tracebacks",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"engine.commands.{name}").add_parser(sub)

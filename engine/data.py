@@ -111,7 +111,10 @@ def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
     for key, stem in _IDX_FILES.items():
         candidates = [folder / stem, folder / f"{stem}.gz"]
         # Some distributions use a dot before idx ("train-images.idx3-ubyte").
-        candidates += [folder / stem.replace("-idx", ".idx"), folder / f"{stem.replace('-idx', '.idx')}.gz"]
+        candidates += [
+            folder / stem.replace("-idx", ".idx"),
+            folder / f"{stem.replace('-idx', '.idx')}.gz",
+        ]
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
             raise MnistFormatError(f"{folder}: missing IDX file {stem}[.gz]")
@@ -149,7 +152,11 @@ def read_idx(path: str | Path) -> np.ndarray:
             f"{path}: IDX header says shape {shape} ({expected} bytes) "
             f"but the file holds {len(raw) - header} bytes of data"
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    return (
+        np.frombuffer(raw, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )
 
 
 def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:
@@ -162,7 +169,9 @@ def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:
         if y.ndim != 1:
             raise MnistFormatError(f"{path}: y_{split} has shape {y.shape}; expected (N,)")
         if not np.issubdtype(y.dtype, np.integer):
-            raise MnistFormatError(f"{path}: y_{split} has dtype {y.dtype}; expected an integer type")
+            raise MnistFormatError(
+                f"{path}: y_{split} has dtype {y.dtype}; expected an integer type"
+            )
         if len(x) != len(y):
             raise MnistFormatError(
                 f"{path}: x_{split} has {len(x)} images but y_{split} has {len(y)} labels"

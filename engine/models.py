@@ -54,7 +54,10 @@ def build_model(kind: str, dropout: bool = True):
     check_kind(kind)
     inputs = keras.Input(shape=(28, 28), name="image")
     if kind == "multinomial":
-        body = [layers.Flatten(name="flatten"), layers.Dense(10, activation="softmax", name="output")]
+        body = [
+            layers.Flatten(name="flatten"),
+            layers.Dense(10, activation="softmax", name="output"),
+        ]
     elif kind == "dnn":
         body = [
             layers.Flatten(name="flatten"),
@@ -151,7 +154,9 @@ def load_model(path: str | Path, expected_kind: str | None = None):
     except Exception as exc:  # Keras raises many types; the message is what matters.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "safe_mode" in str(exc) or "Lambda" in str(exc):
-            reason = "it contains serialized code (e.g. a Lambda layer), which Digit Lab refuses to run"
+            reason = (
+                "it contains serialized code (e.g. a Lambda layer), which Digit Lab refuses to run"
+            )
         raise ModelFileError(f"{path}: cannot load model: {reason}") from exc
     kind = infer_kind(model)
     if expected_kind is not None and kind != check_kind(expected_kind):

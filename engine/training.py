@@ -75,7 +75,9 @@ class TrainConfig:
         if self.patience < 0:
             raise ValueError(f"Received patience={self.patience}; it must be >= 0.")
         if self.schedule not in ("constant", "cosine"):
-            raise ValueError(f"Received schedule={self.schedule!r}; expected 'constant' or 'cosine'.")
+            raise ValueError(
+                f"Received schedule={self.schedule!r}; expected 'constant' or 'cosine'."
+            )
         if self.limit is not None and self.limit < 2:
             raise ValueError(f"Received limit={self.limit}; it must be >= 2.")
 
@@ -195,8 +197,9 @@ def _make_progress_callback(keras):
         with the best model seen, not the last one.
         """
 
-        def __init__(self, epochs, batches_per_epoch, batch_size, on_event, should_stop,
-                     min_interval=0.05):
+        def __init__(
+            self, epochs, batches_per_epoch, batch_size, on_event, should_stop, min_interval=0.05
+        ):
             super().__init__()
             self.epochs = epochs
             self.batches_per_epoch = batches_per_epoch
@@ -214,9 +217,15 @@ def _make_progress_callback(keras):
 
         def _emit(self, type_, **kw):
             kw.setdefault("epoch", self._epoch)
-            self.on_event(TrainingEvent(
-                type=type_, epochs=self.epochs, batches_per_epoch=self.batches_per_epoch,
-                elapsed=time.perf_counter() - self._t0, **kw))
+            self.on_event(
+                TrainingEvent(
+                    type=type_,
+                    epochs=self.epochs,
+                    batches_per_epoch=self.batches_per_epoch,
+                    elapsed=time.perf_counter() - self._t0,
+                    **kw,
+                )
+            )
 
         def on_train_begin(self, logs=None):
             self._t0 = time.perf_counter()
@@ -231,9 +240,14 @@ def _make_progress_callback(keras):
             if not math.isfinite(logs.get("loss", 0.0)):
                 self.stop_reason = "nan"
                 self.model.stop_training = True
-                self._emit("message", batch=batch + 1, message=(
-                    f"Epoch {self._epoch + 1}: the loss became {logs.get('loss')} at batch "
-                    f"{batch + 1}; training stopped (try a lower learning rate)."))
+                self._emit(
+                    "message",
+                    batch=batch + 1,
+                    message=(
+                        f"Epoch {self._epoch + 1}: the loss became {logs.get('loss')} at batch "
+                        f"{batch + 1}; training stopped (try a lower learning rate)."
+                    ),
+                )
                 return
             if self.should_stop():
                 self.stop_reason = "user"
@@ -255,8 +269,9 @@ def _make_progress_callback(keras):
                 self.best_weights = self.model.get_weights()
             seconds = time.perf_counter() - self._epoch_t0
             rate = self.batches_per_epoch * self.batch_size / max(seconds, 1e-9)
-            self._emit("epoch_end", batch=self.batches_per_epoch, logs=logs,
-                       samples_per_second=rate)
+            self._emit(
+                "epoch_end", batch=self.batches_per_epoch, logs=logs, samples_per_second=rate
+            )
 
         def restore_best(self):
             if self.best_weights is not None:
@@ -297,7 +312,9 @@ def train(
     model = build_model(config.kind, dropout=config.dropout)
     lr = config.learning_rate
     if config.schedule == "cosine":
-        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps * config.epochs, alpha=0.01)
+        lr = keras.optimizers.schedules.CosineDecay(
+            lr, decay_steps=steps * config.epochs, alpha=0.01
+        )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=lr),
         loss="sparse_categorical_crossentropy",
@@ -305,22 +322,31 @@ def train(
     )
 
     progress = _make_progress_callback(keras)(
-        config.epochs, steps, config.batch_size, on_event, should_stop)
+        config.epochs, steps, config.batch_size, on_event, should_stop
+    )
     callbacks = [progress]
     if config.patience > 0:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss" if val is not None else "loss",
-            patience=config.patience, restore_best_weights=True))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss" if val is not None else "loss",
+                patience=config.patience,
+                restore_best_weights=True,
+            )
+        )
 
     if config.augment:
-        gen = (tf.random.Generator.from_seed(config.seed) if config.seed is not None
-               else tf.random.Generator.from_non_deterministic_state())
+        gen = (
+            tf.random.Generator.from_seed(config.seed)
+            if config.seed is not None
+            else tf.random.Generator.from_non_deterministic_state()
+        )
         train_ds = (
             tf.data.Dataset.from_tensor_slices((x_tr, y_tr))
             .shuffle(len(x_tr), seed=config.seed, reshuffle_each_iteration=True)
             .batch(config.batch_size)
-            .map(lambda im, lab: (augment_batch(im, gen, AugmentConfig()), lab),
-                 num_parallel_calls=1)
+            .map(
+                lambda im, lab: (augment_batch(im, gen, AugmentConfig()), lab), num_parallel_calls=1
+            )
             .prefetch(2)
         )
         fit_args = {"x": train_ds, "shuffle": False}
@@ -342,31 +368,52 @@ def train(
         progress.restore_best()
     epochs_run = len(progress.history["loss"])
     if stop_reason == "early_stopping":
-        progress._emit("message", message=(
-            f"Early stopping after epoch {epochs_run}: val_loss did not improve for "
-            f"{config.patience} epochs; restored the weights of epoch {progress.best_epoch + 1}."))
+        progress._emit(
+            "message",
+            message=(
+                f"Early stopping after epoch {epochs_run}: val_loss did not improve for "
+                f"{config.patience} epochs; restored the weights of epoch "
+                f"{progress.best_epoch + 1}."
+            ),
+        )
     elif progress.best_epoch is not None:
-        progress._emit("message", message=(
-            f"Kept the weights of the best epoch, {progress.best_epoch + 1} of {epochs_run}."))
+        progress._emit(
+            "message",
+            message=(
+                f"Kept the weights of the best epoch, {progress.best_epoch + 1} of {epochs_run}."
+            ),
+        )
     if stop_reason == "nan" and progress.best_weights is None:
         raise FloatingPointError(
             "the loss became NaN before any epoch finished; no usable model "
-            f"(learning_rate={config.learning_rate} may be too high)")
+            f"(learning_rate={config.learning_rate} may be too high)"
+        )
     result = TrainResult(
-        model=model, config=config, history=progress.history, epochs_run=epochs_run,
-        best_epoch=progress.best_epoch, stop_reason=stop_reason, seconds=seconds)
+        model=model,
+        config=config,
+        history=progress.history,
+        epochs_run=epochs_run,
+        best_epoch=progress.best_epoch,
+        stop_reason=stop_reason,
+        seconds=seconds,
+    )
     if evaluate_test:
         result.test_accuracy = evaluate_accuracy(model, data.x_test, data.y_test)
-    progress._emit("end", logs={"test_accuracy": result.test_accuracy} if evaluate_test else {},
-                   message=stop_reason)
+    progress._emit(
+        "end",
+        logs={"test_accuracy": result.test_accuracy} if evaluate_test else {},
+        message=stop_reason,
+    )
     return result
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Probabilities ``(N, 10)`` for uint8 or [0, 1] float images ``(N, 28, 28)``."""
     x = scale_images(images) if images.dtype == np.uint8 else np.asarray(images, np.float32)
-    out = [np.asarray(model(x[i:i + batch_size], training=False))
-           for i in range(0, len(x), batch_size)]
+    out = [
+        np.asarray(model(x[i : i + batch_size], training=False))
+        for i in range(0, len(x), batch_size)
+    ]
     return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
 
@@ -377,6 +424,14 @@ def evaluate_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
 
 
 __all__ = [
-    "LESSON_ACCURACY", "MODEL_KINDS", "TrainConfig", "TrainResult", "TrainingEvent",
-    "evaluate_accuracy", "improved_recipe", "lesson_recipe", "predict_probabilities", "train",
+    "LESSON_ACCURACY",
+    "MODEL_KINDS",
+    "TrainConfig",
+    "TrainResult",
+    "TrainingEvent",
+    "evaluate_accuracy",
+    "improved_recipe",
+    "lesson_recipe",
+    "predict_probabilities",
+    "train",
 ]

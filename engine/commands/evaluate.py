@@ -11,9 +11,11 @@ from engine import MODEL_KINDS
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "evaluate", help="test-set accuracy of the shipped models or of model files",
+        "evaluate",
+        help="test-set accuracy of the shipped models or of model files",
         description="Evaluate on the MNIST test set (10,000 images). NAME is "
-        "multinomial, dnn or cnn (the shipped model); PATH is a .keras file.")
+        "multinomial, dnn or cnn (the shipped model); PATH is a .keras file.",
+    )
     p.add_argument("--model", nargs="+", metavar="NAME_OR_PATH", default=list(MODEL_KINDS))
     p.add_argument("--data", help="MNIST .npz or folder of IDX files (default: the bundled copy)")
     p.add_argument("--json", action="store_true", help="print one JSON object")

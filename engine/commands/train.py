@@ -13,13 +13,19 @@ from engine.paths import user_model_path
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "train", help="train a model on MNIST (the lesson's recipe by default)",
+        "train",
+        help="train a model on MNIST (the lesson's recipe by default)",
         description="Train one of the three models. Defaults are the lesson's recipe "
         "(Adam lr 1e-4, batch 100, validation split 0.2, early stopping patience 3); "
-        "--recipe improved is the recipe of the shipped models.")
+        "--recipe improved is the recipe of the shipped models.",
+    )
     p.add_argument("kind", choices=MODEL_KINDS)
-    p.add_argument("--recipe", choices=("lesson", "improved"), default="lesson",
-                   help="starting point for the knobs below (default: lesson)")
+    p.add_argument(
+        "--recipe",
+        choices=("lesson", "improved"),
+        default="lesson",
+        help="starting point for the knobs below (default: lesson)",
+    )
     p.add_argument("--epochs", type=int, help="most epochs (early stopping may end sooner)")
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--batch-size", type=int)
@@ -27,29 +33,41 @@ def add_parser(sub) -> None:
     p.add_argument("--patience", type=int, help="early-stopping patience; 0 turns it off")
     p.add_argument("--no-dropout", action="store_true", help="CNN without Dropout(0.25)")
     aug = p.add_mutually_exclusive_group()
-    aug.add_argument("--augment", dest="augment", action="store_true", default=None,
-                     help="random shifts, rotations, scale, stroke width")
+    aug.add_argument(
+        "--augment",
+        dest="augment",
+        action="store_true",
+        default=None,
+        help="random shifts, rotations, scale, stroke width",
+    )
     aug.add_argument("--no-augment", dest="augment", action="store_false")
     p.add_argument("--schedule", choices=("constant", "cosine"))
     p.add_argument("--limit", type=int, help="train on the first N training samples only")
     p.add_argument("--seed", type=int)
     p.add_argument("--data", help="MNIST .npz or folder of IDX files (default: the bundled copy)")
-    p.add_argument("--output", help="where to save the .keras model "
-                   "(default: the user's data folder, which the app loads)")
+    p.add_argument(
+        "--output",
+        help="where to save the .keras model "
+        "(default: the user's data folder, which the app loads)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.commands.progress import TerminalProgress  # noqa: PLC0415
     from engine.data import load_mnist  # noqa: PLC0415 - keep `digitlab --help` fast
     from engine.models import save_model_atomic  # noqa: PLC0415
     from engine.training import LESSON_ACCURACY, improved_recipe, lesson_recipe, train  # noqa: PLC0415
 
-    from engine.commands.progress import TerminalProgress  # noqa: PLC0415
-
     overrides = {
-        "epochs": args.epochs, "learning_rate": args.learning_rate, "batch_size": args.batch_size,
-        "validation_split": args.validation_split, "patience": args.patience,
-        "limit": args.limit, "seed": args.seed, "schedule": args.schedule,
+        "epochs": args.epochs,
+        "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size,
+        "validation_split": args.validation_split,
+        "patience": args.patience,
+        "limit": args.limit,
+        "seed": args.seed,
+        "schedule": args.schedule,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if args.no_dropout:
@@ -65,25 +83,35 @@ def run(args: argparse.Namespace) -> int:
     data = load_mnist(args.data)
     from engine.devices import describe_training_devices  # noqa: PLC0415
 
-    print(f"Training {args.kind} ({args.recipe} recipe) on {describe_training_devices()}: "
-          f"lr {config.learning_rate}, batch {config.batch_size}, "
-          f"validation split {config.validation_split}, patience {config.patience}, "
-          f"augment {config.augment}, schedule {config.schedule}, "
-          f"{len(data.x_train[:config.limit])} training samples", file=sys.stderr)
+    print(
+        f"Training {args.kind} ({args.recipe} recipe) on {describe_training_devices()}: "
+        f"lr {config.learning_rate}, batch {config.batch_size}, "
+        f"validation split {config.validation_split}, patience {config.patience}, "
+        f"augment {config.augment}, schedule {config.schedule}, "
+        f"{len(data.x_train[: config.limit])} training samples",
+        file=sys.stderr,
+    )
     result = train(config, data, on_event=TerminalProgress(config.batch_size))
     save_model_atomic(result.model, output)
     lesson_key = "cnn_dropout" if args.kind == "cnn" and config.dropout else args.kind
     summary = {
-        "kind": args.kind, "recipe": args.recipe, "epochs_run": result.epochs_run,
+        "kind": args.kind,
+        "recipe": args.recipe,
+        "epochs_run": result.epochs_run,
         "best_epoch": None if result.best_epoch is None else result.best_epoch + 1,
-        "stop_reason": result.stop_reason, "seconds": round(result.seconds, 1),
-        "test_accuracy": result.test_accuracy, "lesson_accuracy": LESSON_ACCURACY[lesson_key],
+        "stop_reason": result.stop_reason,
+        "seconds": round(result.seconds, 1),
+        "test_accuracy": result.test_accuracy,
+        "lesson_accuracy": LESSON_ACCURACY[lesson_key],
         "output": str(output),
     }
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"Test accuracy: {result.test_accuracy:.4f} (lesson: {LESSON_ACCURACY[lesson_key]:.4f}); "
-              f"{result.epochs_run} epochs in {result.seconds:.0f}s, stopped: {result.stop_reason}; "
-              f"saved to {output}")
+        print(
+            f"Test accuracy: {result.test_accuracy:.4f} "
+            f"(lesson: {LESSON_ACCURACY[lesson_key]:.4f}); "
+            f"{result.epochs_run} epochs in {result.seconds:.0f}s, stopped: {result.stop_reason}; "
+            f"saved to {output}"
+        )
     return 0

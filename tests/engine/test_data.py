@@ -18,13 +18,26 @@ def test_bundled_mnist_is_complete_and_canonical(mnist):
     # Facts from the MNIST database itself (see resources/data/README.md).
     assert list(mnist.y_train[:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert list(mnist.y_test[:10]) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
-    assert list(np.bincount(mnist.y_test)) == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert list(np.bincount(mnist.y_test)) == [
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
     assert mnist.x_train.mean() == pytest.approx(33.318, abs=1e-3)
 
 
 def _write_idx(path, array, gz=False):
     codes = {np.dtype("uint8"): 0x08}
-    header = bytes([0, 0, codes[array.dtype], array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    header = bytes([0, 0, codes[array.dtype], array.ndim]) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
     data = header + array.tobytes()
     if gz:
         with gzip.open(path, "wb") as fh:
@@ -50,7 +63,9 @@ def test_idx_folder_round_trip(tmp_path, mnist, gz):
 def test_user_npz_is_accepted(tmp_path, mnist):
     small = mnist.limit(30, 10)
     path = tmp_path / "mine.npz"
-    np.savez(path, x_train=small.x_train, y_train=small.y_train, x_test=small.x_test, y_test=small.y_test)
+    np.savez(
+        path, x_train=small.x_train, y_train=small.y_train, x_test=small.x_test, y_test=small.y_test
+    )
     assert load_mnist(path).x_train.shape == (30, 28, 28)
 
 

@@ -14,8 +14,16 @@ from engine.models import ModelFileError, build_model, infer_kind, load_model, s
 EXPECTED_PARAMS = {
     ("multinomial", True): 784 * 10 + 10,
     ("dnn", True): (784 * 64 + 64) + (64 * 128 + 128) + (128 * 32 + 32) + (32 * 10 + 10),
-    ("cnn", True): (9 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 64 + 64) + (576 * 128 + 128) + 1290,
-    ("cnn", False): (9 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 64 + 64) + (576 * 128 + 128) + 1290,
+    ("cnn", True): (9 * 32 + 32)
+    + (9 * 32 * 64 + 64)
+    + (9 * 64 * 64 + 64)
+    + (576 * 128 + 128)
+    + 1290,
+    ("cnn", False): (9 * 32 + 32)
+    + (9 * 32 * 64 + 64)
+    + (9 * 64 * 64 + 64)
+    + (576 * 128 + 128)
+    + 1290,
 }
 
 
@@ -39,7 +47,9 @@ def test_cnn_layer_shapes_follow_the_lesson():
     assert shapes["pool2"] == (5, 5, 64)
     assert shapes["conv3"] == (3, 3, 64)
     assert shapes["flatten"] == (576,)
-    assert "dropout" in shapes and "dropout" not in {layer.name for layer in build_model("cnn", False).layers}
+    assert "dropout" in shapes and "dropout" not in {
+        layer.name for layer in build_model("cnn", False).layers
+    }
 
 
 def test_unknown_kind_is_refused():
@@ -116,7 +126,9 @@ def test_wrong_kind_and_foreign_shapes_are_refused(tmp_path, tiny_models):
     save_model_atomic(tiny_models["dnn"], path)
     with pytest.raises(ModelFileError, match="is a dnn model, expected a cnn model"):
         load_model(path, expected_kind="cnn")
-    foreign = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(5)])
+    foreign = keras.Sequential(
+        [keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(5)]
+    )
     save_model_atomic(foreign, path)
     with pytest.raises(ModelFileError, match=r"takes \(32, 32, 3\) and returns \(5,\)"):
         load_model(path)
@@ -126,12 +138,14 @@ def test_lambda_layer_is_refused_not_run(tmp_path):
     from engine.tf_runtime import import_keras
 
     keras = import_keras()
-    model = keras.Sequential([
-        keras.Input((28, 28)),
-        keras.layers.Lambda(lambda x: x * 2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28)),
+            keras.layers.Lambda(lambda x: x * 2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     path = tmp_path / "lambda.keras"
     model.save(path)
     with pytest.raises(ModelFileError, match="serialized code"):

@@ -30,7 +30,8 @@ def test_engine_sources_do_not_import_qt():
 def test_importing_every_engine_module_loads_no_qt():
     modules = sorted(
         "engine." + ".".join(p.relative_to(ENGINE).with_suffix("").parts)
-        for p in ENGINE.rglob("*.py") if p.name != "__init__.py"
+        for p in ENGINE.rglob("*.py")
+        if p.name != "__init__.py"
     )
     code = (
         "import importlib, sys\n"

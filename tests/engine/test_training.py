@@ -21,9 +21,18 @@ from engine.training import (
 def test_lesson_recipe_is_the_default():
     config = lesson_recipe("cnn")
     assert (config.learning_rate, config.batch_size, config.validation_split, config.patience) == (
-        1e-4, 100, 0.2, 3)
+        1e-4,
+        100,
+        0.2,
+        3,
+    )
     assert config.dropout and not config.augment and config.schedule == "constant"
-    assert LESSON_ACCURACY == {"multinomial": 0.918, "dnn": 0.9573, "cnn": 0.9845, "cnn_dropout": 0.9867}
+    assert LESSON_ACCURACY == {
+        "multinomial": 0.918,
+        "dnn": 0.9573,
+        "cnn": 0.9845,
+        "cnn_dropout": 0.9867,
+    }
 
 
 def test_improved_recipe_changes_the_knobs_it_says():
@@ -74,7 +83,8 @@ def test_short_run_learns_and_reports_progress(mnist):
     # Far above chance (0.1) after 2 epochs on 2,400 images.
     assert result.test_accuracy > 0.6
     assert result.test_accuracy == pytest.approx(
-        evaluate_accuracy(result.model, mnist.x_test[:2000], mnist.y_test[:2000]))
+        evaluate_accuracy(result.model, mnist.x_test[:2000], mnist.y_test[:2000])
+    )
 
 
 def test_stop_request_ends_the_run_and_keeps_the_best_weights(mnist):

@@ -1,0 +1,142 @@
+"""``digitlab train`` and ``evaluate``: JSON, saved models, clean errors, quiet start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.models import load_model, shipped_model_path
+
+ROOT = Path(__file__).resolve().parents[2]
+TF_CHATTER = ("oneDNN", "absl", "cuda", "cpu_feature_guard", "I0000", "W0000", "E0000")
+
+
+def test_train_saves_a_model_and_prints_json(tmp_path, capsys):
+    out = tmp_path / "dnn.keras"
+    code = main(
+        [
+            "train",
+            "dnn",
+            "--limit",
+            "600",
+            "--epochs",
+            "1",
+            "--seed",
+            "0",
+            "--learning-rate",
+            "0.001",
+            "--output",
+            str(out),
+            "--json",
+        ]
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["kind"] == "dnn" and summary["epochs_run"] == 1
+    assert 0.1 < summary["test_accuracy"] <= 1.0 and summary["lesson_accuracy"] == 0.9573
+    model, kind = load_model(out)
+    assert kind == "dnn"
+
+
+def test_train_defaults_to_the_users_data_folder(capsys):
+    code = main(["train", "multinomial", "--limit", "300", "--epochs", "1", "--json"])
+    assert code == 0
+    saved = Path(os.environ["DIGITLAB_DATA_DIR"]) / "models" / "multinomial.keras"
+    assert saved.is_file()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "cnn", "--epochs", "0"], "epochs=0"),
+        (["train", "cnn", "--learning-rate", "-1"], "learning_rate=-1.0"),
+        (["train", "cnn", "--validation-split", "1.5"], "validation_split=1.5"),
+        (["train", "cnn", "--output", "model.h5"], "must end in .keras"),
+        (["train", "cnn", "--data", "/nonexistent/mnist.npz", "--limit", "10"], "not found"),
+        (["evaluate", "--model", "/nonexistent/model.keras"], "no such model file"),
+    ],
+)
+def test_bad_input_is_one_line_without_traceback(argv, message, capsys):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "transformer"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_evaluate_json_for_a_model_file(tmp_path, tiny_models, capsys):
+    from engine.models import save_model_atomic
+
+    path = save_model_atomic(tiny_models["multinomial"], tmp_path / "m.keras")
+    assert main(["evaluate", "--model", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report[str(path)]["samples"] == 10000
+    assert 0.1 < report[str(path)]["accuracy"] < 1.0
+
+
+def _subprocess_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def test_terminal_stays_clean_unless_verbose(tmp_path):
+    argv = [
+        sys.executable,
+        "-m",
+        "engine.cli",
+        "train",
+        "multinomial",
+        "--limit",
+        "200",
+        "--epochs",
+        "1",
+        "--output",
+        str(tmp_path / "m.keras"),
+    ]
+    quiet = subprocess.run(
+        argv, capture_output=True, text=True, env=_subprocess_env(), cwd=tmp_path
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    noisy_lines = [line for line in quiet.stderr.splitlines() if any(c in line for c in TF_CHATTER)]
+    assert noisy_lines == []
+    assert "Test accuracy" in quiet.stdout
+    loud = subprocess.run(
+        argv[:3] + ["--verbose"] + argv[3:],
+        capture_output=True,
+        text=True,
+        env=_subprocess_env(),
+        cwd=tmp_path,
+    )
+    assert loud.returncode == 0
+    assert any(c in loud.stderr for c in TF_CHATTER)
+
+
+needs_shipped = pytest.mark.skipif(
+    not all(shipped_model_path(k).exists() for k in ("multinomial", "dnn", "cnn")),
+    reason="the shipped models are not in resources/models yet",
+)
+
+
+@needs_shipped
+def test_shipped_models_beat_the_lesson_on_the_full_test_set(capsys):
+    assert main(["evaluate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"multinomial", "dnn", "cnn"}
+    assert all(row["samples"] == 10000 for row in report.values())
+    # The lesson's figures, and the shipped models' goals (README, resources/models/README.md).
+    assert report["multinomial"]["accuracy"] >= 0.918
+    assert report["dnn"]["accuracy"] >= 0.975
+    assert report["cnn"]["accuracy"] >= 0.994
