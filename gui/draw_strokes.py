@@ -1,0 +1,72 @@
+"""Strokes of the drawing canvas, how they are painted, and QImage <-> numpy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+
+
+@dataclass
+class Stroke:
+    """One press-to-release stroke, in canvas-image coordinates.
+
+    Attributes:
+        width: the brush width when the stroke began, in canvas pixels.
+        points: ``(x, y, pressure)`` triples; pressure is 1.0 for a mouse.
+    """
+
+    width: float
+    points: list[tuple[float, float, float]] = field(default_factory=list)
+
+
+def pressure_scale(pressure: float) -> float:
+    """Width factor for a pen pressure in 0..1; full pressure (and a mouse) gives 1.0."""
+    # A light touch still leaves a visible line, about a third of the brush.
+    return 0.3 + 0.7 * min(max(pressure, 0.0), 1.0)
+
+
+def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
+    """Paint ``stroke`` in white (ink) with round caps and joins."""
+    pts = stroke.points
+    if not pts:
+        return
+    pen = QPen(QColor(255, 255, 255), stroke.width, Qt.PenStyle.SolidLine,
+               Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    if len(pts) == 1:
+        pen.setWidthF(stroke.width * pressure_scale(pts[0][2]))
+        painter.setPen(pen)
+        painter.drawPoint(QPointF(pts[0][0], pts[0][1]))
+        return
+    if all(p[2] == 1.0 for p in pts):
+        # Constant width: one path with quadratic curves through the midpoints,
+        # so fast mouse moves still give a smooth, kink-free line.
+        path = QPainterPath(QPointF(pts[0][0], pts[0][1]))
+        for (x0, y0, _), (x1, y1, _) in zip(pts[1:-1], pts[2:], strict=False):
+            path.quadTo(QPointF(x0, y0), QPointF((x0 + x1) / 2, (y0 + y1) / 2))
+        path.lineTo(QPointF(pts[-1][0], pts[-1][1]))
+        painter.setPen(pen)
+        painter.drawPath(path)
+        return
+    # Pen pressure varies the width: round-capped segments blend into one line.
+    for (x0, y0, p0), (x1, y1, p1) in zip(pts[:-1], pts[1:], strict=False):
+        pen.setWidthF(stroke.width * pressure_scale((p0 + p1) / 2))
+        painter.setPen(pen)
+        painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """Copy a ``Format_Grayscale8`` QImage into a ``(H, W) uint8`` array."""
+    h, w, bpl = image.height(), image.width(), image.bytesPerLine()
+    buf = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes())
+    return buf.reshape(h, bpl)[:, :w].copy()
+
+
+def array_to_qimage(array: np.ndarray) -> QImage:
+    """Copy a ``(H, W) uint8`` array into a new ``Format_Grayscale8`` QImage."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    h, w = array.shape
+    return QImage(array.data, w, h, w, QImage.Format.Format_Grayscale8).copy()

@@ -1,0 +1,145 @@
+"""Inside the CNN: every conv and pooling layer's feature maps as one mosaic each."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from engine.inference import FeatureMap
+
+#: The lesson CNN's layers, shown before the first drawing.
+DEFAULT_LAYERS = ("conv1", "pool1", "conv2", "pool2", "conv3")
+_GAP = 1  # pixels between tiles
+_GAP_RGB = (70, 70, 78)
+_LUT = pg.colormap.get("inferno").getLookupTable(nPts=256).astype(np.uint8)
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """``(26, 26, 32)`` -> ``"26x26x32"``."""
+    return "x".join(str(int(n)) for n in shape)
+
+
+def mosaic(maps: np.ndarray, columns: int = 8) -> np.ndarray:
+    """Tile ``(H, W, C)`` feature maps into one RGB image, each map scaled to its own max.
+
+    Scaling each map separately shows *where* every filter fires even when its
+    activations are small next to the layer's strongest filter.
+
+    Args:
+        maps: ``(H, W, C)`` activations (ReLU outputs, so >= 0).
+        columns: tiles per row (fewer if ``C`` is smaller).
+
+    Returns:
+        ``(rows*(H+1)-1, cols*(W+1)-1, 3) uint8`` with ``rows = ceil(C / cols)``; tile
+        ``c`` is at row ``c // cols``, column ``c % cols``, tiles separated by grey lines.
+
+    Raises:
+        ValueError: ``maps`` is not 3-D.
+    """
+    maps = np.asarray(maps, dtype=np.float32)
+    if maps.ndim != 3:
+        raise ValueError(f"Received feature maps of shape {maps.shape}; expected (H, W, C).")
+    h, w, c = maps.shape
+    cols = max(1, min(columns, c))
+    rows = max(1, math.ceil(c / cols))
+    peak = maps.reshape(-1, c).max(axis=0)
+    scaled = np.where(peak > 0, np.clip(maps, 0, None) / np.where(peak > 0, peak, 1), 0)
+    index = np.round(np.nan_to_num(scaled) * 255).astype(np.uint8)
+    out = np.empty((rows * (h + _GAP) - _GAP, cols * (w + _GAP) - _GAP, 3), np.uint8)
+    out[:] = _GAP_RGB
+    for ch in range(c):
+        r, q = divmod(ch, cols)
+        y, x = r * (h + _GAP), q * (w + _GAP)
+        out[y:y + h, x:x + w] = _LUT[index[:, :, ch]]
+    return out
+
+
+class FeatureMapGrid(pg.GraphicsLayoutWidget):
+    """One mosaic per CNN layer (conv1 26x26x32 ... conv3 3x3x64), captioned with its shape.
+
+    Each layer is a single ``pg.ImageItem`` (created once, updated with
+    ``setImage(..., autoLevels=False)``), so updating while drawing stays cheap.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground(None)
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        self._title = self.addLabel("Inside the CNN: feature maps (each scaled to its own "
+                                    "maximum; bright = strong activation)", row=0, col=0,
+                                    colspan=len(DEFAULT_LAYERS), size="9pt")
+        self._names: list[str] = []
+        self._shapes: list[tuple[int, ...] | None] = []
+        self._labels: list[pg.LabelItem] = []
+        self._items: list[pg.ImageItem] = []
+        for name in DEFAULT_LAYERS:
+            self._add_slot(name)
+        self.setMinimumHeight(140)
+        self.clear_maps()
+
+    def _add_slot(self, name: str) -> None:
+        col = len(self._items)
+        label = self.addLabel(name, row=1, col=col, size="9pt")
+        view = self.addViewBox(row=2, col=col, lockAspect=True, enableMouse=False,
+                               enableMenu=False, invertY=True)
+        view.setDefaultPadding(0.02)
+        item = pg.ImageItem(axisOrder="row-major")
+        view.addItem(item)
+        # The first layers' mosaics (4 rows of 8 wide tiles) are twice as wide as tall.
+        self.ci.layout.setColumnStretchFactor(col, 2 if col < 2 else 1)
+        self._names.append(name)
+        self._shapes.append(None)
+        self._labels.append(label)
+        self._items.append(item)
+
+    @property
+    def captions(self) -> list[str]:
+        """Each layer's caption, e.g. ``"conv1 26x26x32"``."""
+        return [self._caption(i) for i in range(len(self._items))]
+
+    @property
+    def mosaics(self) -> dict[str, np.ndarray]:
+        """Layer name -> the RGB mosaic shown (``(h, w, 3) uint8``)."""
+        pairs = zip(self._names, self._items, strict=True)
+        return {name: np.asarray(item.image).copy() for name, item in pairs}
+
+    def _caption(self, i: int) -> str:
+        shape = self._shapes[i]
+        return self._names[i] if shape is None else f"{self._names[i]} {shape_text(shape)}"
+
+    def set_feature_maps(self, feature_maps: Sequence[FeatureMap]) -> None:
+        """Show ``feature_maps`` (the CNN's layers in order); blank the grid if empty."""
+        if not feature_maps:
+            self.clear_maps()
+            return
+        while len(self._items) < len(feature_maps):
+            self._add_slot(f"layer{len(self._items) + 1}")
+        for i, fmap in enumerate(feature_maps):
+            image = mosaic(fmap.array)
+            item = self._items[i]
+            relayout = item.image is None or item.image.shape != image.shape
+            item.setImage(image, autoLevels=False, levels=(0, 255))
+            if relayout and item.getViewBox() is not None:
+                item.getViewBox().autoRange(padding=0.02)
+            self._names[i] = fmap.name
+            self._shapes[i] = tuple(int(n) for n in fmap.array.shape)
+            self._labels[i].setText(self._caption(i), size="9pt")
+        for i in range(len(feature_maps), len(self._items)):
+            self._blank(i)
+
+    def clear_maps(self) -> None:
+        """Blank every mosaic (nothing drawn, or no CNN); keep the captions' shapes."""
+        for i in range(len(self._items)):
+            self._blank(i)
+
+    def _blank(self, i: int) -> None:
+        item = self._items[i]
+        shape = item.image.shape if item.image is not None else (8, 8, 3)
+        item.setImage(np.zeros(shape, np.uint8), autoLevels=False, levels=(0, 255))
+        self._labels[i].setText(self._caption(i), size="9pt")

@@ -1,0 +1,85 @@
+"""The MNIST-style preprocessing made visible: crop, fit to 20 px, centre in 28x28."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsRectItem, QWidget
+
+if TYPE_CHECKING:
+    from engine.preprocess import PreprocessResult
+
+#: Panel keys in display order, with their captions' fixed part.
+STAGES = ("cropped", "fitted", "image28")
+_CAPTIONS = {
+    "cropped": "ink cropped",
+    "fitted": "fitted to 20 px",
+    "image28": "centred in 28x28 (model input)",
+}
+_EMPTY = {
+    "cropped": np.zeros((20, 20), np.float32),  # a blank panel the size of the others
+    "fitted": np.zeros((20, 20), np.float32),
+    "image28": np.zeros((28, 28), np.float32),
+}
+
+
+class PreprocessStrip(pg.GraphicsLayoutWidget):
+    """Three small images: the cropped ink, the 20-px fit and the centred 28x28 input.
+
+    Each image is one ``pg.ImageItem`` created once and updated with
+    ``setImage(..., autoLevels=False)``; ink is white on black (levels 0..1),
+    as the models see it, whatever the canvas's ink colour.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground(None)
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        self._items: dict[str, pg.ImageItem] = {}
+        self._labels: dict[str, pg.LabelItem] = {}
+        self._frames: dict[str, QGraphicsRectItem] = {}
+        self._captions: dict[str, str] = {}
+        for col, stage in enumerate(STAGES):
+            label = self.addLabel("", row=0, col=col, size="9pt")
+            view = self.addViewBox(row=1, col=col, lockAspect=True, enableMouse=False,
+                                   enableMenu=False, invertY=True)
+            view.setDefaultPadding(0.02)
+            item = pg.ImageItem(axisOrder="row-major")
+            view.addItem(item)
+            # A frame shows the image's extent: ink touches the crop's edges.
+            frame = QGraphicsRectItem(0, 0, 1, 1)
+            frame.setPen(pg.mkPen(120, 120, 120, cosmetic=True))
+            view.addItem(frame)
+            self._frames[stage] = frame
+            self._items[stage] = item
+            self._labels[stage] = label
+        self.setMinimumHeight(120)
+        self.set_result(None)
+
+    @property
+    def images(self) -> dict[str, np.ndarray]:
+        """Stage -> the 2-D float32 array shown (``"cropped"``, ``"fitted"``, ``"image28"``)."""
+        return {stage: np.asarray(item.image).copy() for stage, item in self._items.items()}
+
+    @property
+    def captions(self) -> dict[str, str]:
+        """Stage -> caption text, e.g. ``"fitted to 20 px (20x13)"``."""
+        return dict(self._captions)
+
+    def set_result(self, result: PreprocessResult | None) -> None:
+        """Show ``result``'s stages, or blank panels for None or an empty drawing."""
+        empty = result is None or result.is_empty
+        for stage in STAGES:
+            array = _EMPTY[stage] if empty else np.asarray(getattr(result, stage), np.float32)
+            item = self._items[stage]
+            view = item.getViewBox()
+            changed = item.image is None or item.image.shape != array.shape
+            item.setImage(array, autoLevels=False, levels=(0.0, 1.0))
+            self._frames[stage].setRect(0, 0, array.shape[1], array.shape[0])
+            if changed and view is not None:
+                view.autoRange(padding=0.02)  # a new crop size needs a new fit
+            size = "" if empty else f" ({array.shape[0]}x{array.shape[1]})"
+            self._captions[stage] = _CAPTIONS[stage] + size
+            self._labels[stage].setText(self._captions[stage], size="9pt")

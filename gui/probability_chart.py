@@ -1,0 +1,111 @@
+"""A bar chart of one model's ten digit probabilities."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+_BAR = pg.mkBrush(110, 140, 190)
+_TOP = pg.mkBrush(255, 170, 40)
+_NORMAL_TITLE = "#dddddd"
+_DISAGREE_TITLE = "#ff8c5a"
+
+
+class ProbabilityChart(pg.PlotWidget):
+    """Ten bars (digits 0..9) of one model's softmax output, the top bar highlighted.
+
+    The title reads e.g. ``"CNN: 3 (98.7%)"``, or a message such as
+    ``"CNN: draw a digit"`` when there is nothing to predict.
+
+    Args:
+        name: the model's display name, e.g. ``"CNN"``.
+    """
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._title = ""
+        self._probabilities: np.ndarray | None = None
+        self._disagrees = False
+        item = self.getPlotItem()
+        item.setMouseEnabled(x=False, y=False)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.setXRange(-0.6, 9.6, padding=0)
+        item.setYRange(0.0, 1.08, padding=0)  # room above a 100% bar
+        item.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)], []])
+        item.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0.0, 0.5, 1.0)], []])
+        item.showGrid(y=True, alpha=0.2)
+        # Created once; every update only changes heights and brushes.
+        self._bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                     brushes=[_BAR] * 10, pen=pg.mkPen(None))
+        item.addItem(self._bars)
+        self.setMinimumSize(160, 140)
+        self.show_message("draw a digit")
+
+    @property
+    def name(self) -> str:
+        """The model's display name."""
+        return self._name
+
+    @property
+    def title_text(self) -> str:
+        """The plain text of the title, e.g. ``"CNN: 3 (98.7%)"``."""
+        return self._title
+
+    @property
+    def probabilities(self) -> np.ndarray | None:
+        """The ``(10,)`` probabilities shown, or None while showing a message."""
+        return None if self._probabilities is None else self._probabilities.copy()
+
+    @property
+    def heights(self) -> np.ndarray:
+        """The ``(10,)`` bar heights as drawn."""
+        return np.asarray(self._bars.opts["height"], dtype=np.float32).copy()
+
+    @property
+    def top_digit(self) -> int | None:
+        """The highlighted digit, or None while showing a message."""
+        return None if self._probabilities is None else int(np.argmax(self._probabilities))
+
+    @property
+    def disagrees(self) -> bool:
+        """True when marked as disagreeing with the other models."""
+        return self._disagrees
+
+    def set_probabilities(self, probabilities: np.ndarray, disagrees: bool = False) -> None:
+        """Show ``(10,)`` probabilities; highlight the top bar.
+
+        Args:
+            probabilities: ``(10,)`` array summing to about 1.
+            disagrees: colour the title to show this model's digit differs from
+                the other models'.
+
+        Raises:
+            ValueError: ``probabilities`` does not have shape ``(10,)``.
+        """
+        probs = np.asarray(probabilities, dtype=np.float32)
+        if probs.shape != (10,):
+            raise ValueError(f"Received probabilities of shape {probs.shape}; expected (10,).")
+        top = int(np.argmax(probs))
+        brushes = [_BAR] * 10
+        brushes[top] = _TOP
+        self._bars.setOpts(height=probs, brushes=brushes)
+        self._probabilities = probs
+        self._disagrees = disagrees
+        self._set_title(f"{self._name}: {top} ({probs[top]:.1%})", disagrees)
+
+    def show_message(self, message: str) -> None:
+        """Show ``message`` (e.g. ``"draw a digit"``) instead of a guess; bars go flat."""
+        self._bars.setOpts(height=np.zeros(10, dtype=np.float32), brushes=[_BAR] * 10)
+        self._probabilities = None
+        self._disagrees = False
+        self._set_title(f"{self._name}: {message}", False)
+
+    def _set_title(self, text: str, highlight: bool) -> None:
+        self._title = text
+        color = _DISAGREE_TITLE if highlight else _NORMAL_TITLE
+        self.getPlotItem().setTitle(html.escape(text), color=color, size="11pt")
