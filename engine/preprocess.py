@@ -1,0 +1,344 @@
+"""Turn a drawing or a photo of a digit into the 28x28 image the models were trained on.
+
+MNIST digits were made this way (LeCun, Cortes, Burges): the ink's bounding
+box was fitted into a 20x20 box keeping its aspect ratio, with anti-aliasing,
+then placed in a 28x28 field so that its centre of mass lands at the centre.
+A drawing resized whole to 28x28 looks nothing like that (a small, off-centre,
+thin digit), and the models then guess near chance. :func:`preprocess_drawing`
+repeats the MNIST recipe on any canvas:
+
+    (H, W) canvas -> background removed, ink bright, scaled so its peak is 1
+        -> bounding-box crop (h, w) -> fitted (20, w') or (h', 20)
+        -> (28, 28) with the centre of mass at (14, 14)
+
+Everything is numpy; the resize is a pair of small matrix products with cached
+resampling matrices (a Pillow round trip costs more than the whole CNN).
+
+:func:`one_blas_thread` (also used by :mod:`engine.inference`) keeps those small
+matrix products on one thread: on a busy two-core machine OpenBLAS's worker
+threads turn 40 us products into 10 ms ones.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import glob
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The side of the box the ink's longer side is fitted to, as in MNIST.
+FIT_SIZE = 20
+#: The side of the image the models receive.
+IMAGE_SIZE = 28
+#: Where the centre of mass goes, in (row, column) pixel-index coordinates.
+#: MNIST's own digits average exactly this (13.99, 14.00).
+CENTER = 14.0
+#: A pixel is ink if it is above this fraction of the ink's peak (after the
+#: background is removed). Relative, so grey pens and faint scans work alike,
+#: and low enough that anti-aliased edges stay in the bounding box.
+INK_FRACTION = 0.1
+#: Below this peak contrast against the background (on a 0..1 scale) there is no ink.
+MIN_CONTRAST = 0.06
+#: Below this ink mass, as a fraction of the canvas area, there is no digit:
+#: 0.2 % of a 28x28 field is about 1.5 MNIST pixels (a stray dot, a speck).
+MIN_MASS_FRACTION = 0.002
+
+INK_MODES = ("auto", "bright", "dark")
+
+
+@dataclass(frozen=True)
+class PreprocessResult:
+    """Each stage of :func:`preprocess_drawing`, for the models and for showing the user.
+
+    Attributes:
+        is_empty: no ink, or too little to be a digit.
+        cropped: float32 ``(h, w)`` in [0, 1], ink bright: the bounding-box crop at the
+            input's resolution. ``(1, 1)`` zeros when empty.
+        fitted: float32 ``(h', w')`` with ``max(h', w') == 20``: the crop resized, aspect
+            ratio kept. ``(20, 20)`` zeros when empty.
+        image28: float32 ``(28, 28)`` in [0, 1], ink bright, centre of mass at (14, 14):
+            what the models receive. Zeros when empty.
+        bbox: ``(y0, x0, y1, x1)`` of the ink in the input (``y1``, ``x1`` exclusive),
+            or ``None`` when empty.
+        ink: ``"bright"`` (light ink on dark) or ``"dark"`` (dark ink on light), as given
+            or as detected.
+    """
+
+    is_empty: bool
+    cropped: np.ndarray
+    fitted: np.ndarray
+    image28: np.ndarray
+    bbox: tuple[int, int, int, int] | None
+    ink: str
+
+
+def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult:
+    """Crop, fit and centre the digit in ``image`` the way MNIST digits were made.
+
+    Args:
+        image: 2-D grayscale array ``(H, W)`` of any size: ``uint8`` 0..255 or float 0..1.
+        ink: ``"bright"`` (white on black, like MNIST), ``"dark"`` (black on white) or
+            ``"auto"``: dark when the background (the median of the border pixels) is
+            nearer white than the ink is.
+
+    Returns:
+        A :class:`PreprocessResult`; ``image28`` is ``(28, 28)`` float32 in [0, 1].
+
+    Raises:
+        ValueError: ``image`` is not a non-empty 2-D array, holds NaN/inf, or ``ink``
+            is not one of ``"auto"``, ``"bright"``, ``"dark"``.
+    """
+    if ink not in INK_MODES:
+        raise ValueError(f"Received ink={ink!r}; expected one of {', '.join(INK_MODES)}.")
+    # Whole-canvas passes stay in the input's units (uint8 compares are cheap); only
+    # the bounding-box crop is converted to float.
+    raw, full_scale = _as_grayscale(image)
+    background = _border_median(raw)
+    high, low = float(raw.max()), float(raw.min())
+    if ink == "auto":
+        ink = _detect_ink(high - background, background - low, background / full_scale)
+    bright = ink == "bright"
+    peak = high - background if bright else background - low  # the ink's contrast
+    if peak < MIN_CONTRAST * full_scale:
+        return _empty(ink)
+    mask = _ink_mask(raw, background, INK_FRACTION * peak, bright)
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    # Background removal: ink becomes its distance from the background, peak -> 1.
+    cropped = raw[y0:y1, x0:x1].astype(np.float32)
+    cropped -= np.float32(background)
+    cropped *= np.float32((1.0 if bright else -1.0) / peak)
+    # Faint noise below the ink level must not smear into the fitted image.
+    cropped[~mask[y0:y1, x0:x1]] = 0.0
+    np.clip(cropped, 0.0, 1.0, out=cropped)
+    if float(cropped.sum()) < MIN_MASS_FRACTION * raw.size:
+        return _empty(ink)
+    fitted = fit_to_box(cropped, FIT_SIZE)
+    return PreprocessResult(
+        is_empty=False,
+        cropped=cropped,
+        fitted=fitted,
+        image28=center_by_mass(fitted, IMAGE_SIZE),
+        bbox=(y0, x0, y1, x1),
+        ink=ink,
+    )
+
+
+def fit_to_box(image: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
+    """Resize ``image`` so its longer side is ``size``, keeping the aspect ratio.
+
+    Shrinking averages areas (each output pixel is the mean of the input area it
+    covers: anti-aliased, no moiré); enlarging interpolates linearly (as Pillow's
+    ``BILINEAR``). The result is rescaled so its peak is 1, because shrinking a
+    thin stroke greys it and MNIST ink peaks at full intensity.
+
+    Args:
+        image: float32 ``(h, w)``, values >= 0.
+        size: the longer side of the result.
+
+    Returns:
+        float32 ``(h', w')`` with ``max(h', w') == size``, values in [0, 1].
+    """
+    h, w = image.shape
+    scale = size / max(h, w)
+    out_h = min(size, max(1, int(h * scale + 0.5)))
+    out_w = min(size, max(1, int(w * scale + 0.5)))
+    rows, cols = _resample_matrix(h, out_h), _resample_matrix(w, out_w).T
+    # Multiply in the cheaper order: shrink the larger dimension first.
+    with one_blas_thread():
+        if out_h * w * (h + out_w) <= h * out_w * (w + out_h):
+            fitted = (rows @ image) @ cols
+        else:
+            fitted = rows @ (image @ cols)
+    peak = float(fitted.max())
+    if peak > 0.0:
+        fitted *= np.float32(1.0 / peak)
+    np.clip(fitted, 0.0, 1.0, out=fitted)
+    return fitted
+
+
+def center_by_mass(image: np.ndarray, size: int = IMAGE_SIZE) -> np.ndarray:
+    """Place ``image`` in a ``size x size`` field so its centre of mass is at the centre.
+
+    The shift is rounded to whole pixels (as MNIST did); anything shifted past the
+    edge is cut off.
+
+    Args:
+        image: float32 ``(h, w)`` with ``h, w <= size``, values >= 0.
+        size: the side of the result; the centre is ``size / 2`` in pixel indices.
+
+    Returns:
+        float32 ``(size, size)``.
+    """
+    h, w = image.shape
+    out = np.zeros((size, size), np.float32)
+    mass = float(image.sum())
+    if mass <= 0.0:
+        return out
+    cy = float(image.sum(axis=1) @ np.arange(h, dtype=np.float32)) / mass
+    cx = float(image.sum(axis=0) @ np.arange(w, dtype=np.float32)) / mass
+    oy = int(np.floor(size / 2 - cy + 0.5))
+    ox = int(np.floor(size / 2 - cx + 0.5))
+    # Clip the paste to the field: source and destination windows of equal size.
+    dy0, dx0 = max(oy, 0), max(ox, 0)
+    dy1, dx1 = min(oy + h, size), min(ox + w, size)
+    if dy1 > dy0 and dx1 > dx0:
+        out[dy0:dy1, dx0:dx1] = image[dy0 - oy:dy1 - oy, dx0 - ox:dx1 - ox]
+    return out
+
+
+def _as_grayscale(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """Validate a 2-D grayscale image: ``(array, full_scale)``, never a view to write into.
+
+    ``uint8`` (and bool) arrays come back as they are, with full scale 255 (1);
+    anything else as float32 on a 0..1 scale (0..255 for integers and for floats
+    whose maximum is above 1), clipped to that range.
+    """
+    arr = np.asarray(image)
+    if arr.ndim != 2 or arr.size == 0:
+        raise ValueError(
+            f"Received an image of shape {arr.shape}; expected a non-empty 2-D grayscale "
+            "array (H, W)."
+        )
+    if arr.dtype == np.uint8:
+        return arr, 255.0
+    if arr.dtype == np.bool_:
+        return arr.view(np.uint8), 1.0
+    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise ValueError(f"Received an image of dtype {arr.dtype}; expected uint8 or float.")
+    out = arr.astype(np.float32, copy=False)
+    high, low = float(out.max()), float(out.min())  # max/min propagate NaN
+    if not (np.isfinite(high) and np.isfinite(low)):
+        raise ValueError("Received an image holding NaN or infinity; expected finite values.")
+    full_scale = 255.0 if np.issubdtype(arr.dtype, np.integer) or high > 1.0 + 1e-6 else 1.0
+    if low < 0.0 or high > full_scale:
+        out = np.clip(out, 0.0, full_scale)
+    return out, full_scale
+
+
+def _border_median(img: np.ndarray) -> float:
+    """The median of the outermost rows and columns: the background, even if ink touches it."""
+    border = np.concatenate((img[0], img[-1], img[1:-1, 0], img[1:-1, -1]))
+    return float(np.median(border))
+
+
+def _detect_ink(up: float, down: float, background: float) -> str:
+    """"bright" if the strongest deviation from the background is upward, else "dark"."""
+    if abs(up - down) < 1e-6:  # a blank canvas: say what its colour suggests
+        return "dark" if background > 0.5 else "bright"
+    return "bright" if up > down else "dark"
+
+
+def _ink_mask(raw: np.ndarray, background: float, level: float, bright: bool) -> np.ndarray:
+    """Pixels more than ``level`` away from the background, in the ink's direction."""
+    if bright:
+        threshold = background + level
+        # An integer threshold keeps the comparison in uint8 (x > t <=> x > floor(t)).
+        return raw > (math.floor(threshold) if raw.dtype == np.uint8 else threshold)
+    threshold = background - level
+    return raw < (math.ceil(threshold) if raw.dtype == np.uint8 else threshold)
+
+
+def _empty(ink: str) -> PreprocessResult:
+    return PreprocessResult(
+        is_empty=True,
+        cropped=np.zeros((1, 1), np.float32),
+        fitted=np.zeros((FIT_SIZE, FIT_SIZE), np.float32),
+        image28=np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32),
+        bbox=None,
+        ink=ink,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _resample_matrix(in_size: int, out_size: int) -> np.ndarray:
+    """The ``(out_size, in_size)`` float32 matrix that resamples one axis.
+
+    Shrinking: exact area averaging (output pixel ``o`` covers input ``[o*s, (o+1)*s)``
+    with ``s = in/out``; weights are the overlaps). Enlarging: linear interpolation
+    between pixel centres, edge rows renormalised (Pillow's ``BILINEAR``).
+    """
+    scale = in_size / out_size
+    src = np.arange(in_size, dtype=np.float64)[None, :]
+    dst = np.arange(out_size, dtype=np.float64)[:, None]
+    if scale >= 1.0:
+        lo = np.maximum(src, dst * scale)
+        hi = np.minimum(src + 1.0, (dst + 1.0) * scale)
+        weights = np.clip(hi - lo, 0.0, None)
+    else:
+        centers = (dst + 0.5) * scale - 0.5
+        weights = np.clip(1.0 - np.abs(src - centers), 0.0, None)
+    weights /= weights.sum(axis=1, keepdims=True)
+    matrix = weights.astype(np.float32)
+    matrix.flags.writeable = False  # shared through the cache
+    return matrix
+
+
+# --- keeping numpy's BLAS on one thread ------------------------------------------------------
+
+_blas_lock = threading.Lock()
+_blas_depth = 0
+_blas_saved = 0
+
+
+def _find_openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """numpy's bundled OpenBLAS thread getter and setter, or None (other BLAS, or not found)."""
+    here = os.path.dirname(np.__file__)
+    # Where numpy's wheels put it: numpy.libs (Linux), numpy/.libs (Windows), .dylibs (macOS).
+    patterns = [os.path.join(folder, "*openblas*")
+                for folder in (here + ".libs", os.path.join(here, ".libs"),
+                               os.path.join(here, ".dylibs"))]
+    for path in sorted(p for pattern in patterns for p in glob.glob(pattern)):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("scipy_openblas_", ""),
+                               ("openblas_", "64_"), ("openblas_", "")):
+            get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
+            set_ = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                return get, set_
+    return None
+
+
+_OPENBLAS = _find_openblas()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run numpy's matrix products on one thread for the duration.
+
+    OpenBLAS splits products of this size (a 121x288 by 288x64 im2col, say) over
+    all cores. Alone that saves microseconds; on a busy machine (training in the
+    background) the woken threads wait for a core and a 40 us product takes 10 ms.
+    The setting is process-wide in OpenBLAS, so nested and concurrent uses are
+    counted and the first caller's value is restored by the last one out.
+    """
+    global _blas_depth, _blas_saved
+    if _OPENBLAS is None:
+        yield
+        return
+    get, set_ = _OPENBLAS
+    with _blas_lock:
+        if _blas_depth == 0:
+            _blas_saved = get()
+            set_(1)
+        _blas_depth += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_depth -= 1
+            if _blas_depth == 0:
+                set_(_blas_saved)

@@ -1,0 +1,199 @@
+"""MNIST-style preprocessing of drawings: polarity, crop, fit to 20 px, centre of mass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.preprocess import fit_to_box, preprocess_drawing
+
+
+def center_of_mass(image: np.ndarray) -> tuple[float, float]:
+    ys, xs = np.indices(image.shape)
+    mass = image.sum()
+    return float((ys * image).sum() / mass), float((xs * image).sum() / mass)
+
+
+def render(digit28: np.ndarray, scale: int, canvas: tuple[int, int], at: tuple[int, int],
+           dark: bool = False) -> np.ndarray:
+    """An MNIST digit upscaled (anti-aliased) onto a bigger canvas, as a user would draw it."""
+    side = 28 * scale
+    up = np.asarray(Image.fromarray(digit28).resize((side, side), Image.BILINEAR))
+    out = np.zeros(canvas, np.uint8)
+    out[at[0]:at[0] + side, at[1]:at[1] + side] = up
+    return 255 - out if dark else out
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3, 4])
+def test_off_centre_drawing_is_centred_by_mass(mnist, index):
+    canvas = render(mnist.x_test[index], 8, (400, 520), (150, 10))
+    result = preprocess_drawing(canvas)
+    assert not result.is_empty
+    assert result.image28.shape == (28, 28) and result.image28.dtype == np.float32
+    cy, cx = center_of_mass(result.image28)
+    assert abs(cy - 14) <= 1.0 and abs(cx - 14) <= 1.0
+    assert 0.0 <= result.image28.min() and result.image28.max() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_bbox_and_crop_of_a_drawn_rectangle():
+    canvas = np.zeros((300, 200), np.uint8)
+    canvas[40:160, 70:100] = 255
+    result = preprocess_drawing(canvas)
+    assert result.bbox == (40, 70, 160, 100)
+    assert result.cropped.shape == (120, 30)
+    np.testing.assert_array_equal(result.cropped, 1.0)
+
+
+def test_tall_thin_one_keeps_its_aspect_ratio():
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[30:250, 130:148] = 255  # a "1": 220 tall, 18 wide
+    result = preprocess_drawing(canvas)
+    assert result.fitted.shape == (20, 2)  # 18 * 20/220 = 1.6 -> 2, not stretched to 20
+    rows = np.flatnonzero(result.image28.sum(axis=1) > 0)
+    cols = np.flatnonzero(result.image28.sum(axis=0) > 0)
+    assert len(rows) == 20 and len(cols) <= 3
+
+
+def test_wide_stroke_is_fitted_by_its_width():
+    canvas = np.zeros((100, 400), np.uint8)
+    canvas[45:60, 20:320] = 255
+    result = preprocess_drawing(canvas)
+    assert result.fitted.shape == (1, 20)
+
+
+def test_dark_ink_on_white_gives_the_same_image_as_bright_ink_on_black(mnist):
+    bright = render(mnist.x_test[7], 6, (300, 300), (60, 40))
+    dark = 255 - bright
+    auto_bright, auto_dark = preprocess_drawing(bright), preprocess_drawing(dark)
+    assert (auto_bright.ink, auto_dark.ink) == ("bright", "dark")
+    np.testing.assert_allclose(auto_dark.image28, auto_bright.image28, atol=1e-5)
+    assert auto_dark.bbox == auto_bright.bbox
+    # Telling the ink explicitly gives the same answer as detecting it.
+    np.testing.assert_allclose(preprocess_drawing(dark, ink="dark").image28, auto_dark.image28)
+
+
+def test_wrong_explicit_polarity_sees_no_digit_in_a_white_canvas():
+    canvas = np.full((100, 100), 255, np.uint8)
+    canvas[20:80, 45:55] = 0
+    assert preprocess_drawing(canvas, ink="bright").is_empty
+    assert not preprocess_drawing(canvas, ink="dark").is_empty
+
+
+def test_grey_ink_on_a_grey_canvas_is_stretched_to_full_intensity(mnist):
+    digit = render(mnist.x_test[3], 5, (200, 200), (30, 30)).astype(np.float32) / 255
+    canvas = 0.3 + 0.4 * digit  # grey pen (0.7) on a grey canvas (0.3)
+    result = preprocess_drawing(canvas)
+    reference = preprocess_drawing(digit)
+    assert result.ink == "bright"
+    np.testing.assert_allclose(result.image28, reference.image28, atol=1e-4)
+
+
+@pytest.mark.parametrize("canvas", [
+    np.zeros((280, 280), np.uint8),
+    np.full((280, 280), 255, np.uint8),
+    np.full((50, 80), 0.5, np.float32),
+], ids=["black", "white", "grey"])
+def test_blank_canvas_is_empty(canvas):
+    result = preprocess_drawing(canvas)
+    assert result.is_empty and result.bbox is None
+    assert result.cropped.shape == (1, 1) and result.fitted.shape == (20, 20)
+    np.testing.assert_array_equal(result.image28, np.zeros((28, 28), np.float32))
+
+
+def test_white_canvas_is_reported_as_dark_ink():
+    assert preprocess_drawing(np.full((280, 280), 255, np.uint8)).ink == "dark"
+
+
+def test_stray_dot_and_faint_noise_are_no_digit():
+    rng = np.random.default_rng(0)
+    dot = np.zeros((280, 280), np.uint8)
+    dot[100:104, 200:204] = 255
+    noise = rng.integers(0, 12, (280, 280)).astype(np.uint8)  # below 5 % of full scale
+    assert preprocess_drawing(dot).is_empty
+    assert preprocess_drawing(noise).is_empty
+
+
+def test_faint_noise_does_not_move_the_bounding_box(mnist):
+    rng = np.random.default_rng(1)
+    clean = render(mnist.x_test[5], 6, (280, 300), (50, 70))
+    noisy = np.maximum(clean, rng.integers(0, 20, clean.shape).astype(np.uint8))
+    noisy_box, clean_box = preprocess_drawing(noisy).bbox, preprocess_drawing(clean).bbox
+    # The background estimate rises with the noise, so an anti-aliased edge pixel may go.
+    assert np.abs(np.subtract(noisy_box, clean_box)).max() <= 1
+
+
+def test_tiny_and_huge_canvases_give_the_mnist_image(mnist):
+    digit = mnist.x_test[11]
+    reference = preprocess_drawing(digit).image28
+    huge = np.kron(digit, np.ones((60, 60), np.uint8))  # 1680 x 1680, pixel-exact
+    big = np.zeros((2000, 1800), np.uint8)
+    big[100:1780, 50:1730] = huge
+    small = np.asarray(Image.fromarray(digit).resize((14, 14), Image.BOX))
+    assert np.abs(preprocess_drawing(big).image28 - reference).mean() < 0.02
+    tiny = preprocess_drawing(small)
+    assert not tiny.is_empty and max(tiny.fitted.shape) == 20  # enlarged, not left small
+    assert np.corrcoef(tiny.image28.ravel(), reference.ravel())[0, 1] > 0.7
+
+
+def test_uint8_and_float_inputs_agree(mnist):
+    canvas = render(mnist.x_test[9], 7, (250, 330), (20, 90))
+    from_uint8 = preprocess_drawing(canvas)
+    from_float = preprocess_drawing(canvas.astype(np.float64) / 255)
+    np.testing.assert_allclose(from_float.image28, from_uint8.image28, atol=1e-5)
+    assert from_float.bbox == from_uint8.bbox
+
+
+def test_input_array_is_not_modified(mnist):
+    canvas = render(mnist.x_test[0], 4, (150, 150), (10, 10)).astype(np.float32) / 255
+    before = canvas.copy()
+    preprocess_drawing(canvas)
+    np.testing.assert_array_equal(canvas, before)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((28, 28, 3)), r"\(28, 28, 3\)"),
+    (np.zeros((0, 5)), r"\(0, 5\)"),
+    (np.full((5, 5), np.nan), "NaN"),
+])
+def test_bad_images_are_refused_with_the_value_received(bad, message):
+    with pytest.raises(ValueError, match=message):
+        preprocess_drawing(bad)
+
+
+def test_unknown_ink_mode_is_refused():
+    with pytest.raises(ValueError, match="ink='white'"):
+        preprocess_drawing(np.zeros((10, 10)), ink="white")
+
+
+def test_shrinking_matches_pillow_area_averaging():
+    rng = np.random.default_rng(2)
+    image = rng.random((60, 45)).astype(np.float32)
+    fitted = fit_to_box(image)  # (20, 15): means of 3x3 blocks, where Pillow's BOX agrees
+    pillow = np.asarray(Image.fromarray(image, "F").resize((15, 20), Image.BOX))
+    np.testing.assert_allclose(fitted, pillow / pillow.max(), atol=1e-5)
+
+
+def test_enlarging_matches_pillow_bilinear():
+    rng = np.random.default_rng(3)
+    image = rng.random((5, 7)).astype(np.float32)
+    fitted = fit_to_box(image)
+    pillow = np.asarray(Image.fromarray(image, "F").resize((20, 14), Image.BILINEAR))
+    np.testing.assert_allclose(fitted, pillow / pillow.max(), atol=1e-5)
+
+
+def test_mnist_digits_reprocessed_keep_the_models_accuracy(mnist, tiny_models):
+    """MNIST digits are already preprocessed: doing it again must not cost accuracy."""
+    from engine.inference import Predictor
+    from engine.models import shipped_model_path
+
+    if shipped_model_path("cnn").exists():
+        predictor = Predictor.load_shipped(("cnn",))
+    else:
+        predictor = Predictor.from_keras({"cnn": tiny_models["cnn"]})
+    images, labels = mnist.x_test[:500], mnist.y_test[:500]
+    again = np.stack([preprocess_drawing(image).image28 for image in images])
+    raw_accuracy = (predictor.predict_batch(images)["cnn"].argmax(1) == labels).mean()
+    again_accuracy = (predictor.predict_batch(again)["cnn"].argmax(1) == labels).mean()
+    assert raw_accuracy > 0.5  # the model itself works
+    assert again_accuracy >= raw_accuracy - 0.01
