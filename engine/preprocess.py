@@ -46,6 +46,9 @@ CENTER = 14.0
 INK_FRACTION = 0.1
 #: Below this peak contrast against the background (on a 0..1 scale) there is no ink.
 MIN_CONTRAST = 0.06
+#: A border whose 5th-95th percentile spread is above this fraction of full scale is
+#: uneven lighting (a photo of paper), not a canvas: the background is flattened first.
+UNEVEN_BORDER = 0.08
 #: Below this ink mass, as a fraction of the canvas area, there is no digit:
 #: 0.2 % of a 28x28 field is about 1.5 MNIST pixels (a stray dot, a speck).
 MIN_MASS_FRACTION = 0.002
@@ -105,6 +108,12 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     if ink == "auto":
         ink = _detect_ink(high - background, background - low, background / full_scale)
     bright = ink == "bright"
+    if _border_spread(raw) > UNEVEN_BORDER * full_scale:
+        # A photo of paper under uneven light: a darker corner would otherwise count
+        # as ink and stretch the bounding box. The canvas never takes this path.
+        raw = _flatten_background(raw, bright, full_scale)
+        background = _border_median(raw)
+        high, low = float(raw.max()), float(raw.min())
     peak = high - background if bright else background - low  # the ink's contrast
     if peak < MIN_CONTRAST * full_scale:
         return _empty(ink)
@@ -228,6 +237,44 @@ def _border_median(img: np.ndarray) -> float:
     """The median of the outermost rows and columns: the background, even if ink touches it."""
     border = np.concatenate((img[0], img[-1], img[1:-1, 0], img[1:-1, -1]))
     return float(np.median(border))
+
+
+def _border_spread(img: np.ndarray) -> float:
+    """The 5th-95th percentile range of the border pixels (0 for a uniform canvas)."""
+    border = np.concatenate((img[0], img[-1], img[1:-1, 0], img[1:-1, -1]))
+    low, high = np.percentile(border, (5, 95))
+    return float(high - low)
+
+
+def _flatten_background(raw: np.ndarray, bright: bool, full_scale: float) -> np.ndarray:
+    """Subtract a smooth estimate of the paper's brightness, leaving the ink on a flat background.
+
+    The image is cut into blocks of 1/8 of its shorter side; each block's paper level
+    is a high percentile (low for bright ink), then the median over the block and its
+    neighbours, so a block covered by a thick stroke borrows its neighbours' paper.
+    The block grid is resized bilinearly to the image and subtracted.
+
+    Args:
+        raw: ``(H, W)`` grayscale, 0..full_scale. Returns: float32 ``(H, W)``, same scale.
+    """
+    from PIL import Image  # noqa: PLC0415 - only photos of paper come here
+
+    img = raw.astype(np.float32)
+    h, w = img.shape
+    block = max(4, min(h, w) // 8)
+    gh, gw = -(-h // block), -(-w // block)
+    padded = np.pad(img, ((0, gh * block - h), (0, gw * block - w)), mode="edge")
+    blocks = padded.reshape(gh, block, gw, block).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
+    grid = np.percentile(blocks, 10 if bright else 90, axis=2).astype(np.float32)
+    edged = np.pad(grid, 1, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(edged, (3, 3))
+    # The median of the 3x3 neighbourhood drops a block a stroke covers, without
+    # biasing a smooth gradient the way a max (a closing) would.
+    grid = np.median(windows, axis=(2, 3)).astype(np.float32)
+    level = float(np.median(grid))
+    paper = np.asarray(Image.fromarray(grid, mode="F").resize((w, h), Image.BILINEAR))
+    out = img - paper + np.float32(level)
+    return np.clip(out, 0.0, full_scale, out=out)
 
 
 def _detect_ink(up: float, down: float, background: float) -> str:

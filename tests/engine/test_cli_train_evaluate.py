@@ -140,3 +140,33 @@ def test_shipped_models_beat_the_lesson_on_the_full_test_set(capsys):
     assert report["multinomial"]["accuracy"] >= 0.918
     assert report["dnn"]["accuracy"] >= 0.975
     assert report["cnn"]["accuracy"] >= 0.994
+
+
+def test_evaluate_styles_reports_each_style(tmp_path, tiny_models, capsys):
+    from engine.models import save_model_atomic
+    from engine.styles import STYLES
+
+    path = save_model_atomic(tiny_models["cnn"], tmp_path / "c.keras")
+    assert main(["evaluate", "--model", str(path), "--styles", "20", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)[str(path)]
+    assert set(row["styles"]) == set(STYLES) and row["styles_samples"] == 20
+    assert all(0.0 <= acc <= 1.0 for acc in row["styles"].values())
+    # Upscaled onto a canvas, MNIST digits stay readable: far above chance even for a tiny model.
+    assert row["styles"]["canvas"] > 0.3
+
+
+def test_styles_render_digits_the_preprocessing_recovers(mnist):
+    import numpy as np
+
+    from engine.preprocess import preprocess_drawing
+    from engine.styles import STYLES
+
+    digit = mnist.x_test[0]
+    for name, style in STYLES.items():
+        image = style(digit, np.random.default_rng(0))
+        result = preprocess_drawing(image)
+        assert not result.is_empty, name
+        # The 28x28 the model sees still looks like the original digit.
+        a = result.image28.ravel() - result.image28.mean()
+        b = digit.astype("float32").ravel() - digit.mean()
+        assert float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) > 0.4, name

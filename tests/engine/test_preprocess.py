@@ -197,3 +197,19 @@ def test_mnist_digits_reprocessed_keep_the_models_accuracy(mnist, tiny_models):
     again_accuracy = (predictor.predict_batch(again)["cnn"].argmax(1) == labels).mean()
     assert raw_accuracy > 0.5  # the model itself works
     assert again_accuracy >= raw_accuracy - 0.01
+
+
+def test_uneven_paper_lighting_does_not_count_as_ink(mnist):
+    """A photo of dark ink on paper lit from one side: the darker corner is not ink."""
+    digit = mnist.x_test[3].astype(np.float32) / 255.0  # a 0
+    h, w = 300, 240
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 0.95 - 0.25 * (yy / h) * (1 - xx / w)  # darker towards the bottom-left
+    ink = np.zeros((h, w), np.float32)
+    ink[100:212, 80:192] = np.kron(digit, np.ones((4, 4), np.float32))
+    photo = (paper * (1 - 0.8 * ink) * 255).astype(np.uint8)
+    result = preprocess_drawing(photo)
+    assert result.ink == "dark"
+    y0, x0, y1, x1 = result.bbox
+    # The box hugs the digit (rows 100..212, columns 80..192), not the dark corner.
+    assert 95 <= y0 and y1 <= 217 and 75 <= x0 and x1 <= 197
