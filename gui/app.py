@@ -1,0 +1,109 @@
+"""Start Digit Lab's window: on screen first, TensorFlow and the models after.
+
+Nothing here imports TensorFlow, Keras or an engine module that does at
+import time: the window is shown, then :meth:`ModelStore.start_loading`
+imports TensorFlow in a worker thread.
+
+``DIGITLAB_STARTUP_TRACE=1`` prints, to stdout, seconds since this module was
+first imported (the start-up benchmark adds Python's own start-up, measured
+from outside)::
+
+    window_shown 0.41
+    tensorflow_loaded 3.02
+    first_prediction_ready 3.35
+"""
+
+from __future__ import annotations
+
+import time
+
+#: Taken before anything heavy is imported; the trace times are relative to it.
+_T0 = time.perf_counter()
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+TRACE_ENV = "DIGITLAB_STARTUP_TRACE"
+
+
+class StartupTrace(QObject):
+    """Prints the start-up milestones when ``DIGITLAB_STARTUP_TRACE=1``.
+
+    ``window_shown`` is printed when the window is first exposed (actually on
+    screen), not merely when ``show()`` returns.
+    """
+
+    def __init__(self, window: QWidget, store, enabled: bool, parent: QObject | None = None):
+        super().__init__(parent)
+        self.enabled = enabled
+        self.printed: list[str] = []
+        self._window = window
+        store.tensorflow_loaded.connect(lambda stamp: self.mark("tensorflow_loaded", stamp))
+        store.models_changed.connect(lambda: self.mark("first_prediction_ready"))
+
+    def watch(self) -> None:
+        """Call after ``show()``: the native window exists from then on."""
+        handle = self._window.windowHandle()
+        if handle is None or handle.isExposed():
+            self.mark("window_shown")
+        else:
+            handle.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Expose and watched.isExposed():
+            watched.removeEventFilter(self)
+            self.mark("window_shown")
+        return False
+
+    def mark(self, milestone: str, stamp: float | None = None) -> None:
+        """Print ``milestone seconds`` once per milestone."""
+        if milestone in self.printed:
+            return
+        self.printed.append(milestone)
+        if self.enabled:
+            seconds = (time.perf_counter() if stamp is None else stamp) - _T0
+            print(f"{milestone} {seconds:.3f}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the desktop app; returns the exit status."""
+    import pyqtgraph as pg  # noqa: PLC0415 - after _T0, so that its import is measured
+
+    app = QApplication.instance() or QApplication(list(sys.argv if argv is None else argv))
+    app.setOrganizationName("DigitLab")
+    app.setApplicationName("digitlab")
+    app.setApplicationDisplayName("Digit Lab")
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+    from gui.main_window import MainWindow  # noqa: PLC0415
+    from gui.model_store import ModelStore  # noqa: PLC0415
+
+    store = ModelStore()
+    window = MainWindow(store)
+    trace = StartupTrace(window, store, enabled=os.environ.get(TRACE_ENV) == "1")
+    window.show()
+    trace.watch()
+    # After the first paint: loading starts once the event loop runs.
+    QTimer.singleShot(0, store.start_loading)
+
+    # Ctrl+C in the terminal closes the window cleanly (Qt's loop would ignore it);
+    # the idle timer lets Python run the signal handler every 200 ms.
+    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    try:
+        return int(app.exec())
+    finally:
+        wake.stop()
+        signal.signal(signal.SIGINT, previous)
+        window.close()  # no-op if already closed; stops workers if the loop ended otherwise
+        store.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""The models the app uses right now, shared by the Draw, Filters and Train tabs.
+
+The store owns the :class:`engine.inference.Predictor`. It starts empty (the
+window is shown before TensorFlow is imported), fills itself from a
+:class:`~gui.model_load_worker.ModelLoadWorker`, and is updated when the user
+adopts a model trained in the Train tab. Views subscribe to ``models_changed``
+and read ``predictor`` / ``info``; they never load or save models themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from engine import MODEL_KINDS
+from gui.model_load_worker import LoadedModels, ModelInfo, ModelLoadWorker, ModelSaveWorker
+
+__all__ = ["ModelInfo", "ModelStore", "describe_models"]
+
+_LABELS = {"multinomial": "multinomial", "dnn": "DNN", "cnn": "CNN"}
+
+
+def describe_models(info: dict[str, ModelInfo]) -> str:
+    """One status-bar line, e.g. ``"multinomial 92.6% (shipped) · CNN 99.1% (yours)"``."""
+    parts = []
+    for kind in MODEL_KINDS:
+        item = info.get(kind, ModelInfo("missing"))
+        if item.source == "missing":
+            parts.append(f"{_LABELS[kind]}: none")
+            continue
+        if item.source == "loading":
+            parts.append(f"{_LABELS[kind]}: loading…")
+            continue
+        accuracy = "accuracy …" if item.test_accuracy is None else f"{item.test_accuracy:.2%}"
+        origin = "yours" if item.source == "user" else "shipped"
+        unsaved = ", not saved" if item.source == "user" and item.path is None else ""
+        parts.append(f"{_LABELS[kind]} {accuracy} ({origin}{unsaved})")
+    return "Models: " + " · ".join(parts)
+
+
+class ModelStore(QObject):
+    """Holds the predictor and the Keras models; loads, adopts and saves them.
+
+    Signals:
+        models_changed(): the predictor was replaced (first load, a user model
+            adopted, shipped models restored). Always on the GUI thread.
+        loading_failed(str): loading went wrong; the message says why.
+        status_changed(str): a line for the status bar.
+        info_changed(): ``info`` changed (e.g. a test accuracy was measured).
+        tensorflow_loaded(float): ``time.perf_counter()`` when TensorFlow finished importing.
+        model_saved(str, str): kind and path of a model written to the user's folder.
+    """
+
+    models_changed = Signal()
+    loading_failed = Signal(str)
+    status_changed = Signal(str)
+    info_changed = Signal()
+    tensorflow_loaded = Signal(float)
+    model_saved = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None, *, shipped_dir: str | Path | None = None):
+        super().__init__(parent)
+        self._shipped_dir = shipped_dir
+        self._predictor = None
+        self._models: dict = {}
+        self._info = {kind: ModelInfo("loading") for kind in MODEL_KINDS}
+        self._load_worker: ModelLoadWorker | None = None
+        self._save_workers: list[ModelSaveWorker] = []
+        # Models adopted while the first load was still running win over the loaded ones.
+        self._adopted: dict[str, object] = {}
+        # The models whose accuracy the load worker is measuring (accuracies for
+        # a model replaced meanwhile are dropped).
+        self._measuring: dict[str, object] = {}
+        self._pending_load: bool | None = None  # prefer_user of a load waiting its turn
+        self._shutting_down = False
+
+    @classmethod
+    def from_predictor(cls, predictor, info: dict[str, ModelInfo] | None = None,
+                       models: dict | None = None, parent: QObject | None = None) -> ModelStore:
+        """A store that is ready at once (tests, scripts).
+
+        Args:
+            predictor: an ``engine.inference.Predictor``.
+            info: kind -> :class:`ModelInfo`; by default the predictor's kinds are
+                "shipped" and the others "missing".
+            models: kind -> Keras model, if the caller has them (``.models``).
+        """
+        store = cls(parent)
+        store._predictor = predictor
+        store._models = dict(models or {})
+        kinds = tuple(predictor.kinds)
+        store._info = {kind: ModelInfo("shipped" if kind in kinds else "missing")
+                       for kind in MODEL_KINDS}
+        store._info.update(info or {})
+        return store
+
+    @property
+    def predictor(self):
+        """The ``engine.inference.Predictor`` in use, or None while loading."""
+        return self._predictor
+
+    @property
+    def is_ready(self) -> bool:
+        return self._predictor is not None
+
+    @property
+    def is_loading(self) -> bool:
+        return self._load_worker is not None and self._load_worker.isRunning()
+
+    @property
+    def models(self) -> dict:
+        """kind -> Keras model in use (a copy of the mapping)."""
+        return dict(self._models)
+
+    @property
+    def info(self) -> dict[str, ModelInfo]:
+        return dict(self._info)
+
+    def summary(self) -> str:
+        """The status-bar line describing the models in use."""
+        return describe_models(self._info)
+
+    def start_loading(self) -> None:
+        """Import TensorFlow and load the models in a worker thread (no-op if under way)."""
+        self._start_load(prefer_user=True)
+
+    def restore_shipped(self) -> None:
+        """Go back to the shipped models; the user's files are kept as ``<kind>.keras.bak``."""
+        from engine.paths import user_model_path  # noqa: PLC0415
+
+        for worker in list(self._save_workers):  # a save landing after this would undo it
+            worker.wait()
+        self._adopted.clear()
+        kept = []
+        for kind in MODEL_KINDS:
+            path = user_model_path(kind)
+            try:
+                if path.exists():
+                    path.replace(path.with_name(path.name + ".bak"))
+                    kept.append(path.name + ".bak")
+                path.with_suffix(".json").unlink(missing_ok=True)
+            except OSError as exc:
+                self.status_changed.emit(f"Could not set {path} aside ({exc}).")
+        if kept:
+            self.status_changed.emit(f"Restoring the shipped models; yours were kept as "
+                                     f"{', '.join(kept)} in {user_model_path('cnn').parent}.")
+        self._start_load(prefer_user=False, restart=True)
+
+    def use_model(self, kind: str, model, test_accuracy: float | None) -> None:
+        """Put ``model`` into the predictor at once and save it to the user's folder.
+
+        Saving runs in the background; if it fails (read-only folder, disk
+        full), the model stays in use for this session and ``status_changed``
+        says why. Never raises for I/O problems.
+
+        Raises:
+            ValueError: ``kind`` is not one of ``engine.MODEL_KINDS``.
+        """
+        from engine.paths import user_model_path  # noqa: PLC0415
+
+        path = user_model_path(kind)  # validates kind
+        try:
+            self._predictor = self._with_model(self._predictor, kind, model)
+        except Exception as exc:  # a model the predictor cannot read: say so, keep the old one
+            self.status_changed.emit(f"Could not use the {kind} model: {exc}")
+            return
+        self._models[kind] = model
+        self._info[kind] = ModelInfo("user", str(path), test_accuracy)
+        if self.is_loading:
+            self._adopted[kind] = model
+        self.models_changed.emit()
+        self.info_changed.emit()
+        self.status_changed.emit(f"Using your {kind} model; saving it to {path}…")
+        worker = ModelSaveWorker(kind, model, path, test_accuracy)
+        worker.saved.connect(self._on_saved)
+        worker.failed.connect(self._on_save_failed)
+        worker.finished.connect(lambda w=worker: self._forget_save_worker(w))
+        self._save_workers.append(worker)
+        worker.start()
+
+    def shutdown(self) -> None:
+        """Stop loading and let pending saves finish; call before the app exits."""
+        self._shutting_down = True
+        self._pending_load = None
+        if self._load_worker is not None:
+            self._load_worker.requestInterruption()
+            self._load_worker.wait()
+        for worker in list(self._save_workers):
+            worker.wait()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _with_model(predictor, kind: str, model):
+        if predictor is not None:
+            return predictor.with_model(kind, model)
+        from engine.inference import Predictor  # noqa: PLC0415 - TensorFlow is loaded by now
+
+        return Predictor.from_keras({kind: model})
+
+    def _start_load(self, prefer_user: bool, restart: bool = False) -> None:
+        if self.is_loading:
+            if restart:
+                # The running load (perhaps only measuring accuracies) gives way;
+                # the new one starts when it has finished (see _forget_load_worker).
+                self._load_worker.requestInterruption()
+                self._pending_load = prefer_user
+            return
+        worker = ModelLoadWorker(self._shipped_dir, prefer_user=prefer_user)
+        worker.tensorflow_loaded.connect(self.tensorflow_loaded)
+        worker.models_loaded.connect(self._on_loaded)
+        worker.accuracy_measured.connect(self._on_accuracy)
+        worker.failed.connect(self._on_load_failed)
+        worker.finished.connect(lambda w=worker: self._forget_load_worker(w))
+        self._load_worker = worker
+        self.status_changed.emit("Loading models…" if self._predictor is None
+                                 else "Loading the shipped models…")
+        worker.start()
+
+    def _on_loaded(self, loaded: LoadedModels) -> None:
+        models, info, predictor = dict(loaded.models), dict(loaded.info), loaded.predictor
+        for kind, model in self._adopted.items():
+            predictor = self._with_model(predictor, kind, model)
+            models[kind] = model
+            info[kind] = self._info[kind]
+        self._adopted.clear()
+        self._models, self._info = models, info
+        self._measuring = dict(loaded.models)
+        if predictor is None:
+            self.info_changed.emit()
+            message = " ".join(loaded.notes) or "No models could be loaded."
+            self.loading_failed.emit(message)
+            self.status_changed.emit(message)
+            return
+        self._predictor = predictor
+        self.models_changed.emit()
+        self.info_changed.emit()
+        self.status_changed.emit(" ".join((self.summary(), *loaded.notes)))
+
+    def _on_accuracy(self, kind: str, accuracy: float) -> None:
+        current = self._info.get(kind)
+        if current is None or self._models.get(kind) is not self._measuring.get(kind):
+            return
+        if current.test_accuracy is None:
+            self._info[kind] = ModelInfo(current.source, current.path, accuracy)
+            self.info_changed.emit()
+
+    def _on_load_failed(self, message: str) -> None:
+        if self._predictor is None:
+            self._info = {kind: ModelInfo("missing") for kind in MODEL_KINDS}
+            self.info_changed.emit()
+        self.loading_failed.emit(message)
+        self.status_changed.emit(message)
+
+    def _on_saved(self, kind: str, path: str) -> None:
+        self.model_saved.emit(kind, path)
+        self.status_changed.emit(f"Saved your {kind} model to {path}; it loads at the next start.")
+
+    def _on_save_failed(self, kind: str, reason: str) -> None:
+        current = self._info.get(kind)
+        if current is not None and current.source == "user":
+            self._info[kind] = ModelInfo("user", None, current.test_accuracy)
+            self.info_changed.emit()
+        self.status_changed.emit(f"Your {kind} model is in use but could not be saved "
+                                 f"({reason}); it will be gone after Digit Lab closes.")
+
+    def _forget_load_worker(self, worker: ModelLoadWorker) -> None:
+        if self._load_worker is worker:
+            self._load_worker = None
+        worker.deleteLater()
+        pending, self._pending_load = self._pending_load, None
+        if pending is not None and not self._shutting_down:
+            self._start_load(prefer_user=pending)
+
+    def _forget_save_worker(self, worker: ModelSaveWorker) -> None:
+        if worker in self._save_workers:
+            self._save_workers.remove(worker)
+        worker.deleteLater()

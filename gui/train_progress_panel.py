@@ -1,0 +1,70 @@
+"""Progress of a training run: the epoch, the whole run, throughput and time left."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
+
+#: Progress bars count in thousandths so that a 60-batch epoch still moves smoothly.
+_STEPS = 1000
+
+
+def format_duration(seconds: float) -> str:
+    """``75`` -> ``"1 min 15 s"``; ``3700`` -> ``"1 h 1 min"``."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+class TrainProgressPanel(QWidget):
+    """Two progress bars (this epoch, the run) and a line of numbers under them."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.epoch_bar = QProgressBar()
+        self.run_bar = QProgressBar()
+        for bar in (self.epoch_bar, self.run_bar):
+            bar.setRange(0, _STEPS)
+            bar.setValue(0)
+        self.epoch_bar.setFormat("epoch: %p%")
+        self.run_bar.setFormat("run: %p% of the max epochs")
+        self.details = QLabel("Not started.")
+        self.details.setWordWrap(True)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Epoch", self.epoch_bar)
+        form.addRow("Run", self.run_bar)
+        form.addRow("", self.details)
+
+    def reset(self, text: str = "Starting… (loading TensorFlow and MNIST)") -> None:
+        self.epoch_bar.setValue(0)
+        self.run_bar.setValue(0)
+        self.details.setText(text)
+
+    def update_from_event(self, event) -> None:
+        """Update from a ``"batch"`` or ``"epoch_end"`` :class:`engine.training.TrainingEvent`."""
+        if event.batches_per_epoch:
+            self.epoch_bar.setValue(round(_STEPS * event.batch / event.batches_per_epoch))
+        fraction = event.run_fraction
+        self.run_bar.setValue(round(_STEPS * fraction))
+        parts = [f"epoch {event.epoch + 1} of at most {event.epochs}",
+                 f"batch {event.batch}/{event.batches_per_epoch}"]
+        if event.samples_per_second > 0:
+            parts.append(f"{event.samples_per_second:,.0f} samples/s")
+        if fraction > 0:
+            left = event.elapsed * (1.0 - fraction) / fraction
+            parts.append(f"at most {format_duration(left)} left")
+        self.details.setText(" · ".join(parts))
+
+    def show_text(self, text: str) -> None:
+        self.details.setText(text)
+
+    def finish(self, text: str) -> None:
+        """The run is over: full bars, a closing line."""
+        self.epoch_bar.setValue(_STEPS)
+        self.run_bar.setValue(_STEPS)
+        self.details.setText(text)
