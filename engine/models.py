@@ -7,6 +7,8 @@ softmax probabilities.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 import zipfile
@@ -190,3 +192,52 @@ def save_model_atomic(model, path: str | Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def model_card_path(model_path: str | Path) -> Path:
+    """The JSON card beside a model file (``cnn.keras`` -> ``cnn.json``)."""
+    return Path(model_path).with_suffix(".json")
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_model_card(model_path: str | Path, test_accuracy: float | None, **details) -> Path | None:
+    """Record a model file's test accuracy (and how it was trained) beside it.
+
+    The card holds the model file's SHA-256, so a card left over from an older
+    model is recognised as stale. ``test_accuracy=None`` removes the card.
+
+    Raises:
+        OSError: the folder is not writable.
+    """
+    card = model_card_path(model_path)
+    if test_accuracy is None:
+        card.unlink(missing_ok=True)
+        return None
+    content = {"test_accuracy": float(test_accuracy), **details,
+               "model_sha256": file_sha256(model_path)}
+    tmp = card.with_name(f".{card.name}.tmp")
+    tmp.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, card)
+    return card
+
+
+def read_test_accuracy(model_path: str | Path) -> float | None:
+    """The test accuracy on the card beside ``model_path``; None if absent, stale or unreadable."""
+    try:
+        card = json.loads(model_card_path(model_path).read_text(encoding="utf-8"))
+        if card.get("model_sha256") != file_sha256(model_path):
+            return None  # the card belongs to another version of the file
+        value = card.get("test_accuracy")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(value, (int, float)) and 0.0 <= value <= 1.0:
+        return float(value)
+    return None

@@ -6,15 +6,14 @@ it in a ``QThread`` so that the window is on screen (and drawable) at once.
 :class:`ModelSaveWorker` writes a user-trained model atomically in the
 background for the same reason.
 
-Test accuracy of a model comes from a small JSON file next to it
-(``cnn.keras`` -> ``cnn.json``, ``{"test_accuracy": 0.99}``) when that file is
-at least as new as the model; otherwise the worker measures it on the bundled
+Test accuracy of a model comes from the card next to it (``cnn.keras`` ->
+``cnn.json``, see :func:`engine.models.write_model_card`) when the card's
+SHA-256 matches the model file; otherwise the worker measures it on the bundled
 MNIST test set (10,000 images) after the models are already usable.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from engine import MODEL_KINDS
+from engine.models import read_test_accuracy, write_model_card
 
 #: Test images evaluated between two checks for an interruption request.
 _EVAL_CHUNK = 2000
@@ -67,38 +67,9 @@ def one_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def accuracy_sidecar_path(model_path: str | Path) -> Path:
-    """The JSON file holding a model file's test accuracy (``cnn.keras`` -> ``cnn.json``)."""
-    return Path(model_path).with_suffix(".json")
-
-
-def read_accuracy_sidecar(model_path: str | Path) -> float | None:
-    """The test accuracy stored next to ``model_path``, or None if absent, stale or unreadable."""
-    model_path = Path(model_path)
-    sidecar = accuracy_sidecar_path(model_path)
-    try:
-        # An older sidecar belongs to a previous model (e.g. one retrained by the CLI).
-        if sidecar.stat().st_mtime < model_path.stat().st_mtime:
-            return None
-        value = json.loads(sidecar.read_text(encoding="utf-8")).get("test_accuracy")
-    except (OSError, ValueError, AttributeError):
-        return None
-    if isinstance(value, (int, float)) and 0.0 <= value <= 1.0:
-        return float(value)
-    return None
-
-
-def write_accuracy_sidecar(model_path: str | Path, test_accuracy: float | None) -> None:
-    """Store (or, for None, remove) the test accuracy next to ``model_path``.
-
-    Raises:
-        OSError: the folder is not writable.
-    """
-    sidecar = accuracy_sidecar_path(model_path)
-    if test_accuracy is None:
-        sidecar.unlink(missing_ok=True)
-        return
-    sidecar.write_text(json.dumps({"test_accuracy": float(test_accuracy)}), encoding="utf-8")
+# The accuracy cards beside model files are the engine's (digitlab train writes them too).
+read_accuracy_sidecar = read_test_accuracy
+write_accuracy_sidecar = write_model_card
 
 
 def _load_usable(path: Path, kind: str):

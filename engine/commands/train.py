@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     )
     result = train(config, data, on_event=TerminalProgress(config.batch_size))
     save_model_atomic(result.model, output)
+    from engine.models import write_model_card  # noqa: PLC0415
     lesson_key = "cnn_dropout" if args.kind == "cnn" and config.dropout else args.kind
     summary = {
         "kind": args.kind,
@@ -105,6 +106,10 @@ def run(args: argparse.Namespace) -> int:
         "lesson_accuracy": LESSON_ACCURACY[lesson_key],
         "output": str(output),
     }
+    write_model_card(output, result.test_accuracy, recipe=args.recipe,
+                     config={k: v for k, v in vars(config).items()},
+                     epochs_run=result.epochs_run, best_epoch=summary["best_epoch"],
+                     stop_reason=result.stop_reason, seconds=summary["seconds"])
     if args.json:
         print(json.dumps(summary))
     else:

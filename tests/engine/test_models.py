@@ -152,3 +152,22 @@ def test_lambda_layer_is_refused_not_run(tmp_path):
         load_model(path)
     with zipfile.ZipFile(path) as zf:
         assert "config.json" in zf.namelist()
+
+
+def test_model_card_is_ignored_once_the_model_changes(tmp_path, tiny_models):
+    from engine.models import read_test_accuracy, write_model_card
+
+    path = save_model_atomic(tiny_models["dnn"], tmp_path / "dnn.keras")
+    assert read_test_accuracy(path) is None
+    write_model_card(path, 0.9731, recipe="lesson")
+    assert read_test_accuracy(path) == pytest.approx(0.9731)
+    save_model_atomic(tiny_models["dnn"], path)  # same weights, new file bytes (new zip stamps)
+    path.write_bytes(path.read_bytes() + b"\0")  # certainly another file now
+    assert read_test_accuracy(path) is None
+
+
+def test_shipped_model_cards_match_their_files():
+    from engine.models import read_test_accuracy, shipped_model_path
+
+    for kind, floor in (("multinomial", 0.918), ("dnn", 0.975), ("cnn", 0.994)):
+        assert read_test_accuracy(shipped_model_path(kind)) >= floor
