@@ -10,6 +10,7 @@ worker turns the events into Qt signals.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import numpy as np
 from engine import MODEL_KINDS
 from engine.augment import AugmentConfig, augment_batch
 from engine.data import MnistData
+from engine.devices import training_strategy
 from engine.models import build_model, check_kind
 from engine.tf_runtime import import_keras, import_tensorflow
 
@@ -286,8 +288,15 @@ def train(
     on_event: Callable[[TrainingEvent], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     evaluate_test: bool = True,
+    *,
+    initial_model=None,
+    extra_train: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TrainResult:
     """Train a model.
+
+    On several GPUs the model is built and compiled inside a
+    ``tf.distribute.MirroredStrategy`` scope (see :func:`engine.devices.training_strategy`);
+    on one GPU or the CPU, Keras's default placement is used.
 
     Args:
         config: the recipe and knobs.
@@ -296,9 +305,18 @@ def train(
             thread; at most every 50 ms for batch events).
         should_stop: polled after every batch; True ends training after that batch.
         evaluate_test: compute the test-set accuracy at the end.
+        initial_model: continue training a copy of this Keras model (fine-tuning)
+            instead of a fresh one; it must be of ``config.kind`` and is left untouched.
+        extra_train: ``(x (N, 28, 28) uint8 or [0, 1] float, y (N,) labels)`` added
+            to the training samples only (never to the validation hold-out), e.g.
+            the user's own drawings.
 
     Returns:
         A :class:`TrainResult` whose model holds the best weights seen.
+
+    Raises:
+        ValueError: ``initial_model`` is not of ``config.kind``, or ``extra_train``
+            has the wrong shapes or labels.
     """
     tf = import_tensorflow()
     keras = import_keras()
@@ -307,19 +325,31 @@ def train(
     x = scale_images(data.x_train[: config.limit])
     y = np.asarray(data.y_train[: config.limit], dtype=np.int64)
     (x_tr, y_tr), val = split_validation(x, y, config.validation_split)
+    if extra_train is not None:
+        x_extra, y_extra = _check_extra_train(extra_train)
+        x_tr = np.concatenate([x_tr, x_extra])
+        y_tr = np.concatenate([y_tr, y_extra])
     steps = math.ceil(len(x_tr) / config.batch_size)
 
-    model = build_model(config.kind, dropout=config.dropout)
-    lr = config.learning_rate
-    if config.schedule == "cosine":
-        lr = keras.optimizers.schedules.CosineDecay(
-            lr, decay_steps=steps * config.epochs, alpha=0.01
+    strategy = training_strategy()
+    # Variables (model and optimizer) must be created inside the strategy's scope
+    # to be mirrored on every GPU; without a strategy this is a no-op context.
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        model = (
+            build_model(config.kind, dropout=config.dropout)
+            if initial_model is None
+            else _copy_model(initial_model, config.kind)
         )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=lr),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+        lr = config.learning_rate
+        if config.schedule == "cosine":
+            lr = keras.optimizers.schedules.CosineDecay(
+                lr, decay_steps=steps * config.epochs, alpha=0.01
+            )
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate=lr),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
 
     progress = _make_progress_callback(keras)(
         config.epochs, steps, config.batch_size, on_event, should_stop
@@ -405,6 +435,41 @@ def train(
         message=stop_reason,
     )
     return result
+
+
+def _copy_model(model, kind: str):
+    """A fresh Keras model with ``model``'s architecture and weights (``model`` is untouched)."""
+    from engine.models import infer_kind  # noqa: PLC0415
+
+    keras = import_keras()
+    found = infer_kind(model)
+    if found != kind:
+        raise ValueError(f"Received a {found} model to continue training; config.kind is {kind!r}.")
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _check_extra_train(extra_train) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` -> float32 ``(N, 28, 28)`` in [0, 1] and int64 ``(N,)`` labels."""
+    try:
+        x_raw, y_raw = extra_train
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Received extra_train of type {type(extra_train).__name__}; expected (x, y)."
+        ) from None
+    x_raw, y = np.asarray(x_raw), np.asarray(y_raw)
+    if x_raw.ndim != 3 or x_raw.shape[1:] != (28, 28):
+        raise ValueError(f"Received extra_train x of shape {x_raw.shape}; expected (N, 28, 28).")
+    if y.shape != (len(x_raw),):
+        raise ValueError(
+            f"Received extra_train y of shape {y.shape} for {len(x_raw)} images; "
+            f"expected ({len(x_raw)},)."
+        )
+    if len(y) and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() > 9):
+        raise ValueError(f"Received extra_train labels {np.unique(y)[:10]}; labels must be 0..9.")
+    x = scale_images(x_raw) if x_raw.dtype == np.uint8 else x_raw.astype(np.float32)
+    return x, y.astype(np.int64)
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
