@@ -24,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from engine.training import LESSON_ACCURACY, TrainConfig
+from gui.thread_priority import lower_training_priority
 from gui.train_progress_panel import format_duration
 
 #: Misclassified test digits kept for the gallery (the most confident mistakes first).
@@ -155,6 +156,9 @@ class TrainWorker(QThread):
         return self._stop.is_set() or self.isInterruptionRequested()
 
     def _on_event(self, event) -> None:
+        if event.type == "begin":
+            # TensorFlow's compute threads exist by now: let the window go first.
+            lower_training_priority()
         signal = {"begin": self.started_run, "batch": self.batch_done,
                   "epoch_end": self.epoch_done}.get(event.type)
         if signal is not None:
@@ -166,6 +170,7 @@ class TrainWorker(QThread):
         from engine.data import load_mnist  # noqa: PLC0415
         from engine.training import predict_probabilities, train  # noqa: PLC0415
 
+        lower_training_priority()
         try:
             data = load_mnist()
             result = train(self.config, data, on_event=self._on_event,
