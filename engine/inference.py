@@ -11,9 +11,7 @@ the Keras models once and runs the same layers in numpy:
                      -> conv2 (11, 11, 64) -> pool2 (5, 5, 64) -> conv3 (3, 3, 64)
                      -> Flatten 576 -> Dense 128 relu -> Dense 10 softmax   -> (10,)
 
-A convolution is one matrix product over its im2col patches (ordered as Keras
-stores kernels, ``(kh, kw, C_in)``); pooling is an elementwise max of strided
-views; Flatten is row-major over ``(H, W, C)`` exactly as Keras's.
+The layers themselves are in :mod:`engine.numpy_layers`.
 """
 
 from __future__ import annotations
@@ -22,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from engine import MODEL_KINDS
+from engine.numpy_layers import Network, compile_keras_model
 from engine.preprocess import PreprocessResult, one_blas_thread, preprocess_drawing
 
 #: Images per chunk in :meth:`Predictor.predict_batch` (bounds the im2col buffers).
@@ -84,7 +82,7 @@ class Predictor:
     ``predict`` is meant to be called from one thread at a time per predictor.
     """
 
-    def __init__(self, networks: Mapping[str, _Network]):
+    def __init__(self, networks: Mapping[str, Network]):
         unknown = [kind for kind in networks if kind not in MODEL_KINDS]
         if unknown:
             raise ValueError(
@@ -105,7 +103,7 @@ class Predictor:
             ValueError: an unknown kind, or a layer the numpy forward pass does not
                 implement (it covers Reshape, Flatten, Dropout, Conv2D, MaxPooling2D, Dense).
         """
-        return cls({kind: _compile_keras_model(model) for kind, model in models.items()})
+        return cls({kind: compile_keras_model(model) for kind, model in models.items()})
 
     @classmethod
     def load_shipped(cls, kinds: tuple[str, ...] = MODEL_KINDS) -> Predictor:
@@ -128,7 +126,7 @@ class Predictor:
 
     def with_model(self, kind: str, model) -> Predictor:
         """A new predictor with ``kind`` replaced by (or added as) the Keras ``model``."""
-        return Predictor({**self._networks, kind: _compile_keras_model(model)})
+        return Predictor({**self._networks, kind: compile_keras_model(model)})
 
     def predict(
         self, drawing: np.ndarray, ink: str = "auto", feature_maps: bool = False
@@ -216,7 +214,7 @@ class Predictor:
     def __repr__(self) -> str:
         return f"Predictor(kinds={self.kinds})"
 
-    def _network(self, kind: str) -> _Network:
+    def _network(self, kind: str) -> Network:
         if kind not in self._networks:
             loaded = ", ".join(self.kinds) or "none"
             raise ValueError(f"This predictor has no {kind} model (loaded: {loaded}).")
@@ -248,163 +246,3 @@ def _check_images(images: np.ndarray) -> np.ndarray:
     if arr.dtype == np.uint8:
         return arr.astype(np.float32) * np.float32(1.0 / 255.0)
     return np.ascontiguousarray(arr, dtype=np.float32)
-
-
-# --- the numpy layers ------------------------------------------------------------------------
-
-_ACTIVATIONS = ("linear", "relu", "softmax")
-
-
-def _activate(z: np.ndarray, activation: str) -> np.ndarray:
-    """Apply ``activation`` in place on ``z`` (float32, last axis = units)."""
-    if activation == "relu":
-        np.maximum(z, 0.0, out=z)
-    elif activation == "softmax":
-        # Subtracting the max keeps exp() finite for any logits.
-        z -= z.max(axis=-1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=-1, keepdims=True)
-    return z
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One Keras layer as a numpy op on a batch: ``(N, ...) -> (N, ...)``."""
-
-    name: str
-    op: str  # "reshape", "conv", "pool" or "dense"
-    shape: tuple[int, ...] = ()  # reshape: the per-sample target shape
-    weights: np.ndarray | None = None  # conv: (kh*kw*C_in, C_out); dense: (in, out)
-    bias: np.ndarray | None = None
-    window: tuple[int, int] = (1, 1)  # conv kernel or pool size
-    strides: tuple[int, int] = (1, 1)  # pool strides
-    activation: str = "linear"
-    kernel: np.ndarray | None = None  # conv: Keras's (kh, kw, C_in, C_out), for display
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        if self.op == "reshape":
-            return x.reshape((x.shape[0], *self.shape))
-        if self.op == "dense":
-            return _activate(x @ self.weights + self.bias, self.activation)
-        if self.op == "conv":
-            return self._conv(x)
-        return self._pool(x)
-
-    def _conv(self, x: np.ndarray) -> np.ndarray:
-        """(N, H, W, C) -> (N, H-kh+1, W-kw+1, C_out), VALID, stride 1."""
-        n, h, w, _ = x.shape
-        kh, kw = self.window
-        oh, ow = h - kh + 1, w - kw + 1
-        # Patches in Keras's kernel order (kh, kw, C). For one image, joining the kh*kw
-        # shifted slices is ~2x faster than copying the 6-D window view; for batches
-        # the view wins.
-        if n <= 8:
-            shifted = [x[:, i:i + oh, j:j + ow] for i in range(kh) for j in range(kw)]
-            cols = np.concatenate(shifted, axis=-1).reshape(n * oh * ow, -1)
-        else:
-            windows = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (N, oh, ow, C, kh, kw)
-            cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, -1)
-        out = cols @ self.weights
-        out += self.bias
-        return _activate(out, self.activation).reshape(n, oh, ow, -1)
-
-    def _pool(self, x: np.ndarray) -> np.ndarray:
-        """(N, H, W, C) -> (N, (H-ph)//sh+1, (W-pw)//sw+1, C), VALID max pooling."""
-        _, h, w, _ = x.shape
-        (ph, pw), (sh, sw) = self.window, self.strides
-        oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
-        out = None
-        for i in range(ph):
-            for j in range(pw):
-                view = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
-                out = view.copy() if out is None else np.maximum(out, view, out=out)
-        return out
-
-
-@dataclass(frozen=True)
-class _Network:
-    """A compiled model: numpy steps from ``(N, 28, 28)`` float32 to ``(N, 10)`` probabilities."""
-
-    steps: tuple[_Step, ...]
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        for step in self.steps:
-            x = step(x)
-        return x
-
-    def run(self, x: np.ndarray, keep_maps: bool = False
-            ) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
-        """The output, and ``(name, (N, H, W, C))`` of every conv and pool step if asked."""
-        maps = []
-        for step in self.steps:
-            x = step(x)
-            if keep_maps and step.op in ("conv", "pool"):
-                maps.append((step.name, x))
-        return x, maps
-
-    def first_conv_kernel(self) -> np.ndarray:
-        return next(s.kernel for s in self.steps if s.op == "conv")
-
-
-def _compile_keras_model(model) -> _Network:
-    """Turn a Sequential-style Keras model into numpy steps (weights copied as float32)."""
-    steps = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        config = layer.get_config()
-        if kind in ("InputLayer", "Dropout"):  # Dropout is the identity at inference
-            continue
-        if kind == "Flatten":
-            steps.append(_Step(layer.name, "reshape", shape=(-1,)))
-        elif kind == "Reshape":
-            steps.append(_Step(layer.name, "reshape", shape=tuple(config["target_shape"])))
-        elif kind == "Dense":
-            w, b = _weights(layer)
-            steps.append(_Step(layer.name, "dense", weights=w, bias=b,
-                               activation=_activation(layer, config)))
-        elif kind == "Conv2D":
-            _require(layer, config, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
-                     groups=1, data_format="channels_last")
-            kernel, b = _weights(layer)
-            kh, kw, c_in, c_out = kernel.shape
-            steps.append(_Step(
-                layer.name, "conv", weights=np.ascontiguousarray(kernel.reshape(-1, c_out)),
-                bias=b, window=(kh, kw), activation=_activation(layer, config), kernel=kernel))
-        elif kind == "MaxPooling2D":
-            _require(layer, config, padding="valid", data_format="channels_last")
-            pool = tuple(config["pool_size"])
-            strides = tuple(config["strides"] or pool)
-            steps.append(_Step(layer.name, "pool", window=pool, strides=strides))
-        else:
-            raise ValueError(
-                f"Received a model with layer {layer.name!r} of type {kind}; the fast predictor "
-                "runs Reshape, Flatten, Dropout, Conv2D, MaxPooling2D and Dense layers only."
-            )
-    return _Network(tuple(steps))
-
-
-def _weights(layer) -> tuple[np.ndarray, np.ndarray]:
-    weights = [np.asarray(w, dtype=np.float32) for w in layer.get_weights()]
-    kernel = weights[0]
-    bias = weights[1] if len(weights) > 1 else np.zeros(kernel.shape[-1], np.float32)
-    return np.ascontiguousarray(kernel), np.ascontiguousarray(bias)
-
-
-def _activation(layer, config: dict) -> str:
-    name = config.get("activation")
-    if name not in _ACTIVATIONS:
-        raise ValueError(
-            f"Received layer {layer.name!r} with activation={name!r}; the fast predictor "
-            f"supports {', '.join(_ACTIVATIONS)}."
-        )
-    return name
-
-
-def _require(layer, config: dict, **expected) -> None:
-    for key, value in expected.items():
-        got = config.get(key)
-        if (tuple(got) if isinstance(got, list) else got) != value:
-            raise ValueError(
-                f"Received layer {layer.name!r} with {key}={got!r}; the fast predictor "
-                f"supports {key}={value!r} only."
-            )
