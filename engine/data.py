@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,16 @@ def load_mnist(source: str | Path | None = None) -> MnistData:
 
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    # np.load would also read a lone .npy array or report a text file as "pickled
+    # data"; an .npz is a zip archive, so say plainly when the file is not one.
+    try:
+        is_zip = zipfile.is_zipfile(path)
+    except OSError as exc:
+        raise MnistFormatError(f"{path}: cannot read ({exc})") from exc
+    if not is_zip:
+        raise MnistFormatError(
+            f"{path}: not a readable .npz file (not a zip archive; expected the arrays "
+            f"{', '.join(_KEYS)} as numpy.savez writes them)")
     try:
         # allow_pickle=False: an .npz from elsewhere must not run code.
         with np.load(path, allow_pickle=False) as npz:
@@ -102,7 +113,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             return {k: npz[k] for k in _KEYS}
     except MnistFormatError:
         raise
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise MnistFormatError(f"{path}: not a readable .npz file ({exc})") from exc
 
 

@@ -14,6 +14,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import numpy as np
+
 import resources
 from engine import MODEL_KINDS
 from engine.tf_runtime import import_keras
@@ -115,9 +117,10 @@ def shipped_model_path(kind: str) -> Path:
 def load_model(path: str | Path, expected_kind: str | None = None):
     """Load a ``.keras`` model safely.
 
-    Keras's ``safe_mode`` stays on, so a file holding a Lambda layer or other
+    Keras's ``safe_mode`` stays on, and the archive's ``config.json`` is read
+    first: a file holding a Lambda layer, a class from outside Keras or other
     serialized code is refused rather than run. The file must be a Keras zip
-    archive whose model maps 28x28 images to 10 probabilities.
+    archive whose model maps 28x28 images to 10 probabilities, with finite weights.
 
     Args:
         path: a ``.keras`` file.
@@ -147,8 +150,17 @@ def load_model(path: str | Path, expected_kind: str | None = None):
             raise ModelFileError(f"{path}: the archive is corrupt (bad entry {bad})")
         if "config.json" not in names:
             raise ModelFileError(f"{path}: not a Keras model (no config.json inside)")
+        config = _read_config(path)
     except zipfile.BadZipFile as exc:
         raise ModelFileError(f"{path}: the archive is corrupt ({exc})") from exc
+    code = find_custom_code(config)
+    if code is not None:
+        # Refused before Keras deserializes anything: safe_mode stops Lambda layers,
+        # but an unknown class would still be looked up (and its module imported).
+        raise ModelFileError(
+            f"{path}: refused: it contains serialized code ({code}), which Digit Lab "
+            "refuses to run; use model files only from sources you trust"
+        )
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except ModelFileError:
@@ -160,10 +172,67 @@ def load_model(path: str | Path, expected_kind: str | None = None):
                 "it contains serialized code (e.g. a Lambda layer), which Digit Lab refuses to run"
             )
         raise ModelFileError(f"{path}: cannot load model: {reason}") from exc
-    kind = infer_kind(model)
+    try:
+        kind = infer_kind(model)
+    except ModelFileError as exc:  # the message must name the file, as all the others do
+        raise ModelFileError(f"{path}: {exc}") from None
+    if not all(np.isfinite(w).all() for w in model.get_weights()):
+        # e.g. saved after a run whose loss became NaN: every prediction would be NaN.
+        raise ModelFileError(f"{path}: the model's weights hold NaN or infinite values")
     if expected_kind is not None and kind != check_kind(expected_kind):
         raise ModelFileError(f"{path}: is a {kind} model, expected a {expected_kind} model")
     return model, kind
+
+
+#: Classes that carry Python code (or load it) inside a model file.
+_CODE_CLASSES = frozenset({"Lambda", "__lambda__", "TFSMLayer"})
+#: A config.json larger than this is not one of the lesson's models (and may be a zip bomb).
+_MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _read_config(path: Path):
+    """The parsed ``config.json`` of a ``.keras`` archive.
+
+    Raises:
+        ModelFileError: too large or not JSON.
+        zipfile.BadZipFile: the archive is corrupt.
+    """
+    with zipfile.ZipFile(path) as zf:
+        size = zf.getinfo("config.json").file_size
+        if size > _MAX_CONFIG_BYTES:
+            raise ModelFileError(
+                f"{path}: config.json is {size:,} bytes; a Digit Lab model's is a few KB")
+        raw = zf.read("config.json")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelFileError(f"{path}: config.json is not valid JSON ({exc})") from None
+
+
+def find_custom_code(config) -> str | None:
+    """Name the first object in a Keras model config that is not plain Keras.
+
+    Args:
+        config: the parsed ``config.json`` of a ``.keras`` file.
+
+    Returns:
+        ``None`` when every serialized object comes from a ``keras`` module and
+        none carries code; otherwise a short description such as ``"a Lambda
+        layer"`` or ``"class my_pkg.layers.Custom"``.
+    """
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            name, module = node.get("class_name"), node.get("module")
+            if name in _CODE_CLASSES:
+                return f"a {name} layer"
+            if isinstance(module, str) and module != "keras" and not module.startswith("keras."):
+                return f"class {module}.{name}"
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def save_model_atomic(model, path: str | Path) -> Path:

@@ -155,6 +155,9 @@ class ModelLoadWorker(QThread):
                                         read_accuracy_sidecar(user_path)), ""
             except ModelFileError as exc:
                 note = f"Your {kind} model could not be loaded ({exc}); using the shipped one."
+            except Exception as exc:  # noqa: BLE001 - one odd user file must not stop all models
+                note = (f"Your {kind} model could not be loaded ({user_path}: {one_line(exc)}); "
+                        "using the shipped one.")
         shipped = (self._shipped_dir or SHIPPED_MODELS_DIR) / f"{kind}.keras"
         if not shipped.exists():
             missing = f"No {kind} model: {shipped} is missing (train one in the Train tab)."
