@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from engine import MODEL_KINDS
 
@@ -51,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(rows))
     else:
         for row in rows:
-            print(_describe(row))
+            # Results on stdout, errors on stderr (``digitlab predict *.png > out.txt``).
+            print(_describe(row), file=sys.stderr if "error" in row else sys.stdout)
     return 1 if any("error" in row for row in rows) else 0
 
 

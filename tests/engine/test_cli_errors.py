@@ -177,10 +177,11 @@ def test_predict_a_bad_image(tmp_path, capsys, kind):
     path = make(tmp_path)
     code = main(["predict", str(path)])
     captured = capsys.readouterr()
-    # One result line per image on stdout (the others still predicted), nothing on stderr.
-    assert code == 1 and captured.err == ""
-    assert captured.out.splitlines() == [captured.out.strip()]
-    assert captured.out.startswith(f"{path}: error: ") and reason in captured.out
+    # One line per unreadable image, on stderr; stdout keeps the results only.
+    assert code == 1 and captured.out == ""
+    assert captured.err.splitlines() == [captured.err.strip()]
+    assert captured.err.startswith(f"{path}: error: ") and reason in captured.err
+    assert "Traceback" not in captured.err
 
 
 @pytest.mark.parametrize("kind", list(BAD_MODELS))
@@ -275,6 +276,6 @@ def test_subprocess_predict_reports_a_truncated_image_and_a_bad_model(tmp_path):
     assert proc.stdout == ""
     if shipped_model_path("cnn").exists():
         proc = _digitlab("predict", str(image), cwd=tmp_path)
-        assert proc.returncode == 1 and proc.stderr == ""
-        lines = proc.stdout.splitlines()
+        assert proc.returncode == 1 and proc.stdout == ""
+        lines = proc.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"{image}: error: corrupt or truncated")

@@ -94,8 +94,9 @@ def test_readable_output_is_one_line_per_image(capsys, tmp_path, mnist, model_ar
     Image.fromarray(np.zeros((100, 100), np.uint8)).save(blank)
     missing = str(tmp_path / "gone.png")
     code = main(["predict", good, str(blank), missing, *model_args])
-    lines = capsys.readouterr().out.splitlines()
-    assert code == 1 and len(lines) == 3
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines() + captured.err.splitlines()
+    assert code == 1 and len(lines) == 3 and len(captured.err.splitlines()) == 1
     model = r"(?: says \d)? \d{1,3}\.\d%"
     assert re.fullmatch(rf".*digit\.png: \d \(cnn{model}, dnn{model}, multinomial{model}\)",
                         lines[0]), lines[0]
