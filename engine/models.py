@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -249,6 +250,7 @@ def save_model_atomic(model, path: str | Path) -> Path:
     if path.suffix != ".keras":
         raise ValueError(f"Received path {str(path)!r}; a model file must end in .keras")
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -261,6 +263,21 @@ def save_model_atomic(model, path: str | Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+#: A temporary save file older than this belongs to a save that was killed.
+_STALE_TEMPORARY_SECONDS = 600
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporaries of earlier saves of ``path`` that were killed midway."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{path.stem}-*.keras"):
+        try:
+            if now - tmp.stat().st_mtime > _STALE_TEMPORARY_SECONDS:
+                tmp.unlink()
+        except OSError:  # another process got there first, or no permission: harmless
+            pass
 
 
 def model_card_path(model_path: str | Path) -> Path:

@@ -171,3 +171,17 @@ def test_shipped_model_cards_match_their_files():
 
     for kind, floor in (("multinomial", 0.918), ("dnn", 0.975), ("cnn", 0.994)):
         assert read_test_accuracy(shipped_model_path(kind)) >= floor
+
+
+def test_temporaries_of_killed_saves_are_cleaned_up(tmp_path, tiny_models):
+    import os
+    import time
+
+    stale = tmp_path / ".dnn-abc123.keras"
+    fresh = tmp_path / ".dnn-def456.keras"  # maybe a save still running elsewhere
+    for f in (stale, fresh):
+        f.write_bytes(b"half a model")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    save_model_atomic(tiny_models["dnn"], tmp_path / "dnn.keras")
+    assert not stale.exists() and fresh.exists()
