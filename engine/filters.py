@@ -22,139 +22,24 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
+from engine.kernels import (
+    KERNEL_PRESETS,
+    MAX_KERNEL_SIDE,
+    FilterError,
+    parse_kernel,
+    resolve_kernel,
+)
 from engine.tf_runtime import import_tensorflow
 
 __all__ = [
     "KERNEL_PRESETS", "MAX_KERNEL_SIDE", "PADDINGS", "FilterError", "FilterResult",
-    "FilterSettings", "apply_filter", "output_size", "parse_kernel", "render_figure",
+    "FilterSettings", "apply_filter", "check_image", "output_size", "parse_kernel",
     "resolve_kernel",
 ]
 
 #: The paddings TensorFlow's conv2d and max_pool accept.
 PADDINGS = ("VALID", "SAME")
-#: Largest kernel side accepted (the GUI's kernel editor and the CLI share it).
-MAX_KERNEL_SIDE = 15
-
-
-class FilterError(ValueError):
-    """Invalid filter input; the message is one line quoting the value received."""
-
-
-def _kernel(rows, scale: float = 1.0) -> np.ndarray:
-    k = np.array(rows, dtype=np.float32) * np.float32(scale)
-    k.setflags(write=False)  # presets are shared: nobody may edit them in place
-    return k
-
-
-#: Preset kernels, in the order the app lists them. "lesson filter 1" finds
-#: horizontal edges (dark above, bright below), "lesson filter 2" diagonal edges
-#: (bright towards the top right), "lesson filter 3" sharpens (centre 5, four
-#: neighbours -1, sum 1).
-KERNEL_PRESETS: dict[str, np.ndarray] = {
-    "vertical edge (lesson)": _kernel([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
-    "lesson filter 1": _kernel([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
-    "lesson filter 2": _kernel([[0, 1, 1], [-1, 0, 1], [-1, -1, 0]]),
-    "lesson filter 3": _kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-    "sobel x": _kernel([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
-    "sobel y": _kernel([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
-    "laplacian": _kernel([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
-    "box blur": _kernel(np.ones((3, 3)), 1 / 9),
-    "gaussian blur": _kernel(np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]), 1 / 256),
-    "sharpen": _kernel([[-1, -1, -1], [-1, 9, -1], [-1, -1, -1]]),
-    "emboss": _kernel([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
-    "identity": _kernel([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
-}
-
-
-def parse_kernel(text: str) -> np.ndarray:
-    """Parse a kernel typed as rows of numbers.
-
-    Rows are separated by ``;`` or newlines, values by ``,`` or spaces; a value
-    may be a fraction (``1/9``). A Python-style nested list ``[[-1, 0, 1], ...]``
-    is accepted too.
-
-    Args:
-        text: e.g. ``"-1,0,1;-1,0,1;-1,0,1"``.
-
-    Returns:
-        float32 array (rows, columns), at most 15x15.
-
-    Raises:
-        FilterError: empty text, ragged rows, a value that is not a number,
-            NaN or infinity, or more than 15 rows or columns.
-    """
-    if not isinstance(text, str):
-        raise FilterError(f"Received kernel text {text!r}; expected a string.")
-    flat = text.replace("[", " ").replace("]", ";") if "[" in text else text
-    rows = []
-    for line in flat.replace("\n", ";").split(";"):
-        tokens = line.replace(",", " ").split()
-        if tokens:
-            rows.append([_parse_value(tok, len(rows) + 1) for tok in tokens])
-    if not rows:
-        raise FilterError(f"Received kernel text {text!r}; it holds no numbers.")
-    lengths = [len(r) for r in rows]
-    if len(set(lengths)) > 1:
-        raise FilterError(
-            f"Received kernel rows of lengths {', '.join(map(str, lengths))}; "
-            "every row must have the same number of values.")
-    if len(rows) > MAX_KERNEL_SIDE or lengths[0] > MAX_KERNEL_SIDE:
-        raise FilterError(
-            f"Received a {len(rows)}x{lengths[0]} kernel; kernels may be at most "
-            f"{MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}.")
-    return np.array(rows, dtype=np.float32)
-
-
-def _parse_value(token: str, row: int) -> float:
-    try:
-        if "/" in token:
-            num, den = token.split("/", 1)
-            value = float(num) / float(den)
-        else:
-            value = float(token)
-    except (ValueError, ZeroDivisionError):
-        raise FilterError(
-            f"Received {token!r} in row {row} of the kernel; values must be numbers.") from None
-    if not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
-        raise FilterError(
-            f"Received {token!r} in row {row} of the kernel; values must be finite numbers.")
-    return value
-
-
-def resolve_kernel(spec: str) -> np.ndarray:
-    """A kernel from a preset name (case-insensitive) or rows of numbers.
-
-    Args:
-        spec: e.g. ``"Sobel X"`` or ``"-1,0,1;-1,0,1;-1,0,1"``.
-
-    Returns:
-        float32 array (kh, kw), a fresh copy.
-
-    Raises:
-        FilterError: neither a preset nor a valid kernel text.
-    """
-    if not isinstance(spec, str):
-        raise FilterError(f"Received kernel spec {spec!r}; expected a preset name or rows text.")
-    key = " ".join(spec.strip().lower().split())
-    for name, kernel in KERNEL_PRESETS.items():
-        if name == key:
-            return kernel.copy()
-    looks_numeric = any(ch.isdigit() or ch in ",;[\n" for ch in key) or _is_float(key)
-    if key and not looks_numeric:
-        raise FilterError(
-            f"Received kernel {spec!r}; it is not a preset ({', '.join(KERNEL_PRESETS)}) "
-            "nor rows of numbers like '-1,0,1;-1,0,1;-1,0,1'.")
-    return parse_kernel(spec)
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _positive_int(name: str, value) -> int:
@@ -265,7 +150,7 @@ def apply_filter(
     """
     if not isinstance(settings, FilterSettings):
         raise FilterError(f"Received settings={settings!r}; expected a FilterSettings.")
-    x = _check_image(image)
+    x = check_image(image)
     k = _stack_kernels(kernels)  # (kh, kw, 1, C)
     height, width = x.shape
     kh, kw, _, channels = k.shape
@@ -306,7 +191,7 @@ def apply_filter(
     )
 
 
-def _check_image(image) -> np.ndarray:
+def check_image(image) -> np.ndarray:
     try:
         x = np.asarray(image)
     except Exception:  # noqa: BLE001
@@ -378,77 +263,3 @@ def _as_kernel_array(kernel, label: str) -> np.ndarray:
     if arr.size == 0:
         raise FilterError(f"Received an empty {label} of shape {arr.shape}.")
     return arr
-
-
-def render_figure(image: np.ndarray, result: FilterResult) -> Image.Image:
-    """Draw the lesson's figure: original | feature map(s) | pooled map(s).
-
-    Each map is stretched to its own min..max for display (grey, like imshow's
-    ``cmap="gray"``) and titled with its shape in the lesson's form. With several
-    kernels, each kernel gets a row: its feature map and its pooled map.
-
-    Args:
-        image: the (H, W) channel that was filtered.
-        result: what :func:`apply_filter` returned for it.
-
-    Returns:
-        An RGB ``PIL.Image.Image`` (save it with ``.save("figure.png")``).
-    """
-    x = _check_image(image)
-    channels = result.conv.shape[2]
-    side = 320 if channels <= 2 else 220 if channels <= 8 else 140
-    font = _font()
-    columns = [
-        [(f"input {result.input_shape}", x)],
-        [(f"conv2d {result.conv_shape} [..., {c}]" if channels > 1 else
-          f"conv2d {result.conv_shape}", result.conv[:, :, c]) for c in range(channels)],
-        [(f"max_pool {result.pool_shape} [..., {c}]" if channels > 1 else
-          f"max_pool {result.pool_shape}", result.pooled[:, :, c]) for c in range(channels)],
-    ]
-    tiles = [[(title, _map_tile(array, side)) for title, array in col] for col in columns]
-    title_h, gap = 22, 12
-    col_w = [max(max(t.width for _, t in col), int(font.getlength(max(
-        (title for title, _ in col), key=len))) + 4) for col in tiles]
-    row_h = [max(col[r][1].height for col in tiles if r < len(col)) + title_h
-             for r in range(channels)]
-    caption_h = 24
-    figure = Image.new("RGB", (sum(col_w) + gap * (len(col_w) + 1),
-                               sum(row_h) + gap * (channels + 1) + caption_h), "white")
-    draw = ImageDraw.Draw(figure)
-    draw.text((gap, 6), _caption(result), fill="black", font=font)
-    left = gap
-    for col, width in zip(tiles, col_w, strict=True):
-        top = gap + caption_h
-        for r, (title, tile) in enumerate(col):
-            draw.text((left, top), title, fill="black", font=font)
-            figure.paste(tile, (left, top + title_h))
-            top += row_h[r] + gap
-        left += width + gap
-    return figure
-
-
-def _caption(result: FilterResult) -> str:
-    s = result.settings
-    return (f"tf.nn.conv2d kernel {result.kernel_shape}, stride {s.stride}, {s.padding}; "
-            f"tf.nn.max_pool {s.pool}x{s.pool}, stride {s.effective_pool_stride}, "
-            f"{s.pool_padding}")
-
-
-def _map_tile(array: np.ndarray, side: int) -> Image.Image:
-    """A map as an L image, stretched to 0..255 and fitted into side x side."""
-    a = np.asarray(array, dtype=np.float32)
-    lo, hi = float(a.min()), float(a.max())
-    scaled = (a - lo) * (255.0 / (hi - lo)) if hi > lo else np.full_like(a, 128.0)
-    tile = Image.fromarray(scaled.astype(np.uint8), mode="L")
-    scale = side / max(tile.size)
-    size = max(1, round(tile.width * scale)), max(1, round(tile.height * scale))
-    # Small maps are enlarged with NEAREST so each pixel stays a visible square.
-    resample = Image.Resampling.NEAREST if scale > 1 else Image.Resampling.BOX
-    return tile.resize(size, resample)
-
-
-def _font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    try:
-        return ImageFont.load_default(size=13)
-    except TypeError:  # Pillow < 10.1: the bitmap font has no size
-        return ImageFont.load_default()

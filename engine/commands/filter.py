@@ -38,11 +38,11 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.filter_figure import render_figure  # noqa: PLC0415
     from engine.filters import (  # noqa: PLC0415 - keep `digitlab --help` fast
         KERNEL_PRESETS,
         FilterSettings,
         apply_filter,
-        render_figure,
         resolve_kernel,
     )
     from engine.images import extract_channel, load_photo  # noqa: PLC0415

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from engine.filter_figure import render_figure
 from engine.filters import (
     KERNEL_PRESETS,
     FilterError,
@@ -14,7 +15,6 @@ from engine.filters import (
     FilterSettings,
     apply_filter,
     parse_kernel,
-    render_figure,
     resolve_kernel,
 )
 from engine.images import extract_channel, load_photo

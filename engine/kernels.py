@@ -1,0 +1,135 @@
+"""Kernels for the Filters tab and ``digitlab filter``: presets and typed rows.
+
+A kernel is a float32 ``(kh, kw)`` array, at most 15x15, typed as rows
+(``"-1,0,1;-1,0,1;-1,0,1"``) or picked from :data:`KERNEL_PRESETS`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["KERNEL_PRESETS", "MAX_KERNEL_SIDE", "FilterError", "parse_kernel", "resolve_kernel"]
+
+#: Largest kernel side accepted (the GUI's kernel editor and the CLI share it).
+MAX_KERNEL_SIDE = 15
+
+
+class FilterError(ValueError):
+    """Invalid filter input; the message is one line quoting the value received."""
+
+
+def _kernel(rows, scale: float = 1.0) -> np.ndarray:
+    k = np.array(rows, dtype=np.float32) * np.float32(scale)
+    k.setflags(write=False)  # presets are shared: nobody may edit them in place
+    return k
+
+
+#: Preset kernels, in the order the app lists them. "lesson filter 1" finds
+#: horizontal edges (dark above, bright below), "lesson filter 2" diagonal edges
+#: (bright towards the top right), "lesson filter 3" sharpens (centre 5, four
+#: neighbours -1, sum 1).
+KERNEL_PRESETS: dict[str, np.ndarray] = {
+    "vertical edge (lesson)": _kernel([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+    "lesson filter 1": _kernel([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+    "lesson filter 2": _kernel([[0, 1, 1], [-1, 0, 1], [-1, -1, 0]]),
+    "lesson filter 3": _kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "sobel x": _kernel([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    "sobel y": _kernel([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+    "laplacian": _kernel([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    "box blur": _kernel(np.ones((3, 3)), 1 / 9),
+    "gaussian blur": _kernel(np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]), 1 / 256),
+    "sharpen": _kernel([[-1, -1, -1], [-1, 9, -1], [-1, -1, -1]]),
+    "emboss": _kernel([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+    "identity": _kernel([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+}
+
+
+def parse_kernel(text: str) -> np.ndarray:
+    """Parse a kernel typed as rows of numbers.
+
+    Rows are separated by ``;`` or newlines, values by ``,`` or spaces; a value
+    may be a fraction (``1/9``). A Python-style nested list ``[[-1, 0, 1], ...]``
+    is accepted too.
+
+    Args:
+        text: e.g. ``"-1,0,1;-1,0,1;-1,0,1"``.
+
+    Returns:
+        float32 array (rows, columns), at most 15x15.
+
+    Raises:
+        FilterError: empty text, ragged rows, a value that is not a number,
+            NaN or infinity, or more than 15 rows or columns.
+    """
+    if not isinstance(text, str):
+        raise FilterError(f"Received kernel text {text!r}; expected a string.")
+    flat = text.replace("[", " ").replace("]", ";") if "[" in text else text
+    rows = []
+    for line in flat.replace("\n", ";").split(";"):
+        tokens = line.replace(",", " ").split()
+        if tokens:
+            rows.append([_parse_value(tok, len(rows) + 1) for tok in tokens])
+    if not rows:
+        raise FilterError(f"Received kernel text {text!r}; it holds no numbers.")
+    lengths = [len(r) for r in rows]
+    if len(set(lengths)) > 1:
+        raise FilterError(
+            f"Received kernel rows of lengths {', '.join(map(str, lengths))}; "
+            "every row must have the same number of values.")
+    if len(rows) > MAX_KERNEL_SIDE or lengths[0] > MAX_KERNEL_SIDE:
+        raise FilterError(
+            f"Received a {len(rows)}x{lengths[0]} kernel; kernels may be at most "
+            f"{MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}.")
+    return np.array(rows, dtype=np.float32)
+
+
+def _parse_value(token: str, row: int) -> float:
+    try:
+        if "/" in token:
+            num, den = token.split("/", 1)
+            value = float(num) / float(den)
+        else:
+            value = float(token)
+    except (ValueError, ZeroDivisionError):
+        raise FilterError(
+            f"Received {token!r} in row {row} of the kernel; values must be numbers.") from None
+    if not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
+        raise FilterError(
+            f"Received {token!r} in row {row} of the kernel; values must be finite numbers.")
+    return value
+
+
+def resolve_kernel(spec: str) -> np.ndarray:
+    """A kernel from a preset name (case-insensitive) or rows of numbers.
+
+    Args:
+        spec: e.g. ``"Sobel X"`` or ``"-1,0,1;-1,0,1;-1,0,1"``.
+
+    Returns:
+        float32 array (kh, kw), a fresh copy.
+
+    Raises:
+        FilterError: neither a preset nor a valid kernel text.
+    """
+    if not isinstance(spec, str):
+        raise FilterError(f"Received kernel spec {spec!r}; expected a preset name or rows text.")
+    key = " ".join(spec.strip().lower().split())
+    for name, kernel in KERNEL_PRESETS.items():
+        if name == key:
+            return kernel.copy()
+    looks_numeric = any(ch.isdigit() or ch in ",;[\n" for ch in key) or _is_float(key)
+    if key and not looks_numeric:
+        raise FilterError(
+            f"Received kernel {spec!r}; it is not a preset ({', '.join(KERNEL_PRESETS)}) "
+            "nor rows of numbers like '-1,0,1;-1,0,1;-1,0,1'.")
+    return parse_kernel(spec)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
