@@ -173,7 +173,7 @@ def test_nan_after_a_good_epoch_keeps_the_good_weights_and_says_so(mnist, monkey
     """The loss blows up in epoch 2: the run stops with a message and the model of epoch 1."""
     import engine.training as training
 
-    make_callback = training._make_progress_callback
+    make_callback = training.make_progress_callback
 
     def poisoning_callback(keras):
         base = make_callback(keras)
@@ -191,7 +191,7 @@ def test_nan_after_a_good_epoch_keeps_the_good_weights_and_says_so(mnist, monkey
     config = training.lesson_recipe("multinomial", epochs=4, limit=1000, learning_rate=1e-2,
                                     batch_size=20, patience=0, seed=0)
     reference = training.train(replace(config, epochs=1), mnist, evaluate_test=False)
-    monkeypatch.setattr(training, "_make_progress_callback", poisoning_callback)
+    monkeypatch.setattr(training, "make_progress_callback", poisoning_callback)
     events = []
     result = training.train(config, mnist, on_event=events.append, evaluate_test=False)
 

@@ -163,11 +163,11 @@ def test_wrong_image_shape_is_refused(predictor):
 
 
 def test_numpy_blas_threading_is_restored_after_predicting(predictor, inputs):
-    from engine import preprocess
+    from engine import blas
 
-    if preprocess._OPENBLAS is None:
+    if blas._OPENBLAS is None:
         pytest.skip("numpy does not use a bundled OpenBLAS here")
-    get, set_ = preprocess._OPENBLAS
+    get, set_ = blas._OPENBLAS
     before = get()
     set_(2)
     try:

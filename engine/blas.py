@@ -1,0 +1,80 @@
+"""Keep numpy's OpenBLAS on one thread around tiny matrix products.
+
+On a busy two-core machine OpenBLAS wakes its worker threads for every product;
+they then wait for a core, and a 40 us product takes 10 ms. The live path
+(:mod:`engine.preprocess`, :mod:`engine.inference`) runs its products inside
+:func:`one_blas_thread`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = ["one_blas_thread"]
+
+
+_blas_lock = threading.Lock()
+_blas_depth = 0
+_blas_saved = 0
+
+
+def _find_openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """numpy's bundled OpenBLAS thread getter and setter, or None (other BLAS, or not found)."""
+    here = os.path.dirname(np.__file__)
+    # Where numpy's wheels put it: numpy.libs (Linux), numpy/.libs (Windows), .dylibs (macOS).
+    patterns = [os.path.join(folder, "*openblas*")
+                for folder in (here + ".libs", os.path.join(here, ".libs"),
+                               os.path.join(here, ".dylibs"))]
+    for path in sorted(p for pattern in patterns for p in glob.glob(pattern)):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("scipy_openblas_", ""),
+                               ("openblas_", "64_"), ("openblas_", "")):
+            get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
+            set_ = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                return get, set_
+    return None
+
+
+_OPENBLAS = _find_openblas()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run numpy's matrix products on one thread for the duration.
+
+    OpenBLAS splits products of this size (a 121x288 by 288x64 im2col, say) over
+    all cores. Alone that saves microseconds; on a busy machine (training in the
+    background) the woken threads wait for a core and a 40 us product takes 10 ms.
+    The setting is process-wide in OpenBLAS, so nested and concurrent uses are
+    counted and the first caller's value is restored by the last one out.
+    """
+    global _blas_depth, _blas_saved
+    if _OPENBLAS is None:
+        yield
+        return
+    get, set_ = _OPENBLAS
+    with _blas_lock:
+        if _blas_depth == 0:
+            _blas_saved = get()
+            set_(1)
+        _blas_depth += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_depth -= 1
+            if _blas_depth == 0:
+                set_(_blas_saved)
