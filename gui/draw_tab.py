@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from engine import MODEL_KINDS
 from gui.draw_actions import make_action
 from gui.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
+from gui.draw_extras import DrawExtras
 from gui.draw_sources import digit_image_to_ink, mnist_test_set
 from gui.feature_map_grid import FeatureMapGrid
 from gui.preprocess_strip import PreprocessStrip
@@ -69,6 +70,8 @@ class DrawTab(QWidget):
         self.brush_slider.setValue(DEFAULT_BRUSH)
         self.brush_slider.setToolTip("Brush width in canvas pixels (the canvas is 280 wide)")
         self._brush_value = QLabel()
+        # Why this digit, robustness sweep, learned weights, personal set (issue 6).
+        self.extras = DrawExtras(self, store)
 
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
@@ -80,6 +83,8 @@ class DrawTab(QWidget):
         self.canvas.changed.connect(self._schedule_refresh)
         self.canvas.stroke_finished.connect(self.refresh)
         self.canvas.file_dropped.connect(self.open_digit_image)
+        self.extras.connect_canvas()
+        self.extras.message.connect(self._show_message)
         self.brush_slider.valueChanged.connect(self._set_brush)
         store.models_changed.connect(self._on_models_changed)
         store.loading_failed.connect(self._on_loading_failed)
@@ -122,6 +127,7 @@ class DrawTab(QWidget):
         left.addWidget(self.canvas)
         left.addLayout(brush)
         left.addLayout(buttons)
+        left.addWidget(self.extras.buttons())
         left.addWidget(self.message_label)
         left.addStretch(1)
         left_widget = QWidget()
@@ -135,7 +141,7 @@ class DrawTab(QWidget):
         right.addWidget(self.verdict_label)
         right.addLayout(charts, 3)
         right.addWidget(self.strip, 2)
-        right.addWidget(self.feature_grid, 3)
+        right.addWidget(self.extras.lower_tabs(self.feature_grid), 3)
 
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget, 0)
@@ -145,6 +151,15 @@ class DrawTab(QWidget):
         """Clear, Undo, Random test digit, Open digit image…, Black ink on white."""
         return [self.clear_action, self.undo_action, self.random_action, self.open_action,
                 self.invert_action]
+
+    def lab_actions(self) -> list[QAction]:
+        """Save drawing as digit… (Ctrl+S), My handwriting…, Robustness sweep…, What the
+        models learned… (kept apart from :meth:`actions`, whose list the menus test pins)."""
+        return self.extras.actions()
+
+    def shutdown(self) -> None:
+        """Stop the attribution worker; call when the window closes."""
+        self.extras.shutdown()
 
     # ----- state ------------------------------------------------------------------------
     @property
@@ -263,6 +278,7 @@ class DrawTab(QWidget):
         predictor = self._store.predictor if self._store.is_ready else None
         if predictor is None:
             self._last_prediction = None
+            self.extras.show_prediction(None)
             self._show_waiting(array)
             return
         try:
@@ -270,9 +286,11 @@ class DrawTab(QWidget):
                                            feature_maps="cnn" in predictor.kinds)
         except Exception as exc:  # a broken user model must not take the tab down
             self._last_prediction = None
+            self.extras.show_prediction(None)
             self._show_message(f"Prediction failed: {exc}", error=True)
             return
         self._last_prediction = prediction
+        self.extras.show_prediction(prediction)
         self.strip.set_result(prediction.preprocess)
         self.feature_grid.set_feature_maps(prediction.feature_maps)
         if prediction.is_empty:

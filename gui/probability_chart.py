@@ -6,6 +6,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 _BAR = pg.mkBrush(110, 140, 190)
@@ -22,7 +23,12 @@ class ProbabilityChart(pg.PlotWidget):
 
     Args:
         name: the model's display name, e.g. ``"CNN"``.
+
+    Signals:
+        digit_clicked(int): a bar (or its digit under the axis) was clicked.
     """
+
+    digit_clicked = Signal(int)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +50,8 @@ class ProbabilityChart(pg.PlotWidget):
                                      brushes=[_BAR] * 10, pen=pg.mkPen(None))
         item.addItem(self._bars)
         self.setMinimumSize(160, 140)
+        self.setToolTip("Click a digit to see why the models would say it")
+        self.scene().sigMouseClicked.connect(self._on_clicked)
         self.show_message("draw a digit")
 
     @property
@@ -104,6 +112,23 @@ class ProbabilityChart(pg.PlotWidget):
         self._probabilities = None
         self._disagrees = False
         self._set_title(f"{self._name}: {message}", False)
+
+    def digit_at(self, scene_x: float) -> int | None:
+        """The digit whose bar column contains scene x-coordinate ``scene_x``, if any."""
+        view = self.getPlotItem().getViewBox()
+        x = view.mapSceneToView(QPointF(scene_x, 0.0)).x()
+        digit = round(x)
+        return digit if 0 <= digit <= 9 and abs(x - digit) <= 0.5 else None
+
+    def _on_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.scenePos()
+        if not self.getPlotItem().sceneBoundingRect().contains(pos):
+            return
+        digit = self.digit_at(pos.x())
+        if digit is not None:
+            self.digit_clicked.emit(digit)
 
     def _set_title(self, text: str, highlight: bool) -> None:
         self._title = text

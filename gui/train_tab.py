@@ -14,11 +14,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.code_dialog import show_training_code
 from gui.confusion_matrix_view import ConfusionMatrixView
+from gui.finetune_panel import FinetunePanel
 from gui.misclassified_gallery import MisclassifiedGallery
 from gui.train_progress_panel import TrainProgressPanel
 from gui.train_settings_panel import TrainSettingsPanel
@@ -74,6 +77,11 @@ class TrainTab(QWidget):
         self.restore_button = QPushButton("Restore shipped models")
         self.restore_button.setToolTip("Go back to the models that came with Digit Lab "
                                        "(your saved ones are kept as .bak files).")
+        # Fine-tune on MNIST + my handwriting, Copy as code (issue 6).
+        self.finetune = FinetunePanel(store)
+        self.code_button = QPushButton("Copy as code…")
+        self.code_button.setToolTip("Copy the Keras code for these settings")
+        self.code_button.clicked.connect(self.copy_as_code)
         self._make_actions()
         self._lay_out()
 
@@ -100,15 +108,23 @@ class TrainTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.code_button)
         result = QGroupBox("Result")
         result_layout = QVBoxLayout(result)
         result_layout.addWidget(self.result_label)
         result_layout.addWidget(self.use_button)
         result_layout.addWidget(self.restore_button)
+        scratch = QWidget()
+        scratch_layout = QVBoxLayout(scratch)
+        scratch_layout.setContentsMargins(0, 0, 0, 0)
+        scratch_layout.addWidget(self.settings)
+        scratch_layout.addLayout(buttons)
+        scratch_layout.addWidget(result)
+        self.modes = QTabWidget()
+        self.modes.addTab(scratch, "Train")
+        self.modes.addTab(self.finetune, "Fine-tune on my handwriting")
         left = QVBoxLayout()
-        left.addWidget(self.settings)
-        left.addLayout(buttons)
-        left.addWidget(result)
+        left.addWidget(self.modes)
         left.addWidget(QLabel("Log"))
         left.addWidget(self.log, 1)
         left_widget = QWidget()
@@ -137,7 +153,7 @@ class TrainTab(QWidget):
     # ----- state ------------------------------------------------------------------------
     @property
     def is_training(self) -> bool:
-        return self._worker is not None and self._worker.isRunning()
+        return (self._worker is not None and self._worker.isRunning()) or self.finetune.is_busy
 
     @property
     def worker(self) -> TrainWorker | None:
@@ -156,7 +172,7 @@ class TrainTab(QWidget):
         self.stop_button.setEnabled(busy)
         self.stop_action.setEnabled(busy)
         self.settings.setEnabled(not busy)
-        self.use_button.setEnabled(not busy and self._outcome is not None and not self._adopted)
+        self.use_button.setEnabled(not busy and _usable(self._outcome) and not self._adopted)
 
     def _append_log(self, text: str) -> None:
         self.log.appendPlainText(text)
@@ -205,6 +221,7 @@ class TrainTab(QWidget):
 
     def stop_and_wait(self) -> None:
         """Abort a run and wait for its thread (window closing); nothing more is shown."""
+        self.finetune.stop_and_wait()
         worker, self._worker = self._worker, None
         if worker is None:
             return
@@ -217,12 +234,17 @@ class TrainTab(QWidget):
     def use_this_model(self) -> None:
         """Hand the last trained model to the store (Draw tab at once, saved to disk)."""
         outcome = self._outcome
-        if outcome is None or self._adopted:
+        if not _usable(outcome) or self._adopted:
             return
         self._store.use_model(outcome.config.kind, outcome.model, outcome.test_accuracy)
         self._adopted = True
         self._append_log(f"Using this {outcome.config.kind} model in the Draw tab.")
         self._update_buttons()
+
+    @Slot()
+    def copy_as_code(self):
+        """Copy the settings shown as a Keras script and show it (a bound slot: no lambda)."""
+        return show_training_code(self, self.settings.config)
 
     @Slot()
     def restore_shipped(self) -> None:
@@ -317,6 +339,11 @@ class TrainTab(QWidget):
             self.use_this_model()
         self.stopped_prompt = None
         box.deleteLater()
+
+
+def _usable(outcome: TrainOutcome | None) -> bool:
+    """A model worth offering: one whose test accuracy could be measured (no NaN outputs)."""
+    return outcome is not None and outcome.test_accuracy is not None
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:
