@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 import resources
-from engine.filters import FilterError, render_figure
+from engine.filter_figure import render_figure
+from engine.filters import FilterError
 from engine.images import extract_channel
 from gui.filter_geometry import FilterGeometry
 from gui.filter_settings_panel import FilterSettingsPanel
 from gui.filter_view import FilterView
 from gui.filter_worker import FilterRequest, FilterWorker
+from gui.filters_extras import FiltersExtras
 from gui.kernel_editor import KernelEditor
 from gui.worked_example import WorkedExample
 
@@ -70,11 +72,11 @@ class FiltersTab(QWidget):
         self.setAcceptDrops(True)
 
         self.photo_combo = QComboBox()
-        self.photo_combo.addItems(sorted(p.name for p in PHOTOS_DIR.iterdir() if p.is_file()))
+        self.photo_combo.addItems(sorted(
+            p.name for p in PHOTOS_DIR.iterdir()
+            if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif")))
         self.photo_combo.setCurrentText(DEFAULT_PHOTO)
-        self.photo_combo.activated.connect(
-            lambda _: self.open_photo(str(PHOTOS_DIR / self.photo_combo.currentText()))
-        )
+        self.photo_combo.activated.connect(self._open_sample_photo)
         self.open_button = QPushButton("Open…")
         self.open_button.setToolTip("Open a photo (or drop one on this tab).")
         self.open_button.clicked.connect(self._choose_photo)
@@ -94,6 +96,8 @@ class FiltersTab(QWidget):
         self.example_button.clicked.connect(self.show_worked_example)
         self.export_button = QPushButton("Export figure…")
         self.export_button.clicked.connect(self._choose_export)
+        # All feature maps as a grid, Copy as code (issue 6).
+        self.extras = FiltersExtras(self)
         self.view = FilterView()
 
         photo_row = QHBoxLayout()
@@ -119,6 +123,7 @@ class FiltersTab(QWidget):
         for widget in (photo_box, kernel_box, settings_box, self.message_label):
             controls_layout.addWidget(widget)
         controls_layout.addLayout(buttons)
+        controls_layout.addWidget(self.extras)
         controls_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -146,11 +151,11 @@ class FiltersTab(QWidget):
         self.worker.filtered.connect(self._on_filtered)
         self.worker.filter_failed.connect(self._on_filter_failed)
         self.worker.photo_loaded.connect(self._on_photo_loaded)
-        self.worker.photo_failed.connect(lambda _path, reason: self._set_message(reason))
+        self.worker.photo_failed.connect(self._on_photo_failed)
         self.kernel_editor.kernels_changed.connect(self._schedule)
         # The selected kernel and the feature map shown follow each other.
         self.kernel_editor.current_changed.connect(self.view.set_map_index)
-        self.view.map_spin.valueChanged.connect(lambda v: self.kernel_editor.select(v - 1))
+        self.view.map_spin.valueChanged.connect(self._select_kernel_of_map)
         self.settings_panel.settings_changed.connect(self._schedule)
         if store is not None and hasattr(store, "models_changed"):
             store.models_changed.connect(self._on_models_changed)
@@ -165,6 +170,12 @@ class FiltersTab(QWidget):
     def actions(self) -> list[QAction]:
         """Menu actions for the main window: Export figure…, Worked example…."""
         return [self._export_action, self._example_action]
+
+    def _open_sample_photo(self, _index: int = 0) -> None:
+        self.open_photo(str(PHOTOS_DIR / self.photo_combo.currentText()))
+
+    def _select_kernel_of_map(self, map_number: int) -> None:
+        self.kernel_editor.select(map_number - 1)
 
     def open_photo(self, path: str) -> None:
         """Load the photo at ``path`` in the worker; on error the current photo stays."""
@@ -258,17 +269,28 @@ class FiltersTab(QWidget):
             kernels = predictor.cnn_first_layer_kernels()
         self.kernel_editor.set_trained_kernels(kernels)
 
-    def _on_photo_loaded(self, path: str, photo) -> None:
-        self._photo = photo
+    @staticmethod
+    def _describe_photo(photo) -> str:
+        """The photo line: "rocket.jpg: 640×427", or the working and original sizes."""
+        name = Path(photo.path).name
         width, height = photo.size
-        text = f"{Path(path).name}: {width}×{height}"
         if photo.downscaled:
             ow, oh = photo.original_size
-            text = f"{Path(path).name}: working size {width}×{height} (original {ow}×{oh})"
-        self.photo_label.setText(text)
+            return f"{name}: working size {width}×{height} (original {ow}×{oh})"
+        return f"{name}: {width}×{height}"
+
+    def _on_photo_loaded(self, path: str, photo) -> None:
+        self._photo = photo
+        self.photo_label.setText(self._describe_photo(photo))
         self._set_message("")
         self._on_channel_changed()
         self.photo_changed.emit(photo)
+
+    def _on_photo_failed(self, path: str, reason: str) -> None:
+        # The previous photo stays on screen: the label must name it again, not "Loading…".
+        self.photo_label.setText(self._describe_photo(self._photo) if self._photo is not None
+                                 else f"No photo: {Path(path).name} could not be opened.")
+        self._set_message(reason)
 
     def _on_channel_changed(self) -> None:
         if self._photo is None:

@@ -104,8 +104,17 @@ class MainWindow(QMainWindow):
                           ("Train", self.train_tab)):
             # File already has "Export figure…": the Filters tab's own copy would be a duplicate.
             extra = [a for a in tab.actions() if a.text().replace("&", "") not in file_texts]
+            # The Draw tab's "beyond the lesson" commands (sweep, personal set...).
+            lab = getattr(tab, "lab_actions", list)()
+            if lab:
+                extra += [None, *lab]
             if extra:
-                self.menuBar().addMenu(name).addActions(extra)
+                menu = self.menuBar().addMenu(name)
+                for action in extra:
+                    if action is None:
+                        menu.addSeparator()
+                    else:
+                        menu.addAction(action)
 
     # ----- commands ---------------------------------------------------------------------
     def choose_photo(self) -> None:
@@ -173,6 +182,7 @@ class MainWindow(QMainWindow):
             # in flight may take a moment, and nobody should watch it.
             self.hide()
             self.train_tab.stop_and_wait()
+            self.draw_tab.shutdown()
             self.filters_tab.shutdown()
             self.store.shutdown()
         event.accept()

@@ -175,7 +175,9 @@ class ModelStore(QObject):
         worker = ModelSaveWorker(kind, model, path, test_accuracy)
         worker.saved.connect(self._on_saved)
         worker.failed.connect(self._on_save_failed)
-        worker.finished.connect(lambda w=worker: self._forget_save_worker(w))
+        # Bound methods, not lambdas holding self: a lambda makes a reference cycle
+        # that Python's collector may free on a worker thread, Qt objects and all.
+        worker.finished.connect(self._on_save_worker_finished)
         self._save_workers.append(worker)
         worker.start()
 
@@ -212,7 +214,7 @@ class ModelStore(QObject):
         worker.models_loaded.connect(self._on_loaded)
         worker.accuracy_measured.connect(self._on_accuracy)
         worker.failed.connect(self._on_load_failed)
-        worker.finished.connect(lambda w=worker: self._forget_load_worker(w))
+        worker.finished.connect(self._on_load_worker_finished)
         self._load_worker = worker
         self.status_changed.emit("Loading models…" if self._predictor is None
                                  else "Loading the shipped models…")
@@ -264,6 +266,12 @@ class ModelStore(QObject):
             self.info_changed.emit()
         self.status_changed.emit(f"Your {kind} model is in use but could not be saved "
                                  f"({reason}); it will be gone after Digit Lab closes.")
+
+    def _on_load_worker_finished(self) -> None:
+        self._forget_load_worker(self.sender())
+
+    def _on_save_worker_finished(self) -> None:
+        self._forget_save_worker(self.sender())
 
     def _forget_load_worker(self, worker: ModelLoadWorker) -> None:
         if self._load_worker is worker:

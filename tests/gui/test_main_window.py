@@ -233,3 +233,11 @@ def test_the_real_app_starts_traces_and_quits_cleanly(tmp_path):
     assert seen == list(wanted)
     assert proc.returncode == 0
     assert stderr == ""
+
+
+def test_draw_menu_offers_the_lab_commands(windows, ready_store, settings):
+    window = windows(ready_store, settings)
+    draw_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Draw")
+    texts = [a.text().replace("&", "") for a in draw_menu.actions() if not a.isSeparator()]
+    for wanted in ("Save drawing as digit", "Robustness sweep", "What the models learned"):
+        assert any(t.startswith(wanted) for t in texts), texts
