@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 DEFAULT_KERNEL = "vertical edge (lesson)"
+#: ``--kernel cnn``: the shipped CNN's 32 first-layer kernels, 32 feature maps.
+CNN_KERNELS = "cnn"
 
 
 def add_parser(sub) -> None:
@@ -18,8 +20,9 @@ def add_parser(sub) -> None:
     p.add_argument("photo", metavar="PHOTO", nargs="?",
                    help="JPEG, PNG, BMP, GIF, WebP or TIFF file")
     p.add_argument("--kernel", action="append", metavar="PRESET_OR_ROWS",
-                   help="a preset name (see --list-kernels) or rows like '-1,0,1;-1,0,1;-1,0,1'; "
-                   "repeat for several output channels (default: the lesson's vertical edge)")
+                   help="a preset name (see --list-kernels), 'cnn' for the trained CNN's 32 "
+                   "first-layer kernels, or rows like '-1,0,1;-1,0,1;-1,0,1'; repeat for "
+                   "several output channels (default: the lesson's vertical edge)")
     p.add_argument("--stride", type=int, default=1, help="convolution stride (default 1)")
     p.add_argument("--padding", type=str.lower, choices=("valid", "same"), default="valid")
     p.add_argument("--channel", type=str.lower, choices=("red", "green", "blue", "gray"),
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         for name, kernel in KERNEL_PRESETS.items():
             rows = ";".join(",".join(f"{v:.4g}" for v in row) for row in kernel)
             print(f"{name:<24} {kernel.shape[0]}x{kernel.shape[1]}  {rows}")
+        print(f"{CNN_KERNELS:<24} 3x3   the shipped CNN's 32 first-layer kernels (32 maps)")
         return 0
     if args.photo is None:
         args.filter_parser.error("the following arguments are required: PHOTO")
@@ -59,7 +63,12 @@ def run(args: argparse.Namespace) -> int:
     settings = FilterSettings(stride=args.stride, padding=args.padding, pool=args.pool,
                               pool_stride=args.pool_stride, pool_padding=args.pool_padding)
     specs = args.kernel or [DEFAULT_KERNEL]
-    kernels = [resolve_kernel(spec) for spec in specs]
+    kernels = []
+    for spec in specs:
+        if spec.strip().lower() == CNN_KERNELS:
+            kernels.extend(_cnn_kernels())
+        else:
+            kernels.append(resolve_kernel(spec))
     photo = load_photo(args.photo)
     channel = extract_channel(photo.rgb, args.channel)
     result = apply_filter(channel, kernels, settings)
@@ -104,3 +113,12 @@ def run(args: argparse.Namespace) -> int:
     if args.arrays:
         print(f"arrays    {args.arrays}")
     return 0
+
+
+def _cnn_kernels() -> list:
+    """The shipped CNN's conv1 kernels, one (3, 3) array per feature map."""
+    from engine.learned import cnn_first_layer  # noqa: PLC0415
+    from engine.models import load_model, shipped_model_path  # noqa: PLC0415
+
+    model, _ = load_model(shipped_model_path("cnn"), expected_kind="cnn")
+    return list(cnn_first_layer(model))

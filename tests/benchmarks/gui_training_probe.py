@@ -78,6 +78,7 @@ def main() -> int:
     stalls = np.maximum(np.asarray(gaps) - 0.010, 0.0) * 1000.0
     print(json.dumps({
         "samples_per_second": statistics.median(rates) if rates else None,
+        "epoch_rates": rates,
         "stall_max_ms": float(stalls.max()) if len(stalls) else None,
         "stall_p95_ms": float(np.percentile(stalls, 95)) if len(stalls) else None,
         "ticks": len(gaps),

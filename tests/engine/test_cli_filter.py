@@ -103,3 +103,16 @@ def test_non_integer_stride_is_a_usage_error(capsys):
         main(["filter", ROCKET, "--stride", "1.5"])
     assert info.value.code == 2
     assert "--stride" in capsys.readouterr().err
+
+
+def test_the_trained_cnn_kernels_give_32_maps(capsys):
+    import json as _json
+
+    from engine.cli import main as _main
+    from resources import path as _path
+
+    code = _main(["filter", str(_path("photos", "rocket.jpg")), "--kernel", "cnn", "--json"])
+    assert code == 0
+    report = _json.loads(capsys.readouterr().out)
+    assert report["kernel_shape"] == [3, 3, 1, 32]
+    assert report["conv_shape"] == [1, 425, 638, 32] and report["pool_shape"] == [1, 141, 212, 32]
