@@ -8,17 +8,16 @@ accuracies after are still measured.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from engine.training import TrainConfig
-from gui.thread_priority import lower_training_priority
+from gui.thread_priority import TrainingThread
 
 
-class FineTuneWorker(QThread):
+class FineTuneWorker(TrainingThread):
     """One :func:`engine.personal.fine_tune` call.
 
     Signals:
@@ -39,30 +38,20 @@ class FineTuneWorker(QThread):
         self.personal_x, self.personal_y = personal_x, personal_y
         self.personal_weight = personal_weight
         self._data_loader = data_loader
-        self._stop = threading.Event()
-
-    def stop_training(self) -> None:
-        """End after the current batch; the accuracies after are still measured."""
-        self._stop.set()
-
-    def _should_stop(self) -> bool:
-        return self._stop.is_set() or self.isInterruptionRequested()
 
     def _on_event(self, event) -> None:
-        if event.type == "begin":
-            # TensorFlow's compute threads exist by now: let the window go first.
-            lower_training_priority()
+        self.note_event(event)
         if event.type in ("begin", "batch", "epoch_end"):
             self.progress.emit(event)
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
         from engine.personal import fine_tune  # noqa: PLC0415 - imports TensorFlow
 
-        lower_training_priority()
+        self.begin_training()
         try:
             result = fine_tune(self.model, self.config.kind, self._data_loader(),
                                self.personal_x, self.personal_y, self.config,
-                               on_event=self._on_event, should_stop=self._should_stop,
+                               on_event=self._on_event, should_stop=self.should_stop,
                                personal_weight=self.personal_weight)
         except Exception as exc:  # noqa: BLE001 - bad set, NaN loss, memory: say so, carry on
             lines = str(exc).strip().splitlines()

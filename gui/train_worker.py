@@ -17,14 +17,13 @@ Two ways to end a run early:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from engine.training import LESSON_ACCURACY, TrainConfig
-from gui.thread_priority import lower_training_priority
+from gui.thread_priority import TrainingThread
 from gui.train_progress_panel import format_duration
 
 #: Misclassified test digits kept for the gallery (the most confident mistakes first).
@@ -122,7 +121,7 @@ def describe_outcome(outcome: TrainOutcome) -> str:
             f"Training {ending}{kept} ({format_duration(outcome.seconds)}).")
 
 
-class TrainWorker(QThread):
+class TrainWorker(TrainingThread):
     """Run one :func:`engine.training.train` call and evaluate its model.
 
     Signals:
@@ -146,19 +145,9 @@ class TrainWorker(QThread):
     def __init__(self, config: TrainConfig, parent=None):
         super().__init__(parent)
         self.config = config
-        self._stop = threading.Event()
-
-    def stop_training(self) -> None:
-        """End training after the current batch, keep the best weights and evaluate them."""
-        self._stop.set()
-
-    def _should_stop(self) -> bool:
-        return self._stop.is_set() or self.isInterruptionRequested()
 
     def _on_event(self, event) -> None:
-        if event.type == "begin":
-            # TensorFlow's compute threads exist by now: let the window go first.
-            lower_training_priority()
+        self.note_event(event)
         signal = {"begin": self.started_run, "batch": self.batch_done,
                   "epoch_end": self.epoch_done}.get(event.type)
         if signal is not None:
@@ -170,11 +159,11 @@ class TrainWorker(QThread):
         from engine.data import load_mnist  # noqa: PLC0415
         from engine.training import predict_probabilities, train  # noqa: PLC0415
 
-        lower_training_priority()
+        self.begin_training()
         try:
             data = load_mnist()
             result = train(self.config, data, on_event=self._on_event,
-                           should_stop=self._should_stop, evaluate_test=False)
+                           should_stop=self.should_stop, evaluate_test=False)
         except FloatingPointError as exc:
             self.failed.emit(f"Training failed: {exc}.")
             return
