@@ -11,11 +11,9 @@ chatter would really reach the terminal.
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ from PIL import Image
 
 from engine.cli import main
 from engine.models import build_model, save_model_atomic, shipped_model_path
+from tests.image_files import png_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_shipped = pytest.mark.skipif(
@@ -39,21 +38,6 @@ def _truncated(path: Path, fmt: str) -> Path:
     return path
 
 
-def _png_bomb(path: Path, side: int = 20000) -> Path:
-    """A valid 1-bit PNG of side x side black pixels, ~60 KB on disk."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    row = b"\x00" * (1 + (side + 7) // 8)
-    comp = zlib.compressobj(9)
-    body = b"".join(comp.compress(row * 500) for _ in range(side // 500)) + comp.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
-                     + chunk(b"IEND", b""))
-    return path
-
-
 BAD_IMAGES = {
     "missing": (lambda d: d / "gone.png", "no such file"),
     "folder": (lambda d: (d / "photos").mkdir() or d / "photos", "folder"),
@@ -64,7 +48,7 @@ BAD_IMAGES = {
     "truncated png": (lambda d: _truncated(d / "cut.png", "PNG"), "corrupt or truncated"),
     "unsupported": (lambda d: Image.new("RGB", (16, 16)).save(d / "icon.ico") or d / "icon.ico",
                     "unsupported format ICO"),
-    "bomb": (lambda d: _png_bomb(d / "bomb.png"), "decompression bomb"),
+    "bomb": (lambda d: png_bomb(d / "bomb.png"), "decompression bomb"),
 }
 
 
@@ -248,7 +232,7 @@ def _assert_one_clean_error_line(proc: subprocess.CompletedProcess, command: str
 
 
 def test_subprocess_filter_refuses_a_decompression_bomb(tmp_path):
-    bomb = _png_bomb(tmp_path / "bomb.png")
+    bomb = png_bomb(tmp_path / "bomb.png")
     proc = _digitlab("filter", str(bomb), cwd=tmp_path)
     _assert_one_clean_error_line(proc, "filter", str(bomb), "20000x20000", "refused")
     assert proc.stdout == ""

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ from engine.images import (
     photo_from_array,
 )
 from resources import path as resource_path
+from tests.image_files import png_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
 ORANGE = (230, 120, 20)
@@ -168,23 +167,8 @@ def test_huge_jpeg_is_reduced_while_decoding_without_much_memory(tmp_path):
     assert report["peak_mb"] < 250, report
 
 
-def _png_bomb(path: Path, side: int) -> Path:
-    """A real 1-bit all-black PNG of side x side pixels that compresses to ~50 KB."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte + packed bits
-    comp = zlib.compressobj(9)
-    body = b"".join(comp.compress(row * 500) for _ in range(side // 500)) + comp.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
-                     + chunk(b"IEND", b""))
-    return path
-
-
 def test_decompression_bomb_is_refused_from_the_header(tmp_path):
-    path = _png_bomb(tmp_path / "bomb.png", 20000)
+    path = png_bomb(tmp_path / "bomb.png", 20000)
     assert path.stat().st_size < 200_000
     with pytest.raises(ImageLoadError) as info:
         load_photo(path)

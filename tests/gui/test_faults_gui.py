@@ -8,11 +8,9 @@ was on screen before is still there.
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import sys
 import textwrap
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ from engine.models import build_model, save_model_atomic, write_model_card
 from engine.paths import user_model_path
 from gui.main_window import MainWindow
 from gui.model_store import ModelInfo, ModelStore
+from tests.image_files import png_bomb
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -81,24 +80,9 @@ def _truncated_jpeg(path: Path) -> Path:
     return path
 
 
-def _bomb(path: Path, side: int = 30000) -> Path:
-    """A valid 1-bit PNG of side x side black pixels (900 MP) in ~100 KB."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    row = b"\x00" * (1 + (side + 7) // 8)
-    comp = zlib.compressobj(9)
-    body = b"".join(comp.compress(row * 500) for _ in range(side // 500)) + comp.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
-                     + chunk(b"IEND", b""))
-    return path
-
-
 BAD_FILES = {
     "truncated jpeg": (lambda d: _truncated_jpeg(d / "cut.jpg"), "corrupt or truncated"),
-    "bomb": (lambda d: _bomb(d / "bomb.png"), "decompression bomb"),
+    "bomb": (lambda d: png_bomb(d / "bomb.png", 30000), "decompression bomb"),
     "unsupported": (lambda d: Image.new("RGB", (8, 8)).save(d / "pic.ppm") or d / "pic.ppm",
                     "unsupported format PPM"),
     "folder": (lambda d: (d / "digits").mkdir() or d / "digits", "folder"),
