@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -30,6 +31,16 @@ from gui.training_curves import TrainingCurves
 
 if TYPE_CHECKING:
     from gui.model_store import ModelStore
+
+#: While an epoch runs, the progress bars and status line are redrawn at most
+#: this often, and the curves' running point at most every CURVES_REDRAW_S.
+#: Redrawing the two plots costs 10-15 ms of GUI-thread CPU (their axes and
+#: grid), the progress line 3 ms. Done for every batch event the worker sends
+#: (~20 a second), that took a third of the CPU from training on two cores:
+#: every millisecond the GUI thread runs is a millisecond one of TensorFlow's
+#: two compute threads waits (tests/benchmarks/bench_training.py).
+PROGRESS_REDRAW_MS = 250
+CURVES_REDRAW_S = 1.0
 
 class TrainTab(QWidget):
     """Pick a model and its knobs, train it in a worker, compare and adopt the result.
@@ -57,6 +68,12 @@ class TrainTab(QWidget):
         self._outcome: TrainOutcome | None = None
         self._adopted = False
         self.stopped_prompt: QMessageBox | None = None
+        self._pending_batch = None
+        self._curves_shown_at = 0.0
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(PROGRESS_REDRAW_MS)
+        self._redraw_timer.timeout.connect(self._show_pending_batch)
 
         self.settings = TrainSettingsPanel()
         self.start_button = QPushButton("Start training")
@@ -189,6 +206,7 @@ class TrainTab(QWidget):
             self.progress.show_text(f"Cannot start: {exc}")
             return
         self._outcome, self._adopted = None, False
+        self._pending_batch = None
         self.curves.clear_curves()
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
@@ -258,10 +276,27 @@ class TrainTab(QWidget):
 
     @Slot(object)
     def _on_batch(self, event) -> None:
+        """Show a batch event now, or the latest one at the next redraw tick."""
         if not self._from_current_worker():
             return
+        if self._redraw_timer.isActive():
+            self._pending_batch = event
+            return
+        self._show_batch(event)
+        self._redraw_timer.start()
+
+    @Slot()
+    def _show_pending_batch(self) -> None:
+        event, self._pending_batch = self._pending_batch, None
+        if event is not None and self._worker is not None:
+            self._show_batch(event)
+            self._redraw_timer.start()
+
+    def _show_batch(self, event) -> None:
         self.progress.update_from_event(event)
-        if event.type == "batch":
+        now = time.monotonic()
+        if event.type == "batch" and now - self._curves_shown_at >= CURVES_REDRAW_S:
+            self._curves_shown_at = now
             self.curves.set_running(event.epoch, event.batch, event.batches_per_epoch, event.logs)
         self.progress_changed.emit(event)
 
@@ -269,6 +304,7 @@ class TrainTab(QWidget):
     def _on_epoch(self, event) -> None:
         if not self._from_current_worker():
             return
+        self._pending_batch = None  # older than this epoch's end
         self.progress.update_from_event(event)
         self.curves.add_epoch(event.epoch, event.logs)
         logs = event.logs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from engine.paths import user_model_path
@@ -190,3 +190,63 @@ def test_a_failed_run_shows_the_reason(qtbot, tab, monkeypatch):
     assert "learning_rate=1.0" in tab.log.toPlainText()
     assert tab.outcome is None and not tab.use_button.isEnabled()
     assert tab.start_button.isEnabled()
+
+
+class FakeWorker(QObject):
+    """Stands in for a TrainWorker whose batch events arrive faster than they are drawn."""
+
+    batch_done = Signal(object)
+    epoch_done = Signal(object)
+
+    def requestInterruption(self):  # noqa: N802 - QThread's name
+        pass
+
+    def wait(self):
+        return True
+
+
+def batch_event(batch, loss):
+    from engine.training_progress import TrainingEvent
+
+    return TrainingEvent("batch", epoch=0, epochs=2, batch=batch, batches_per_epoch=100,
+                         samples_per_second=1000.0, logs={"loss": loss, "accuracy": 0.5})
+
+
+def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_shown(qtbot, tab):
+    """A burst of batch events costs one redraw now and one at the next tick, not one each.
+
+    Drawing every event took a third of the CPU from training on two cores
+    (tests/benchmarks/bench_training.py); the newest event must still be shown.
+    """
+    from engine.training_progress import TrainingEvent
+    from gui import train_tab
+
+    worker = FakeWorker()
+    worker.batch_done.connect(tab._on_batch)
+    worker.epoch_done.connect(tab._on_epoch)
+    tab._worker = worker
+    shown = []
+    tab.progress_changed.connect(lambda event: shown.append((event.type, event.batch)))
+
+    for batch in range(1, 41):
+        worker.batch_done.emit(batch_event(batch, loss=2.0 - batch / 100))
+    assert shown == [("batch", 1)]  # the first at once, the rest wait for the tick
+    assert "batch 1/100" in tab.progress.details.text()
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5 * train_tab.PROGRESS_REDRAW_MS)
+    assert shown[-1] == ("batch", 40)  # the newest, not each one between
+    assert "batch 40/100" in tab.progress.details.text()
+    assert tab.progress.epoch_bar.value() == 400
+    # The curves' running point moves at most once a second: still batch 1's loss.
+    x, y = tab.curves.series("train_loss")
+    assert x.tolist() == [pytest.approx(0.01)] and y.tolist() == [pytest.approx(1.99)]
+
+    # An epoch's end is drawn at once, and drops a batch event still waiting.
+    worker.batch_done.emit(batch_event(99, loss=1.0))
+    worker.epoch_done.emit(TrainingEvent("epoch_end", epoch=0, epochs=2, batch=100,
+                                         batches_per_epoch=100, logs={"loss": 0.9,
+                                                                      "accuracy": 0.7}))
+    assert shown[-1] == ("epoch_end", 100)
+    qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
+    assert shown[-1] == ("epoch_end", 100)
+    assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(0.9)]
+    tab._worker = None
