@@ -31,6 +31,7 @@ from engine import MODEL_KINDS
 from engine.personal import PersonalSet
 from engine.training import TrainConfig
 from gui.finetune_worker import FineTuneWorker
+from gui.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
 from gui.personal_set_dialog import PersonalSetDialog, counts_text
 from gui.train_settings_panel import _double_spin, _int_spin
 
@@ -73,6 +74,7 @@ class FinetunePanel(QGroupBox):
         self._result: FineTuneResult | None = None
         self._adopted = False
         self._dialog: PersonalSetDialog | None = None
+        self._progress_events = LatestThrottle(PROGRESS_REDRAW_MS, self._show_progress, self)
         self._set_size = 0
         self._result_kind: str | None = None
 
@@ -219,6 +221,7 @@ class FinetunePanel(QGroupBox):
     def stop_and_wait(self) -> None:
         """Abort and wait for the thread (window closing); nothing more is shown."""
         worker, self._worker = self._worker, None
+        self._progress_events.discard()
         if worker is not None:
             worker.requestInterruption()
             worker.wait()
@@ -282,8 +285,10 @@ class FinetunePanel(QGroupBox):
 
     @Slot(object)
     def _on_progress(self, event) -> None:
-        if not self._from_current_worker():
-            return
+        if self._from_current_worker():
+            self._progress_events.submit(event)
+
+    def _show_progress(self, event) -> None:
         self.progress.setValue(round(event.run_fraction * 1000))
         loss = event.logs.get("loss")
         self.status_label.setText(f"Epoch {event.epoch + 1} of {event.epochs}"
@@ -293,6 +298,7 @@ class FinetunePanel(QGroupBox):
     def _on_result(self, result: FineTuneResult) -> None:
         if not self._from_current_worker():
             return
+        self._progress_events.discard()
         self._result = result
         self._result_kind = self._worker.config.kind
         self._fill_table(result)
@@ -306,12 +312,14 @@ class FinetunePanel(QGroupBox):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         if self._from_current_worker():
+            self._progress_events.discard()
             self.status_label.setText(message)
 
     @Slot()
     def _on_finished(self) -> None:
         if not self._from_current_worker():
             return
+        self._progress_events.discard()
         self._worker.deleteLater()
         self._worker = None
         self._update_buttons()

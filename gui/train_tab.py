@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from gui.code_dialog import show_training_code
 from gui.confusion_matrix_view import ConfusionMatrixView
 from gui.finetune_panel import FinetunePanel
+from gui.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
 from gui.misclassified_gallery import MisclassifiedGallery
 from gui.train_progress_panel import TrainProgressPanel
 from gui.train_settings_panel import TrainSettingsPanel
@@ -32,15 +33,12 @@ from gui.training_curves import TrainingCurves
 if TYPE_CHECKING:
     from gui.model_store import ModelStore
 
-#: While an epoch runs, the progress bars and status line are redrawn at most
-#: this often, and the curves' running point at most every CURVES_REDRAW_S.
-#: Redrawing the two plots costs 10-15 ms of GUI-thread CPU (their axes and
-#: grid), the progress line 3 ms. Done for every batch event the worker sends
-#: (~20 a second), that took a third of the CPU from training on two cores:
-#: every millisecond the GUI thread runs is a millisecond one of TensorFlow's
-#: two compute threads waits (tests/benchmarks/bench_training.py).
-PROGRESS_REDRAW_MS = 250
+#: While an epoch runs the progress bars and status line are redrawn at most
+#: every PROGRESS_REDRAW_MS (gui/latest_throttle.py), the curves' running point
+#: at most every CURVES_REDRAW_S: redrawing the two plots costs 10-15 ms of
+#: GUI-thread CPU (their axes and grid), the progress line ~3 ms.
 CURVES_REDRAW_S = 1.0
+
 
 class TrainTab(QWidget):
     """Pick a model and its knobs, train it in a worker, compare and adopt the result.
@@ -68,12 +66,8 @@ class TrainTab(QWidget):
         self._outcome: TrainOutcome | None = None
         self._adopted = False
         self.stopped_prompt: QMessageBox | None = None
-        self._pending_batch = None
+        self._batches = LatestThrottle(PROGRESS_REDRAW_MS, self._show_batch, self)
         self._curves_shown_at = 0.0
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(PROGRESS_REDRAW_MS)
-        self._redraw_timer.timeout.connect(self._show_pending_batch)
 
         self.settings = TrainSettingsPanel()
         self.start_button = QPushButton("Start training")
@@ -206,7 +200,7 @@ class TrainTab(QWidget):
             self.progress.show_text(f"Cannot start: {exc}")
             return
         self._outcome, self._adopted = None, False
-        self._pending_batch = None
+        self._batches.discard()
         self.curves.clear_curves()
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
@@ -241,6 +235,7 @@ class TrainTab(QWidget):
         """Abort a run and wait for its thread (window closing); nothing more is shown."""
         self.finetune.stop_and_wait()
         worker, self._worker = self._worker, None
+        self._batches.discard()
         if worker is None:
             return
         worker.requestInterruption()
@@ -276,21 +271,9 @@ class TrainTab(QWidget):
 
     @Slot(object)
     def _on_batch(self, event) -> None:
-        """Show a batch event now, or the latest one at the next redraw tick."""
-        if not self._from_current_worker():
-            return
-        if self._redraw_timer.isActive():
-            self._pending_batch = event
-            return
-        self._show_batch(event)
-        self._redraw_timer.start()
-
-    @Slot()
-    def _show_pending_batch(self) -> None:
-        event, self._pending_batch = self._pending_batch, None
-        if event is not None and self._worker is not None:
-            self._show_batch(event)
-            self._redraw_timer.start()
+        """Show a batch event now, or the newest one at the next redraw tick."""
+        if self._from_current_worker():
+            self._batches.submit(event)
 
     def _show_batch(self, event) -> None:
         self.progress.update_from_event(event)
@@ -304,7 +287,7 @@ class TrainTab(QWidget):
     def _on_epoch(self, event) -> None:
         if not self._from_current_worker():
             return
-        self._pending_batch = None  # older than this epoch's end
+        self._batches.discard()  # older than this epoch's end
         self.progress.update_from_event(event)
         self.curves.add_epoch(event.epoch, event.logs)
         logs = event.logs
@@ -324,6 +307,7 @@ class TrainTab(QWidget):
     @Slot()
     def _on_evaluating(self) -> None:
         if self._from_current_worker():
+            self._batches.discard()  # a waiting batch must not cover this line
             self.progress.show_text("Training done; evaluating on the 10,000 test images…")
 
     @Slot(object)
@@ -344,6 +328,7 @@ class TrainTab(QWidget):
     def _on_failed(self, message: str) -> None:
         if not self._from_current_worker():
             return
+        self._batches.discard()
         self._append_log(message)
         self.result_label.setText(message)
         self.progress.show_text(message)
@@ -352,6 +337,7 @@ class TrainTab(QWidget):
     def _on_finished(self) -> None:
         if not self._from_current_worker():
             return
+        self._batches.discard()
         self._worker.deleteLater()
         self._worker = None
         self._update_buttons()

@@ -197,6 +197,7 @@ class FakeWorker(QObject):
 
     batch_done = Signal(object)
     epoch_done = Signal(object)
+    evaluating = Signal()
 
     def requestInterruption(self):  # noqa: N802 - QThread's name
         pass
@@ -224,6 +225,7 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     worker = FakeWorker()
     worker.batch_done.connect(tab._on_batch)
     worker.epoch_done.connect(tab._on_epoch)
+    worker.evaluating.connect(tab._on_evaluating)
     tab._worker = worker
     shown = []
     tab.progress_changed.connect(lambda event: shown.append((event.type, event.batch)))
@@ -249,4 +251,11 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
     assert shown[-1] == ("epoch_end", 100)
     assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(0.9)]
+
+    # Training is over: a batch event still waiting must not cover the evaluating line.
+    worker.batch_done.emit(batch_event(1, loss=0.8))
+    worker.batch_done.emit(batch_event(2, loss=0.8))
+    worker.evaluating.emit()
+    qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
+    assert tab.progress.details.text().startswith("Training done; evaluating")
     tab._worker = None

@@ -1,0 +1,68 @@
+"""Pass on the newest of a fast stream of events, at most once per interval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+#: How often training progress is redrawn at most (Train tab, fine-tuning).
+#: Redrawing it for every batch event the worker sends (~20 a second) took a
+#: third of the CPU from training on two cores: every millisecond the GUI
+#: thread runs is a millisecond one of TensorFlow's two compute threads waits
+#: (tests/benchmarks/bench_training.py: 0.66x plain model.fit before, 0.96x after).
+PROGRESS_REDRAW_MS = 250
+
+
+class LatestThrottle(QObject):
+    """Hands events to ``handler``: the first at once, then at most one per interval.
+
+    Events that arrive while an interval runs replace one another; when it ends
+    the newest is handed on and a new interval starts. Used for training
+    progress: redrawing the Train tab costs milliseconds of GUI-thread CPU, and
+    on two cores each of them is taken from TensorFlow's compute threads
+    (tests/benchmarks/bench_training.py), while the user only needs the latest
+    state.
+
+    Args:
+        interval_ms: the shortest time between two calls of ``handler``.
+        handler: called with one event, on this object's thread.
+        parent: the owning QObject.
+    """
+
+    def __init__(self, interval_ms: int, handler: Callable[[object], None],
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._handler = handler
+        self._pending = None
+        self._has_pending = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._flush)
+
+    @property
+    def has_pending(self) -> bool:
+        """Whether an event waits for the end of the interval."""
+        return self._has_pending
+
+    def submit(self, event) -> None:
+        """Hand ``event`` on now, or keep it (replacing any kept one) until the interval ends."""
+        if self._timer.isActive():
+            self._pending, self._has_pending = event, True
+            return
+        self._handler(event)
+        self._timer.start()
+
+    def discard(self) -> None:
+        """Drop a kept event: something newer (an epoch's end, the run's end) was shown."""
+        self._pending, self._has_pending = None, False
+
+    @Slot()
+    def _flush(self) -> None:
+        if not self._has_pending:
+            return
+        event = self._pending
+        self.discard()
+        self._handler(event)
+        self._timer.start()
