@@ -16,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,30 +27,9 @@ ROUNDS = 6
 
 def _plain_keras_rates(data) -> list[float]:
     """What a student's script does: build, compile, fit. Returns samples/s per epoch."""
-    from engine.models import build_model
-    from engine.tf_runtime import import_keras
+    from tests.benchmarks.plain_keras_fit import plain_fit_rates
 
-    keras = import_keras()
-    keras.utils.set_random_seed(0)
-    x = data.x_train[:LIMIT].astype("float32") / 255.0
-    y = data.y_train[:LIMIT].astype("int64")
-    model = build_model("cnn")
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-4),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    times = []
-
-    class EpochTimer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t0 = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.t0)
-
-    model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, verbose=0, callbacks=[EpochTimer()])
-    return [LIMIT / t for t in times[1:]]
+    return plain_fit_rates(data, LIMIT, EPOCHS, BATCH)
 
 
 def _engine_rates(data) -> list[float]:

@@ -1,7 +1,8 @@
 """Child process of bench_training: the plain Keras script a student would write.
 
 Build the lesson's CNN, compile, ``model.fit`` on a slice of MNIST with no
-callbacks of Digit Lab's; prints the median samples/s of the epochs after the
+callbacks of Digit Lab's (bench_training also calls :func:`plain_fit_rates`
+in its own process); prints the median samples/s of the epochs after the
 first (and each of those epochs' rates), as one JSON line. Runs in a fresh
 process, as ``digitlab train`` does.
 """
@@ -14,15 +15,13 @@ import sys
 import time
 
 
-def main() -> int:
-    limit, epochs, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    from engine.data import load_mnist
+def plain_fit_rates(data, limit: int, epochs: int, batch: int) -> list[float]:
+    """Build, compile, ``fit``; samples/s of each epoch after the first."""
     from engine.models import build_model
     from engine.tf_runtime import import_keras
 
     keras = import_keras()
     keras.utils.set_random_seed(0)
-    data = load_mnist()
     x = data.x_train[:limit].astype("float32") / 255.0
     y = data.y_train[:limit].astype("int64")
     model = build_model("cnn")
@@ -38,7 +37,14 @@ def main() -> int:
             times.append(time.perf_counter() - self.t0)
 
     model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[EpochTimer()])
-    rates = [limit / t for t in times[1:]]
+    return [limit / t for t in times[1:]]
+
+
+def main() -> int:
+    limit, epochs, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    from engine.data import load_mnist
+
+    rates = plain_fit_rates(load_mnist(), limit, epochs, batch)
     print(json.dumps({"samples_per_second": statistics.median(rates), "epoch_rates": rates}))
     return 0
 
