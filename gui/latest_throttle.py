@@ -7,10 +7,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Slot
 
 #: How often training progress is redrawn at most (Train tab, fine-tuning).
-#: Redrawing it for every batch event the worker sends (~20 a second) took a
-#: third of the CPU from training on two cores: every millisecond the GUI
-#: thread runs is a millisecond one of TensorFlow's two compute threads waits
-#: (tests/benchmarks/bench_training.py: 0.66x plain model.fit before, 0.96x after).
+#: Redrawing it for every batch event the worker sends (~20 a second) kept the
+#: GUI thread busy a fifth of the time, and on two cores every millisecond of
+#: that is one TensorFlow's compute threads wait: the Train tab trained at
+#: 0.66x plain model.fit (tests/benchmarks/bench_training.py; README figures).
 PROGRESS_REDRAW_MS = 250
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -35,9 +34,9 @@ if TYPE_CHECKING:
 
 #: While an epoch runs the progress bars and status line are redrawn at most
 #: every PROGRESS_REDRAW_MS (gui/latest_throttle.py), the curves' running point
-#: at most every CURVES_REDRAW_S: redrawing the two plots costs 10-15 ms of
+#: at most every CURVES_REDRAW_MS: redrawing the two plots costs 10-15 ms of
 #: GUI-thread CPU (their axes and grid), the progress line ~3 ms.
-CURVES_REDRAW_S = 1.0
+CURVES_REDRAW_MS = 1000
 
 
 class TrainTab(QWidget):
@@ -67,7 +66,7 @@ class TrainTab(QWidget):
         self._adopted = False
         self.stopped_prompt: QMessageBox | None = None
         self._batches = LatestThrottle(PROGRESS_REDRAW_MS, self._show_batch, self)
-        self._curves_shown_at = 0.0
+        self._running_points = LatestThrottle(CURVES_REDRAW_MS, self._show_running_point, self)
 
         self.settings = TrainSettingsPanel()
         self.start_button = QPushButton("Start training")
@@ -200,7 +199,7 @@ class TrainTab(QWidget):
             self.progress.show_text(f"Cannot start: {exc}")
             return
         self._outcome, self._adopted = None, False
-        self._batches.discard()
+        self._drop_waiting_batches()
         self.curves.clear_curves()
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
@@ -235,7 +234,7 @@ class TrainTab(QWidget):
         """Abort a run and wait for its thread (window closing); nothing more is shown."""
         self.finetune.stop_and_wait()
         worker, self._worker = self._worker, None
-        self._batches.discard()
+        self._drop_waiting_batches()
         if worker is None:
             return
         worker.requestInterruption()
@@ -277,17 +276,23 @@ class TrainTab(QWidget):
 
     def _show_batch(self, event) -> None:
         self.progress.update_from_event(event)
-        now = time.monotonic()
-        if event.type == "batch" and now - self._curves_shown_at >= CURVES_REDRAW_S:
-            self._curves_shown_at = now
-            self.curves.set_running(event.epoch, event.batch, event.batches_per_epoch, event.logs)
+        if event.type == "batch":
+            self._running_points.submit(event)
         self.progress_changed.emit(event)
+
+    def _show_running_point(self, event) -> None:
+        self.curves.set_running(event.epoch, event.batch, event.batches_per_epoch, event.logs)
+
+    def _drop_waiting_batches(self) -> None:
+        """Something newer was shown (an epoch's end, the run's end): drop held batch events."""
+        self._batches.discard()
+        self._running_points.discard()
 
     @Slot(object)
     def _on_epoch(self, event) -> None:
         if not self._from_current_worker():
             return
-        self._batches.discard()  # older than this epoch's end
+        self._drop_waiting_batches()  # older than this epoch's end
         self.progress.update_from_event(event)
         self.curves.add_epoch(event.epoch, event.logs)
         logs = event.logs
@@ -307,7 +312,7 @@ class TrainTab(QWidget):
     @Slot()
     def _on_evaluating(self) -> None:
         if self._from_current_worker():
-            self._batches.discard()  # a waiting batch must not cover this line
+            self._drop_waiting_batches()  # a waiting batch must not cover this line
             self.progress.show_text("Training done; evaluating on the 10,000 test images…")
 
     @Slot(object)
@@ -328,7 +333,7 @@ class TrainTab(QWidget):
     def _on_failed(self, message: str) -> None:
         if not self._from_current_worker():
             return
-        self._batches.discard()
+        self._drop_waiting_batches()
         self._append_log(message)
         self.result_label.setText(message)
         self.progress.show_text(message)
@@ -337,7 +342,7 @@ class TrainTab(QWidget):
     def _on_finished(self) -> None:
         if not self._from_current_worker():
             return
-        self._batches.discard()
+        self._drop_waiting_batches()
         self._worker.deleteLater()
         self._worker = None
         self._update_buttons()

@@ -238,9 +238,13 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     assert shown[-1] == ("batch", 40)  # the newest, not each one between
     assert "batch 40/100" in tab.progress.details.text()
     assert tab.progress.epoch_bar.value() == 400
-    # The curves' running point moves at most once a second: still batch 1's loss.
+    # The curves' running point moves at most once a second: still batch 1's loss...
     x, y = tab.curves.series("train_loss")
     assert x.tolist() == [pytest.approx(0.01)] and y.tolist() == [pytest.approx(1.99)]
+    # ...and within a second it moves to the newest batch shown.
+    qtbot.waitUntil(lambda: tab.curves.series("train_loss")[0].tolist() == [pytest.approx(0.4)],
+                    timeout=4 * train_tab.CURVES_REDRAW_MS)
+    assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(1.6)]
 
     # An epoch's end is drawn at once, and drops a batch event still waiting.
     worker.batch_done.emit(batch_event(99, loss=1.0))
