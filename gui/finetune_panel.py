@@ -74,7 +74,8 @@ class FinetunePanel(QGroupBox):
         self._result: FineTuneResult | None = None
         self._adopted = False
         self._dialog: PersonalSetDialog | None = None
-        self._progress_events = LatestThrottle(PROGRESS_REDRAW_MS, self._show_progress, self)
+        self._progress_events = LatestThrottle(PROGRESS_REDRAW_MS, self)
+        self._progress_events.ready.connect(self._show_progress)
         self._set_size = 0
         self._result_kind: str | None = None
 
@@ -288,6 +289,7 @@ class FinetunePanel(QGroupBox):
         if self._from_current_worker():
             self._progress_events.submit(event)
 
+    @Slot(object)
     def _show_progress(self, event) -> None:
         self.progress.setValue(round(event.run_fraction * 1000))
         loss = event.logs.get("loss")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 #: How often training progress is redrawn at most (Train tab, fine-tuning).
 #: Redrawing it for every batch event the worker sends (~20 a second) kept the
@@ -15,7 +13,7 @@ PROGRESS_REDRAW_MS = 250
 
 
 class LatestThrottle(QObject):
-    """Hands events to ``handler``: the first at once, then at most one per interval.
+    """Emits ``ready`` with events: the first at once, then at most one per interval.
 
     Events that arrive while an interval runs replace one another; when it ends
     the newest is handed on and a new interval starts. Used for training
@@ -24,16 +22,23 @@ class LatestThrottle(QObject):
     (tests/benchmarks/bench_training.py), while the user only needs the latest
     state.
 
+    A signal, not a stored callback: a callback bound to the owner would make a
+    reference cycle (owner -> throttle -> owner), and Python's cyclic GC may
+    then destroy the owner's Qt objects in whatever thread it runs, such as
+    TensorFlow's training thread, which deadlocked the tests.
+
     Args:
-        interval_ms: the shortest time between two calls of ``handler``.
-        handler: called with one event, on this object's thread.
+        interval_ms: the shortest time between two ``ready`` emissions.
         parent: the owning QObject.
+
+    Signals:
+        ready(object): the event to show.
     """
 
-    def __init__(self, interval_ms: int, handler: Callable[[object], None],
-                 parent: QObject | None = None):
+    ready = Signal(object)
+
+    def __init__(self, interval_ms: int, parent: QObject | None = None):
         super().__init__(parent)
-        self._handler = handler
         self._pending = None
         self._has_pending = False
         self._timer = QTimer(self)
@@ -47,11 +52,11 @@ class LatestThrottle(QObject):
         return self._has_pending
 
     def submit(self, event) -> None:
-        """Hand ``event`` on now, or keep it (replacing any kept one) until the interval ends."""
+        """Emit ``event`` now, or keep it (replacing any kept one) until the interval ends."""
         if self._timer.isActive():
             self._pending, self._has_pending = event, True
             return
-        self._handler(event)
+        self.ready.emit(event)
         self._timer.start()
 
     def discard(self) -> None:
@@ -64,5 +69,5 @@ class LatestThrottle(QObject):
             return
         event = self._pending
         self.discard()
-        self._handler(event)
+        self.ready.emit(event)
         self._timer.start()

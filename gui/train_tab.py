@@ -65,8 +65,10 @@ class TrainTab(QWidget):
         self._outcome: TrainOutcome | None = None
         self._adopted = False
         self.stopped_prompt: QMessageBox | None = None
-        self._batches = LatestThrottle(PROGRESS_REDRAW_MS, self._show_batch, self)
-        self._running_points = LatestThrottle(CURVES_REDRAW_MS, self._show_running_point, self)
+        self._batches = LatestThrottle(PROGRESS_REDRAW_MS, self)
+        self._batches.ready.connect(self._show_batch)
+        self._running_points = LatestThrottle(CURVES_REDRAW_MS, self)
+        self._running_points.ready.connect(self._show_running_point)
 
         self.settings = TrainSettingsPanel()
         self.start_button = QPushButton("Start training")
@@ -274,12 +276,14 @@ class TrainTab(QWidget):
         if self._from_current_worker():
             self._batches.submit(event)
 
+    @Slot(object)
     def _show_batch(self, event) -> None:
         self.progress.update_from_event(event)
         if event.type == "batch":
             self._running_points.submit(event)
         self.progress_changed.emit(event)
 
+    @Slot(object)
     def _show_running_point(self, event) -> None:
         self.curves.set_running(event.epoch, event.batch, event.batches_per_epoch, event.logs)
 

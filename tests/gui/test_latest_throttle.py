@@ -9,7 +9,8 @@ INTERVAL_MS = 80
 
 def test_a_burst_is_handed_on_as_its_first_and_its_newest_event(qtbot):
     seen = []
-    throttle = LatestThrottle(INTERVAL_MS, seen.append)
+    throttle = LatestThrottle(INTERVAL_MS)
+    throttle.ready.connect(seen.append)
     for event in range(10):
         throttle.submit(event)
     assert seen == [0] and throttle.has_pending
@@ -25,7 +26,8 @@ def test_a_burst_is_handed_on_as_its_first_and_its_newest_event(qtbot):
 
 def test_a_discarded_event_is_never_handed_on(qtbot):
     seen = []
-    throttle = LatestThrottle(INTERVAL_MS, seen.append)
+    throttle = LatestThrottle(INTERVAL_MS)
+    throttle.ready.connect(seen.append)
     throttle.submit("batch 1")
     throttle.submit("batch 7")
     throttle.discard()  # e.g. the epoch ended and was shown meanwhile
@@ -36,7 +38,8 @@ def test_a_discarded_event_is_never_handed_on(qtbot):
 
 def test_a_falsy_event_still_counts(qtbot):
     seen = []
-    throttle = LatestThrottle(INTERVAL_MS, seen.append)
+    throttle = LatestThrottle(INTERVAL_MS)
+    throttle.ready.connect(seen.append)
     throttle.submit(1)
     throttle.submit(None)
     qtbot.waitUntil(lambda: seen == [1, None], timeout=20 * INTERVAL_MS)

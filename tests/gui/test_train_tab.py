@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -263,3 +266,20 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
     assert tab.progress.details.text().startswith("Training done; evaluating")
     tab._worker = None
+
+
+def test_a_dropped_tab_is_freed_at_once_not_left_to_the_cyclic_gc(store):
+    """No reference cycle through the tab (its throttles once held its bound methods).
+
+    Python's cyclic GC runs in whatever thread allocates, TensorFlow's training
+    thread included; destroying a cycle's Qt objects there deadlocked the suite.
+    """
+    gc.disable()
+    try:
+        tab = TrainTab(store)
+        ref = weakref.ref(tab)
+        finetune_ref = weakref.ref(tab.finetune)
+        del tab
+        assert ref() is None and finetune_ref() is None
+    finally:
+        gc.enable()
