@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.tf_runtime import import_tensorflow
+from digitlab.engine.tf_runtime import import_tensorflow
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 
-from engine.filters import FilterSettings, _stack_kernels
-from engine.images import CHANNELS
-from engine.training import TrainConfig
+from digitlab.engine.filters import FilterSettings, _stack_kernels
+from digitlab.engine.images import CHANNELS
+from digitlab.engine.training import TrainConfig
 
 #: ITU-R 601 luma weights, as engine.images.extract_channel uses for "gray".
 _LUMA = (0.299, 0.587, 0.114)
@@ -129,7 +129,7 @@ def training_code(config: TrainConfig) -> str:
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"Received config={config!r}; expected a TrainConfig.")
-    from engine.models import build_model  # noqa: PLC0415 - imports Keras
+    from digitlab.engine.models import build_model  # noqa: PLC0415 - imports Keras
 
     layer_lines = [f"        {_layer_code(layer)}," for layer in build_model(
         config.kind, dropout=config.dropout).layers]

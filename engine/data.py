@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-import resources
+from digitlab import resources
 
 #: The bundled copy of the MNIST database (LeCun, Cortes, Burges; CC BY-SA 3.0).
 BUNDLED_MNIST = resources.path("data", "mnist.npz")

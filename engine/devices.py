@@ -9,7 +9,7 @@ The user changes nothing.
 
 from __future__ import annotations
 
-from engine.tf_runtime import import_tensorflow
+from digitlab.engine.tf_runtime import import_tensorflow
 
 
 def training_devices() -> list[str]:

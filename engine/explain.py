@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import MODEL_KINDS
-from engine.models import check_kind, infer_kind
-from engine.tf_runtime import import_tensorflow
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.models import check_kind, infer_kind
+from digitlab.engine.tf_runtime import import_tensorflow
 
 #: Attribution methods, as shown to the user.
 METHODS = ("weight x input", "integrated gradients", "grad-cam")

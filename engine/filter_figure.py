@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from engine.filters import FilterResult, check_image
+from digitlab.engine.filters import FilterResult, check_image
 
 __all__ = ["render_figure"]
 

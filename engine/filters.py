@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.kernels import (
+from digitlab.engine.kernels import (
     KERNEL_PRESETS,
     MAX_KERNEL_SIDE,
     FilterError,
     parse_kernel,
     resolve_kernel,
 )
-from engine.tf_runtime import import_tensorflow
+from digitlab.engine.tf_runtime import import_tensorflow
 
 __all__ = [
     "KERNEL_PRESETS", "MAX_KERNEL_SIDE", "PADDINGS", "FilterError", "FilterResult",

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine import MODEL_KINDS
-from engine.numpy_layers import Network, compile_keras_model
-from engine.preprocess import PreprocessResult, one_blas_thread, preprocess_drawing
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.numpy_layers import Network, compile_keras_model
+from digitlab.engine.preprocess import PreprocessResult, one_blas_thread, preprocess_drawing
 
 #: Images per chunk in :meth:`Predictor.predict_batch` (bounds the im2col buffers).
 _BATCH_CHUNK = 128
@@ -112,7 +112,7 @@ class Predictor:
         Raises:
             engine.models.ModelFileError: a file is missing, corrupt or of the wrong kind.
         """
-        from engine.models import load_model, shipped_model_path  # noqa: PLC0415 - loads TF
+        from digitlab.engine.models import load_model, shipped_model_path  # noqa: PLC0415 - loads TF
 
         models = {}
         for kind in kinds:

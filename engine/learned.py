@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.models import infer_kind
+from digitlab.engine.models import infer_kind
 
 
 def multinomial_templates(model) -> np.ndarray:

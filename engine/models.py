@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-import resources
-from engine import MODEL_KINDS
-from engine.tf_runtime import import_keras
+from digitlab import resources
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.tf_runtime import import_keras
 
 #: Where the pretrained models ship.
 SHIPPED_MODELS_DIR = resources.path("models")

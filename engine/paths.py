@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine import MODEL_KINDS
+from digitlab.engine import MODEL_KINDS
 
 
 def user_data_dir() -> Path:

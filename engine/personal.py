@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engine.data import MnistData
-from engine.models import infer_kind
-from engine.paths import user_data_dir
-from engine.training import TrainConfig, TrainingEvent, TrainResult, evaluate_accuracy, train
+from digitlab.engine.data import MnistData
+from digitlab.engine.models import infer_kind
+from digitlab.engine.paths import user_data_dir
+from digitlab.engine.training import TrainConfig, TrainingEvent, TrainResult, evaluate_accuracy, train
 
 _NAME = re.compile(r"^(?P<label>[0-9])_(?P<stamp>\d{8}T\d{6}\d{6})_(?P<n>\d+)$")
 #: Fewer personal samples than this: their accuracy is reported with a caveat.

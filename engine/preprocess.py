@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.blas import one_blas_thread
+from digitlab.engine.blas import one_blas_thread
 
 #: The side of the box the ink's longer side is fitted to, as in MNIST.
 FIT_SIZE = 20

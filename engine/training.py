@@ -18,13 +18,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine import MODEL_KINDS
-from engine.augment import AugmentConfig, augment_batch
-from engine.data import MnistData
-from engine.devices import training_strategy
-from engine.models import build_model, check_kind
-from engine.tf_runtime import import_keras, import_tensorflow
-from engine.training_progress import TrainingEvent, make_progress_callback
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.augment import AugmentConfig, augment_batch
+from digitlab.engine.data import MnistData
+from digitlab.engine.devices import training_strategy
+from digitlab.engine.models import build_model, check_kind
+from digitlab.engine.tf_runtime import import_keras, import_tensorflow
+from digitlab.engine.training_progress import TrainingEvent, make_progress_callback
 
 #: MNIST test accuracy reported by the lesson, for comparison in the CLI and GUI.
 LESSON_ACCURACY = {"multinomial": 0.9180, "dnn": 0.9573, "cnn": 0.9845, "cnn_dropout": 0.9867}
@@ -312,7 +312,7 @@ def train(
 
 def _copy_model(model, kind: str):
     """A fresh Keras model with ``model``'s architecture and weights (``model`` is untouched)."""
-    from engine.models import infer_kind  # noqa: PLC0415
+    from digitlab.engine.models import infer_kind  # noqa: PLC0415
 
     keras = import_keras()
     found = infer_kind(model)

@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName("Digit Lab")
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
-    from gui.main_window import MainWindow  # noqa: PLC0415
-    from gui.model_store import ModelStore  # noqa: PLC0415
+    from digitlab.gui.main_window import MainWindow  # noqa: PLC0415
+    from digitlab.gui.model_store import ModelStore  # noqa: PLC0415
 
     store = ModelStore()
     window = MainWindow(store)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from gui.learned_maps_grid import symmetric_scale
+from digitlab.gui.learned_maps_grid import symmetric_scale
 
 if TYPE_CHECKING:
-    from engine.explain import Attribution
+    from digitlab.engine.explain import Attribution
 
 _POSITIVE = np.array([255.0, 60.0, 40.0])
 _NEGATIVE = np.array([40.0, 140.0, 255.0])

@@ -89,7 +89,7 @@ def show_training_code(parent: QWidget, config: Callable[[], object]) -> CodeDia
         config: returns the ``engine.training.TrainConfig`` on screen; a ``ValueError``
             (an invalid knob) is shown in the dialog instead of code, and nothing is copied.
     """
-    from engine.codegen import training_code  # noqa: PLC0415 - imports Keras
+    from digitlab.engine.codegen import training_code  # noqa: PLC0415 - imports Keras
 
     try:
         code = training_code(config())

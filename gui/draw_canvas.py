@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.draw_strokes import Stroke, array_to_qimage, paint_stroke, qimage_to_array
+from digitlab.gui.draw_strokes import Stroke, array_to_qimage, paint_stroke, qimage_to_array
 
 #: Side of the canvas image in pixels: ten times MNIST's 28, so a drawing
 #: shrinks to the models' input the way the lesson's digits did.

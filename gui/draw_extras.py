@@ -14,16 +14,16 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QSizePolicy, QTabWidget, QToolButton, QWidget
 
-from gui.draw_actions import make_action
-from gui.why_panel import WhyPanel
+from digitlab.gui.draw_actions import make_action
+from digitlab.gui.why_panel import WhyPanel
 
 if TYPE_CHECKING:
-    from engine.inference import Prediction
-    from engine.personal import PersonalSet
-    from gui.learned_view import LearnedView
-    from gui.model_store import ModelStore
-    from gui.personal_set_dialog import PersonalSetDialog, SaveDigitDialog
-    from gui.sweep_dialog import SweepDialog
+    from digitlab.engine.inference import Prediction
+    from digitlab.engine.personal import PersonalSet
+    from digitlab.gui.learned_view import LearnedView
+    from digitlab.gui.model_store import ModelStore
+    from digitlab.gui.personal_set_dialog import PersonalSetDialog, SaveDigitDialog
+    from digitlab.gui.sweep_dialog import SweepDialog
 
 #: The sweep dialog follows the drawing at most this often (a sweep is ~15 ms).
 SWEEP_FOLLOW_MS = 150
@@ -144,7 +144,7 @@ class DrawExtras(QObject):
     @property
     def personal_set(self) -> PersonalSet:
         if self._personal_set is None:
-            from engine.personal import PersonalSet  # noqa: PLC0415
+            from digitlab.engine.personal import PersonalSet  # noqa: PLC0415
 
             self._personal_set = PersonalSet()
         return self._personal_set
@@ -152,7 +152,7 @@ class DrawExtras(QObject):
     @Slot()
     def save_drawing(self) -> SaveDigitDialog | None:
         """Ask for the label of the drawing and save its model input (non-blocking dialog)."""
-        from gui.personal_set_dialog import SaveDigitDialog  # noqa: PLC0415
+        from digitlab.gui.personal_set_dialog import SaveDigitDialog  # noqa: PLC0415
 
         if self._image28 is None:
             self.message.emit("Draw a digit first, then save it with its label.")
@@ -166,7 +166,7 @@ class DrawExtras(QObject):
 
     @Slot()
     def show_personal_set(self) -> PersonalSetDialog:
-        from gui.personal_set_dialog import PersonalSetDialog  # noqa: PLC0415
+        from digitlab.gui.personal_set_dialog import PersonalSetDialog  # noqa: PLC0415
 
         if self.personal_dialog is None:
             self.personal_dialog = PersonalSetDialog(self.personal_set, self._tab)
@@ -175,7 +175,7 @@ class DrawExtras(QObject):
 
     @Slot()
     def show_sweep(self) -> SweepDialog:
-        from gui.sweep_dialog import SweepDialog  # noqa: PLC0415
+        from digitlab.gui.sweep_dialog import SweepDialog  # noqa: PLC0415
 
         if self.sweep_dialog is None:
             self.sweep_dialog = SweepDialog(self._store, self._tab)
@@ -184,7 +184,7 @@ class DrawExtras(QObject):
 
     @Slot()
     def show_learned(self) -> LearnedView:
-        from gui.learned_view import LearnedView  # noqa: PLC0415
+        from digitlab.gui.learned_view import LearnedView  # noqa: PLC0415
 
         if self.learned_view is None:
             self.learned_view = LearnedView(self._store, self._tab)

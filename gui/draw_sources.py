@@ -14,7 +14,7 @@ def mnist_test_set() -> tuple[np.ndarray, np.ndarray]:
     Raises:
         OSError, ValueError: the bundled file is missing or damaged.
     """
-    from engine.data import load_mnist  # noqa: PLC0415 - ~0.2 s, only when first asked
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415 - ~0.2 s, only when first asked
 
     data = load_mnist()
     return data.x_test, data.y_test
@@ -34,7 +34,7 @@ def digit_image_to_ink(gray: np.ndarray) -> np.ndarray | None:
         ``(h + 2m, w + 2m)`` float32 in [0, 1], ink bright, or None when the image
         holds no ink.
     """
-    from engine.preprocess import preprocess_drawing  # noqa: PLC0415
+    from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
 
     result = preprocess_drawing(gray, ink="auto")
     if result.is_empty:

@@ -21,18 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import MODEL_KINDS
-from gui.draw_actions import make_action
-from gui.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
-from gui.draw_extras import DrawExtras
-from gui.draw_sources import digit_image_to_ink, mnist_test_set
-from gui.feature_map_grid import FeatureMapGrid
-from gui.preprocess_strip import PreprocessStrip
-from gui.probability_chart import ProbabilityChart
+from digitlab.engine import MODEL_KINDS
+from digitlab.gui.draw_actions import make_action
+from digitlab.gui.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
+from digitlab.gui.draw_extras import DrawExtras
+from digitlab.gui.draw_sources import digit_image_to_ink, mnist_test_set
+from digitlab.gui.feature_map_grid import FeatureMapGrid
+from digitlab.gui.preprocess_strip import PreprocessStrip
+from digitlab.gui.probability_chart import ProbabilityChart
 
 if TYPE_CHECKING:
-    from engine.inference import Prediction
-    from gui.model_store import ModelStore
+    from digitlab.engine.inference import Prediction
+    from digitlab.gui.model_store import ModelStore
 
 DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
 #: Live predictions while drawing are coalesced to at most one per this many ms,
@@ -253,7 +253,7 @@ class DrawTab(QWidget):
         Returns:
             True if the image was loaded.
         """
-        from engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
+        from digitlab.engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
 
         try:
             ink = digit_image_to_ink(load_digit_image(path))
@@ -301,7 +301,7 @@ class DrawTab(QWidget):
         self._show_probabilities(prediction)
 
     def _show_waiting(self, array: np.ndarray) -> None:
-        from engine.preprocess import preprocess_drawing  # noqa: PLC0415
+        from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
 
         # Preprocessing needs no model, so the strip works while TensorFlow loads.
         self.strip.set_result(preprocess_drawing(array, ink=self.canvas.ink))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine import MODEL_KINDS
+from digitlab.engine import MODEL_KINDS
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class ExplainWorker(QThread):
             self._active = False
 
     def _explain(self, request: ExplainRequest) -> None:
-        from engine.explain import explain  # noqa: PLC0415 - imports TensorFlow
+        from digitlab.engine.explain import explain  # noqa: PLC0415 - imports TensorFlow
 
         for kind in MODEL_KINDS:
             if kind not in request.models:

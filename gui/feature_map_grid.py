@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
-    from engine.inference import FeatureMap
+    from digitlab.engine.inference import FeatureMap
 
 #: The lesson CNN's layers, shown before the first drawing.
 DEFAULT_LAYERS = ("conv1", "pool1", "conv2", "pool2", "conv3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
 
-from engine.filters import FilterSettings
+from digitlab.engine.filters import FilterSettings
 
 PADDINGS = ("VALID", "SAME")
 #: Generous limits: large values are legal for big photos and give a clear

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.filter_geometry import FilterGeometry, Window
+from digitlab.gui.filter_geometry import FilterGeometry, Window
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 

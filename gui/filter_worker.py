@@ -99,7 +99,7 @@ class FilterWorker(QThread):
             self._active = False
 
     def _load(self, path: str, max_side: int | None) -> None:
-        from engine.images import ImageLoadError, load_photo  # noqa: PLC0415
+        from digitlab.engine.images import ImageLoadError, load_photo  # noqa: PLC0415
 
         try:
             photo = load_photo(path) if max_side is None else load_photo(path, max_side=max_side)
@@ -111,7 +111,7 @@ class FilterWorker(QThread):
             self.photo_loaded.emit(path, photo)
 
     def _filter(self, request: FilterRequest) -> None:
-        from engine.filters import FilterError, apply_filter  # noqa: PLC0415
+        from digitlab.engine.filters import FilterError, apply_filter  # noqa: PLC0415
 
         try:
             result = apply_filter(request.image, request.kernels, request.settings)

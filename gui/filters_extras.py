@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.code_dialog import CodeDialog, show_code
-from gui.kernel_editor import TRAINED_PRESET
-from gui.learned_maps_grid import LearnedMapsGrid
+from digitlab.gui.code_dialog import CodeDialog, show_code
+from digitlab.gui.kernel_editor import TRAINED_PRESET
+from digitlab.gui.learned_maps_grid import LearnedMapsGrid
 
 
 class FiltersExtras(QWidget):
@@ -70,8 +70,8 @@ class FiltersExtras(QWidget):
         Returns:
             The dialog, or None when no result is on screen yet.
         """
-        from engine.codegen import filter_code  # noqa: PLC0415
-        from gui.filters_tab import CHANNEL_CHOICES  # noqa: PLC0415 - the tab imports us
+        from digitlab.engine.codegen import filter_code  # noqa: PLC0415
+        from digitlab.gui.filters_tab import CHANNEL_CHOICES  # noqa: PLC0415 - the tab imports us
 
         result, photo = self._tab.result, self._tab.photo
         if result is None or photo is None:

@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import resources
-from engine.filter_figure import render_figure
-from engine.filters import FilterError
-from engine.images import extract_channel
-from gui.filter_geometry import FilterGeometry
-from gui.filter_settings_panel import FilterSettingsPanel
-from gui.filter_view import FilterView
-from gui.filter_worker import FilterRequest, FilterWorker
-from gui.filters_extras import FiltersExtras
-from gui.kernel_editor import KernelEditor
-from gui.worked_example import WorkedExample
+from digitlab import resources
+from digitlab.engine.filter_figure import render_figure
+from digitlab.engine.filters import FilterError
+from digitlab.engine.images import extract_channel
+from digitlab.gui.filter_geometry import FilterGeometry
+from digitlab.gui.filter_settings_panel import FilterSettingsPanel
+from digitlab.gui.filter_view import FilterView
+from digitlab.gui.filter_worker import FilterRequest, FilterWorker
+from digitlab.gui.filters_extras import FiltersExtras
+from digitlab.gui.kernel_editor import KernelEditor
+from digitlab.gui.worked_example import WorkedExample
 
 PHOTOS_DIR = resources.path("photos")
 DEFAULT_PHOTO = "rocket.jpg"

@@ -27,24 +27,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import MODEL_KINDS
-from engine.personal import PersonalSet
-from engine.training import TrainConfig
-from gui.finetune_worker import FineTuneWorker
-from gui.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
-from gui.personal_set_dialog import PersonalSetDialog, counts_text
-from gui.train_settings_panel import _double_spin, _int_spin
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.personal import PersonalSet
+from digitlab.engine.training import TrainConfig
+from digitlab.gui.finetune_worker import FineTuneWorker
+from digitlab.gui.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
+from digitlab.gui.personal_set_dialog import PersonalSetDialog, counts_text
+from digitlab.gui.train_settings_panel import _double_spin, _int_spin
 
 if TYPE_CHECKING:
-    from engine.personal import FineTuneResult
-    from gui.model_store import ModelStore
+    from digitlab.engine.personal import FineTuneResult
+    from digitlab.gui.model_store import ModelStore
 
 DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
 ROWS = (("mnist_test", "MNIST test set"), ("personal", "My drawings"))
 
 
 def _default_data():
-    from engine.data import load_mnist  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415
 
     return load_mnist()
 

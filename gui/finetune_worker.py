@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import Signal
 
-from engine.training import TrainConfig
-from gui.thread_priority import TrainingThread
+from digitlab.engine.training import TrainConfig
+from digitlab.gui.thread_priority import TrainingThread
 
 
 class FineTuneWorker(TrainingThread):
@@ -45,7 +45,7 @@ class FineTuneWorker(TrainingThread):
             self.progress.emit(event)
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
-        from engine.personal import fine_tune  # noqa: PLC0415 - imports TensorFlow
+        from digitlab.engine.personal import fine_tune  # noqa: PLC0415 - imports TensorFlow
 
         self.begin_training()
         try:

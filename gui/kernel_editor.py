@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.filters import KERNEL_PRESETS, FilterError, parse_kernel
+from digitlab.engine.filters import KERNEL_PRESETS, FilterError, parse_kernel
 
 #: The preset that takes all 32 first-layer kernels of the trained CNN at once.
 TRAINED_PRESET = "trained CNN conv1 kernels"

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.learned_maps_grid import LearnedMapsGrid
+from digitlab.gui.learned_maps_grid import LearnedMapsGrid
 
 if TYPE_CHECKING:
-    from gui.model_store import ModelStore
+    from digitlab.gui.model_store import ModelStore
 
 TITLES = {
     "multinomial": "Multinomial: the ten weight templates (784 → 10)",
@@ -72,7 +72,7 @@ class LearnedView(QDialog):
     @Slot()
     def refresh(self) -> None:
         """Read the weights of the models in use again."""
-        from engine import learned  # noqa: PLC0415 - only once models (and Keras) exist
+        from digitlab.engine import learned  # noqa: PLC0415 - only once models (and Keras) exist
 
         readers = {"multinomial": learned.multinomial_templates,
                    "dnn": learned.dnn_first_layer, "cnn": learned.cnn_first_layer}

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from engine import MODEL_KINDS
-from engine.models import read_test_accuracy, write_model_card
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.models import read_test_accuracy, write_model_card
 
 #: Test images evaluated between two checks for an interruption request.
 _EVAL_CHUNK = 2000
@@ -80,8 +80,8 @@ def _load_usable(path: Path, kind: str):
             predictor does not implement (so that one odd file cannot stop all
             models from loading).
     """
-    from engine.inference import Predictor  # noqa: PLC0415
-    from engine.models import ModelFileError, load_model  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError, load_model  # noqa: PLC0415
 
     model, _ = load_model(path, expected_kind=kind)
     try:
@@ -119,7 +119,7 @@ class ModelLoadWorker(QThread):
             self.failed.emit(f"Could not load the models: {one_line(exc)}")
 
     def _load(self) -> None:
-        from engine.tf_runtime import import_tensorflow  # noqa: PLC0415 - seconds; off the GUI
+        from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415 - seconds; off the GUI
 
         import_tensorflow()
         self.tensorflow_loaded.emit(time.perf_counter())
@@ -134,7 +134,7 @@ class ModelLoadWorker(QThread):
                 notes.append(note)
         predictor = None
         if models:
-            from engine.inference import Predictor  # noqa: PLC0415
+            from digitlab.engine.inference import Predictor  # noqa: PLC0415
 
             predictor = Predictor.from_keras(models)
             # The first forward pass allocates buffers; do it here, not on the first stroke.
@@ -143,8 +143,8 @@ class ModelLoadWorker(QThread):
         self._measure_accuracies(models, info)
 
     def _load_kind(self, kind: str):
-        from engine.models import SHIPPED_MODELS_DIR, ModelFileError  # noqa: PLC0415
-        from engine.paths import user_model_path  # noqa: PLC0415
+        from digitlab.engine.models import SHIPPED_MODELS_DIR, ModelFileError  # noqa: PLC0415
+        from digitlab.engine.paths import user_model_path  # noqa: PLC0415
 
         note = ""
         user_path = user_model_path(kind)
@@ -172,8 +172,8 @@ class ModelLoadWorker(QThread):
         todo = [kind for kind in models if info[kind].test_accuracy is None]
         if not todo:
             return
-        from engine.data import load_mnist  # noqa: PLC0415
-        from engine.training import predict_probabilities  # noqa: PLC0415
+        from digitlab.engine.data import load_mnist  # noqa: PLC0415
+        from digitlab.engine.training import predict_probabilities  # noqa: PLC0415
 
         data = load_mnist()
         for kind in todo:
@@ -204,7 +204,7 @@ class ModelSaveWorker(QThread):
         self._test_accuracy = test_accuracy
 
     def run(self) -> None:
-        from engine.models import save_model_atomic  # noqa: PLC0415
+        from digitlab.engine.models import save_model_atomic  # noqa: PLC0415
 
         try:
             path = save_model_atomic(self._model, self._path)

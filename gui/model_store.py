@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import MODEL_KINDS
-from gui.model_load_worker import LoadedModels, ModelInfo, ModelLoadWorker, ModelSaveWorker
+from digitlab.engine import MODEL_KINDS
+from digitlab.gui.model_load_worker import LoadedModels, ModelInfo, ModelLoadWorker, ModelSaveWorker
 
 __all__ = ["ModelInfo", "ModelStore", "describe_models"]
 
@@ -127,7 +127,7 @@ class ModelStore(QObject):
 
     def restore_shipped(self) -> None:
         """Go back to the shipped models; the user's files are kept as ``<kind>.keras.bak``."""
-        from engine.paths import user_model_path  # noqa: PLC0415
+        from digitlab.engine.paths import user_model_path  # noqa: PLC0415
 
         for worker in list(self._save_workers):  # a save landing after this would undo it
             worker.wait()
@@ -157,7 +157,7 @@ class ModelStore(QObject):
         Raises:
             ValueError: ``kind`` is not one of ``engine.MODEL_KINDS``.
         """
-        from engine.paths import user_model_path  # noqa: PLC0415
+        from digitlab.engine.paths import user_model_path  # noqa: PLC0415
 
         path = user_model_path(kind)  # validates kind
         try:
@@ -197,7 +197,7 @@ class ModelStore(QObject):
     def _with_model(predictor, kind: str, model):
         if predictor is not None:
             return predictor.with_model(kind, model)
-        from engine.inference import Predictor  # noqa: PLC0415 - TensorFlow is loaded by now
+        from digitlab.engine.inference import Predictor  # noqa: PLC0415 - TensorFlow is loaded by now
 
         return Predictor.from_keras({kind: model})
 

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.personal import PersonalSet, Sample
-from gui.misclassified_gallery import digit_pixmap
+from digitlab.engine.personal import PersonalSet, Sample
+from digitlab.gui.misclassified_gallery import digit_pixmap
 
 _ERROR_STYLE = "color: #d32f2f;"
 _THUMB_ZOOM = 2

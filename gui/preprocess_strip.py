@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 if TYPE_CHECKING:
-    from engine.preprocess import PreprocessResult
+    from digitlab.engine.preprocess import PreprocessResult
 
 #: Panel keys in display order, with their captions' fixed part.
 STAGES = ("cropped", "fitted", "image28")

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import MODEL_KINDS
-from engine.sweep import TRANSFORM_IDENTITY, TRANSFORM_RANGES, TRANSFORMS, sweep
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.sweep import TRANSFORM_IDENTITY, TRANSFORM_RANGES, TRANSFORMS, sweep
 
 if TYPE_CHECKING:
-    from engine.sweep import SweepResult
-    from gui.model_store import ModelStore
+    from digitlab.engine.sweep import SweepResult
+    from digitlab.gui.model_store import ModelStore
 
 DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
 COLOURS = {"multinomial": (90, 160, 255), "dnn": (80, 200, 120), "cnn": (255, 150, 40)}

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.training import TrainConfig, improved_recipe, lesson_recipe
+from digitlab.engine.training import TrainConfig, improved_recipe, lesson_recipe
 
 #: (label, kind, dropout) in the order of the model picker.
 MODEL_CHOICES = (

@@ -19,18 +19,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.code_dialog import show_training_code
-from gui.confusion_matrix_view import ConfusionMatrixView
-from gui.finetune_panel import FinetunePanel
-from gui.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
-from gui.misclassified_gallery import MisclassifiedGallery
-from gui.train_progress_panel import TrainProgressPanel
-from gui.train_settings_panel import TrainSettingsPanel
-from gui.train_worker import TrainOutcome, TrainWorker, describe_outcome
-from gui.training_curves import TrainingCurves
+from digitlab.gui.code_dialog import show_training_code
+from digitlab.gui.confusion_matrix_view import ConfusionMatrixView
+from digitlab.gui.finetune_panel import FinetunePanel
+from digitlab.gui.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
+from digitlab.gui.misclassified_gallery import MisclassifiedGallery
+from digitlab.gui.train_progress_panel import TrainProgressPanel
+from digitlab.gui.train_settings_panel import TrainSettingsPanel
+from digitlab.gui.train_worker import TrainOutcome, TrainWorker, describe_outcome
+from digitlab.gui.training_curves import TrainingCurves
 
 if TYPE_CHECKING:
-    from gui.model_store import ModelStore
+    from digitlab.gui.model_store import ModelStore
 
 #: While an epoch runs the progress bars and status line are redrawn at most
 #: every PROGRESS_REDRAW_MS (gui/latest_throttle.py), the curves' running point

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import Signal
 
-from engine.training import LESSON_ACCURACY, TrainConfig
-from gui.thread_priority import TrainingThread
-from gui.train_progress_panel import format_duration
+from digitlab.engine.training import LESSON_ACCURACY, TrainConfig
+from digitlab.gui.thread_priority import TrainingThread
+from digitlab.gui.train_progress_panel import format_duration
 
 #: Misclassified test digits kept for the gallery (the most confident mistakes first).
 GALLERY_SIZE = 60
@@ -156,8 +156,8 @@ class TrainWorker(TrainingThread):
             self.message.emit(event.message)
 
     def run(self) -> None:
-        from engine.data import load_mnist  # noqa: PLC0415
-        from engine.training import predict_probabilities, train  # noqa: PLC0415
+        from digitlab.engine.data import load_mnist  # noqa: PLC0415
+        from digitlab.engine.training import predict_probabilities, train  # noqa: PLC0415
 
         self.begin_training()
         try:

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import MODEL_KINDS
-from gui.attribution_overlay import describe, no_width_demand, overlay_rgb
-from gui.explain_worker import ExplainRequest, ExplainWorker
+from digitlab.engine import MODEL_KINDS
+from digitlab.gui.attribution_overlay import describe, no_width_demand, overlay_rgb
+from digitlab.gui.explain_worker import ExplainRequest, ExplainWorker
 
 if TYPE_CHECKING:
-    from engine.explain import Attribution
-    from gui.model_store import ModelStore
+    from digitlab.engine.explain import Attribution
+    from digitlab.gui.model_store import ModelStore
 
 #: Wait this long after the last change of the drawing before explaining it.
 IDLE_MS = 200

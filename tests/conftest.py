@@ -19,7 +19,7 @@ def _private_data_dir(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def mnist():
     """The bundled MNIST, loaded once."""
-    from engine.data import load_mnist
+    from digitlab.engine.data import load_mnist
 
     return load_mnist()
 
@@ -27,7 +27,7 @@ def mnist():
 @pytest.fixture(scope="session")
 def tiny_models(mnist):
     """One briefly trained model of each kind (small slice, 1 epoch): real weights, fast."""
-    from engine.training import lesson_recipe, train
+    from digitlab.engine.training import lesson_recipe, train
 
     models = {}
     for kind in ("multinomial", "dnn", "cnn"):

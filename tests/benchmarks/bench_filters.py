@@ -60,8 +60,8 @@ def _row(name, live_ms, ref_ms, reference, budget, within) -> dict:
 
 
 def _case(channel: np.ndarray, repeats: int):
-    from engine.filters import KERNEL_PRESETS, FilterSettings, apply_filter  # noqa: PLC0415
-    from engine.tf_runtime import import_tensorflow  # noqa: PLC0415
+    from digitlab.engine.filters import KERNEL_PRESETS, FilterSettings, apply_filter  # noqa: PLC0415
+    from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415
 
     tf = import_tensorflow()
     kernel = KERNEL_PRESETS["vertical edge (lesson)"]
@@ -81,8 +81,8 @@ def _case(channel: np.ndarray, repeats: int):
 
 def run(repeats: int = 60) -> list[dict]:
     """Measure both cases; returns one dict per row (keys as in the module docstring)."""
-    from engine.images import extract_channel, load_photo  # noqa: PLC0415
-    from resources import path as resource_path  # noqa: PLC0415
+    from digitlab.engine.images import extract_channel, load_photo  # noqa: PLC0415
+    from digitlab.resources import path as resource_path  # noqa: PLC0415
 
     photo = load_photo(resource_path("photos", "rocket.jpg"))
     red = extract_channel(photo.rgb, "red")

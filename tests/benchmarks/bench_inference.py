@@ -81,8 +81,8 @@ def _row(name: str, live_ms: list[float], ref_ms: list[float], reference: str | 
 
 
 def _models() -> tuple[dict, str]:
-    from engine import MODEL_KINDS  # noqa: PLC0415
-    from engine.models import build_model, load_model, shipped_model_path  # noqa: PLC0415
+    from digitlab.engine import MODEL_KINDS  # noqa: PLC0415
+    from digitlab.engine.models import build_model, load_model, shipped_model_path  # noqa: PLC0415
 
     if all(shipped_model_path(kind).exists() for kind in MODEL_KINDS):
         models = {k: load_model(shipped_model_path(k), expected_kind=k)[0] for k in MODEL_KINDS}
@@ -93,7 +93,7 @@ def _models() -> tuple[dict, str]:
 def _drawn_canvas() -> np.ndarray:
     from PIL import Image  # noqa: PLC0415
 
-    from engine.data import load_mnist  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415
 
     digit = load_mnist().x_test[0]
     up = np.asarray(Image.fromarray(digit).resize((280, 280), Image.BILINEAR))
@@ -102,9 +102,9 @@ def _drawn_canvas() -> np.ndarray:
 
 def run(repeats: int = REPEATS) -> list[dict]:
     """Measure the rows described in the module docstring; one dict per row."""
-    from engine.inference import Predictor  # noqa: PLC0415
-    from engine.preprocess import preprocess_drawing  # noqa: PLC0415
-    from engine.tf_runtime import import_keras  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
+    from digitlab.engine.tf_runtime import import_keras  # noqa: PLC0415
 
     keras = import_keras()
     models, source = _models()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 REPEATS = 3
-LAUNCH = "import sys; from engine.cli import main; sys.exit(main([]))"
+LAUNCH = "import sys; from digitlab.cli import main; sys.exit(main([]))"
 
 
 def _env() -> dict:

@@ -34,7 +34,7 @@ def _plain_keras_rates(data) -> list[float]:
 
 def _engine_rates(data) -> list[float]:
     """engine.training.train, as the GUI worker calls it (progress events on)."""
-    from engine.training import lesson_recipe, train
+    from digitlab.engine.training import lesson_recipe, train
 
     rates = []
 
@@ -52,7 +52,7 @@ def _engine_rates(data) -> list[float]:
 def _cli_rates() -> list[float]:
     """``digitlab train`` in its own process; samples/s parsed from its epoch lines."""
     out = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "train", "cnn", "--limit", str(LIMIT), "--epochs",
+        [sys.executable, "-m", "digitlab", "train", "cnn", "--limit", str(LIMIT), "--epochs",
          str(EPOCHS), "--validation-split", "0", "--patience", "0", "--seed", "0",
          "--output", str(Path(tempfile.gettempdir()) / "digitlab-bench-cnn.keras")],
         capture_output=True, text=True, cwd=ROOT, check=True)
@@ -118,7 +118,7 @@ def run() -> list[dict]:
     fresh-process plain script; the in-process engine call with plain ``fit``
     in the same process.
     """
-    from engine.data import load_mnist
+    from digitlab.engine.data import load_mnist
 
     data = load_mnist()
     engine_in, cli, gui, stall_p95, stall_max, gui_cpu, every = [], [], [], [], [], [], []

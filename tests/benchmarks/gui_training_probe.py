@@ -28,10 +28,10 @@ def main() -> int:
 
     app = QApplication([])
     pg.setConfigOptions(imageAxisOrder="row-major")
-    from engine.inference import Predictor
-    from engine.training import lesson_recipe
-    from gui.main_window import MainWindow
-    from gui.model_store import ModelStore
+    from digitlab.engine.inference import Predictor
+    from digitlab.engine.training import lesson_recipe
+    from digitlab.gui.main_window import MainWindow
+    from digitlab.gui.model_store import ModelStore
 
     store = ModelStore.from_predictor(Predictor.load_shipped())
     window = MainWindow(store)

@@ -17,8 +17,8 @@ import time
 
 def plain_fit_rates(data, limit: int, epochs: int, batch: int) -> list[float]:
     """Build, compile, ``fit``; samples/s of each epoch after the first."""
-    from engine.models import build_model
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.models import build_model
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     keras.utils.set_random_seed(0)
@@ -42,7 +42,7 @@ def plain_fit_rates(data, limit: int, epochs: int, batch: int) -> list[float]:
 
 def main() -> int:
     limit, epochs, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    from engine.data import load_mnist
+    from digitlab.engine.data import load_mnist
 
     rates = plain_fit_rates(load_mnist(), limit, epochs, batch)
     print(json.dumps({"samples_per_second": statistics.median(rates), "epoch_rates": rates}))

@@ -3,8 +3,8 @@
 ``digitlab filter`` and ``digitlab predict`` get bad images, ``digitlab evaluate
 --model`` and ``digitlab predict --model`` bad model files, ``digitlab train
 --data`` and ``digitlab evaluate --data`` bad MNIST files. Most cases run
-in-process through :func:`engine.cli.main`; one per command runs the real
-``python -m engine.cli`` in a subprocess, where a traceback or TensorFlow's
+in-process through :func:`digitlab.cli.main`; one per command runs the real
+``python -m digitlab`` in a subprocess, where a traceback or TensorFlow's
 chatter would really reach the terminal.
 """
 
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.cli import main
-from engine.models import build_model, save_model_atomic, shipped_model_path
+from digitlab.cli import main
+from digitlab.engine.models import build_model, save_model_atomic, shipped_model_path
 from tests.image_files import png_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ def _saved(model, path: Path) -> Path:
 
 
 def _foreign_shape(path: Path) -> Path:
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     return _saved(keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
@@ -66,7 +66,7 @@ def _foreign_shape(path: Path) -> Path:
 
 
 def _lambda_model(path: Path) -> Path:
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     model = keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: x * 2),
@@ -217,7 +217,7 @@ def test_evaluate_with_bad_data(tmp_path, capsys, kind):
 def _digitlab(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "engine.cli", *argv], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "digitlab", *argv], capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=300)
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.cli import main
-from resources import path as resource_path
+from digitlab.cli import main
+from digitlab.resources import path as resource_path
 
 ROCKET = str(resource_path("photos", "rocket.jpg"))
 
@@ -108,8 +108,8 @@ def test_non_integer_stride_is_a_usage_error(capsys):
 def test_the_trained_cnn_kernels_give_32_maps(capsys):
     import json as _json
 
-    from engine.cli import main as _main
-    from resources import path as _path
+    from digitlab.cli import main as _main
+    from digitlab.resources import path as _path
 
     code = _main(["filter", str(_path("photos", "rocket.jpg")), "--kernel", "cnn", "--json"])
     assert code == 0

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.cli import main
-from engine.models import save_model_atomic, shipped_model_path
+from digitlab.cli import main
+from digitlab.engine.models import save_model_atomic, shipped_model_path
 
 
 def write_digit(path, digit28: np.ndarray, scale: int = 8, canvas=(420, 360), at=(100, 20),
@@ -41,8 +41,8 @@ def run_json(capsys, argv):
 
 def test_json_reports_every_model_for_every_image(capsys, tmp_path, mnist, tiny_models,
                                                   model_args):
-    from engine.images import load_digit_image
-    from engine.inference import Predictor
+    from digitlab.engine.images import load_digit_image
+    from digitlab.engine.inference import Predictor
 
     paths = [write_digit(tmp_path / "dark.png", mnist.x_test[0]),
              write_digit(tmp_path / "bright.png", mnist.x_test[0], dark=False, at=(5, 130)),

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.models import load_model, shipped_model_path
+from digitlab.cli import main
+from digitlab.engine.models import load_model, shipped_model_path
 
 ROOT = Path(__file__).resolve().parents[2]
 TF_CHATTER = ("oneDNN", "absl", "cuda", "cpu_feature_guard", "I0000", "W0000", "E0000")
@@ -77,7 +77,7 @@ def test_usage_errors_exit_2(capsys):
 
 
 def test_evaluate_json_for_a_model_file(tmp_path, tiny_models, capsys):
-    from engine.models import save_model_atomic
+    from digitlab.engine.models import save_model_atomic
 
     path = save_model_atomic(tiny_models["multinomial"], tmp_path / "m.keras")
     assert main(["evaluate", "--model", str(path), "--json"]) == 0
@@ -96,7 +96,7 @@ def test_terminal_stays_clean_unless_verbose(tmp_path):
     argv = [
         sys.executable,
         "-m",
-        "engine.cli",
+        "digitlab",
         "train",
         "multinomial",
         "--limit",
@@ -143,8 +143,8 @@ def test_shipped_models_beat_the_lesson_on_the_full_test_set(capsys):
 
 
 def test_evaluate_styles_reports_each_style(tmp_path, tiny_models, capsys):
-    from engine.models import save_model_atomic
-    from engine.styles import STYLES
+    from digitlab.engine.models import save_model_atomic
+    from digitlab.engine.styles import STYLES
 
     path = save_model_atomic(tiny_models["cnn"], tmp_path / "c.keras")
     assert main(["evaluate", "--model", str(path), "--styles", "20", "--json"]) == 0
@@ -158,8 +158,8 @@ def test_evaluate_styles_reports_each_style(tmp_path, tiny_models, capsys):
 def test_styles_render_digits_the_preprocessing_recovers(mnist):
     import numpy as np
 
-    from engine.preprocess import preprocess_drawing
-    from engine.styles import STYLES
+    from digitlab.engine.preprocess import preprocess_drawing
+    from digitlab.engine.styles import STYLES
 
     digit = mnist.x_test[0]
     for name, style in STYLES.items():

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.codegen import filter_code, training_code
-from engine.filters import KERNEL_PRESETS, FilterSettings, apply_filter
-from engine.images import extract_channel, load_photo
-from engine.models import build_model
-from engine.training import TrainConfig, lesson_recipe
+from digitlab.engine.codegen import filter_code, training_code
+from digitlab.engine.filters import KERNEL_PRESETS, FilterSettings, apply_filter
+from digitlab.engine.images import extract_channel, load_photo
+from digitlab.engine.models import build_model
+from digitlab.engine.training import TrainConfig, lesson_recipe
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_training_snippet_defines_exactly_the_apps_model(kind, dropout):
     code = training_code(TrainConfig(kind=kind, dropout=dropout))
     compile(code, "<snippet>", "exec")
     model_source = code[code.index("model = keras.Sequential("):code.index("model.summary()")]
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     ns = {"keras": keras, "layers": keras.layers}
@@ -116,7 +116,7 @@ def test_training_snippet_writes_the_knobs():
 
 @pytest.mark.parametrize("augment", [False, True])
 def test_training_snippet_trains_on_a_small_slice(monkeypatch, mnist, capsys, augment):
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     # The snippet loads MNIST with keras.datasets (a download): give it the bundled copy.

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from engine.data import MnistFormatError, load_mnist, read_idx
+from digitlab.engine.data import MnistFormatError, load_mnist, read_idx
 
 
 def test_bundled_mnist_is_complete_and_canonical(mnist):

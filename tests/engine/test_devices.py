@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import devices, training
-from engine.tf_runtime import import_tensorflow
+from digitlab.engine import devices, training
+from digitlab.engine.tf_runtime import import_tensorflow
 
 
 def _fake_gpus(tf, count):

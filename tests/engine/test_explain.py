@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import MODEL_KINDS
-from engine.explain import explain, explain_all, grad_cam, model_logits
-from engine.training import predict_probabilities
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.explain import explain, explain_all, grad_cam, model_logits
+from digitlab.engine.training import predict_probabilities
 
 
 @pytest.fixture(scope="module")
 def shipped_models():
-    from engine.models import load_model, shipped_model_path
+    from digitlab.engine.models import load_model, shipped_model_path
 
     paths = {kind: shipped_model_path(kind) for kind in MODEL_KINDS}
     missing = [str(p) for p in paths.values() if not p.exists()]

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data import MnistFormatError, load_mnist
-from engine.models import (
+from digitlab.engine.data import MnistFormatError, load_mnist
+from digitlab.engine.models import (
     ModelFileError,
     build_model,
     file_sha256,
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # the archive's config is written and before it is complete; the parent kills it there.
 _SLOW_SAVE = """
 import sys, time
-from engine.models import build_model, save_model_atomic
+from digitlab.engine.models import build_model, save_model_atomic
 from keras.src.saving import saving_lib
 
 original = saving_lib._save_state
@@ -171,7 +171,7 @@ def test_a_model_whose_weights_hold_nan_is_refused(tmp_path):
 
 def test_nan_after_a_good_epoch_keeps_the_good_weights_and_says_so(mnist, monkeypatch):
     """The loss blows up in epoch 2: the run stops with a message and the model of epoch 1."""
-    import engine.training as training
+    import digitlab.engine.training as training
 
     make_callback = training.make_progress_callback
 

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from engine.filter_figure import render_figure
-from engine.filters import (
+from digitlab.engine.filter_figure import render_figure
+from digitlab.engine.filters import (
     KERNEL_PRESETS,
     FilterError,
     FilterResult,
@@ -17,8 +17,8 @@ from engine.filters import (
     parse_kernel,
     resolve_kernel,
 )
-from engine.images import extract_channel, load_photo
-from resources import path as resource_path
+from digitlab.engine.images import extract_channel, load_photo
+from digitlab.resources import path as resource_path
 
 
 def _same_pads(size: int, window: int, stride: int) -> tuple[int, int, int]:
@@ -279,7 +279,7 @@ def test_render_figure_shows_every_map_with_titles():
 
 
 def test_tensorflow_errors_become_one_line_filter_errors(monkeypatch):
-    from engine.tf_runtime import import_tensorflow
+    from digitlab.engine.tf_runtime import import_tensorflow
 
     tf = import_tensorflow()
 

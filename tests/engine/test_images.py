@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.images import (
+from digitlab.engine.images import (
     CHANNELS,
     MAX_PIXELS,
     WORKING_MAX_SIDE,
@@ -23,7 +23,7 @@ from engine.images import (
     load_photo,
     photo_from_array,
 )
-from resources import path as resource_path
+from digitlab.resources import path as resource_path
 from tests.image_files import png_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +150,7 @@ def test_huge_jpeg_is_reduced_while_decoding_without_much_memory(tmp_path):
     script = (
         "import json, sys, warnings\n"
         "warnings.simplefilter('error')  # Pillow's bomb warning must not fire at 108 MP\n"
-        "from engine.images import load_photo\n"
+        "from digitlab.engine.images import load_photo\n"
         "p = load_photo(sys.argv[1])\n"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec,
         # so a pytest process that loaded TensorFlow would be counted.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.inference import FeatureMap, Prediction, Predictor
-from engine.models import build_model, shipped_model_path
-from engine.tf_runtime import import_keras
+from digitlab.engine.inference import FeatureMap, Prediction, Predictor
+from digitlab.engine.models import build_model, shipped_model_path
+from digitlab.engine.tf_runtime import import_keras
 
 FEATURE_SHAPES = {"conv1": (26, 26, 32), "pool1": (13, 13, 32), "conv2": (11, 11, 64),
                   "pool2": (5, 5, 64), "conv3": (3, 3, 64)}
@@ -163,7 +163,7 @@ def test_wrong_image_shape_is_refused(predictor):
 
 
 def test_numpy_blas_threading_is_restored_after_predicting(predictor, inputs):
-    from engine import blas
+    from digitlab.engine import blas
 
     if blas._OPENBLAS is None:
         pytest.skip("numpy does not use a bundled OpenBLAS here")

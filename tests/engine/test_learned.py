@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.filters import FilterSettings, apply_filter
-from engine.inference import Predictor
-from engine.learned import cnn_first_layer, dnn_first_layer, multinomial_templates
-from engine.training import predict_probabilities
+from digitlab.engine.filters import FilterSettings, apply_filter
+from digitlab.engine.inference import Predictor
+from digitlab.engine.learned import cnn_first_layer, dnn_first_layer, multinomial_templates
+from digitlab.engine.training import predict_probabilities
 
 
 @pytest.fixture(scope="module")
 def shipped_multinomial():
-    from engine.models import load_model, shipped_model_path
+    from digitlab.engine.models import load_model, shipped_model_path
 
     path = shipped_model_path("multinomial")
     if not path.exists():

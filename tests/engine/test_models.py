@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from engine.models import ModelFileError, build_model, infer_kind, load_model, save_model_atomic
+from digitlab.engine.models import ModelFileError, build_model, infer_kind, load_model, save_model_atomic
 
 # Parameter counts of the lesson's models (Flatten 784 inputs).
 EXPECTED_PARAMS = {
@@ -119,7 +119,7 @@ def test_truncated_model_file_is_refused(tmp_path, tiny_models):
 
 
 def test_wrong_kind_and_foreign_shapes_are_refused(tmp_path, tiny_models):
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     path = tmp_path / "m.keras"
@@ -135,7 +135,7 @@ def test_wrong_kind_and_foreign_shapes_are_refused(tmp_path, tiny_models):
 
 
 def test_lambda_layer_is_refused_not_run(tmp_path):
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     model = keras.Sequential(
@@ -155,7 +155,7 @@ def test_lambda_layer_is_refused_not_run(tmp_path):
 
 
 def test_model_card_is_ignored_once_the_model_changes(tmp_path, tiny_models):
-    from engine.models import read_test_accuracy, write_model_card
+    from digitlab.engine.models import read_test_accuracy, write_model_card
 
     path = save_model_atomic(tiny_models["dnn"], tmp_path / "dnn.keras")
     assert read_test_accuracy(path) is None
@@ -167,7 +167,7 @@ def test_model_card_is_ignored_once_the_model_changes(tmp_path, tiny_models):
 
 
 def test_shipped_model_cards_match_their_files():
-    from engine.models import read_test_accuracy, shipped_model_path
+    from digitlab.engine.models import read_test_accuracy, shipped_model_path
 
     for kind, floor in (("multinomial", 0.918), ("dnn", 0.975), ("cnn", 0.994)):
         assert read_test_accuracy(shipped_model_path(kind)) >= floor

@@ -7,9 +7,9 @@ import os
 import numpy as np
 import pytest
 
-from engine.paths import user_data_dir
-from engine.personal import PersonalSet, fine_tune
-from engine.training import evaluate_accuracy, lesson_recipe, train
+from digitlab.engine.paths import user_data_dir
+from digitlab.engine.personal import PersonalSet, fine_tune
+from digitlab.engine.training import evaluate_accuracy, lesson_recipe, train
 
 
 def _drawing(seed: int) -> np.ndarray:

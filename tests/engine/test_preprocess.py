@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.preprocess import fit_to_box, preprocess_drawing
+from digitlab.engine.preprocess import fit_to_box, preprocess_drawing
 
 
 def center_of_mass(image: np.ndarray) -> tuple[float, float]:
@@ -184,8 +184,8 @@ def test_enlarging_matches_pillow_bilinear():
 
 def test_mnist_digits_reprocessed_keep_the_models_accuracy(mnist, tiny_models):
     """MNIST digits are already preprocessed: doing it again must not cost accuracy."""
-    from engine.inference import Predictor
-    from engine.models import shipped_model_path
+    from digitlab.engine.inference import Predictor
+    from digitlab.engine.models import shipped_model_path
 
     if shipped_model_path("cnn").exists():
         predictor = Predictor.load_shipped(("cnn",))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.inference import Predictor
-from engine.sweep import (
+from digitlab.engine.inference import Predictor
+from digitlab.engine.sweep import (
     TRANSFORM_IDENTITY,
     TRANSFORM_RANGES,
     TRANSFORMS,
@@ -17,7 +17,7 @@ from engine.sweep import (
 
 @pytest.fixture(scope="module")
 def shipped_predictor():
-    from engine.models import shipped_model_path
+    from digitlab.engine.models import shipped_model_path
 
     missing = [str(p) for p in map(shipped_model_path, ("multinomial", "dnn", "cnn"))
                if not p.exists()]

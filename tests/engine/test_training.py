@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.training import (
+from digitlab.engine.training import (
     LESSON_ACCURACY,
     TrainConfig,
     evaluate_accuracy,

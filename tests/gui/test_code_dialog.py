@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from gui.code_dialog import CodeDialog, show_code
-from gui.model_store import ModelStore
+from digitlab.gui.code_dialog import CodeDialog, show_code
+from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -48,7 +48,7 @@ def test_show_code_copies_at_once_and_is_not_modal(qtbot, clipboard):
 
 @pytest.fixture
 def filters_tab(qtbot):
-    from gui.filters_tab import FiltersTab
+    from digitlab.gui.filters_tab import FiltersTab
 
     # No store: the code follows the kernels on screen, whoever put them there. (A real
     # ModelStore held by a tab is freed by whichever thread's GC collects the tab.)
@@ -84,8 +84,8 @@ def test_filters_code_recomputes_the_maps_on_screen(qtbot, filters_tab, clipboar
 
 
 def test_train_code_carries_the_knobs(qtbot, tiny_models, clipboard):
-    from engine.inference import Predictor
-    from gui.train_tab import TrainTab
+    from digitlab.engine.inference import Predictor
+    from digitlab.gui.train_tab import TrainTab
 
     store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
     tab = TrainTab(store)
@@ -106,8 +106,8 @@ def test_train_code_carries_the_knobs(qtbot, tiny_models, clipboard):
 
 def test_train_code_for_invalid_knobs_says_why_and_copies_nothing(qtbot, tiny_models,
                                                                    clipboard, monkeypatch):
-    from engine.inference import Predictor
-    from gui.train_tab import TrainTab
+    from digitlab.engine.inference import Predictor
+    from digitlab.gui.train_tab import TrainTab
 
     tab = TrainTab(ModelStore.from_predictor(Predictor.from_keras(tiny_models)))
     qtbot.addWidget(tab)

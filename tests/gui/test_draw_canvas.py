@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication
 
-from gui.draw_canvas import CANVAS_SIZE, DrawCanvas
+from digitlab.gui.draw_canvas import CANVAS_SIZE, DrawCanvas
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.MouseButton.NoButton

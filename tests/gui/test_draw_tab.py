@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from gui.draw_canvas import CANVAS_SIZE
+from digitlab.gui.draw_canvas import CANVAS_SIZE
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -50,21 +50,21 @@ def draw_line(canvas, x0, y0, x1, y1):
 
 @pytest.fixture(scope="module")
 def predictor(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     return Predictor.from_keras(tiny_models)
 
 
 @pytest.fixture
 def store(predictor):
-    from gui.model_store import ModelStore
+    from digitlab.gui.model_store import ModelStore
 
     return ModelStore.from_predictor(predictor)
 
 
 @pytest.fixture
 def tab(qtbot, store):
-    from gui.draw_tab import DrawTab
+    from digitlab.gui.draw_tab import DrawTab
 
     widget = DrawTab(store)
     qtbot.addWidget(widget)
@@ -126,8 +126,8 @@ class FixedPredictor:
     kinds = ("multinomial", "dnn", "cnn")
 
     def __init__(self, digits):
-        from engine.inference import Prediction
-        from engine.preprocess import preprocess_drawing
+        from digitlab.engine.inference import Prediction
+        from digitlab.engine.preprocess import preprocess_drawing
 
         probs = {k: np.eye(10, dtype=np.float32)[d] * 0.9 + 0.01 for k, d in digits.items()}
         self.prediction = Prediction(False, probs, dict(digits),
@@ -138,8 +138,8 @@ class FixedPredictor:
 
 
 def test_models_that_disagree_are_highlighted(qtbot):
-    from gui.draw_tab import DrawTab
-    from gui.model_store import ModelStore
+    from digitlab.gui.draw_tab import DrawTab
+    from digitlab.gui.model_store import ModelStore
 
     store = ModelStore.from_predictor(FixedPredictor({"multinomial": 1, "dnn": 7, "cnn": 7}))
     tab = DrawTab(store)
@@ -285,8 +285,8 @@ def test_blank_image_file_is_refused(tab, tmp_path):
 
 
 def test_loading_models_then_ready(qtbot, tiny_models):
-    from gui.draw_tab import DrawTab
-    from gui.model_store import ModelStore
+    from digitlab.gui.draw_tab import DrawTab
+    from digitlab.gui.model_store import ModelStore
 
     store = ModelStore()  # not started: no predictor yet, as while TensorFlow loads
     tab = DrawTab(store)
@@ -307,8 +307,8 @@ def test_loading_models_then_ready(qtbot, tiny_models):
 
 
 def test_loading_failure_is_shown(qtbot):
-    from gui.draw_tab import DrawTab
-    from gui.model_store import ModelStore
+    from digitlab.gui.draw_tab import DrawTab
+    from digitlab.gui.model_store import ModelStore
 
     store = ModelStore()
     tab = DrawTab(store)

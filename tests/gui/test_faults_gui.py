@@ -21,10 +21,10 @@ from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from engine.models import build_model, save_model_atomic, write_model_card
-from engine.paths import user_model_path
-from gui.main_window import MainWindow
-from gui.model_store import ModelInfo, ModelStore
+from digitlab.engine.models import build_model, save_model_atomic, write_model_card
+from digitlab.engine.paths import user_model_path
+from digitlab.gui.main_window import MainWindow
+from digitlab.gui.model_store import ModelInfo, ModelStore
 from tests.image_files import png_bomb
 
 pg.setConfigOptions(imageAxisOrder="row-major")
@@ -41,7 +41,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def ready_store(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
     yield store
@@ -107,7 +107,7 @@ def _draw_a_one(canvas) -> None:
 @pytest.mark.parametrize("kind", list(BAD_FILES))
 def test_a_bad_digit_file_on_the_draw_tab_shows_why_and_keeps_the_drawing(
         qtbot, ready_store, tmp_path, kind):
-    from gui.draw_tab import DrawTab
+    from digitlab.gui.draw_tab import DrawTab
 
     tab = DrawTab(ready_store)
     qtbot.addWidget(tab)
@@ -128,7 +128,7 @@ def test_a_bad_digit_file_on_the_draw_tab_shows_why_and_keeps_the_drawing(
 @pytest.mark.parametrize("kind", ["truncated jpeg", "bomb", "unsupported"])
 def test_a_bad_photo_on_the_filters_tab_keeps_the_previous_photo_and_says_why(
         qtbot, tmp_path, kind):
-    from gui.filters_tab import FiltersTab
+    from digitlab.gui.filters_tab import FiltersTab
 
     tab = FiltersTab(None)
     qtbot.addWidget(tab)
@@ -150,7 +150,7 @@ def test_a_bad_photo_on_the_filters_tab_keeps_the_previous_photo_and_says_why(
 
 
 def test_a_huge_photo_is_downscaled_and_the_working_size_is_shown(qtbot, tmp_path):
-    from gui.filters_tab import FiltersTab
+    from digitlab.gui.filters_tab import FiltersTab
 
     big = tmp_path / "huge.jpg"
     Image.new("RGB", (12000, 9000), (90, 160, 30)).save(big, quality=40)
@@ -168,7 +168,7 @@ def test_a_huge_photo_is_downscaled_and_the_working_size_is_shown(qtbot, tmp_pat
 
 # ----- models at start --------------------------------------------------------------------
 def _lambda_model(path: Path) -> Path:
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     model = keras.Sequential([keras.Input((28, 28)), keras.layers.Lambda(lambda x: x * 2),
@@ -218,7 +218,7 @@ def train_tab(qtbot, windows, ready_store, settings):
 
 def test_nan_in_the_first_epoch_fails_with_a_message_and_offers_no_model(
         qtbot, train_tab, ready_store, monkeypatch):
-    import engine.training as training
+    import digitlab.engine.training as training
 
     window, tab = train_tab
     scale = training.scale_images
@@ -241,7 +241,7 @@ def test_nan_in_the_first_epoch_fails_with_a_message_and_offers_no_model(
 
 
 def test_nan_after_a_good_epoch_offers_only_the_good_weights(qtbot, train_tab, monkeypatch):
-    import engine.training as training
+    import digitlab.engine.training as training
 
     window, tab = train_tab
     make_callback = training.make_progress_callback
@@ -337,7 +337,7 @@ _CLOSE_DURING_TRAINING = textwrap.dedent("""
         tab.start_training()
 
     QTimer.singleShot(0, start_training)
-    from gui.app import main
+    from digitlab.gui.app import main
     code = main()
     print("exited", code, flush=True)
     sys.exit(code)

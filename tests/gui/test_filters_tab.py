@@ -8,13 +8,13 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QObject, QPointF, Signal
 
-import resources
-from engine.filters import KERNEL_PRESETS, FilterSettings, apply_filter
-from engine.images import extract_channel, load_photo
-from gui.filter_geometry import Window
-from gui.filters_tab import FiltersTab
-from gui.kernel_editor import TRAINED_PRESET
-from gui.worked_example import WorkedExample
+from digitlab import resources
+from digitlab.engine.filters import KERNEL_PRESETS, FilterSettings, apply_filter
+from digitlab.engine.images import extract_channel, load_photo
+from digitlab.gui.filter_geometry import Window
+from digitlab.gui.filters_tab import FiltersTab
+from digitlab.gui.kernel_editor import TRAINED_PRESET
+from digitlab.gui.worked_example import WorkedExample
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -246,8 +246,8 @@ def test_trained_cnn_kernels_appear_when_models_are_ready(tab, qtbot, red):
 
 
 def test_real_model_store_offers_the_cnn_kernels(qtbot, tiny_models):
-    inference = pytest.importorskip("engine.inference")
-    from gui.model_store import ModelStore
+    inference = pytest.importorskip("digitlab.engine.inference")
+    from digitlab.gui.model_store import ModelStore
 
     store = ModelStore.from_predictor(inference.Predictor.from_keras(tiny_models))
     widget = FiltersTab(store)

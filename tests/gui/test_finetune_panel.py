@@ -6,9 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from engine.personal import PersonalSet
-from gui.finetune_panel import FinetunePanel
-from gui.model_store import ModelStore
+from digitlab.engine.personal import PersonalSet
+from digitlab.gui.finetune_panel import FinetunePanel
+from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -17,7 +17,7 @@ TIMEOUT_MS = 120_000
 
 @pytest.fixture
 def store(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
     yield store
@@ -73,7 +73,7 @@ def test_the_panel_lists_the_models_and_the_personal_set(panel):
 
 def test_before_and_after_accuracies_are_measured_and_shown(qtbot, panel, tiny_models,
                                                             personal, small_mnist):
-    from engine.training import evaluate_accuracy
+    from digitlab.engine.training import evaluate_accuracy
 
     configure(panel, "dnn")
     original = [w.copy() for w in tiny_models["dnn"].get_weights()]
@@ -136,7 +136,7 @@ def test_with_no_drawings_it_asks_for_some(qtbot, store, tmp_path, small_mnist):
 
 
 def test_train_tab_hosts_it_and_waits_for_it_on_close(qtbot, store, personal, small_mnist):
-    from gui.train_tab import TrainTab
+    from digitlab.gui.train_tab import TrainTab
 
     tab = TrainTab(store)
     qtbot.addWidget(tab)

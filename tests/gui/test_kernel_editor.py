@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.filters import KERNEL_PRESETS
-from gui.kernel_editor import TRAINED_PRESET, KernelEditor, kernel_to_text, resize_centered
+from digitlab.engine.filters import KERNEL_PRESETS
+from digitlab.gui.kernel_editor import TRAINED_PRESET, KernelEditor, kernel_to_text, resize_centered
 
 LESSON = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=np.float32)
 
@@ -111,7 +111,7 @@ def test_trained_kernels_preset_gives_all_kernels_at_once(editor):
 
 
 def test_kernel_text_round_trips_through_the_engine_parser():
-    from engine.filters import parse_kernel
+    from digitlab.engine.filters import parse_kernel
 
     kernel = KERNEL_PRESETS["gaussian blur"]
     np.testing.assert_allclose(parse_kernel(kernel_to_text(kernel)), kernel, rtol=1e-5)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gui.latest_throttle import LatestThrottle
+from digitlab.gui.latest_throttle import LatestThrottle
 
 INTERVAL_MS = 80
 

@@ -8,9 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from gui.learned_maps_grid import DIVERGING_LUT, LearnedMapsGrid, diverging_rgb, tile_mosaic
-from gui.learned_view import LearnedView
-from gui.model_store import ModelStore
+from digitlab.gui.learned_maps_grid import DIVERGING_LUT, LearnedMapsGrid, diverging_rgb, tile_mosaic
+from digitlab.gui.learned_view import LearnedView
+from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -19,7 +19,7 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def predictor(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     return Predictor.from_keras(tiny_models)
 
@@ -92,7 +92,7 @@ def test_the_three_grids_show_the_models_first_layers(qtbot, store, tiny_models)
 
 
 def test_a_new_model_redraws_its_grid(qtbot, store, tiny_models):
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     view = LearnedView(store)
@@ -130,8 +130,8 @@ def test_huge_maps_are_subsampled_for_display(qtbot):
 
 
 def test_filters_tab_shows_the_cnns_32_learned_kernels_on_the_photo(qtbot, predictor):
-    from gui.filters_tab import FiltersTab
-    from gui.kernel_editor import TRAINED_PRESET
+    from digitlab.gui.filters_tab import FiltersTab
+    from digitlab.gui.kernel_editor import TRAINED_PRESET
 
     # A plain stand-in for the store (all the tab reads is .predictor): a Python-owned
     # QObject held by the tab would be freed by whichever thread's GC collects the tab.

@@ -13,9 +13,9 @@ from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
-import resources
-from gui.main_window import MINIMUM_SIZE, MainWindow
-from gui.model_store import ModelStore
+from digitlab import resources
+from digitlab.gui.main_window import MINIMUM_SIZE, MainWindow
+from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -39,7 +39,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def ready_store(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     return ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
 
@@ -96,9 +96,9 @@ def test_ctrl_number_switches_tabs(qtbot, windows, ready_store, settings):
 def test_geometry_and_last_tab_are_restored(qtbot, windows, ready_store, settings, monkeypatch):
     # The offscreen screen is 800x800 and restoreGeometry keeps windows on screen:
     # a smaller minimum lets the remembered size fit, as it would on a real desktop.
-    import gui.main_window
+    from digitlab.gui import main_window
 
-    monkeypatch.setattr(gui.main_window, "MINIMUM_SIZE", (500, 400))
+    monkeypatch.setattr(main_window, "MINIMUM_SIZE", (500, 400))
     first = windows(ready_store, settings)
     show(qtbot, first)
     first.resize(640, 480)
@@ -185,7 +185,7 @@ def test_ctrl_q_quits_via_close(qtbot, windows, ready_store, settings):
 
 
 def test_startup_trace_prints_each_milestone_once(qtbot, windows, ready_store, settings, capsys):
-    from gui.app import StartupTrace
+    from digitlab.gui.app import StartupTrace
 
     window = windows(ready_store, settings)
     trace = StartupTrace(window, ready_store, enabled=True)
@@ -215,7 +215,7 @@ def test_the_real_app_starts_traces_and_quits_cleanly(tmp_path):
     env = dict(os.environ, DIGITLAB_STARTUP_TRACE="1", QT_QPA_PLATFORM="offscreen",
                XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main([]))"],
+        [sys.executable, "-c", "import sys; from digitlab.cli import main; sys.exit(main([]))"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     wanted = ("window_shown", "tensorflow_loaded")
     if (resources.path("models") / "cnn.keras").exists():

@@ -5,18 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import MODEL_KINDS
-from engine.models import SHIPPED_MODELS_DIR, load_model, save_model_atomic
-from engine.paths import user_model_path
-from gui.model_load_worker import read_accuracy_sidecar, write_accuracy_sidecar
-from gui.model_store import ModelInfo, ModelStore
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.models import SHIPPED_MODELS_DIR, load_model, save_model_atomic
+from digitlab.engine.paths import user_model_path
+from digitlab.gui.model_load_worker import read_accuracy_sidecar, write_accuracy_sidecar
+from digitlab.gui.model_store import ModelInfo, ModelStore
 
 LOAD_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def predictor(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     return Predictor.from_keras(tiny_models)
 
@@ -67,7 +67,7 @@ def test_a_new_store_is_loading_until_started():
 
 def test_use_model_replaces_predictor_and_saves_a_loadable_file(
         qtbot, tiny_models, mnist, stores):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     store = ModelStore.from_predictor(Predictor.from_keras({"dnn": tiny_models["dnn"]}))
     stores.append(store)
@@ -146,7 +146,7 @@ def test_loading_prefers_valid_user_models_and_falls_back_on_corrupt_ones(
 
 def test_loading_measures_missing_accuracies_and_reports_missing_models(
         qtbot, tmp_path, tiny_models, mnist, stores):
-    from engine.training import evaluate_accuracy
+    from digitlab.engine.training import evaluate_accuracy
 
     folder = tmp_path / "only-multinomial"
     save_model_atomic(tiny_models["multinomial"], folder / "multinomial.keras")
@@ -204,7 +204,7 @@ def test_corrupt_user_model_falls_back_to_the_real_shipped_one(qtbot, stores):
 
 def test_a_user_model_the_predictor_cannot_run_falls_back_to_shipped(
         qtbot, shipped_dir, stores):
-    from engine.tf_runtime import import_keras
+    from digitlab.engine.tf_runtime import import_keras
 
     keras = import_keras()
     odd = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),

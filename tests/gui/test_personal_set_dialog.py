@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from engine.personal import PersonalSet
-from gui.model_store import ModelStore
-from gui.personal_set_dialog import PersonalSetDialog, SaveDigitDialog, counts_text
+from digitlab.engine.personal import PersonalSet
+from digitlab.gui.model_store import ModelStore
+from digitlab.gui.personal_set_dialog import PersonalSetDialog, SaveDigitDialog, counts_text
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -104,8 +104,8 @@ def test_browser_lists_filters_and_deletes(qtbot, personal, mnist):
 
 
 def test_ctrl_s_in_the_draw_tab_saves_the_model_input(qtbot, tiny_models, mnist):
-    from engine.inference import Predictor
-    from gui.draw_tab import DrawTab
+    from digitlab.engine.inference import Predictor
+    from digitlab.gui.draw_tab import DrawTab
 
     tab = DrawTab(ModelStore.from_predictor(Predictor.from_keras(tiny_models)))
     qtbot.addWidget(tab)

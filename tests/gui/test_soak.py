@@ -27,8 +27,8 @@ from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from gui.main_window import MainWindow
-from gui.model_store import ModelStore
+from digitlab.gui.main_window import MainWindow
+from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -92,7 +92,7 @@ def draw_stroke(canvas, rng: np.random.Generator) -> None:
 
 @pytest.fixture
 def window(qtbot, tiny_models, tmp_path):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
     settings = QSettings(str(tmp_path / "digitlab.ini"), QSettings.Format.IniFormat)

@@ -6,16 +6,16 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from engine.sweep import TRANSFORMS, sweep
-from gui.model_store import ModelStore
-from gui.sweep_dialog import POINTS, SweepDialog, format_value
+from digitlab.engine.sweep import TRANSFORMS, sweep
+from digitlab.gui.model_store import ModelStore
+from digitlab.gui.sweep_dialog import POINTS, SweepDialog, format_value
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 
 @pytest.fixture(scope="module")
 def predictor(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     return Predictor.from_keras(tiny_models)
 
@@ -122,7 +122,7 @@ def test_nothing_drawn_or_no_models_explains_itself(qtbot, dialog, image):
 
 
 def test_models_changed_reruns_the_sweep(dialog, store, tiny_models, image):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     dialog.set_image28(image)
     assert set(dialog.result.confidence) == {"multinomial", "dnn", "cnn"}
@@ -133,7 +133,7 @@ def test_models_changed_reruns_the_sweep(dialog, store, tiny_models, image):
 
 
 def test_opened_from_the_draw_tab_it_follows_the_drawing(qtbot, store, mnist):
-    from gui.draw_tab import DrawTab
+    from digitlab.gui.draw_tab import DrawTab
 
     tab = DrawTab(store)
     qtbot.addWidget(tab)

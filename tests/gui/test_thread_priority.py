@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from gui.thread_priority import BACKGROUND_NICE, lower_training_priority
+from digitlab.gui.thread_priority import BACKGROUND_NICE, lower_training_priority
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux only")
 

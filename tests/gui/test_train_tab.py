@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from engine.paths import user_model_path
-from gui.model_store import ModelStore
-from gui.train_tab import TrainTab
+from digitlab.engine.paths import user_model_path
+from digitlab.gui.model_store import ModelStore
+from digitlab.gui.train_tab import TrainTab
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -31,7 +31,7 @@ def wait_for_first_batch(qtbot, tab):
 
 @pytest.fixture
 def store(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
     yield store
@@ -58,7 +58,7 @@ def configure(tab, kind, samples, epochs, batch, patience=0, dropout=True, split
 
 
 def test_presets_fill_the_knobs_with_the_engine_recipes(tab):
-    from engine.training import improved_recipe, lesson_recipe
+    from digitlab.engine.training import improved_recipe, lesson_recipe
 
     tab.settings.select_model("dnn")
     assert tab.settings.config() == lesson_recipe("dnn")
@@ -179,13 +179,13 @@ def test_stop_and_wait_aborts_without_a_result(qtbot, tab):
 
 
 def test_a_failed_run_shows_the_reason(qtbot, tab, monkeypatch):
-    import engine.training
+    from digitlab.engine import training
 
     def nan_at_once(*args, **kwargs):
         raise FloatingPointError("the loss became NaN before any epoch finished; no usable "
                                  "model (learning_rate=1.0 may be too high)")
 
-    monkeypatch.setattr(engine.training, "train", nan_at_once)
+    monkeypatch.setattr(training, "train", nan_at_once)
     # The worker fails at once, maybe before a test could connect to it: wait on the tab.
     with qtbot.waitSignal(tab.training_finished, timeout=RUN_TIMEOUT_MS):
         tab.start_button.click()
@@ -210,7 +210,7 @@ class FakeWorker(QObject):
 
 
 def batch_event(batch, loss):
-    from engine.training_progress import TrainingEvent
+    from digitlab.engine.training_progress import TrainingEvent
 
     return TrainingEvent("batch", epoch=0, epochs=2, batch=batch, batches_per_epoch=100,
                          samples_per_second=1000.0, logs={"loss": loss, "accuracy": 0.5})
@@ -222,8 +222,8 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     Drawing every event took a third of the CPU from training on two cores
     (tests/benchmarks/bench_training.py); the newest event must still be shown.
     """
-    from engine.training_progress import TrainingEvent
-    from gui import train_tab
+    from digitlab.engine.training_progress import TrainingEvent
+    from digitlab.gui import train_tab
 
     worker = FakeWorker()
     worker.batch_done.connect(tab._on_batch)

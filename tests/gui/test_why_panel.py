@@ -7,9 +7,9 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from gui.attribution_overlay import overlay_rgb
-from gui.model_store import ModelStore
-from gui.why_panel import WhyPanel
+from digitlab.gui.attribution_overlay import overlay_rgb
+from digitlab.gui.model_store import ModelStore
+from digitlab.gui.why_panel import WhyPanel
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -18,7 +18,7 @@ TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def predictor(tiny_models):
-    from engine.inference import Predictor
+    from digitlab.engine.inference import Predictor
 
     return Predictor.from_keras(tiny_models)
 
@@ -64,7 +64,7 @@ def test_overlay_is_red_for_evidence_blue_against_grey_elsewhere():
 
 def test_each_model_explains_its_own_answer_with_the_engines_maps(qtbot, panel, mnist,
                                                                  tiny_models, predictor):
-    from engine.explain import explain
+    from digitlab.engine.explain import explain
 
     image = digit_image(mnist, 0)
     panel.set_input(image)
@@ -148,7 +148,7 @@ def test_a_stroke_end_explains_at_once(qtbot, panel, mnist):
 
 
 def test_a_newer_drawing_wins_over_one_in_flight(qtbot, panel, mnist, tiny_models):
-    from engine.explain import explain
+    from digitlab.engine.explain import explain
 
     first, second = digit_image(mnist, 10), digit_image(mnist, 11)
     panel.set_input(first)
@@ -198,7 +198,7 @@ def test_hovering_a_pixel_reads_its_attribution(qtbot, panel, mnist):
 
 
 def test_clicking_a_bar_in_the_draw_tab_shows_why_that_digit(qtbot, store, mnist):
-    from gui.draw_tab import DrawTab
+    from digitlab.gui.draw_tab import DrawTab
 
     tab = DrawTab(store)
     qtbot.addWidget(tab)

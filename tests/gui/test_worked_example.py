@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.filters import FilterSettings, apply_filter
-from gui.worked_example import WorkedExample
+from digitlab.engine.filters import FilterSettings, apply_filter
+from digitlab.gui.worked_example import WorkedExample
 
 YELLOW = (255, 225, 120)
 SAME_NO_POOL = FilterSettings(padding="SAME", pool=1)

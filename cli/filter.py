@@ -41,14 +41,14 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.filter_figure import render_figure  # noqa: PLC0415
-    from engine.filters import (  # noqa: PLC0415 - keep `digitlab --help` fast
+    from digitlab.engine.filter_figure import render_figure  # noqa: PLC0415
+    from digitlab.engine.filters import (  # noqa: PLC0415 - keep `digitlab --help` fast
         KERNEL_PRESETS,
         FilterSettings,
         apply_filter,
         resolve_kernel,
     )
-    from engine.images import extract_channel, load_photo  # noqa: PLC0415
+    from digitlab.engine.images import extract_channel, load_photo  # noqa: PLC0415
 
     if args.list_kernels:
         for name, kernel in KERNEL_PRESETS.items():
@@ -117,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _cnn_kernels() -> list:
     """The shipped CNN's conv1 kernels, one (3, 3) array per feature map."""
-    from engine.learned import cnn_first_layer  # noqa: PLC0415
-    from engine.models import load_model, shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.learned import cnn_first_layer  # noqa: PLC0415
+    from digitlab.engine.models import load_model, shipped_model_path  # noqa: PLC0415
 
     model, _ = load_model(shipped_model_path("cnn"), expected_kind="cnn")
     return list(cnn_first_layer(model))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from engine.training import TrainingEvent
+from digitlab.engine.training import TrainingEvent
 
 
 class TerminalProgress:

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from engine import MODEL_KINDS
+from digitlab.engine import MODEL_KINDS
 
 
 def add_parser(sub) -> None:
@@ -26,9 +26,9 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.data import load_mnist  # noqa: PLC0415
-    from engine.models import load_model, shipped_model_path  # noqa: PLC0415
-    from engine.training import evaluate_accuracy  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415
+    from digitlab.engine.models import load_model, shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.training import evaluate_accuracy  # noqa: PLC0415
 
     if args.styles < 0:
         raise ValueError(f"Received --styles {args.styles}; it must be >= 0.")
@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
             "samples": int(len(data.y_test)),
         }
         if args.styles:
-            from engine.inference import Predictor  # noqa: PLC0415
-            from engine.styles import styled_accuracy  # noqa: PLC0415
+            from digitlab.engine.inference import Predictor  # noqa: PLC0415
+            from digitlab.engine.styles import styled_accuracy  # noqa: PLC0415
 
             kind = name if name in MODEL_KINDS else kind
             n = min(args.styles, len(data.y_test))

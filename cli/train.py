@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from engine import MODEL_KINDS
-from engine.paths import user_model_path
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.paths import user_model_path
 
 
 def add_parser(sub) -> None:
@@ -54,10 +54,10 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.commands.progress import TerminalProgress  # noqa: PLC0415
-    from engine.data import load_mnist  # noqa: PLC0415 - keep `digitlab --help` fast
-    from engine.models import save_model_atomic  # noqa: PLC0415
-    from engine.training import LESSON_ACCURACY, improved_recipe, lesson_recipe, train  # noqa: PLC0415
+    from digitlab.cli.progress import TerminalProgress  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415 - keep `digitlab --help` fast
+    from digitlab.engine.models import save_model_atomic  # noqa: PLC0415
+    from digitlab.engine.training import LESSON_ACCURACY, improved_recipe, lesson_recipe, train  # noqa: PLC0415
 
     overrides = {
         "epochs": args.epochs,
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received --output {str(output)!r}; the model file must end in .keras")
 
     data = load_mnist(args.data)
-    from engine.devices import describe_training_devices  # noqa: PLC0415
+    from digitlab.engine.devices import describe_training_devices  # noqa: PLC0415
 
     print(
         f"Training {args.kind} ({args.recipe} recipe) on {describe_training_devices()}: "
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     )
     result = train(config, data, on_event=TerminalProgress(config.batch_size))
     save_model_atomic(result.model, output)
-    from engine.models import write_model_card  # noqa: PLC0415
+    from digitlab.engine.models import write_model_card  # noqa: PLC0415
     lesson_key = "cnn_dropout" if args.kind == "cnn" and config.dropout else args.kind
     summary = {
         "kind": args.kind,

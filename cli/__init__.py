@@ -1,7 +1,7 @@
 """The ``digitlab`` command line.
 
 ``digitlab`` alone launches the desktop app; the subcommands run the engine
-without a window. Each subcommand lives in :mod:`engine.commands` and exposes
+without a window. Each subcommand lives in :mod:`digitlab.cli` and exposes
 ``add_parser(subparsers)`` and ``run(args) -> int``.
 
 Bad input never shows a traceback: any error becomes one line on stderr and a
@@ -14,7 +14,7 @@ import argparse
 import importlib
 import sys
 
-from engine.tf_runtime import set_verbose
+from digitlab.engine.tf_runtime import set_verbose
 
 COMMANDS = ("train", "evaluate", "predict", "filter")
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"engine.commands.{name}").add_parser(sub)
+        importlib.import_module(f"digitlab.cli.{name}").add_parser(sub)
     return parser
 
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     set_verbose(args.verbose)
     if args.command is None:
         return _launch_gui()
-    module = importlib.import_module(f"engine.commands.{args.command}")
+    module = importlib.import_module(f"digitlab.cli.{args.command}")
     try:
         return int(module.run(args) or 0)
     except KeyboardInterrupt:
@@ -74,7 +74,7 @@ def one_line(exc: BaseException) -> str:
 
 def _launch_gui() -> int:
     try:
-        from gui.app import main as gui_main  # noqa: PLC0415 - Qt only when needed
+        from digitlab.gui.app import main as gui_main  # noqa: PLC0415 - Qt only when needed
     except ImportError as exc:
         print(f"digitlab: cannot start the desktop app: {exc}", file=sys.stderr)
         return 1

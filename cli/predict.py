@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from engine import MODEL_KINDS
+from digitlab.engine import MODEL_KINDS
 
 #: The order the readable output lists models in: the best first.
 _DISPLAY_ORDER = ("cnn", "dnn", "multinomial")
@@ -27,8 +27,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
-    from engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
 
     predictor = Predictor.from_keras(_load_models(dict(args.model)))
     rows = []
@@ -73,7 +73,7 @@ def _load_models(overrides: dict[str, str]) -> dict:
         engine.models.ModelFileError: an overriding file cannot be loaded, or no model
             at all is available.
     """
-    from engine.models import ModelFileError, load_model, shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError, load_model, shipped_model_path  # noqa: PLC0415
 
     models = {}
     for kind in MODEL_KINDS:

@@ -1,1 +1,0 @@
-"""One module per ``digitlab`` subcommand: ``add_parser(subparsers)`` and ``run(args)``."""
