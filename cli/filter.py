@@ -20,13 +20,16 @@ def add_parser(sub) -> None:
     p.add_argument("photo", metavar="PHOTO", nargs="?",
                    help="JPEG, PNG, BMP, GIF, WebP or TIFF file")
     p.add_argument("--kernel", action="append", metavar="PRESET_OR_ROWS",
-                   help="a preset name (see --list-kernels), 'cnn' for the trained CNN's 32 "
-                   "first-layer kernels, or rows like '-1,0,1;-1,0,1;-1,0,1'; repeat for "
-                   "several output channels (default: the lesson's vertical edge)")
+                   help="a preset name (see --list-kernels), 'lesson filters 1-3' for the "
+                   "lesson's three filters at once (3 feature maps), 'cnn' for the trained "
+                   "CNN's 32 first-layer kernels, or rows like '-1,0,1;-1,0,1;-1,0,1'; repeat "
+                   "for several output channels (default: the lesson's vertical edge)")
     p.add_argument("--stride", type=int, default=1, help="convolution stride (default 1)")
     p.add_argument("--padding", type=str.lower, choices=("valid", "same"), default="valid")
-    p.add_argument("--channel", type=str.lower, choices=("red", "green", "blue", "gray"),
-                   default="red", help="which channel of the photo to filter (default red)")
+    p.add_argument("--channel", type=str.lower,
+                   choices=("red", "green", "blue", "mean", "gray"), default="red",
+                   help="which channel of the photo to filter: red (the lesson's, default), "
+                   "green, blue, mean (the lesson's grey image, (R+G+B)/3) or gray (luminance)")
     p.add_argument("--pool", type=int, default=3, help="max-pool window side (default 3)")
     p.add_argument("--pool-stride", type=int, help="max-pool stride (default: the window side)")
     p.add_argument("--pool-padding", type=str.lower, choices=("valid", "same"), default="valid")
@@ -46,14 +49,16 @@ def run(args: argparse.Namespace) -> int:
         KERNEL_PRESETS,
         FilterSettings,
         apply_filter,
-        resolve_kernel,
     )
     from digitlab.engine.images import extract_channel, load_photo  # noqa: PLC0415
+    from digitlab.engine.kernels import KERNEL_SETS, resolve_kernels  # noqa: PLC0415
 
     if args.list_kernels:
         for name, kernel in KERNEL_PRESETS.items():
             rows = ";".join(",".join(f"{v:.4g}" for v in row) for row in kernel)
             print(f"{name:<24} {kernel.shape[0]}x{kernel.shape[1]}  {rows}")
+        for name, members in KERNEL_SETS.items():
+            print(f"{name:<24} 3x3   {', '.join(members)} together ({len(members)} maps)")
         print(f"{CNN_KERNELS:<24} 3x3   the shipped CNN's 32 first-layer kernels (32 maps)")
         return 0
     if args.photo is None:
@@ -68,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         if spec.strip().lower() == CNN_KERNELS:
             kernels.extend(_cnn_kernels())
         else:
-            kernels.append(resolve_kernel(spec))
+            kernels.extend(resolve_kernels(spec))
     photo = load_photo(args.photo)
     channel = extract_channel(photo.rgb, args.channel)
     result = apply_filter(channel, kernels, settings)

@@ -34,7 +34,7 @@ def filter_code(
         kernels: what :func:`engine.filters.apply_filter` accepts: one ``(kh, kw)``
             kernel, a list or ``(C, kh, kw)`` stack of them, or ``(kh, kw, 1, C)``.
         settings: stride, padding and pooling.
-        channel: ``"red"``, ``"green"``, ``"blue"`` or ``"gray"``.
+        channel: ``"red"``, ``"green"``, ``"blue"``, ``"mean"`` or ``"gray"``.
         photo_name: the photo's file name or path, written into the script.
         resize_to: ``(width, height)`` when the app downscaled the photo
             (:attr:`engine.images.Photo.downscaled`), so the script works on the same
@@ -86,6 +86,10 @@ def filter_code(
         lines.append(
             f"channel = image.astype(np.float32) @ np.array({list(_LUMA)}, np.float32)"
             "  # gray (luma)"
+        )
+    elif channel == "mean":
+        lines.append(
+            "channel = image.astype(np.float32).sum(axis=2) / 3  # the lesson's grey: (R+G+B)/3"
         )
     else:
         lines.append(

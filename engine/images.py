@@ -24,8 +24,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 WORKING_MAX_SIDE = 2048
 #: Images with more pixels than this (read from the header) are refused undecoded.
 MAX_PIXELS = 200_000_000
-#: The channels :func:`extract_channel` can slice, in the order the app lists them.
-CHANNELS = ("red", "green", "blue", "gray")
+#: The channels :func:`extract_channel` can slice, in the order the app lists them:
+#: R (the lesson's choice for conv2d), G, B, the lesson's grey image (R+G+B)/3 and
+#: luminance (ITU-R 601 luma, what Pillow's "L" gives).
+CHANNELS = ("red", "green", "blue", "mean", "gray")
 #: Formats (as Pillow names them) that load; MPO is how Pillow names many camera JPEGs.
 SUPPORTED_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "GIF", "WEBP", "TIFF")
 
@@ -166,7 +168,8 @@ def extract_channel(rgb: np.ndarray, channel: str) -> np.ndarray:
     Args:
         rgb: uint8 (H, W, 3) photo, or an (H, W) grayscale image (every channel
             of a gray image is the image itself).
-        channel: ``"red"``, ``"green"``, ``"blue"`` or ``"gray"`` (ITU-R 601 luma).
+        channel: ``"red"``, ``"green"``, ``"blue"``, ``"mean"`` (the lesson's grey
+            image, (R+G+B)/3) or ``"gray"`` (luminance, ITU-R 601 luma).
 
     Returns:
         float32 array (H, W) with values 0..255.
@@ -183,6 +186,8 @@ def extract_channel(rgb: np.ndarray, channel: str) -> np.ndarray:
         raise ValueError(f"Received an array of shape {a.shape}; expected (H, W, 3) or (H, W).")
     if channel == "gray":
         return a[:, :, :3].astype(np.float32) @ _LUMA
+    if channel == "mean":
+        return a[:, :, :3].astype(np.float32).sum(axis=2) / np.float32(3)
     return a[:, :, CHANNELS.index(channel)].astype(np.float32)
 
 

@@ -1,7 +1,8 @@
 """Kernels for the Filters tab and ``digitlab filter``: presets and typed rows.
 
 A kernel is a float32 ``(kh, kw)`` array, at most 15x15, typed as rows
-(``"-1,0,1;-1,0,1;-1,0,1"``) or picked from :data:`KERNEL_PRESETS`.
+(``"-1,0,1;-1,0,1;-1,0,1"``) or picked from :data:`KERNEL_PRESETS`. A kernel
+set (:data:`KERNEL_SETS`) names several presets at once: one feature map each.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import math
 
 import numpy as np
 
-__all__ = ["KERNEL_PRESETS", "MAX_KERNEL_SIDE", "FilterError", "parse_kernel", "resolve_kernel"]
+__all__ = [
+    "KERNEL_PRESETS", "KERNEL_SETS", "MAX_KERNEL_SIDE", "FilterError", "parse_kernel",
+    "resolve_kernel", "resolve_kernels",
+]
 
 #: Largest kernel side accepted (the GUI's kernel editor and the CLI share it).
 MAX_KERNEL_SIDE = 15
@@ -26,15 +30,14 @@ def _kernel(rows, scale: float = 1.0) -> np.ndarray:
     return k
 
 
-#: Preset kernels, in the order the app lists them. "lesson filter 1" finds
-#: horizontal edges (dark above, bright below), "lesson filter 2" diagonal edges
-#: (bright towards the top right), "lesson filter 3" sharpens (centre 5, four
-#: neighbours -1, sum 1).
+#: Preset kernels, in the order the app lists them. "lesson filter 1/2/3" are the
+#: lesson's three example filters exactly as it writes them, row by row; they are
+#: 0/1 patterns that show how any 3x3 grid of weights turns into a feature map.
 KERNEL_PRESETS: dict[str, np.ndarray] = {
     "vertical edge (lesson)": _kernel([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
-    "lesson filter 1": _kernel([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
-    "lesson filter 2": _kernel([[0, 1, 1], [-1, 0, 1], [-1, -1, 0]]),
-    "lesson filter 3": _kernel([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "lesson filter 1": _kernel([[1, 1, 0], [0, 0, 1], [1, 0, 0]]),
+    "lesson filter 2": _kernel([[0, 0, 1], [1, 1, 0], [1, 1, 1]]),
+    "lesson filter 3": _kernel([[0, 0, 1], [0, 0, 0], [0, 1, 0]]),
     "sobel x": _kernel([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
     "sobel y": _kernel([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
     "laplacian": _kernel([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
@@ -43,6 +46,13 @@ KERNEL_PRESETS: dict[str, np.ndarray] = {
     "sharpen": _kernel([[-1, -1, -1], [-1, 9, -1], [-1, -1, -1]]),
     "emboss": _kernel([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
     "identity": _kernel([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+}
+
+#: Named sets of presets applied together, one output channel per kernel: the
+#: lesson's point that three filters turn one image into three feature maps,
+#: kernel (3, 3, 1, 3) -> conv (1, H', W', 3).
+KERNEL_SETS: dict[str, tuple[str, ...]] = {
+    "lesson filters 1-3": ("lesson filter 1", "lesson filter 2", "lesson filter 3"),
 }
 
 
@@ -115,7 +125,11 @@ def resolve_kernel(spec: str) -> np.ndarray:
     """
     if not isinstance(spec, str):
         raise FilterError(f"Received kernel spec {spec!r}; expected a preset name or rows text.")
-    key = " ".join(spec.strip().lower().split())
+    key = _key(spec)
+    if key in KERNEL_SETS:
+        raise FilterError(
+            f"Received kernel {spec!r}; it is a set of {len(KERNEL_SETS[key])} kernels, "
+            "not one (use resolve_kernels).")
     for name, kernel in KERNEL_PRESETS.items():
         if name == key:
             return kernel.copy()
@@ -125,6 +139,29 @@ def resolve_kernel(spec: str) -> np.ndarray:
             f"Received kernel {spec!r}; it is not a preset ({', '.join(KERNEL_PRESETS)}) "
             "nor rows of numbers like '-1,0,1;-1,0,1;-1,0,1'.")
     return parse_kernel(spec)
+
+
+def resolve_kernels(spec: str) -> list[np.ndarray]:
+    """Kernels from a set name, a preset name or rows of numbers (case-insensitive).
+
+    Args:
+        spec: e.g. ``"lesson filters 1-3"``, ``"Sobel X"`` or ``"-1,0,1;-1,0,1;-1,0,1"``.
+
+    Returns:
+        list of float32 arrays (kh, kw), fresh copies: three for ``"lesson filters
+        1-3"``, one otherwise. Stacked by :func:`engine.filters.apply_filter` into
+        a (kh, kw, 1, C) kernel.
+
+    Raises:
+        FilterError: neither a set, a preset nor a valid kernel text.
+    """
+    if isinstance(spec, str) and _key(spec) in KERNEL_SETS:
+        return [KERNEL_PRESETS[name].copy() for name in KERNEL_SETS[_key(spec)]]
+    return [resolve_kernel(spec)]
+
+
+def _key(spec: str) -> str:
+    return " ".join(spec.strip().lower().split())
 
 
 def _is_float(text: str) -> bool:

@@ -276,7 +276,7 @@ def test_photo_from_array_accepts_common_layouts():
 def test_extract_channel_slices_like_the_lesson():
     rgb = np.zeros((4, 6, 3), np.uint8)
     rgb[..., 0], rgb[..., 1], rgb[..., 2] = 200, 100, 50
-    assert CHANNELS == ("red", "green", "blue", "gray")
+    assert CHANNELS == ("red", "green", "blue", "mean", "gray")
     for channel, value in [("red", 200), ("green", 100), ("blue", 50)]:
         out = extract_channel(rgb, channel)
         assert out.dtype == np.float32 and out.shape == (4, 6) and (out == value).all()
