@@ -115,25 +115,22 @@ def shipped_model_path(kind: str) -> Path:
     return SHIPPED_MODELS_DIR / f"{check_kind(kind)}.keras"
 
 
-def load_model(path: str | Path, expected_kind: str | None = None):
-    """Load a ``.keras`` model safely.
+def read_model_archive(path: str | Path) -> tuple[Path, dict]:
+    """Check a ``.keras`` file without importing Keras, and return its parsed config.
 
-    Keras's ``safe_mode`` stays on, and the archive's ``config.json`` is read
-    first: a file holding a Lambda layer, a class from outside Keras or other
-    serialized code is refused rather than run. The file must be a Keras zip
-    archive whose model maps 28x28 images to 10 probabilities, with finite weights.
+    The checks :func:`load_model` runs before Keras sees the file, shared with the
+    TensorFlow-free reader (``engine.keras_reader``): a regular, non-empty zip
+    archive, intact, with a ``config.json`` that holds no serialized code.
 
     Args:
         path: a ``.keras`` file.
-        expected_kind: if given, the model must be of this kind.
 
     Returns:
-        ``(model, kind)``.
+        ``(path, config)``: the expanded path and the parsed ``config.json``.
 
     Raises:
-        ModelFileError: with a one-line reason.
+        ModelFileError: with a one-line reason naming the file.
     """
-    keras = import_keras()
     path = Path(path).expanduser()
     if not path.exists():
         raise ModelFileError(f"{path}: no such model file")
@@ -162,6 +159,29 @@ def load_model(path: str | Path, expected_kind: str | None = None):
             f"{path}: refused: it contains serialized code ({code}), which Digit Lab "
             "refuses to run; use model files only from sources you trust"
         )
+    return path, config
+
+
+def load_model(path: str | Path, expected_kind: str | None = None):
+    """Load a ``.keras`` model safely.
+
+    Keras's ``safe_mode`` stays on, and the archive's ``config.json`` is read
+    first: a file holding a Lambda layer, a class from outside Keras or other
+    serialized code is refused rather than run. The file must be a Keras zip
+    archive whose model maps 28x28 images to 10 probabilities, with finite weights.
+
+    Args:
+        path: a ``.keras`` file.
+        expected_kind: if given, the model must be of this kind.
+
+    Returns:
+        ``(model, kind)``.
+
+    Raises:
+        ModelFileError: with a one-line reason.
+    """
+    path, _ = read_model_archive(path)
+    keras = import_keras()
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except ModelFileError:
@@ -177,12 +197,25 @@ def load_model(path: str | Path, expected_kind: str | None = None):
         kind = infer_kind(model)
     except ModelFileError as exc:  # the message must name the file, as all the others do
         raise ModelFileError(f"{path}: {exc}") from None
-    if not all(np.isfinite(w).all() for w in model.get_weights()):
-        # e.g. saved after a run whose loss became NaN: every prediction would be NaN.
-        raise ModelFileError(f"{path}: the model's weights hold NaN or infinite values")
+    check_finite_weights(path, model.get_weights())
     if expected_kind is not None and kind != check_kind(expected_kind):
         raise ModelFileError(f"{path}: is a {kind} model, expected a {expected_kind} model")
     return model, kind
+
+
+def check_finite_weights(path: str | Path, weights) -> None:
+    """Refuse a model whose weights hold NaN or infinity.
+
+    Args:
+        path: the model file, for the message.
+        weights: iterable of numpy arrays.
+
+    Raises:
+        ModelFileError: a weight is not finite.
+    """
+    if not all(np.isfinite(w).all() for w in weights):
+        # e.g. saved after a run whose loss became NaN: every prediction would be NaN.
+        raise ModelFileError(f"{path}: the model's weights hold NaN or infinite values")
 
 
 #: Classes that carry Python code (or load it) inside a model file.
