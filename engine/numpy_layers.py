@@ -110,65 +110,93 @@ class Network:
         return next(s.kernel for s in self.steps if s.op == "conv")
 
 
+#: Keras layer classes the numpy forward pass runs (InputLayer and Dropout as no-ops).
+SUPPORTED_LAYERS = ("InputLayer", "Reshape", "Flatten", "Dropout", "Conv2D", "MaxPooling2D",
+                    "Dense")
+
+
 def compile_keras_model(model) -> Network:
     """Turn a Sequential-style Keras model into numpy steps (weights copied as float32)."""
-    steps = []
-    for layer in model.layers:
-        kind = type(layer).__name__
-        config = layer.get_config()
-        if kind in ("InputLayer", "Dropout"):  # Dropout is the identity at inference
-            continue
-        if kind == "Flatten":
-            steps.append(Step(layer.name, "reshape", shape=(-1,)))
-        elif kind == "Reshape":
-            steps.append(Step(layer.name, "reshape", shape=tuple(config["target_shape"])))
-        elif kind == "Dense":
-            w, b = _weights(layer)
-            steps.append(Step(layer.name, "dense", weights=w, bias=b,
-                               activation=_activation(layer, config)))
-        elif kind == "Conv2D":
-            _require(layer, config, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
-                     groups=1, data_format="channels_last")
-            kernel, b = _weights(layer)
-            kh, kw, c_in, c_out = kernel.shape
-            steps.append(Step(
-                layer.name, "conv", weights=np.ascontiguousarray(kernel.reshape(-1, c_out)),
-                bias=b, window=(kh, kw), activation=_activation(layer, config), kernel=kernel))
-        elif kind == "MaxPooling2D":
-            _require(layer, config, padding="valid", data_format="channels_last")
-            pool = tuple(config["pool_size"])
-            strides = tuple(config["strides"] or pool)
-            steps.append(Step(layer.name, "pool", window=pool, strides=strides))
-        else:
-            raise ValueError(
-                f"Received a model with layer {layer.name!r} of type {kind}; the fast predictor "
-                "runs Reshape, Flatten, Dropout, Conv2D, MaxPooling2D and Dense layers only."
-            )
-    return Network(tuple(steps))
+    steps = (build_step(type(layer).__name__, layer.name, layer.get_config(),
+                        layer.get_weights())
+             for layer in model.layers)
+    return Network(tuple(step for step in steps if step is not None))
 
 
-def _weights(layer) -> tuple[np.ndarray, np.ndarray]:
-    weights = [np.asarray(w, dtype=np.float32) for w in layer.get_weights()]
+def build_step(class_name: str, name: str, config: dict, weights) -> Step | None:
+    """One Keras layer, given by its class, config and weights, as a numpy :class:`Step`.
+
+    Shared by :func:`compile_keras_model` (a live Keras model) and
+    ``engine.keras_reader`` (a ``.keras`` file read without Keras), so both refuse
+    the same settings.
+
+    Args:
+        class_name: the Keras class, e.g. ``"Conv2D"``.
+        name: the layer's name, for messages and feature maps.
+        config: the layer's config (``layer.get_config()`` or config.json's).
+        weights: the layer's arrays in Keras's order: ``[kernel, bias]`` (bias optional).
+
+    Returns:
+        The step, or ``None`` for layers that are the identity at inference
+        (InputLayer, Dropout).
+
+    Raises:
+        ValueError: a layer type or setting the numpy forward pass does not implement.
+    """
+    if class_name in ("InputLayer", "Dropout"):  # Dropout is the identity at inference
+        return None
+    if class_name == "Flatten":
+        if config.get("data_format") not in (None, "channels_last"):  # channels_first transposes
+            raise ValueError(f"Received layer {name!r} with data_format="
+                             f"{config['data_format']!r}; the fast predictor supports "
+                             "data_format='channels_last' only.")
+        return Step(name, "reshape", shape=(-1,))
+    if class_name == "Reshape":
+        return Step(name, "reshape", shape=tuple(config["target_shape"]))
+    if class_name == "Dense":
+        w, b = _weights(weights)
+        return Step(name, "dense", weights=w, bias=b, activation=_activation(name, config))
+    if class_name == "Conv2D":
+        _require(name, config, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
+                 groups=1, data_format="channels_last")
+        kernel, b = _weights(weights)
+        kh, kw, _, c_out = kernel.shape
+        return Step(name, "conv", weights=np.ascontiguousarray(kernel.reshape(-1, c_out)),
+                    bias=b, window=(kh, kw), activation=_activation(name, config),
+                    kernel=kernel)
+    if class_name == "MaxPooling2D":
+        _require(name, config, padding="valid", data_format="channels_last")
+        pool = tuple(config["pool_size"])
+        strides = tuple(config["strides"] or pool)
+        return Step(name, "pool", window=pool, strides=strides)
+    raise ValueError(
+        f"Received a model with layer {name!r} of type {class_name}; the fast predictor "
+        "runs Reshape, Flatten, Dropout, Conv2D, MaxPooling2D and Dense layers only."
+    )
+
+
+def _weights(weights) -> tuple[np.ndarray, np.ndarray]:
+    weights = [np.asarray(w, dtype=np.float32) for w in weights]
     kernel = weights[0]
     bias = weights[1] if len(weights) > 1 else np.zeros(kernel.shape[-1], np.float32)
     return np.ascontiguousarray(kernel), np.ascontiguousarray(bias)
 
 
-def _activation(layer, config: dict) -> str:
+def _activation(layer_name: str, config: dict) -> str:
     name = config.get("activation")
     if name not in _ACTIVATIONS:
         raise ValueError(
-            f"Received layer {layer.name!r} with activation={name!r}; the fast predictor "
+            f"Received layer {layer_name!r} with activation={name!r}; the fast predictor "
             f"supports {', '.join(_ACTIVATIONS)}."
         )
     return name
 
 
-def _require(layer, config: dict, **expected) -> None:
+def _require(layer_name: str, config: dict, **expected) -> None:
     for key, value in expected.items():
         got = config.get(key)
         if (tuple(got) if isinstance(got, list) else got) != value:
             raise ValueError(
-                f"Received layer {layer.name!r} with {key}={got!r}; the fast predictor "
+                f"Received layer {layer_name!r} with {key}={got!r}; the fast predictor "
                 f"supports {key}={value!r} only."
             )
