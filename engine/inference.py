@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -77,7 +78,8 @@ class Prediction:
 class Predictor:
     """Runs any subset of the three models on drawings, in numpy.
 
-    Build one with :meth:`from_keras` or :meth:`load_shipped`. A predictor is
+    Build one with :func:`load_predictor` (model files, no TensorFlow),
+    :meth:`load_shipped` or :meth:`from_keras` (live Keras models). A predictor is
     immutable (``with_model`` returns a new one) and holds no scratch buffers, but
     ``predict`` is meant to be called from one thread at a time per predictor.
     """
@@ -107,17 +109,14 @@ class Predictor:
 
     @classmethod
     def load_shipped(cls, kinds: tuple[str, ...] = MODEL_KINDS) -> Predictor:
-        """Load the pretrained ``resources/models/{kind}.keras`` files.
+        """Load the pretrained ``resources/models/{kind}.keras`` files, without TensorFlow.
 
         Raises:
             engine.models.ModelFileError: a file is missing, corrupt or of the wrong kind.
         """
-        from digitlab.engine.models import load_model, shipped_model_path  # noqa: PLC0415 - loads TF
+        from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
 
-        models = {}
-        for kind in kinds:
-            models[kind], _ = load_model(shipped_model_path(kind), expected_kind=kind)
-        return cls.from_keras(models)
+        return load_predictor({kind: shipped_model_path(kind) for kind in kinds})
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -126,7 +125,12 @@ class Predictor:
 
     def with_model(self, kind: str, model) -> Predictor:
         """A new predictor with ``kind`` replaced by (or added as) the Keras ``model``."""
-        return Predictor({**self._networks, kind: compile_keras_model(model)})
+        return self.with_network(kind, compile_keras_model(model))
+
+    def with_network(self, kind: str, network: Network) -> Predictor:
+        """A new predictor with ``kind`` replaced by (or added as) ``network``
+        (e.g. from :func:`engine.keras_reader.read_model_network`)."""
+        return Predictor({**self._networks, kind: network})
 
     def predict(
         self, drawing: np.ndarray, ink: str = "auto", feature_maps: bool = False
@@ -169,21 +173,29 @@ class Predictor:
         with one_blas_thread():
             return self._predict28(image28)
 
-    def predict_batch(self, images: np.ndarray) -> dict[str, np.ndarray]:
-        """Run every model on many preprocessed images (e.g. MNIST itself).
+    def predict_batch(self, images: np.ndarray, kinds: tuple[str, ...] | None = None
+                      ) -> dict[str, np.ndarray]:
+        """Run the models on many preprocessed images (e.g. MNIST itself).
 
         Args:
             images: ``(N, 28, 28)``, ``uint8`` 0..255 or float 0..1.
+            kinds: the models to run; ``None``: all of this predictor's.
 
         Returns:
             kind -> float32 ``(N, 10)`` probabilities.
+
+        Raises:
+            ValueError: a kind this predictor does not hold, or images of another shape.
         """
-        x = _check_images(images)
-        out = {kind: np.empty((len(x), 10), np.float32) for kind in self._networks}
+        networks = (self._networks if kinds is None
+                    else {kind: self._network(kind) for kind in kinds})
+        x = _check_shape(images)
+        out = {kind: np.empty((len(x), 10), np.float32) for kind in networks}
         with one_blas_thread():
             for start in range(0, len(x), _BATCH_CHUNK):
-                chunk = x[start:start + _BATCH_CHUNK]
-                for kind, net in self._networks.items():
+                # Scaled per chunk: a uint8 test set is never copied whole as float32.
+                chunk = _scaled(x[start:start + _BATCH_CHUNK])
+                for kind, net in networks.items():
                     out[kind][start:start + len(chunk)] = net.forward(chunk)
         return out
 
@@ -231,6 +243,36 @@ class Predictor:
         return tuple(FeatureMap(name, array[0]) for name, array in maps)
 
 
+def load_predictor(paths: Mapping[str, str | Path]) -> Predictor:
+    """Read model files straight into a predictor, without importing TensorFlow or Keras.
+
+    The Draw tab and ``digitlab predict`` / ``evaluate`` start with this: it reads each
+    ``.keras`` file with :func:`engine.keras_reader.read_model_network` (the safety
+    checks of ``engine.models.load_model``, then the config and weights in numpy), in
+    about the time of ``import numpy`` rather than of ``import tensorflow``.
+
+    Args:
+        paths: kind -> ``.keras`` file, any subset of ``"multinomial"``, ``"dnn"``,
+            ``"cnn"``; each file must hold a model of that kind.
+
+    Returns:
+        A :class:`Predictor` over those kinds.
+
+    Raises:
+        engine.models.ModelFileError: a file is missing, unsafe, corrupt, of the
+            wrong kind or of an architecture the numpy network does not run.
+        ValueError: an unknown kind.
+    """
+    from digitlab.engine.keras_reader import read_model_network  # noqa: PLC0415
+
+    unknown = [kind for kind in paths if kind not in MODEL_KINDS]
+    if unknown:
+        raise ValueError(
+            f"Received model kind(s) {unknown}; expected some of {', '.join(MODEL_KINDS)}.")
+    return Predictor({kind: read_model_network(path, expected_kind=kind)[0]
+                      for kind, path in paths.items()})
+
+
 def _check_image28(image28: np.ndarray) -> np.ndarray:
     """``(28, 28)`` -> a ``(1, 28, 28)`` float32 batch."""
     if np.shape(image28) != (28, 28):
@@ -240,9 +282,19 @@ def _check_image28(image28: np.ndarray) -> np.ndarray:
 
 def _check_images(images: np.ndarray) -> np.ndarray:
     """``(N, 28, 28)`` uint8 or float -> C-contiguous float32 in model units."""
+    return _scaled(_check_shape(images))
+
+
+def _check_shape(images: np.ndarray) -> np.ndarray:
+    """``images`` as an array, if it is ``(N, 28, 28)``."""
     arr = np.asarray(images)
     if arr.ndim != 3 or arr.shape[1:] != (28, 28):
         raise ValueError(f"Received images of shape {arr.shape}; expected (N, 28, 28).")
+    return arr
+
+
+def _scaled(arr: np.ndarray) -> np.ndarray:
+    """uint8 0..255 -> float32 0..1 (``/ 255``, as training scales); float -> float32."""
     if arr.dtype == np.uint8:
-        return arr.astype(np.float32) * np.float32(1.0 / 255.0)
+        return arr.astype(np.float32) / np.float32(255.0)
     return np.ascontiguousarray(arr, dtype=np.float32)
