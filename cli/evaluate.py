@@ -1,4 +1,9 @@
-"""``digitlab evaluate``: accuracy of models on the full MNIST test set."""
+"""``digitlab evaluate``: accuracy of models on the full MNIST test set.
+
+Runs on the numpy network read straight from the model files
+(:mod:`engine.keras_reader`), without TensorFlow, through the same chunked
+evaluation as the Train tab (:func:`engine.evaluation.evaluate`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import json
 from pathlib import Path
 
 from digitlab.engine import MODEL_KINDS
+
+#: Most-confused pairs listed per model.
+TOP_PAIRS = 5
 
 
 def add_parser(sub) -> None:
@@ -22,39 +30,48 @@ def add_parser(sub) -> None:
                    help="also measure accuracy on the first N test digits restyled as people "
                    "draw them (canvas, thick, thin, small and off-centre, slanted, ink on "
                    "paper), through the app's own preprocessing")
+    p.add_argument("--confusion", action="store_true",
+                   help="also print the confusion matrix (rows: true digit, columns: "
+                   "predicted) and the most-confused pairs; with --json, a 10x10 matrix "
+                   "and the pairs per model")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:
     from digitlab.engine.data import load_mnist  # noqa: PLC0415
-    from digitlab.engine.models import load_model, shipped_model_path  # noqa: PLC0415
-    from digitlab.engine.training import evaluate_accuracy  # noqa: PLC0415
+    from digitlab.engine.evaluation import evaluate, predictor_predict_proba  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.keras_reader import read_model_network  # noqa: PLC0415
+    from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
 
     if args.styles < 0:
         raise ValueError(f"Received --styles {args.styles}; it must be >= 0.")
-    data = load_mnist(args.data)
-    report = {}
+    # Model files first: a bad path fails at once, before MNIST is read.
+    networks = {}
     for name in args.model:
         if name in MODEL_KINDS:
-            model, _ = load_model(shipped_model_path(name), expected_kind=name)
-            key = name
+            networks[name] = read_model_network(shipped_model_path(name), expected_kind=name)
         else:
-            model, kind = load_model(Path(name))
-            key = name
-        report[key] = {
-            "accuracy": round(evaluate_accuracy(model, data.x_test, data.y_test), 6),
-            "samples": int(len(data.y_test)),
-        }
+            networks[name] = read_model_network(Path(name))
+    data = load_mnist(args.data)
+    report = {}
+    for key, (network, kind) in networks.items():
+        # The numpy forward pass of the file's weights: no TensorFlow (see engine.keras_reader).
+        predictor = Predictor({kind: network})
+        result = evaluate(predictor_predict_proba(predictor, kind), data.x_test, data.y_test)
+        row = report[key] = {"accuracy": round(result.accuracy, 6), "samples": result.samples}
+        if args.confusion:
+            row["confusion"] = result.confusion.tolist()
+            row["most_confused"] = [
+                {"true": pair.true, "predicted": pair.predicted, "count": pair.count}
+                for pair in result.most_confused[:TOP_PAIRS]]
         if args.styles:
-            from digitlab.engine.inference import Predictor  # noqa: PLC0415
             from digitlab.engine.styles import styled_accuracy  # noqa: PLC0415
 
-            kind = name if name in MODEL_KINDS else kind
             n = min(args.styles, len(data.y_test))
-            styled = styled_accuracy(
-                Predictor.from_keras({kind: model}), data.x_test[:n], data.y_test[:n])
-            report[key]["styles"] = {style: round(acc[kind], 4) for style, acc in styled.items()}
-            report[key]["styles_samples"] = n
+            styled = styled_accuracy(predictor, data.x_test[:n], data.y_test[:n])
+            row["styles"] = {style: round(acc[kind], 4) for style, acc in styled.items()}
+            row["styles_samples"] = n
     if args.json:
         print(json.dumps(report))
     else:
@@ -62,4 +79,26 @@ def run(args: argparse.Namespace) -> int:
             print(f"{key:>12}  accuracy {row['accuracy']:.4f}  on {row['samples']} test images")
             for style, acc in row.get("styles", {}).items():
                 print(f"{'':>12}  {style:<18} {acc:.4f}  on {row['styles_samples']} restyled")
+            if "confusion" in row:
+                print(format_confusion(row["confusion"], row["most_confused"]))
     return 0
+
+
+def format_confusion(confusion: list[list[int]], pairs: list[dict]) -> str:
+    """The confusion matrix as text (rows: true digit, columns: predicted), then the pairs.
+
+    Args:
+        confusion: 10 rows of 10 counts.
+        pairs: ``{"true", "predicted", "count"}`` dicts, most frequent first.
+
+    Returns:
+        Lines like ``"  true 4 |    0    0 ... 962 ..."`` and
+        ``"  most confused: 4 taken for 9 (12x), ..."``.
+    """
+    width = max(4, len(str(max(max(r) for r in confusion))) + 1)
+    lines = ["  predicted ->" + "".join(f"{d:>{width}}" for d in range(10))]
+    for digit, counts in enumerate(confusion):
+        lines.append(f"  true {digit}     |" + "".join(f"{c:>{width}}" for c in counts))
+    said = ", ".join(f"{p['true']} taken for {p['predicted']} ({p['count']}x)" for p in pairs)
+    lines.append(f"  most confused: {said or 'none'}")
+    return "\n".join(lines)

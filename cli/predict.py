@@ -28,9 +28,10 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from digitlab.engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
-    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.inference import load_predictor  # noqa: PLC0415
 
-    predictor = Predictor.from_keras(_load_models(dict(args.model)))
+    # Read straight into the numpy network: no TensorFlow import (engine.keras_reader).
+    predictor = load_predictor(_model_paths(dict(args.model)))
     rows = []
     for path in args.images:
         try:
@@ -66,21 +67,20 @@ def _model_override(text: str) -> tuple[str, str]:
     return kind, path
 
 
-def _load_models(overrides: dict[str, str]) -> dict:
+def _model_paths(overrides: dict[str, str]) -> dict:
     """The overriding model files, and the shipped models for the other kinds that exist.
 
     Raises:
-        engine.models.ModelFileError: an overriding file cannot be loaded, or no model
-            at all is available.
+        engine.models.ModelFileError: no model at all is available.
     """
-    from digitlab.engine.models import ModelFileError, load_model, shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError, shipped_model_path  # noqa: PLC0415
 
     models = {}
     for kind in MODEL_KINDS:
         if kind in overrides:
-            models[kind], _ = load_model(overrides[kind], expected_kind=kind)
+            models[kind] = overrides[kind]
         elif shipped_model_path(kind).exists():
-            models[kind], _ = load_model(shipped_model_path(kind), expected_kind=kind)
+            models[kind] = shipped_model_path(kind)
     if not models:
         raise ModelFileError(
             f"no models: {shipped_model_path('cnn').parent} holds no pretrained models; "
