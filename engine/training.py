@@ -356,9 +356,13 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> 
 
 
 def evaluate_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of ``images`` whose most probable class equals ``labels``."""
-    probs = predict_probabilities(model, images)
-    return float(np.mean(probs.argmax(axis=1) == np.asarray(labels)))
+    """Fraction of ``images`` whose most probable class equals ``labels``.
+
+    The accuracy of :func:`engine.evaluation.evaluate`, the one chunked evaluation.
+    """
+    from digitlab.engine.evaluation import evaluate, keras_predict_proba  # noqa: PLC0415
+
+    return evaluate(keras_predict_proba(model), images, labels).accuracy
 
 
 __all__ = [
