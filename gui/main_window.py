@@ -14,10 +14,10 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from digitlab import resources
-from digitlab.gui.draw_tab import DrawTab
-from digitlab.gui.filters_tab import FiltersTab
+from digitlab.gui.draw.draw_tab import DrawTab
+from digitlab.gui.filters.filters_tab import FiltersTab
 from digitlab.gui.model_store import ModelStore
-from digitlab.gui.train_tab import TrainTab
+from digitlab.gui.train.train_tab import TrainTab
 
 MINIMUM_SIZE = (1000, 700)
 DEFAULT_SIZE = (1280, 820)

@@ -2,7 +2,7 @@
 
 The store owns the :class:`engine.inference.Predictor`. It starts empty (the
 window is shown before TensorFlow is imported), fills itself from a
-:class:`~gui.model_load_worker.ModelLoadWorker`, and is updated when the user
+:class:`~gui.workers.model_load_worker.ModelLoadWorker`, and is updated when the user
 adopts a model trained in the Train tab. Views subscribe to ``models_changed``
 and read ``predictor`` / ``info``; they never load or save models themselves.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from digitlab.engine import MODEL_KINDS
-from digitlab.gui.model_load_worker import LoadedModels, ModelInfo, ModelLoadWorker, ModelSaveWorker
+from digitlab.gui.workers.model_load_worker import LoadedModels, ModelInfo, ModelLoadWorker, ModelSaveWorker
 
 __all__ = ["ModelInfo", "ModelStore", "describe_models"]
 

@@ -107,7 +107,7 @@ def _draw_a_one(canvas) -> None:
 @pytest.mark.parametrize("kind", list(BAD_FILES))
 def test_a_bad_digit_file_on_the_draw_tab_shows_why_and_keeps_the_drawing(
         qtbot, ready_store, tmp_path, kind):
-    from digitlab.gui.draw_tab import DrawTab
+    from digitlab.gui.draw.draw_tab import DrawTab
 
     tab = DrawTab(ready_store)
     qtbot.addWidget(tab)
@@ -128,7 +128,7 @@ def test_a_bad_digit_file_on_the_draw_tab_shows_why_and_keeps_the_drawing(
 @pytest.mark.parametrize("kind", ["truncated jpeg", "bomb", "unsupported"])
 def test_a_bad_photo_on_the_filters_tab_keeps_the_previous_photo_and_says_why(
         qtbot, tmp_path, kind):
-    from digitlab.gui.filters_tab import FiltersTab
+    from digitlab.gui.filters.filters_tab import FiltersTab
 
     tab = FiltersTab(None)
     qtbot.addWidget(tab)
@@ -150,7 +150,7 @@ def test_a_bad_photo_on_the_filters_tab_keeps_the_previous_photo_and_says_why(
 
 
 def test_a_huge_photo_is_downscaled_and_the_working_size_is_shown(qtbot, tmp_path):
-    from digitlab.gui.filters_tab import FiltersTab
+    from digitlab.gui.filters.filters_tab import FiltersTab
 
     big = tmp_path / "huge.jpg"
     Image.new("RGB", (12000, 9000), (90, 160, 30)).save(big, quality=40)

@@ -202,7 +202,7 @@ def test_startup_trace_prints_each_milestone_once(qtbot, windows, ready_store, s
 
 
 def test_the_app_modules_do_not_import_tensorflow():
-    code = ("import sys, gui.app, gui.main_window, gui.model_store, gui.train_tab; "
+    code = ("import sys, gui.app, gui.main_window, gui.model_store, gui.train.train_tab; "
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120).stdout

@@ -8,7 +8,7 @@ import pytest
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.models import SHIPPED_MODELS_DIR, load_model, save_model_atomic
 from digitlab.engine.paths import user_model_path
-from digitlab.gui.model_load_worker import read_accuracy_sidecar, write_accuracy_sidecar
+from digitlab.gui.workers.model_load_worker import read_accuracy_sidecar, write_accuracy_sidecar
 from digitlab.gui.model_store import ModelInfo, ModelStore
 
 LOAD_TIMEOUT_MS = 60_000

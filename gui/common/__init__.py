@@ -1,0 +1,1 @@
+"""Small Qt helpers every feature shares: one way to make an action, the throttle, the style facts."""

@@ -1,0 +1,1 @@
+"""Dialogs more than one feature opens: code, personal handwriting set, what the models learned."""

@@ -1,0 +1,1 @@
+"""The Draw tab: canvas, preprocessing strip, probability charts, feature maps, why-this-digit."""

@@ -1,0 +1,287 @@
+"""The drawing canvas: strokes of mouse or pen become a grayscale numpy array."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from digitlab.gui.draw.draw_strokes import Stroke, array_to_qimage, paint_stroke, qimage_to_array
+
+#: Side of the canvas image in pixels: ten times MNIST's 28, so a drawing
+#: shrinks to the models' input the way the lesson's digits did.
+CANVAS_SIZE = 280
+MIN_BRUSH, MAX_BRUSH, DEFAULT_BRUSH = 4, 48, 20
+
+
+class DrawCanvas(QWidget):
+    """A square grayscale canvas to draw a digit on with the mouse or a tablet pen.
+
+    The drawing lives in a ``CANVAS_SIZE`` x ``CANVAS_SIZE`` image of ink
+    intensity (strokes are kept as point lists and re-rendered, so the last
+    stroke can be undone). With ``ink == "bright"`` it shows and exports white
+    ink on black, like MNIST; with ``"dark"``, black ink on white.
+
+    Signals:
+        changed(): the drawing changed; emitted on every move while a stroke
+            is being drawn, and after clear, undo, ink toggle and loading.
+        stroke_finished(): the pen or mouse button was released.
+        file_dropped(str): a local file was dropped onto the canvas.
+    """
+
+    changed = Signal()
+    stroke_finished = Signal()
+    file_dropped = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ink = "bright"
+        self._brush = float(DEFAULT_BRUSH)
+        self._strokes: list[Stroke] = []
+        self._current: Stroke | None = None
+        self._background: QImage | None = None  # a loaded digit, as ink intensity
+        self._committed = self._blank()  # background + finished strokes
+        self._image = self._committed  # what is shown: committed + current stroke
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setMinimumSize(140, 140)
+        self.setToolTip("Draw a digit with the mouse or a pen. Drop a digit image here to load it.")
+
+    # ----- public API -------------------------------------------------------------------
+    @property
+    def ink(self) -> str:
+        """``"bright"`` (white ink on black, like MNIST) or ``"dark"``."""
+        return self._ink
+
+    def set_ink(self, ink: str) -> None:
+        """Show and export the drawing as ``"bright"`` or ``"dark"`` ink."""
+        if ink not in ("bright", "dark"):
+            raise ValueError(f"Received ink={ink!r}; expected 'bright' or 'dark'.")
+        if ink != self._ink:
+            self._ink = ink
+            self.update()
+            self.changed.emit()
+
+    @property
+    def brush_width(self) -> float:
+        """Brush width in canvas pixels (the canvas is ``CANVAS_SIZE`` wide)."""
+        return self._brush
+
+    def set_brush_width(self, width: float) -> None:
+        """Set the width of the next strokes; clamped to ``MIN_BRUSH..MAX_BRUSH``."""
+        self._brush = float(min(max(width, MIN_BRUSH), MAX_BRUSH))
+
+    @property
+    def is_blank(self) -> bool:
+        """True when nothing is drawn or loaded."""
+        return not self._strokes and self._current is None and self._background is None
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is a stroke (or a loaded image) to undo."""
+        return bool(self._strokes) or self._background is not None
+
+    @property
+    def stroke_count(self) -> int:
+        """Number of finished strokes."""
+        return len(self._strokes)
+
+    def to_array(self) -> np.ndarray:
+        """The drawing as shown: ``(CANVAS_SIZE, CANVAS_SIZE) uint8``, 0..255.
+
+        With ``ink == "bright"`` ink is 255 on 0; with ``"dark"`` ink is 0 on 255.
+        Includes the stroke being drawn.
+        """
+        ink = qimage_to_array(self._image)
+        return ink if self._ink == "bright" else 255 - ink
+
+    def clear(self) -> None:
+        """Remove all strokes and any loaded image."""
+        self._strokes.clear()
+        self._current = None
+        self._background = None
+        self._rerender()
+
+    def undo(self) -> None:
+        """Remove the last stroke; with no strokes left, remove a loaded image."""
+        if self._current is not None:
+            return  # never undo under a pen that is still down
+        if self._strokes:
+            self._strokes.pop()
+        elif self._background is not None:
+            self._background = None
+        else:
+            return
+        self._rerender()
+
+    def set_ink_image(self, ink: np.ndarray) -> None:
+        """Replace the drawing with an image of ink intensity.
+
+        Args:
+            ink: ``(H, W)`` array, uint8 0..255 or float 0..1, where high means
+                ink (e.g. an MNIST digit). It is scaled smoothly to fit the
+                canvas, keeping its aspect ratio, and centred. Shown according to
+                the current ink setting.
+
+        Raises:
+            ValueError: ``ink`` is not a non-empty 2-D array.
+        """
+        ink = np.asarray(ink)
+        if ink.ndim != 2 or ink.size == 0:
+            raise ValueError(f"Received an image of shape {ink.shape}; expected (H, W).")
+        if ink.dtype != np.uint8:
+            ink = np.clip(np.nan_to_num(ink.astype(np.float32)) * 255.0 + 0.5, 0, 255)
+        source = array_to_qimage(ink.astype(np.uint8))
+        scaled = source.scaled(CANVAS_SIZE, CANVAS_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        background = self._blank()
+        painter = QPainter(background)
+        painter.drawImage((CANVAS_SIZE - scaled.width()) // 2,
+                          (CANVAS_SIZE - scaled.height()) // 2, scaled)
+        painter.end()
+        self._strokes.clear()
+        self._current = None
+        self._background = background
+        self._rerender()
+
+    # ----- rendering --------------------------------------------------------------------
+    @staticmethod
+    def _blank() -> QImage:
+        image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
+        image.fill(0)
+        return image
+
+    def _rerender(self) -> None:
+        """Rebuild the committed image from the background and the stroke list."""
+        image = self._background.copy() if self._background is not None else self._blank()
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for stroke in self._strokes:
+            paint_stroke(painter, stroke)
+        painter.end()
+        self._committed = image
+        self._image = image
+        self.update()
+        self.changed.emit()
+
+    def _render_current(self) -> None:
+        # Re-render only the stroke in progress over the committed image: cheap
+        # (well under a millisecond) and lets the whole stroke be one smooth path.
+        image = self._committed.copy()
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_stroke(painter, self._current)
+        painter.end()
+        self._image = image
+        self.update()
+        self.changed.emit()
+
+    def _target_rect(self) -> QRectF:
+        side = max(1.0, min(self.width(), self.height()) - 2.0)
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def _to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        rect = self._target_rect()
+        scale = CANVAS_SIZE / rect.width()
+        return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(CANVAS_SIZE + 2, CANVAS_SIZE + 2)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return True  # a square: the layout gives it as much height as width
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        return width
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        shown = self._image
+        if self._ink == "dark":
+            shown = shown.copy()
+            shown.invertPixels()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        rect = self._target_rect()
+        painter.drawImage(rect, shown)
+        painter.setPen(QPen(self.palette().mid().color(), 1))
+        painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        painter.end()
+
+    # ----- input ------------------------------------------------------------------------
+    def _begin(self, pos: QPointF, pressure: float) -> None:
+        self._current = Stroke(self._brush)
+        self._extend(pos, pressure)
+
+    def _extend(self, pos: QPointF, pressure: float) -> None:
+        if self._current is None:
+            return
+        x, y = self._to_canvas(pos)
+        pts = self._current.points
+        if pts and abs(pts[-1][0] - x) < 0.5 and abs(pts[-1][1] - y) < 0.5:
+            return  # sub-pixel jitter adds nothing but work
+        pts.append((x, y, pressure))
+        self._render_current()
+
+    def _finish(self) -> None:
+        if self._current is None:
+            return
+        stroke, self._current = self._current, None
+        painter = QPainter(self._committed)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_stroke(painter, stroke)
+        painter.end()
+        self._strokes.append(stroke)
+        self._image = self._committed
+        self.update()
+        self.changed.emit()
+        self.stroke_finished.emit()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._begin(event.position(), 1.0)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if self._current is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._extend(event.position(), 1.0)
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton and self._current is not None:
+            self._finish()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: N802 - Qt API
+        # Accepting stops Qt from synthesizing mouse events for the same pen motion.
+        kind = event.type()
+        if kind == QEvent.Type.TabletPress:
+            self._begin(event.position(), event.pressure())
+        elif kind == QEvent.Type.TabletMove:
+            self._extend(event.position(), event.pressure())
+        elif kind == QEvent.Type.TabletRelease:
+            self._finish()
+        event.accept()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+            self.file_dropped.emit(urls[0].toLocalFile())

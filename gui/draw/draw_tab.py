@@ -1,0 +1,332 @@
+"""The Draw tab: draw a digit and watch the three models, the preprocessing and the CNN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitlab.engine import MODEL_KINDS
+from digitlab.gui.common.actions import make_action
+from digitlab.gui.draw.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
+from digitlab.gui.draw.draw_extras import DrawExtras
+from digitlab.gui.draw.draw_sources import digit_image_to_ink, mnist_test_set
+from digitlab.gui.draw.feature_map_grid import FeatureMapGrid
+from digitlab.gui.draw.preprocess_strip import PreprocessStrip
+from digitlab.gui.draw.probability_chart import ProbabilityChart
+
+if TYPE_CHECKING:
+    from digitlab.engine.inference import Prediction
+    from digitlab.gui.model_store import ModelStore
+
+DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
+#: Live predictions while drawing are coalesced to at most one per this many ms,
+#: so a burst of mouse moves costs one forward pass and drawing stays smooth.
+THROTTLE_MS = 40
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+_ERROR_STYLE = "color: #d32f2f;"
+
+
+class DrawTab(QWidget):
+    """Draw a digit; see each model's probabilities, the preprocessing and the CNN's maps.
+
+    Args:
+        store: the app's :class:`gui.model_store.ModelStore`; predictions use
+            ``store.predictor`` and are redone when ``store.models_changed`` fires.
+    """
+
+    def __init__(self, store: ModelStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._load_error: str | None = None
+        self._last_prediction: Prediction | None = None
+        self._rng = np.random.default_rng()
+
+        self.canvas = DrawCanvas()
+        self.charts = {kind: ProbabilityChart(DISPLAY_NAMES[kind]) for kind in MODEL_KINDS}
+        self.strip = PreprocessStrip()
+        self.feature_grid = FeatureMapGrid()
+        self.verdict_label = QLabel()
+        self.verdict_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.brush_slider = QSlider(Qt.Orientation.Horizontal)
+        self.brush_slider.setRange(MIN_BRUSH, MAX_BRUSH)
+        self.brush_slider.setValue(DEFAULT_BRUSH)
+        self.brush_slider.setToolTip("Brush width in canvas pixels (the canvas is 280 wide)")
+        self._brush_value = QLabel()
+        # Why this digit, robustness sweep, learned weights, personal set (issue 6).
+        self.extras = DrawExtras(self, store)
+
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.setInterval(THROTTLE_MS)
+        self._throttle.timeout.connect(self.refresh)
+
+        self._make_actions()
+        self._lay_out()
+        self.canvas.changed.connect(self._schedule_refresh)
+        self.canvas.stroke_finished.connect(self.refresh)
+        self.canvas.file_dropped.connect(self.open_digit_image)
+        self.extras.connect_canvas()
+        self.extras.message.connect(self._show_message)
+        self.brush_slider.valueChanged.connect(self._set_brush)
+        store.models_changed.connect(self._on_models_changed)
+        store.loading_failed.connect(self._on_loading_failed)
+        self._set_brush(DEFAULT_BRUSH)
+        self.refresh()
+
+    # ----- construction -----------------------------------------------------------------
+    def _make_actions(self) -> None:
+        self.clear_action = make_action(
+            self, "Clear", [Qt.Key.Key_Delete, "Ctrl+L"], "Clear the canvas", self.clear)
+        self.undo_action = make_action(
+            self, "Undo stroke", [QKeySequence.StandardKey.Undo], "Undo the last stroke",
+            self.undo)
+        self.random_action = make_action(
+            self, "Random test digit", ["Ctrl+R"], "Put a random MNIST test digit on the canvas",
+            self.show_random_test_digit)
+        self.open_action = make_action(
+            self, "Open digit image…", ["Ctrl+Shift+O"],
+            "Open an image of a digit (or drop one onto the canvas)", self._choose_file)
+        self.invert_action = make_action(
+            self, "Black ink on white", ["Ctrl+I"],
+            "Draw black on white instead of MNIST's white on black", self._set_dark_ink,
+            checkable=True)
+
+    def _lay_out(self) -> None:
+        buttons = QGridLayout()
+        for i, action in enumerate((self.clear_action, self.undo_action, self.random_action,
+                                    self.open_action, self.invert_action)):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button, i // 2, i % 2)
+        brush = QHBoxLayout()
+        brush.addWidget(QLabel("Brush"))
+        brush.addWidget(self.brush_slider, 1)
+        brush.addWidget(self._brush_value)
+
+        left = QVBoxLayout()
+        left.addWidget(self.canvas)
+        left.addLayout(brush)
+        left.addLayout(buttons)
+        left.addWidget(self.extras.buttons())
+        left.addWidget(self.message_label)
+        left.addStretch(1)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setFixedWidth(340)
+
+        charts = QHBoxLayout()
+        for kind in MODEL_KINDS:
+            charts.addWidget(self.charts[kind])
+        right = QVBoxLayout()
+        right.addWidget(self.verdict_label)
+        right.addLayout(charts, 3)
+        right.addWidget(self.strip, 2)
+        right.addWidget(self.extras.lower_tabs(self.feature_grid), 3)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_widget, 0)
+        layout.addLayout(right, 1)
+
+    def actions(self) -> list[QAction]:
+        """Clear, Undo, Random test digit, Open digit image…, Black ink on white."""
+        return [self.clear_action, self.undo_action, self.random_action, self.open_action,
+                self.invert_action]
+
+    def lab_actions(self) -> list[QAction]:
+        """Save drawing as digit… (Ctrl+S), My handwriting…, Robustness sweep…, What the
+        models learned… (kept apart from :meth:`actions`, whose list the menus test pins)."""
+        return self.extras.actions()
+
+    def shutdown(self) -> None:
+        """Stop the attribution worker; call when the window closes."""
+        self.extras.shutdown()
+
+    # ----- state ------------------------------------------------------------------------
+    @property
+    def last_prediction(self) -> Prediction | None:
+        """The prediction now shown (None while models load or after an error)."""
+        return self._last_prediction
+
+    @property
+    def message_text(self) -> str:
+        """The line under the buttons: errors and what was loaded."""
+        return self.message_label.text()
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setStyleSheet(_ERROR_STYLE if error else "")
+        self.message_label.setText(text)
+
+    # ----- slots ------------------------------------------------------------------------
+    @Slot(int)
+    def _set_brush(self, width: int) -> None:
+        self.canvas.set_brush_width(width)
+        self._brush_value.setText(f"{width} px")
+
+    @Slot(bool)
+    def _set_dark_ink(self, dark: bool) -> None:
+        self.canvas.set_ink("dark" if dark else "bright")
+        self.refresh()
+
+    @Slot()
+    def clear(self) -> None:
+        """Empty the canvas; the charts go back to "draw a digit"."""
+        self.canvas.clear()
+        self._show_message("")
+        self.refresh()
+
+    @Slot()
+    def undo(self) -> None:
+        """Remove the last stroke (or a loaded digit) and predict again."""
+        self.canvas.undo()
+        self.refresh()
+
+    @Slot()
+    def _schedule_refresh(self) -> None:
+        self.undo_action.setEnabled(self.canvas.can_undo)
+        if not self._throttle.isActive():
+            self._throttle.start()
+
+    @Slot()
+    def _on_models_changed(self) -> None:
+        self._load_error = None
+        self.refresh()
+
+    @Slot(str)
+    def _on_loading_failed(self, message: str) -> None:
+        self._load_error = message
+        self._show_message(f"Models could not be loaded: {message}", error=True)
+        self.refresh()
+
+    @Slot(object)
+    def show_digit(self, image: np.ndarray) -> None:
+        """Put a ``(28, 28) uint8`` MNIST-style digit (ink bright) on the canvas, scaled up."""
+        self.canvas.set_ink_image(np.asarray(image))
+        self.refresh()
+
+    @Slot()
+    def show_random_test_digit(self) -> None:
+        """Put a random MNIST test digit on the canvas and say which one it is."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            x_test, y_test = mnist_test_set()
+        except (OSError, ValueError) as exc:
+            self._show_message(f"Cannot load the MNIST test set: {exc}", error=True)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        index = int(self._rng.integers(len(x_test)))
+        self.show_digit(x_test[index])
+        self._show_message(f"MNIST test digit #{index} (labelled {int(y_test[index])})")
+
+    @Slot()
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a digit image", "", IMAGE_FILTER)
+        if path:
+            self.open_digit_image(path)
+
+    @Slot(str)
+    def open_digit_image(self, path: str) -> bool:
+        """Load an image file of a digit onto the canvas.
+
+        On failure the canvas is kept and the reason is shown under the buttons.
+
+        Returns:
+            True if the image was loaded.
+        """
+        from digitlab.engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
+
+        try:
+            ink = digit_image_to_ink(load_digit_image(path))
+        except (ImageLoadError, ValueError) as exc:
+            self._show_message(str(exc), error=True)
+            return False
+        if ink is None:
+            self._show_message(f"{Path(path).name}: no digit found (the image is blank)",
+                               error=True)
+            return False
+        self.canvas.set_ink_image(ink)
+        self._show_message(f"Loaded {Path(path).name}")
+        self.refresh()
+        return True
+
+    @Slot()
+    def refresh(self) -> None:
+        """Predict the canvas now and update the charts, strip and feature maps."""
+        self._throttle.stop()
+        self.undo_action.setEnabled(self.canvas.can_undo)
+        array = self.canvas.to_array()
+        predictor = self._store.predictor if self._store.is_ready else None
+        if predictor is None:
+            self._last_prediction = None
+            self.extras.show_prediction(None)
+            self._show_waiting(array)
+            return
+        try:
+            prediction = predictor.predict(array, ink=self.canvas.ink,
+                                           feature_maps="cnn" in predictor.kinds)
+        except Exception as exc:  # a broken user model must not take the tab down
+            self._last_prediction = None
+            self.extras.show_prediction(None)
+            self._show_message(f"Prediction failed: {exc}", error=True)
+            return
+        self._last_prediction = prediction
+        self.extras.show_prediction(prediction)
+        self.strip.set_result(prediction.preprocess)
+        self.feature_grid.set_feature_maps(prediction.feature_maps)
+        if prediction.is_empty:
+            for chart in self.charts.values():
+                chart.show_message("draw a digit")
+            self.verdict_label.setText("Draw a digit on the canvas")
+            return
+        self._show_probabilities(prediction)
+
+    def _show_waiting(self, array: np.ndarray) -> None:
+        from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
+
+        # Preprocessing needs no model, so the strip works while TensorFlow loads.
+        self.strip.set_result(preprocess_drawing(array, ink=self.canvas.ink))
+        self.feature_grid.clear_maps()
+        text = "models failed to load" if self._load_error else "loading models…"
+        for chart in self.charts.values():
+            chart.show_message(text)
+        self.verdict_label.setText(
+            "The models could not be loaded" if self._load_error else "Loading the models…")
+
+    def _show_probabilities(self, prediction: Prediction) -> None:
+        digits = prediction.digits
+        votes = list(digits.values())
+        majority = max(set(votes), key=votes.count) if votes else None
+        unanimous = len(set(votes)) <= 1
+        for kind, chart in self.charts.items():
+            if kind in prediction.probabilities:
+                chart.set_probabilities(prediction.probabilities[kind],
+                                        disagrees=not unanimous and digits[kind] != majority)
+            else:
+                chart.show_message("no model")
+        if len(votes) == 1:
+            self.verdict_label.setText(f"{DISPLAY_NAMES[next(iter(digits))]} says {majority}")
+        elif unanimous:
+            self.verdict_label.setText(f"All models say {majority}")
+        else:
+            said = ", ".join(f"{DISPLAY_NAMES[k]} {d}" for k, d in digits.items())
+            self.verdict_label.setText(f"The models disagree: {said}")

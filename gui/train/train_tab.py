@@ -1,0 +1,385 @@
+"""The Train tab: train one of the lesson's models, watch it learn, adopt the result."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitlab.gui.dialogs.code_dialog import show_training_code
+from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
+from digitlab.gui.train.finetune_panel import FinetunePanel
+from digitlab.gui.common.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
+from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
+from digitlab.gui.train.train_progress_panel import TrainProgressPanel
+from digitlab.gui.train.train_settings_panel import TrainSettingsPanel
+from digitlab.gui.train.train_worker import TrainOutcome, TrainWorker, describe_outcome
+from digitlab.gui.train.training_curves import TrainingCurves
+
+if TYPE_CHECKING:
+    from digitlab.gui.model_store import ModelStore
+
+#: While an epoch runs the progress bars and status line are redrawn at most
+#: every PROGRESS_REDRAW_MS (gui/common/latest_throttle.py), the curves' running point
+#: at most every CURVES_REDRAW_MS: redrawing the two plots costs 10-15 ms of
+#: GUI-thread CPU (their axes and grid), the progress line ~3 ms.
+CURVES_REDRAW_MS = 1000
+
+
+class TrainTab(QWidget):
+    """Pick a model and its knobs, train it in a worker, compare and adopt the result.
+
+    Args:
+        store: the app's model store; "Use this model" hands the result to it.
+
+    Signals:
+        digit_requested(object): a ``(28, 28) uint8`` test digit clicked in the
+            gallery of mistakes (the main window shows it in the Draw tab).
+        progress_changed(object): the ``TrainingEvent`` ("begin", "batch",
+            "epoch_end") just shown by the progress bars and curves.
+        training_finished(): a run's thread has ended (completed, stopped or failed)
+            and the results, if any, are on screen.
+    """
+
+    digit_requested = Signal(object)
+    progress_changed = Signal(object)
+    training_finished = Signal()
+
+    def __init__(self, store: ModelStore, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._store = store
+        self._worker: TrainWorker | None = None
+        self._outcome: TrainOutcome | None = None
+        self._adopted = False
+        self.stopped_prompt: QMessageBox | None = None
+        self._batches = LatestThrottle(PROGRESS_REDRAW_MS, self)
+        self._batches.ready.connect(self._show_batch)
+        self._running_points = LatestThrottle(CURVES_REDRAW_MS, self)
+        self._running_points.ready.connect(self._show_running_point)
+
+        self.settings = TrainSettingsPanel()
+        self.start_button = QPushButton("Start training")
+        self.stop_button = QPushButton("Stop")
+        self.progress = TrainProgressPanel()
+        self.curves = TrainingCurves()
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setPlaceholderText("Early stopping, best epochs and problems are noted here.")
+        self.confusion = ConfusionMatrixView()
+        self.gallery = MisclassifiedGallery()
+        self.result_label = QLabel("No model trained yet.")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.use_button = QPushButton("Use this model")
+        self.use_button.setToolTip("Use it in the Draw tab now and save it to your data folder "
+                                   "so that it loads next time.")
+        self.restore_button = QPushButton("Restore shipped models")
+        self.restore_button.setToolTip("Go back to the models that came with Digit Lab "
+                                       "(your saved ones are kept as .bak files).")
+        # Fine-tune on MNIST + my handwriting, Copy as code (issue 6).
+        self.finetune = FinetunePanel(store)
+        self.code_button = QPushButton("Copy as code…")
+        self.code_button.setToolTip("Copy the Keras code for these settings")
+        self.code_button.clicked.connect(self.copy_as_code)
+        self._make_actions()
+        self._lay_out()
+
+        self.start_button.clicked.connect(self.start_training)
+        self.stop_button.clicked.connect(self.stop_training)
+        self.use_button.clicked.connect(self.use_this_model)
+        self.restore_button.clicked.connect(self.restore_shipped)
+        self.gallery.digit_requested.connect(self.digit_requested)
+        self._update_buttons()
+
+    def _make_actions(self) -> None:
+        self.start_action = QAction("Start training", self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.start_action.triggered.connect(self.start_training)
+        self.stop_action = QAction("Stop training", self)
+        self.stop_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.stop_action.triggered.connect(self.stop_training)
+        for action in (self.start_action, self.stop_action):
+            # Only while the Train tab is showing: other tabs have their own keys.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+
+    def _lay_out(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.code_button)
+        result = QGroupBox("Result")
+        result_layout = QVBoxLayout(result)
+        result_layout.addWidget(self.result_label)
+        result_layout.addWidget(self.use_button)
+        result_layout.addWidget(self.restore_button)
+        scratch = QWidget()
+        scratch_layout = QVBoxLayout(scratch)
+        scratch_layout.setContentsMargins(0, 0, 0, 0)
+        scratch_layout.addWidget(self.settings)
+        scratch_layout.addLayout(buttons)
+        scratch_layout.addWidget(result)
+        self.modes = QTabWidget()
+        self.modes.addTab(scratch, "Train")
+        self.modes.addTab(self.finetune, "Fine-tune on my handwriting")
+        left = QVBoxLayout()
+        left.addWidget(self.modes)
+        left.addWidget(QLabel("Log"))
+        left.addWidget(self.log, 1)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setFixedWidth(360)
+
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(_titled("Confusion matrix (test set)", self.confusion))
+        bottom.addWidget(_titled("Misclassified test digits (click to draw)", self.gallery))
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.curves)
+        right.addWidget(bottom)
+        right.setSizes([300, 300])
+        right_layout = QVBoxLayout()
+        right_layout.addWidget(self.progress)
+        right_layout.addWidget(right, 1)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_widget)
+        layout.addLayout(right_layout, 1)
+
+    def actions(self) -> list[QAction]:
+        """Start training (Ctrl+T), Stop training (Ctrl+Shift+T)."""
+        return [self.start_action, self.stop_action]
+
+    # ----- state ------------------------------------------------------------------------
+    @property
+    def is_training(self) -> bool:
+        return (self._worker is not None and self._worker.isRunning()) or self.finetune.is_busy
+
+    @property
+    def worker(self) -> TrainWorker | None:
+        """The worker of the run under way (None when idle)."""
+        return self._worker
+
+    @property
+    def outcome(self) -> TrainOutcome | None:
+        """The last finished run (None before the first, or while one runs)."""
+        return self._outcome
+
+    def _update_buttons(self) -> None:
+        busy = self._worker is not None
+        self.start_button.setEnabled(not busy)
+        self.start_action.setEnabled(not busy)
+        self.stop_button.setEnabled(busy)
+        self.stop_action.setEnabled(busy)
+        self.settings.setEnabled(not busy)
+        self.use_button.setEnabled(not busy and _usable(self._outcome) and not self._adopted)
+
+    def _append_log(self, text: str) -> None:
+        self.log.appendPlainText(text)
+
+    # ----- commands ---------------------------------------------------------------------
+    @Slot()
+    def start_training(self) -> None:
+        """Start a run with the settings shown (no-op while one runs)."""
+        if self._worker is not None:
+            return
+        try:
+            config = self.settings.config()
+        except ValueError as exc:
+            self.progress.show_text(f"Cannot start: {exc}")
+            return
+        self._outcome, self._adopted = None, False
+        self._drop_waiting_batches()
+        self.curves.clear_curves()
+        self.confusion.clear_matrix()
+        self.gallery.clear_samples()
+        self.result_label.setText("Training…")
+        self.progress.reset()
+        samples = "all" if config.limit is None else f"{config.limit:,}"
+        self._append_log(f"— {self.settings.model_combo.currentText()}, "
+                         f"{self.settings.recipe_combo.currentText().lower()}: lr "
+                         f"{config.learning_rate:g}, batch {config.batch_size}, "
+                         f"{samples} training samples.")
+        worker = TrainWorker(config)
+        worker.started_run.connect(self._on_batch)
+        worker.batch_done.connect(self._on_batch)
+        worker.epoch_done.connect(self._on_epoch)
+        worker.message.connect(self._on_message)
+        worker.evaluating.connect(self._on_evaluating)
+        worker.outcome_ready.connect(self._on_outcome)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_finished)
+        self._worker = worker
+        self._update_buttons()
+        worker.start()
+
+    @Slot()
+    def stop_training(self) -> None:
+        """End the run after the current batch; the best weights so far are kept."""
+        if self._worker is not None:
+            self._worker.stop_training()
+            self.progress.show_text("Stopping after this batch…")
+
+    def stop_and_wait(self) -> None:
+        """Abort a run and wait for its thread (window closing); nothing more is shown."""
+        self.finetune.stop_and_wait()
+        worker, self._worker = self._worker, None
+        self._drop_waiting_batches()
+        if worker is None:
+            return
+        worker.requestInterruption()
+        worker.wait()
+        worker.deleteLater()
+        self._update_buttons()
+
+    @Slot()
+    def use_this_model(self) -> None:
+        """Hand the last trained model to the store (Draw tab at once, saved to disk)."""
+        outcome = self._outcome
+        if not _usable(outcome) or self._adopted:
+            return
+        self._store.use_model(outcome.config.kind, outcome.model, outcome.test_accuracy)
+        self._adopted = True
+        self._append_log(f"Using this {outcome.config.kind} model in the Draw tab.")
+        self._update_buttons()
+
+    @Slot()
+    def copy_as_code(self):
+        """Copy the settings shown as a Keras script and show it (a bound slot: no lambda)."""
+        return show_training_code(self, self.settings.config)
+
+    @Slot()
+    def restore_shipped(self) -> None:
+        self._store.restore_shipped()
+        self._append_log("Restoring the shipped models.")
+
+    # ----- worker signals ---------------------------------------------------------------
+    def _from_current_worker(self) -> bool:
+        # A stopped-and-abandoned worker's queued signals must not touch a new run.
+        return self._worker is not None and self.sender() is self._worker
+
+    @Slot(object)
+    def _on_batch(self, event) -> None:
+        """Show a batch event now, or the newest one at the next redraw tick."""
+        if self._from_current_worker():
+            self._batches.submit(event)
+
+    @Slot(object)
+    def _show_batch(self, event) -> None:
+        self.progress.update_from_event(event)
+        if event.type == "batch":
+            self._running_points.submit(event)
+        self.progress_changed.emit(event)
+
+    @Slot(object)
+    def _show_running_point(self, event) -> None:
+        self.curves.set_running(event.epoch, event.batch, event.batches_per_epoch, event.logs)
+
+    def _drop_waiting_batches(self) -> None:
+        """Something newer was shown (an epoch's end, the run's end): drop held batch events."""
+        self._batches.discard()
+        self._running_points.discard()
+
+    @Slot(object)
+    def _on_epoch(self, event) -> None:
+        if not self._from_current_worker():
+            return
+        self._drop_waiting_batches()  # older than this epoch's end
+        self.progress.update_from_event(event)
+        self.curves.add_epoch(event.epoch, event.logs)
+        logs = event.logs
+        parts = [f"loss {logs.get('loss', float('nan')):.4f}",
+                 f"accuracy {logs.get('accuracy', float('nan')):.2%}"]
+        if "val_loss" in logs:
+            parts += [f"val_loss {logs['val_loss']:.4f}",
+                      f"val_accuracy {logs.get('val_accuracy', float('nan')):.2%}"]
+        self._append_log(f"Epoch {event.epoch + 1}: " + ", ".join(parts))
+        self.progress_changed.emit(event)
+
+    @Slot(str)
+    def _on_message(self, text: str) -> None:
+        if self._from_current_worker():
+            self._append_log(text)
+
+    @Slot()
+    def _on_evaluating(self) -> None:
+        if self._from_current_worker():
+            self._drop_waiting_batches()  # a waiting batch must not cover this line
+            self.progress.show_text("Training done; evaluating on the 10,000 test images…")
+
+    @Slot(object)
+    def _on_outcome(self, outcome: TrainOutcome) -> None:
+        if not self._from_current_worker():
+            return
+        self._outcome = outcome
+        text = describe_outcome(outcome)
+        self.result_label.setText(text)
+        self.progress.finish(text.splitlines()[-1])
+        self.confusion.set_matrix(outcome.confusion)
+        self.gallery.set_samples(outcome.misclassified_images, outcome.misclassified_true,
+                                 outcome.misclassified_predicted)
+        if outcome.stop_reason == "user":
+            self._ask_use_stopped_model(outcome)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if not self._from_current_worker():
+            return
+        self._drop_waiting_batches()
+        self._append_log(message)
+        self.result_label.setText(message)
+        self.progress.show_text(message)
+
+    @Slot()
+    def _on_finished(self) -> None:
+        if not self._from_current_worker():
+            return
+        self._drop_waiting_batches()
+        self._worker.deleteLater()
+        self._worker = None
+        self._update_buttons()
+        self.training_finished.emit()
+
+    def _ask_use_stopped_model(self, outcome: TrainOutcome) -> None:
+        """Ask (without blocking: ``open()``, not ``exec()``) whether to use a stopped run."""
+        accuracy = ("" if outcome.test_accuracy is None
+                    else f" Its test accuracy is {outcome.test_accuracy:.2%}.")
+        box = QMessageBox(QMessageBox.Icon.Question, "Training stopped",
+                          "Training was stopped; the best weights so far were kept."
+                          f"{accuracy}\n\nUse this model in the Draw tab?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.finished.connect(lambda result: self._on_stopped_answer(box, result))
+        self.stopped_prompt = box
+        box.open()
+
+    def _on_stopped_answer(self, box: QMessageBox, result: int) -> None:
+        if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
+            self.use_this_model()
+        self.stopped_prompt = None
+        box.deleteLater()
+
+
+def _usable(outcome: TrainOutcome | None) -> bool:
+    """A model worth offering: one whose test accuracy could be measured (no NaN outputs)."""
+    return outcome is not None and outcome.test_accuracy is not None
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(widget)
+    return box

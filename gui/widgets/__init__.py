@@ -1,0 +1,1 @@
+"""Reusable widgets that draw what they are given (no workers, no engine calls of their own)."""

@@ -1,0 +1,1 @@
+"""The worker family: the QThread bases every background job uses, and the shared model loader."""

@@ -1,0 +1,228 @@
+"""DrawCanvas: real mouse, pen and drop events in, the drawing as a numpy array out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QInputDevice,
+    QMouseEvent,
+    QPointingDevice,
+    QTabletEvent,
+)
+from PySide6.QtWidgets import QApplication
+
+from digitlab.gui.draw.draw_canvas import CANVAS_SIZE, DrawCanvas
+
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.MouseButton.NoButton
+NOMOD = Qt.KeyboardModifier.NoModifier
+
+
+def send_mouse(widget, kind, x, y, button=LEFT, buttons=LEFT):
+    pos = QPointF(x, y)
+    event = QMouseEvent(kind, pos, widget.mapToGlobal(pos), button, buttons, NOMOD)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget, points, release=True):
+    """Press at the first point, move through the rest with the button held, release."""
+    send_mouse(widget, QEvent.Type.MouseButtonPress, *points[0])
+    for x, y in points[1:]:
+        send_mouse(widget, QEvent.Type.MouseMove, x, y, button=NONE, buttons=LEFT)
+    if release:
+        send_mouse(widget, QEvent.Type.MouseButtonRelease, *points[-1], buttons=NONE)
+
+
+def line(x0, y0, x1, y1, steps=20):
+    return [(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.linspace(0, 1, steps)]
+
+
+@pytest.fixture
+def canvas(qtbot):
+    widget = DrawCanvas()
+    qtbot.addWidget(widget)
+    # One widget pixel per canvas pixel: the drawable square is inset by 1 px.
+    widget.resize(CANVAS_SIZE + 2, CANVAS_SIZE + 2)
+    return widget
+
+
+def test_new_canvas_is_blank_black(canvas):
+    array = canvas.to_array()
+    assert array.shape == (CANVAS_SIZE, CANVAS_SIZE) and array.dtype == np.uint8
+    assert array.max() == 0
+    assert canvas.is_blank and not canvas.can_undo
+
+
+def test_mouse_stroke_leaves_ink_along_its_path_only(canvas):
+    drag(canvas, line(41, 141, 241, 141))
+    array = canvas.to_array()
+    assert (array[140, 50:230] > 200).all(), "the stroke's centre line is full ink"
+    assert array[140 - 20:140 - 15].max() == 0, "nothing far above the stroke"
+    assert array[:, :20].max() == 0 and array[:, 260:].max() == 0
+    # Anti-aliased edges: some grey between background and full ink.
+    assert ((array > 0) & (array < 255)).any()
+    assert canvas.stroke_count == 1 and canvas.can_undo
+
+
+def test_changed_fires_while_drawing_and_finished_on_release(canvas, qtbot):
+    changes, finished = [], []
+    canvas.changed.connect(lambda: changes.append(canvas.to_array()[140].max()))
+    canvas.stroke_finished.connect(lambda: finished.append(True))
+    drag(canvas, line(41, 141, 201, 141), release=False)
+    assert len(changes) >= 10, "changed() is emitted on every move, not only on release"
+    assert changes[-1] == 255, "the array already shows the stroke before release"
+    assert not finished
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, 201, 141, buttons=NONE)
+    assert finished == [True]
+
+
+def test_click_without_moving_draws_a_dot(canvas):
+    drag(canvas, [(101, 101)])
+    array = canvas.to_array()
+    assert array[100, 100] == 255
+    ys, xs = np.nonzero(array)
+    width = canvas.brush_width
+    assert ys.max() - ys.min() <= width + 4 and xs.max() - xs.min() <= width + 4
+
+
+def test_right_button_does_not_draw(canvas):
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, 100, 100, button=Qt.MouseButton.RightButton,
+               buttons=Qt.MouseButton.RightButton)
+    send_mouse(canvas, QEvent.Type.MouseMove, 150, 150, button=NONE,
+               buttons=Qt.MouseButton.RightButton)
+    assert canvas.to_array().max() == 0
+
+
+def test_undo_removes_only_the_last_stroke(canvas):
+    drag(canvas, line(41, 61, 241, 61))
+    drag(canvas, line(141, 101, 141, 241))
+    assert canvas.to_array()[200, 140] == 255
+    canvas.undo()
+    array = canvas.to_array()
+    assert array[200, 140] == 0, "the vertical stroke is gone"
+    assert array[60, 140] == 255, "the first stroke stays"
+    canvas.undo()
+    assert canvas.to_array().max() == 0 and not canvas.can_undo
+    canvas.undo()  # nothing left: a no-op, not an error
+    assert canvas.is_blank
+
+
+def test_clear_empties_everything(canvas, qtbot):
+    canvas.set_ink_image(np.full((28, 28), 255, np.uint8))
+    drag(canvas, line(41, 61, 241, 61))
+    with qtbot.waitSignal(canvas.changed, timeout=1000):
+        canvas.clear()
+    assert canvas.to_array().max() == 0 and canvas.is_blank
+
+
+def test_dark_ink_is_the_exact_inverse(canvas, qtbot):
+    drag(canvas, line(41, 141, 241, 141))
+    bright = canvas.to_array()
+    with qtbot.waitSignal(canvas.changed, timeout=1000):
+        canvas.set_ink("dark")
+    dark = canvas.to_array()
+    np.testing.assert_array_equal(dark, 255 - bright)
+    assert dark[0, 0] == 255 and dark[140, 140] == 0
+    # Strokes drawn in dark mode are dark too, and survive toggling back.
+    drag(canvas, line(141, 41, 141, 241))
+    assert canvas.to_array()[60, 140] == 0
+    canvas.set_ink("bright")
+    assert canvas.to_array()[60, 140] == 255
+    with pytest.raises(ValueError, match="ink='red'"):
+        canvas.set_ink("red")
+
+
+def test_wider_brush_covers_more_pixels(canvas):
+    canvas.set_brush_width(8)
+    drag(canvas, line(41, 71, 241, 71))
+    canvas.set_brush_width(30)
+    drag(canvas, line(41, 201, 241, 201))
+    array = canvas.to_array()
+    thin = (array[:140] > 127).sum()
+    thick = (array[140:] > 127).sum()
+    assert thick > 3 * thin
+    canvas.set_brush_width(1000)
+    assert canvas.brush_width <= 48
+
+
+def test_drawing_maps_widget_coordinates_when_resized(canvas):
+    canvas.resize(562, 562)  # two widget pixels per canvas pixel
+    drag(canvas, line(101, 281, 461, 281))
+    array = canvas.to_array()
+    assert (array[140, 60:220] == 255).all()
+    assert array[140, :40].max() == 0
+
+
+def test_set_ink_image_scales_up_and_keeps_aspect_ratio(canvas):
+    digit = np.zeros((28, 28), np.uint8)
+    digit[10:18, 4:24] = 255
+    canvas.set_ink_image(digit)
+    array = canvas.to_array()
+    assert array[140, 140] == 255 and array[20, 20] == 0
+    # Smooth scaling, not blocky: grey transition pixels at the block's edge.
+    assert ((array[95:105, 140] > 0) & (array[95:105, 140] < 255)).any()
+    tall = np.ones((20, 10), np.float32)  # float 0..1 works too
+    canvas.set_ink_image(tall)
+    array = canvas.to_array()
+    assert array[140, 140] == 255
+    assert array[:, :60].max() == 0 and array[:, 220:].max() == 0, "black bands on both sides"
+    canvas.undo()
+    assert canvas.is_blank, "undo with no strokes removes the loaded image"
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        canvas.set_ink_image(np.zeros(3))
+
+
+def _tablet_stroke(canvas, y, pressure):
+    device = QPointingDevice(
+        "test pen", 1, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 3)
+    for kind, x in ((QEvent.Type.TabletPress, 41), (QEvent.Type.TabletMove, 141),
+                    (QEvent.Type.TabletMove, 241), (QEvent.Type.TabletRelease, 241)):
+        pos = QPointF(x, y)
+        buttons = NONE if kind == QEvent.Type.TabletRelease else LEFT
+        event = QTabletEvent(kind, device, pos, canvas.mapToGlobal(pos), pressure, 0, 0, 0, 0, 0,
+                             NOMOD, LEFT, buttons)
+        QApplication.sendEvent(canvas, event)
+        assert event.isAccepted(), "accepted, so Qt does not also send mouse events"
+
+
+def test_pen_pressure_modulates_width(canvas, qtbot):
+    finished = []
+    canvas.stroke_finished.connect(lambda: finished.append(True))
+    _tablet_stroke(canvas, 71, pressure=0.1)
+    _tablet_stroke(canvas, 201, pressure=0.9)
+    array = canvas.to_array()
+    light = int((array[:140, 140] > 127).sum())
+    firm = int((array[140:, 140] > 127).sum())
+    assert light > 0 and firm > light + 5
+    assert finished == [True, True] and canvas.stroke_count == 2
+
+
+def _drag_enter(canvas, mime):
+    event = QDragEnterEvent(QPoint(100, 100), Qt.DropAction.CopyAction, mime, NONE, NOMOD)
+    QApplication.sendEvent(canvas, event)
+    return event.isAccepted()
+
+
+def test_dropping_a_file_reports_its_path(canvas, qtbot, tmp_path):
+    target = tmp_path / "seven.png"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(target))])
+    assert _drag_enter(canvas, mime), "a local file is welcome"
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, NONE, NOMOD)
+    with qtbot.waitSignal(canvas.file_dropped, timeout=1000) as blocker:
+        QApplication.sendEvent(canvas, event)
+    assert blocker.args == [str(target)]
+
+
+def test_dragging_a_web_link_or_text_is_refused(canvas):
+    web = QMimeData()
+    web.setUrls([QUrl("https://example.com/seven.png")])
+    text = QMimeData()
+    text.setText("7")
+    assert not _drag_enter(canvas, web)
+    assert not _drag_enter(canvas, text)
