@@ -7,15 +7,18 @@ Nothing here touches the network.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from digitlab import resources
+from digitlab.engine.safe_files import UnsafeFileError, check_zip_members, open_regular
 
 #: The bundled copy of the MNIST database (LeCun, Cortes, Burges; CC BY-SA 3.0).
 BUNDLED_MNIST = resources.path("data", "mnist.npz")
@@ -65,7 +68,14 @@ class MnistData:
         )
 
 
-def load_mnist(source: str | Path | None = None) -> MnistData:
+#: Most images per split a user's MNIST file may hold: twice MNIST's 60,000 training
+#: images. Training scales them to float32 (x4), so this keeps a run under ~1 GB.
+MAX_IMAGES = 120_000
+#: npy headers are a few hundred bytes; numpy itself refuses more than 10,000.
+_MAX_NPY_HEADER = 10_000
+
+
+def load_mnist(source: str | Path | None = None, max_images: int | None = None) -> MnistData:
     """Load MNIST.
 
     Args:
@@ -74,50 +84,114 @@ def load_mnist(source: str | Path | None = None) -> MnistData:
             ``keras.datasets.mnist.load_data()`` reads); or a folder holding
             the four IDX files (``train-images-idx3-ubyte`` etc., optionally
             ``.gz``).
+        max_images: most images per split (default :data:`MAX_IMAGES`); every
+            size is checked against it before anything is allocated.
 
     Returns:
         A validated :class:`MnistData`.
 
     Raises:
         FileNotFoundError: the path does not exist.
-        MnistFormatError: missing keys, wrong shapes, dtypes or labels.
+        MnistFormatError: not a regular file or folder, missing keys, wrong shapes,
+            dtypes or labels, or more data than ``max_images`` implies.
     """
+    limit = MAX_IMAGES if max_images is None else int(max_images)
     path = BUNDLED_MNIST if source is None else Path(source).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"MNIST source not found: {path}")
-    arrays = _read_idx_folder(path) if path.is_dir() else _read_npz(path)
+    arrays = _read_idx_folder(path, limit) if path.is_dir() else _read_npz(path, limit)
     _validate(arrays, path)
     return MnistData(**arrays, source="bundled" if source is None else str(path))
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    # np.load would also read a lone .npy array or report a text file as "pickled
-    # data"; an .npz is a zip archive, so say plainly when the file is not one.
-    try:
-        is_zip = zipfile.is_zipfile(path)
-    except OSError as exc:
-        raise MnistFormatError(f"{path}: cannot read ({exc})") from exc
-    if not is_zip:
+def _expected(key: str, limit: int) -> tuple[int, int]:
+    """(ndim, most bytes of data) of one MNIST array: images (N, 28, 28), labels (N,)."""
+    if key.startswith("x_"):
+        return 3, limit * 28 * 28 * 8  # 8: the widest dtype np.load could hand over
+    return 1, limit * 8
+
+
+def _check_shape(path, key: str, shape: tuple, limit: int) -> None:
+    """Refuse an array shape that is not MNIST's, before its data is allocated."""
+    ndim, _ = _expected(key, limit)
+    if len(shape) != ndim or (ndim == 3 and tuple(shape[1:]) != (28, 28)):
+        want = "(N, 28, 28)" if ndim == 3 else "(N,)"
+        raise MnistFormatError(f"{path}: {key} has shape {tuple(shape)}; expected {want}")
+    if shape[0] > limit:
         raise MnistFormatError(
-            f"{path}: not a readable .npz file (not a zip archive; expected the arrays "
-            f"{', '.join(_KEYS)} as numpy.savez writes them)")
+            f"{path}: {key} holds {shape[0]:,} samples, more than the limit of {limit:,}")
+
+
+def _read_npz(path: Path, limit: int) -> dict[str, np.ndarray]:
+    # np.load would allocate whatever a member's header declares before any shape
+    # check (a 14 MB .npz reached 3 GB): read the zip ourselves, member by member,
+    # checking declared sizes, then each npy header, then reading the data bounded.
     try:
-        # allow_pickle=False: an .npz from elsewhere must not run code.
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in _KEYS if k not in npz.files]
-            if missing:
+        fh = open_regular(path, "MNIST .npz file", allow_empty=True)
+    except UnsafeFileError as exc:
+        raise MnistFormatError(str(exc)) from None
+    with fh:
+        if not zipfile.is_zipfile(fh):
+            raise MnistFormatError(
+                f"{path}: not a readable .npz file (not a zip archive; expected the arrays "
+                f"{', '.join(_KEYS)} as numpy.savez writes them)")
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                limits = {f"{k}.npy": _expected(k, limit)[1] + _MAX_NPY_HEADER for k in _KEYS}
+                infos = check_zip_members(zf, path, limits, sum(limits.values()),
+                                          default_limit=_MAX_NPY_HEADER)
+                by_name = {i.filename: i for i in infos}
+                missing = [k for k in _KEYS if f"{k}.npy" not in by_name]
+                if missing:
+                    found = [n.removesuffix(".npy") for n in by_name]
+                    raise MnistFormatError(
+                        f"{path}: missing key(s) {', '.join(missing)}; "
+                        f"found {', '.join(found) or 'none'}")
+                return {k: _read_npy_member(zf, by_name[f"{k}.npy"], path, k, limit)
+                        for k in _KEYS}
+        except UnsafeFileError as exc:
+            raise MnistFormatError(str(exc)) from None
+        except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
+            raise MnistFormatError(f"{path}: not a readable .npz file ({_first_line(exc)})") \
+                from None
+
+
+def _read_npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, key: str,
+                     limit: int) -> np.ndarray:
+    """One ``.npy`` member: header checked against MNIST's shapes, then the data."""
+    fmt = np.lib.format
+    try:
+        with zf.open(info) as member:
+            version = fmt.read_magic(member)
+            if version == (1, 0):
+                shape, fortran, dtype = fmt.read_array_header_1_0(member, _MAX_NPY_HEADER)
+            elif version in ((2, 0), (3, 0)):
+                shape, fortran, dtype = fmt.read_array_header_2_0(member, _MAX_NPY_HEADER)
+            else:
+                raise ValueError(f"unsupported npy version {version}")
+            if dtype.hasobject:
                 raise MnistFormatError(
-                    f"{path}: missing key(s) {', '.join(missing)}; "
-                    f"found {', '.join(npz.files) or 'none'}"
-                )
-            return {k: npz[k] for k in _KEYS}
-    except MnistFormatError:
+                    f"{path}: {key} holds Python objects (pickled data), which Digit Lab "
+                    "refuses to load")
+            if dtype.kind not in "uif" or dtype.itemsize > 8:
+                raise MnistFormatError(f"{path}: {key} has dtype {dtype}; expected numbers")
+            _check_shape(path, key, shape, limit)
+            count = int(np.prod(shape, dtype=np.int64))
+            nbytes = count * dtype.itemsize
+            data = member.read(nbytes)
+            if len(data) != nbytes:
+                raise MnistFormatError(
+                    f"{path}: {key} is truncated ({len(data):,} of {nbytes:,} bytes)")
+    except (MnistFormatError, UnsafeFileError):
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise MnistFormatError(f"{path}: not a readable .npz file ({exc})") from exc
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise MnistFormatError(f"{path}: {key} is not a readable array ({_first_line(exc)})") \
+            from None
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C").astype(dtype.newbyteorder("="))
 
 
-def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
+def _read_idx_folder(folder: Path, limit: int) -> dict[str, np.ndarray]:
     arrays = {}
     for key, stem in _IDX_FILES.items():
         candidates = [folder / stem, folder / f"{stem}.gz"]
@@ -126,48 +200,84 @@ def _read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
             folder / stem.replace("-idx", ".idx"),
             folder / f"{stem.replace('-idx', '.idx')}.gz",
         ]
-        found = next((c for c in candidates if c.is_file()), None)
+        # exists() (not is_file()): a FIFO or device named like an IDX file is
+        # reported as what it is, not as missing.
+        found = next((c for c in candidates if c.exists()), None)
         if found is None:
             raise MnistFormatError(f"{folder}: missing IDX file {stem}[.gz]")
-        arrays[key] = read_idx(found)
+        arrays[key] = read_idx(found, key=key, max_images=limit)
     return arrays
 
 
-def read_idx(path: str | Path) -> np.ndarray:
+_IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path: str | Path, key: str | None = None,
+             max_images: int | None = None) -> np.ndarray:
     """Read one IDX file (optionally gzip-compressed) into a numpy array.
 
+    The header is read first and the data size it implies is checked against
+    ``max_images`` before anything else is read or allocated; a gzip file is
+    decompressed as a stream, never past what the header says.
+
+    Args:
+        path: the IDX file (``.gz`` for gzip).
+        key: ``"x_train"`` etc. to require MNIST's shape for that array; None for
+            any IDX array of at most ``max_images * 784`` values.
+        max_images: default :data:`MAX_IMAGES`.
+
     Raises:
-        MnistFormatError: bad magic number, unsupported type or truncated data.
+        MnistFormatError: not a regular file, bad magic number, unsupported type,
+            a shape over the limit, truncated data or data beyond what the header says.
     """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
+    limit = MAX_IMAGES if max_images is None else int(max_images)
     try:
-        with opener(path, "rb") as fh:
-            raw = fh.read()
-    except (OSError, EOFError) as exc:
-        raise MnistFormatError(f"{path}: cannot read ({exc})") from exc
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raw_fh = open_regular(path, "IDX file")
+    except UnsafeFileError as exc:
+        raise MnistFormatError(str(exc)) from None
+    try:
+        with raw_fh, (gzip.GzipFile(fileobj=raw_fh, mode="rb") if path.suffix == ".gz"
+                      else contextlib.nullcontext(raw_fh)) as fh:
+            return _read_idx_stream(fh, path, key, limit)
+    except MnistFormatError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        raise MnistFormatError(f"{path}: cannot read ({_first_line(exc)})") from None
+
+
+def _read_idx_stream(fh, path: Path, key: str | None, limit: int) -> np.ndarray:
+    head = fh.read(4)
+    if len(head) < 4 or head[0] != 0 or head[1] != 0:
         raise MnistFormatError(f"{path}: not an IDX file (bad magic number)")
-    type_code, ndim = raw[2], raw[3]
-    dtypes = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-    if type_code not in dtypes:
+    type_code, ndim = head[2], head[3]
+    if type_code not in _IDX_DTYPES:
         raise MnistFormatError(f"{path}: unsupported IDX data type 0x{type_code:02x}")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    dims = fh.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise MnistFormatError(f"{path}: truncated IDX header")
-    shape = struct.unpack(f">{ndim}I", raw[4:header])
-    dtype = np.dtype(dtypes[type_code])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header != expected:
+    shape = struct.unpack(f">{ndim}I", dims)
+    dtype = np.dtype(_IDX_DTYPES[type_code])
+    if key is not None:
+        _check_shape(path, key, shape, limit)
+    count = int(np.prod(shape, dtype=object)) if ndim else 1
+    if count > limit * 28 * 28:
+        raise MnistFormatError(
+            f"{path}: IDX header says shape {shape}, {count:,} values, more than the limit "
+            f"of {limit * 28 * 28:,}")
+    expected = count * dtype.itemsize
+    data = fh.read(expected)
+    if len(data) != expected or fh.read(1):
+        got = len(data) if len(data) < expected else f"more than {expected}"
         raise MnistFormatError(
             f"{path}: IDX header says shape {shape} ({expected} bytes) "
-            f"but the file holds {len(raw) - header} bytes of data"
-        )
-    return (
-        np.frombuffer(raw, dtype=dtype, offset=header)
-        .reshape(shape)
-        .astype(dtype.newbyteorder("="))
-    )
+            f"but the file holds {got} bytes of data")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:

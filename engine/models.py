@@ -7,19 +7,42 @@ softmax probabilities.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
-import time
-import zipfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from digitlab import resources
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.model_archive import (
+    DEFAULT_LIMITS,
+    ModelArchive,
+    ModelArchiveError,
+    ModelLimits,
+    check_model_archive,
+    check_probe_outputs,
+    find_custom_code,
+)
+from digitlab.engine.model_store import (
+    NotACardError,
+    check_card_slot,
+    file_sha256,
+    model_card_path,
+    read_test_accuracy,
+    save_model_atomic,
+    save_model_with_card,
+    write_model_card,
+)
 from digitlab.engine.tf_runtime import import_keras
+
+__all__ = [
+    "DEFAULT_LIMITS", "SHIPPED_MODELS_DIR", "ModelFileError", "ModelLimits", "NotACardError",
+    "build_model", "check_card_slot",
+    "check_finite_weights", "check_kind", "check_runs_on_digits", "file_sha256",
+    "find_custom_code", "infer_kind", "load_model", "model_card_path", "probe_images",
+    "read_model_archive", "read_test_accuracy", "save_model_atomic", "save_model_with_card",
+    "shipped_model_path", "write_model_card",
+]
 
 #: Where the pretrained models ship.
 SHIPPED_MODELS_DIR = resources.path("models")
@@ -115,15 +138,17 @@ def shipped_model_path(kind: str) -> Path:
     return SHIPPED_MODELS_DIR / f"{check_kind(kind)}.keras"
 
 
-def read_model_archive(path: str | Path) -> tuple[Path, dict]:
+def read_model_archive(path: str | Path, limits: ModelLimits = DEFAULT_LIMITS) -> tuple[Path, dict]:
     """Check a ``.keras`` file without importing Keras, and return its parsed config.
 
     The checks :func:`load_model` runs before Keras sees the file, shared with the
-    TensorFlow-free reader (``engine.keras_reader``): a regular, non-empty zip
-    archive, intact, with a ``config.json`` that holds no serialized code.
+    TensorFlow-free reader (``engine.keras_reader``); see
+    :func:`engine.model_archive.check_model_archive`, which also returns the
+    size-checked member bytes.
 
     Args:
         path: a ``.keras`` file.
+        limits: size bounds (tests scale them down).
 
     Returns:
         ``(path, config)``: the expanded path and the parsed ``config.json``.
@@ -131,68 +156,66 @@ def read_model_archive(path: str | Path) -> tuple[Path, dict]:
     Raises:
         ModelFileError: with a one-line reason naming the file.
     """
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such model file")
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder, not a .keras model file")
-    if path.stat().st_size == 0:
-        raise ModelFileError(f"{path}: the file is empty")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path}: not a Keras model (.keras files are zip archives)")
+    archive = _checked_archive(path, limits)
+    return archive.path, archive.config
+
+
+def _checked_archive(path, limits: ModelLimits) -> ModelArchive:
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            bad = zf.testzip()
-        if bad is not None:
-            raise ModelFileError(f"{path}: the archive is corrupt (bad entry {bad})")
-        if "config.json" not in names:
-            raise ModelFileError(f"{path}: not a Keras model (no config.json inside)")
-        config = _read_config(path)
-    except zipfile.BadZipFile as exc:
-        raise ModelFileError(f"{path}: the archive is corrupt ({exc})") from exc
-    code = find_custom_code(config)
-    if code is not None:
-        # Refused before Keras deserializes anything: safe_mode stops Lambda layers,
-        # but an unknown class would still be looked up (and its module imported).
-        raise ModelFileError(
-            f"{path}: refused: it contains serialized code ({code}), which Digit Lab "
-            "refuses to run; use model files only from sources you trust"
-        )
-    return path, config
+        return check_model_archive(path, limits)
+    except ModelArchiveError as exc:
+        raise ModelFileError(str(exc)) from None
 
 
-def load_model(path: str | Path, expected_kind: str | None = None):
+#: What every loaded model is run on before it is accepted: a blank image and a
+#: fixed stroke-like pattern, shaped as the app feeds them, (N, 28, 28) in [0, 1].
+def probe_images() -> np.ndarray:
+    """float32 ``(2, 28, 28)``: a blank image and a deterministic pattern in [0, 1]."""
+    rng = np.random.default_rng(0)
+    return np.stack([np.zeros((28, 28), np.float32), rng.random((28, 28), dtype=np.float32)])
+
+
+def load_model(path: str | Path, expected_kind: str | None = None,
+               limits: ModelLimits = DEFAULT_LIMITS):
     """Load a ``.keras`` model safely.
 
-    Keras's ``safe_mode`` stays on, and the archive's ``config.json`` is read
-    first: a file holding a Lambda layer, a class from outside Keras or other
-    serialized code is refused rather than run. The file must be a Keras zip
-    archive whose model maps 28x28 images to 10 probabilities, with finite weights.
+    Keras's ``safe_mode`` stays on, and the archive is checked first without
+    Keras (:func:`engine.model_archive.check_model_archive`): a file holding a
+    Lambda layer, a class from outside Keras or other serialized code is refused
+    rather than run, and so is an architecture or a member larger than the limits.
+    Keras then reads a clean in-memory copy of the checked members, so it extracts
+    nothing to the temporary folder. The model must map ``(N, 28, 28)`` images to
+    ``(N, 10)`` finite outputs, checked by running it on :func:`probe_images`.
 
     Args:
         path: a ``.keras`` file.
         expected_kind: if given, the model must be of this kind.
+        limits: size bounds (tests scale them down).
 
     Returns:
         ``(model, kind)``.
 
     Raises:
-        ModelFileError: with a one-line reason.
+        ModelFileError: with a one-line reason naming the file.
     """
-    path, _ = read_model_archive(path)
+    archive = _checked_archive(path, limits)
+    path = archive.path
     keras = import_keras()
+    from keras.src.saving import saving_lib  # noqa: PLC0415 - the file-object entry point
+
     try:
-        model = keras.models.load_model(path, compile=False, safe_mode=True)
-    except ModelFileError:
-        raise
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = saving_lib.load_model(archive.clean_zip(), compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types; the message is what matters.
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = _first_line(exc)
         if "safe_mode" in str(exc) or "Lambda" in str(exc):
             reason = (
                 "it contains serialized code (e.g. a Lambda layer), which Digit Lab refuses to run"
             )
-        raise ModelFileError(f"{path}: cannot load model: {reason}") from exc
+        raise ModelFileError(f"{path}: cannot load model: {reason}") from None
+    if not isinstance(model, keras.Model):
+        raise ModelFileError(f"{path}: does not hold a Keras model")
     try:
         kind = infer_kind(model)
     except ModelFileError as exc:  # the message must name the file, as all the others do
@@ -200,7 +223,28 @@ def load_model(path: str | Path, expected_kind: str | None = None):
     check_finite_weights(path, model.get_weights())
     if expected_kind is not None and kind != check_kind(expected_kind):
         raise ModelFileError(f"{path}: is a {kind} model, expected a {expected_kind} model")
+    check_runs_on_digits(path, model)
     return model, kind
+
+
+def check_runs_on_digits(path: str | Path, model) -> None:
+    """Run ``model`` on :func:`probe_images` as the app will, and refuse what fails.
+
+    Raises:
+        ModelFileError: the model cannot take ``(N, 28, 28)`` input (e.g. it expects
+            ``(784,)`` or ``(28, 28, 1)``), or its outputs are not ``(N, 10)`` finite.
+    """
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            outputs = np.asarray(model(probe_images(), training=False))
+    except Exception as exc:  # noqa: BLE001 - any failure means it cannot run in the app
+        raise ModelFileError(
+            f"{path}: the model cannot run on (N, 28, 28) images: {_first_line(exc)}") from None
+    try:
+        check_probe_outputs(path, outputs)
+    except ModelArchiveError as exc:
+        raise ModelFileError(str(exc)) from None
 
 
 def check_finite_weights(path: str | Path, weights) -> None:
@@ -218,145 +262,6 @@ def check_finite_weights(path: str | Path, weights) -> None:
         raise ModelFileError(f"{path}: the model's weights hold NaN or infinite values")
 
 
-#: Classes that carry Python code (or load it) inside a model file.
-_CODE_CLASSES = frozenset({"Lambda", "__lambda__", "TFSMLayer"})
-#: A config.json larger than this is not one of the lesson's models (and may be a zip bomb).
-_MAX_CONFIG_BYTES = 16 * 1024 * 1024
-
-
-def _read_config(path: Path):
-    """The parsed ``config.json`` of a ``.keras`` archive.
-
-    Raises:
-        ModelFileError: too large or not JSON.
-        zipfile.BadZipFile: the archive is corrupt.
-    """
-    with zipfile.ZipFile(path) as zf:
-        size = zf.getinfo("config.json").file_size
-        if size > _MAX_CONFIG_BYTES:
-            raise ModelFileError(
-                f"{path}: config.json is {size:,} bytes; a Digit Lab model's is a few KB")
-        raw = zf.read("config.json")
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ModelFileError(f"{path}: config.json is not valid JSON ({exc})") from None
-
-
-def find_custom_code(config) -> str | None:
-    """Name the first object in a Keras model config that is not plain Keras.
-
-    Args:
-        config: the parsed ``config.json`` of a ``.keras`` file.
-
-    Returns:
-        ``None`` when every serialized object comes from a ``keras`` module and
-        none carries code; otherwise a short description such as ``"a Lambda
-        layer"`` or ``"class my_pkg.layers.Custom"``.
-    """
-    stack = [config]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            name, module = node.get("class_name"), node.get("module")
-            if name in _CODE_CLASSES:
-                return f"a {name} layer"
-            if isinstance(module, str) and module != "keras" and not module.startswith("keras."):
-                return f"class {module}.{name}"
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return None
-
-
-def save_model_atomic(model, path: str | Path) -> Path:
-    """Save ``model`` to ``path`` so that a crash never leaves a corrupt file there.
-
-    The model is written to a temporary file in the same folder, flushed to
-    disk, then renamed over ``path`` (``os.replace`` is atomic on POSIX and
-    Windows). On failure the temporary file is removed and ``path`` is untouched.
-
-    Raises:
-        OSError: the folder cannot be created or written (read-only, disk full).
-    """
-    path = Path(path).expanduser()
-    if path.suffix != ".keras":
-        raise ValueError(f"Received path {str(path)!r}; a model file must end in .keras")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        model.save(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-#: A temporary save file older than this belongs to a save that was killed.
-_STALE_TEMPORARY_SECONDS = 600
-
-
-def _remove_stale_temporaries(path: Path) -> None:
-    """Delete temporaries of earlier saves of ``path`` that were killed midway."""
-    now = time.time()
-    for tmp in path.parent.glob(f".{path.stem}-*.keras"):
-        try:
-            if now - tmp.stat().st_mtime > _STALE_TEMPORARY_SECONDS:
-                tmp.unlink()
-        except OSError:  # another process got there first, or no permission: harmless
-            pass
-
-
-def model_card_path(model_path: str | Path) -> Path:
-    """The JSON card beside a model file (``cnn.keras`` -> ``cnn.json``)."""
-    return Path(model_path).with_suffix(".json")
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write_model_card(model_path: str | Path, test_accuracy: float | None, **details) -> Path | None:
-    """Record a model file's test accuracy (and how it was trained) beside it.
-
-    The card holds the model file's SHA-256, so a card left over from an older
-    model is recognised as stale. ``test_accuracy=None`` removes the card.
-
-    Raises:
-        OSError: the folder is not writable.
-    """
-    card = model_card_path(model_path)
-    if test_accuracy is None:
-        card.unlink(missing_ok=True)
-        return None
-    content = {"test_accuracy": float(test_accuracy), **details,
-               "model_sha256": file_sha256(model_path)}
-    tmp = card.with_name(f".{card.name}.tmp")
-    tmp.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, card)
-    return card
-
-
-def read_test_accuracy(model_path: str | Path) -> float | None:
-    """The test accuracy on the card beside ``model_path``; None if absent, stale or unreadable."""
-    try:
-        card = json.loads(model_card_path(model_path).read_text(encoding="utf-8"))
-        if card.get("model_sha256") != file_sha256(model_path):
-            return None  # the card belongs to another version of the file
-        value = card.get("test_accuracy")
-    except (OSError, ValueError, AttributeError):
-        return None
-    if isinstance(value, (int, float)) and 0.0 <= value <= 1.0:
-        return float(value)
-    return None
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

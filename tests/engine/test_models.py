@@ -177,11 +177,29 @@ def test_temporaries_of_killed_saves_are_cleaned_up(tmp_path, tiny_models):
     import os
     import time
 
-    stale = tmp_path / ".dnn-abc123.keras"
-    fresh = tmp_path / ".dnn-def456.keras"  # maybe a save still running elsewhere
-    for f in (stale, fresh):
+    from digitlab.engine.safe_files import temp_path_beside
+
+    stale = temp_path_beside(tmp_path / "dnn.keras", suffix=".keras")
+    fresh = temp_path_beside(tmp_path / "dnn.keras", suffix=".keras")  # a save still running
+    # Files the user made that look like old-style temporaries must survive, old or not.
+    users = [tmp_path / ".dnn-abc123.keras", tmp_path / ".m-backup.keras", tmp_path / ".hidden"]
+    for f in (stale, fresh, *users):
         f.write_bytes(b"half a model")
     old = time.time() - 3600
-    os.utime(stale, (old, old))
+    for f in (stale, *users):
+        os.utime(f, (old, old))
     save_model_atomic(tiny_models["dnn"], tmp_path / "dnn.keras")
     assert not stale.exists() and fresh.exists()
+    assert all(f.exists() for f in users)
+
+
+def test_output_named_like_a_glob_removes_nothing_else(tmp_path, tiny_models):
+    import os
+    import time
+
+    hidden = tmp_path / ".anything-else.keras"
+    hidden.write_bytes(b"mine")
+    old = time.time() - 3600
+    os.utime(hidden, (old, old))
+    save_model_atomic(tiny_models["dnn"], tmp_path / "*.keras")
+    assert hidden.exists() and (tmp_path / "*.keras").is_file()
