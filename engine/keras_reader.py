@@ -39,9 +39,6 @@ from digitlab.engine.numpy_layers import SUPPORTED_LAYERS, Network, build_step
 
 #: The archive member Keras 3 writes the weights to.
 WEIGHTS_MEMBER = "model.weights.h5"
-#: More parameters than this is not a model of this lesson (the CNN has 93,322); it bounds
-#: the memory the weights can take (4 bytes each) whatever the file declares.
-MAX_PARAMETERS = 20_000_000
 #: The input every Digit Lab model takes, without the batch axis.
 INPUT_SHAPE = (28, 28)
 
@@ -143,7 +140,8 @@ def plan_layers(path: Path, config: dict) -> tuple[LayerPlan, ...]:
 
     Raises:
         ModelFileError: not a Sequential of supported layers on ``(28, 28)`` input,
-            inconsistent shapes, or more than :data:`MAX_PARAMETERS` parameters.
+            or inconsistent shapes. (The size bounds are
+            :func:`engine.models.read_model_archive`'s, checked before.)
     """
     if not isinstance(config, dict) or config.get("class_name") != "Sequential":
         got = config.get("class_name") if isinstance(config, dict) else type(config).__name__
@@ -157,7 +155,7 @@ def plan_layers(path: Path, config: dict) -> tuple[LayerPlan, ...]:
     if shape != INPUT_SHAPE:
         raise ModelFileError(f"{path}: the model takes {shape}; a Digit Lab model takes "
                              f"{INPUT_SHAPE} images")
-    plan, used, parameters = [], {}, 0
+    plan, used = [], {}
     for entry in layers:
         if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
             raise ModelFileError(f"{path}: config.json holds a malformed layer entry")
@@ -175,10 +173,6 @@ def plan_layers(path: Path, config: dict) -> tuple[LayerPlan, ...]:
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelFileError(f"{path}: layer {name!r} ({class_name}): "
                                  f"{_one_line(exc)}") from None
-        parameters += sum(math.prod(s) for s in weight_shapes)
-        if parameters > MAX_PARAMETERS:
-            raise ModelFileError(f"{path}: the model declares over {MAX_PARAMETERS:,} "
-                                 "parameters; a Digit Lab model has well under a million")
         # Keras's saver names weight groups after the class, numbered in layer order.
         key = _snake_case(class_name)
         used[key] = used.get(key, -1) + 1
@@ -190,8 +184,8 @@ def plan_layers(path: Path, config: dict) -> tuple[LayerPlan, ...]:
     return tuple(plan)
 
 
-def _input_shape(path: Path, body: dict, layers: list) -> tuple | None:
-    """The per-image input shape the config declares, or ``None`` if it declares none."""
+def _input_shape(path: Path, body: dict, layers: list) -> tuple:
+    """The per-image input shape the config declares (InputLayer, else build_input_shape)."""
     first = layers[0] if isinstance(layers[0], dict) else {}
     declared = None
     if first.get("class_name") == "InputLayer" and isinstance(first.get("config"), dict):
