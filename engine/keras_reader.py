@@ -6,39 +6,44 @@
 architecture (``config.json``) and the weights (``model.weights.h5``, HDF5), so
 this module reads both directly:
 
-1. the archive checks of :func:`engine.models.read_model_archive` (the ones
-   Keras loading runs too: a regular, intact zip, no serialized code);
+1. the archive checks of :func:`engine.model_archive.check_model_archive` (the
+   ones Keras loading runs too: a regular, intact, bounded zip, no serialized
+   code, an architecture and members within the size limits);
 2. the architecture: a ``Sequential`` of the layers the numpy network runs,
    taking ``(28, 28)`` images; every layer's output shape is worked out from the
    config, so a file that does not fit is refused before any weight is read;
 3. the weights, with h5py, where Keras's saver puts them
    (``layers/<class in snake_case>[_<n>]/vars/<i>``), each checked against the
    shape the config implies, then :func:`engine.models.check_finite_weights`;
-4. a probe forward pass whose outputs must be finite.
+4. a forward pass on :func:`engine.models.probe_images`, whose outputs must be
+   finite (:func:`engine.model_archive.check_probe_outputs`).
 
 Every refusal is a :class:`engine.models.ModelFileError` whose one line names the file.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from digitlab.engine.models import (
-    ModelFileError,
-    check_finite_weights,
-    check_kind,
-    read_model_archive,
+from digitlab.engine.model_archive import (
+    DEFAULT_LIMITS,
+    WEIGHTS,
+    ModelArchiveError,
+    ModelLimits,
+    check_model_archive,
+    check_probe_outputs,
 )
+from digitlab.engine.models import ModelFileError, check_finite_weights, check_kind, probe_images
 from digitlab.engine.numpy_layers import SUPPORTED_LAYERS, Network, build_step
 
 #: The archive member Keras 3 writes the weights to.
-WEIGHTS_MEMBER = "model.weights.h5"
+WEIGHTS_MEMBER = WEIGHTS
 #: The input every Digit Lab model takes, without the batch axis.
 INPUT_SHAPE = (28, 28)
 
@@ -64,14 +69,15 @@ class LayerPlan:
     output_shape: tuple[int, ...]
 
 
-def read_network(path: str | Path, output_shape: tuple[int, ...] = (10,)
-                 ) -> tuple[Network, tuple[LayerPlan, ...]]:
+def read_network(path: str | Path, output_shape: tuple[int, ...] = (10,),
+                 limits: ModelLimits = DEFAULT_LIMITS) -> tuple[Network, tuple[LayerPlan, ...]]:
     """Read any Sequential ``.keras`` model the numpy network can run.
 
     Args:
         path: a ``.keras`` file whose model takes ``(28, 28)`` images.
         output_shape: the per-image output the caller needs: ``(10,)`` for the three
             classifiers, ``(1,)`` for a one-logit model such as the not-a-digit gate.
+        limits: the archive's size bounds (tests scale them down).
 
     Returns:
         ``(network, plan)``: the network ``(N, 28, 28) float32 -> (N, *output_shape)``
@@ -81,12 +87,16 @@ def read_network(path: str | Path, output_shape: tuple[int, ...] = (10,)
         ModelFileError: the file is unsafe, corrupt, of an architecture the numpy
             network does not run, or its weights do not match its config.
     """
-    path, config = read_model_archive(path)
-    plan = plan_layers(path, config)
+    try:
+        archive = check_model_archive(path, limits)
+    except ModelArchiveError as exc:
+        raise ModelFileError(str(exc)) from None
+    path = archive.path
+    plan = plan_layers(path, archive.config)
     if plan[-1].output_shape != tuple(output_shape):
         raise ModelFileError(
             f"{path}: the model returns {plan[-1].output_shape}; expected {tuple(output_shape)}")
-    weights = _read_weights(path, plan)
+    weights = _read_weights(path, archive.members.get(WEIGHTS_MEMBER), plan)
     check_finite_weights(path, (w for arrays in weights for w in arrays))
     try:
         steps = [build_step(layer.class_name, layer.name, layer.config, arrays)
@@ -94,12 +104,12 @@ def read_network(path: str | Path, output_shape: tuple[int, ...] = (10,)
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"{path}: {_one_line(exc)}") from None
     network = Network(tuple(step for step in steps if step is not None))
-    _check_finite_outputs(path, network)
+    _check_probe_outputs(path, network)
     return network, plan
 
 
-def read_model_network(path: str | Path, expected_kind: str | None = None
-                       ) -> tuple[Network, str]:
+def read_model_network(path: str | Path, expected_kind: str | None = None,
+                       limits: ModelLimits = DEFAULT_LIMITS) -> tuple[Network, str]:
     """Read one of the three classifiers (multinomial, dnn, cnn) from a ``.keras`` file.
 
     The numpy twin of :func:`engine.models.load_model`: the same archive and weight
@@ -109,6 +119,7 @@ def read_model_network(path: str | Path, expected_kind: str | None = None
     Args:
         path: a ``.keras`` file mapping ``(28, 28)`` images to 10 probabilities.
         expected_kind: if given, the model must be of this kind.
+        limits: the archive's size bounds (tests scale them down).
 
     Returns:
         ``(network, kind)``: ``(N, 28, 28) float32 -> (N, 10)`` and the model's kind.
@@ -116,7 +127,7 @@ def read_model_network(path: str | Path, expected_kind: str | None = None
     Raises:
         ModelFileError: with a one-line reason naming the file.
     """
-    network, plan = read_network(path, output_shape=(10,))
+    network, plan = read_network(path, output_shape=(10,), limits=limits)
     names = [layer.class_name for layer in plan]
     if "Conv2D" in names:
         kind = "cnn"
@@ -246,11 +257,17 @@ def _layer_shapes(class_name: str, config: dict, shape: tuple[int, ...]
     return weight_shapes, out
 
 
-def _read_weights(path: Path, plan: tuple[LayerPlan, ...]) -> list[list[np.ndarray]]:
+def _read_weights(path: Path, data: bytes | None, plan: tuple[LayerPlan, ...]
+                  ) -> list[list[np.ndarray]]:
     """Each layer's arrays from ``model.weights.h5``, checked against the plan.
 
     Only the datasets the plan names are read (not the optimizer's), each after its
     shape and type are checked, so memory stays bounded by the declared parameters.
+
+    Args:
+        path: the model file, for messages.
+        data: the member's bytes (size-checked by the archive check), None if absent.
+        plan: from :func:`plan_layers`.
 
     Raises:
         ModelFileError: the member is missing, not HDF5, or a dataset is missing,
@@ -258,16 +275,14 @@ def _read_weights(path: Path, plan: tuple[LayerPlan, ...]) -> list[list[np.ndarr
     """
     import h5py  # noqa: PLC0415 - only when a file is read (tens of ms)
 
+    if data is None:
+        raise ModelFileError(f"{path}: not a Keras 3 model (no {WEIGHTS_MEMBER} inside)")
     try:
-        with zipfile.ZipFile(path) as zf, zf.open(WEIGHTS_MEMBER) as member, \
-                h5py.File(member, "r") as h5:
+        with h5py.File(io.BytesIO(data), "r") as h5:
             return [_layer_weights(path, h5, layer) for layer in plan]
-    except KeyError:
-        raise ModelFileError(f"{path}: not a Keras 3 model (no {WEIGHTS_MEMBER} inside)"
-                             ) from None
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
+    except ModelFileError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"{path}: cannot read {WEIGHTS_MEMBER} ({_one_line(exc)})"
                              ) from None
 
@@ -303,15 +318,19 @@ def _layer_weights(path: Path, h5, layer: LayerPlan) -> list[np.ndarray]:
     return arrays
 
 
-def _check_finite_outputs(path: Path, network: Network) -> None:
-    """Refuse a network whose outputs are not finite on probe images (huge weights)."""
-    probe = np.stack([np.zeros(INPUT_SHAPE, np.float32), np.ones(INPUT_SHAPE, np.float32),
-                      np.random.default_rng(0).random(INPUT_SHAPE, dtype=np.float32)])
+def _check_probe_outputs(path: Path, network: Network) -> None:
+    """Run the network on the probe images Keras loading uses; refuse non-finite outputs
+    (huge finite weights overflow to them)."""
     with np.errstate(all="ignore"):
-        out = network.forward(probe)
-    if not np.isfinite(out).all():
-        raise ModelFileError(f"{path}: the model's outputs are NaN or infinite on a test "
-                             "input (its weights are too large)")
+        out = network.forward(probe_images())
+    try:
+        if out.shape[1:] == (10,):
+            check_probe_outputs(path, out)
+        elif not np.isfinite(out).all():
+            raise ModelArchiveError(f"{path}: the model's outputs are NaN or infinite on a "
+                                    "test image (its weights are too large or broken)")
+    except ModelArchiveError as exc:
+        raise ModelFileError(str(exc)) from None
 
 
 def _check_dtype(path: Path, name: str, config: dict) -> None:

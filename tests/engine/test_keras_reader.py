@@ -192,6 +192,19 @@ def test_only_sequential_configs_are_planned():
         plan_layers(Path("m.keras"), config)
 
 
+def test_the_archive_bounds_apply_on_this_path_too(tmp_path):
+    # The size limits of engine.model_archive (issue 11) guard the TF-free reader as well:
+    # the fixture DNN has 9,550 parameters; a bound just below it refuses the file.
+    from digitlab.engine.model_archive import ModelLimits
+
+    assert read_model_network(OLD_KERAS["dnn"], limits=ModelLimits(max_parameters=9_550))
+    with pytest.raises(ModelFileError, match=str(OLD_KERAS["dnn"])):
+        read_model_network(OLD_KERAS["dnn"], limits=ModelLimits(max_parameters=9_549))
+    with pytest.raises(ModelFileError, match="model.weights.h5"):
+        read_network(OLD_KERAS["dnn"], limits=ModelLimits(bytes_per_parameter=1,
+                                                          weights_overhead=0))
+
+
 def test_the_unchanged_copy_is_accepted(tmp_path):
     # The refusals above come from each change, not from the copying.
     path = _rewrite(OLD_KERAS["dnn"], tmp_path / "copy.keras")
