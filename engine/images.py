@@ -20,10 +20,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from digitlab.engine.safe_files import UnsafeFileError, open_regular
+
 #: Photos whose longer side exceeds this are downscaled to it when loaded.
 WORKING_MAX_SIDE = 2048
 #: Images with more pixels than this (read from the header) are refused undecoded.
 MAX_PIXELS = 200_000_000
+#: Most bytes the full-resolution decode (and the mode conversion before any
+#: downscale) may take, counted from the header's size, pixel mode and bit depth.
+#: 384 MiB is a 96-megapixel 8-bit RGB image (Pillow keeps RGB in 4 bytes a pixel);
+#: camera JPEGs of any size pass because they are decoded at reduced size.
+MAX_DECODE_BYTES = 384 << 20
+#: Image files larger than this are refused before they are opened.
+MAX_FILE_BYTES = 256 << 20
 #: The channels :func:`extract_channel` can slice, in the order the app lists them:
 #: R (the lesson's choice for conv2d), G, B, the lesson's grey image (R+G+B)/3 and
 #: luminance (ITU-R 601 luma, what Pillow's "L" gives).
@@ -35,6 +44,19 @@ SUPPORTED_FORMATS = ("JPEG", "MPO", "PNG", "BMP", "GIF", "WEBP", "TIFF")
 # Aligning it with ours means legitimate photos up to MAX_PIXELS pass silently and
 # anything bigger is refused by our header check first, with our message.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# Peak bytes per pixel of decoding plus the conversion in _normalise_mode, both at full
+# resolution, by Pillow mode. Pillow stores every multi-band mode in 4 bytes a pixel;
+# palette images are expanded to RGBA (4) and resized premultiplied (4 more);
+# 16- and 32-bit modes are copied out to numpy and back (see _normalise_mode).
+_PEAK_BYTES_PER_PIXEL = {
+    "1": 2, "L": 1, "P": 9, "PA": 9, "LA": 8, "La": 8, "RGB": 4, "RGBA": 8, "RGBa": 8,
+    "RGBX": 8, "CMYK": 8, "YCbCr": 8, "LAB": 8, "HSV": 8,
+    "I;16": 12, "I;16L": 12, "I;16B": 12, "I;16N": 12, "I": 16, "F": 16,
+}
+_DEFAULT_PEAK_BYTES_PER_PIXEL = 16
+# Pillow's storage bytes per pixel, for the copy an EXIF rotation makes.
+_STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
 
 # ITU-R 601-2 luma, the weights Pillow's "L" conversion uses.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -66,23 +88,27 @@ class Photo:
         return int(self.rgb.shape[1]), int(self.rgb.shape[0])
 
 
-def load_photo(path: str | os.PathLike, max_side: int = WORKING_MAX_SIDE) -> Photo:
+def load_photo(path: str | os.PathLike, max_side: int = WORKING_MAX_SIDE, *,
+               max_decode_bytes: int | None = None) -> Photo:
     """Load a photo as RGB, reducing it if its longer side exceeds ``max_side``.
 
     Args:
         path: An image file (JPEG, PNG, BMP, GIF, WebP or TIFF).
         max_side: Longest side, in pixels, of the returned photo.
+        max_decode_bytes: most bytes decoding may take (default :data:`MAX_DECODE_BYTES`);
+            checked from the header, before any pixel is decoded.
 
     Returns:
         A :class:`Photo` with ``rgb`` uint8 (H, W, 3), H and W <= ``max_side``.
 
     Raises:
-        ImageLoadError: missing, unreadable, empty, not an image, unsupported
-            format, corrupt or truncated data, or more than ``MAX_PIXELS`` pixels.
+        ImageLoadError: missing, not a regular file, unreadable, empty, not an image,
+            unsupported format, corrupt or truncated data, more than ``MAX_PIXELS``
+            pixels or more than ``max_decode_bytes`` to decode.
     """
     if int(max_side) < 1:
         raise ValueError(f"Received max_side={max_side!r}; max_side must be >= 1.")
-    values, alpha, original_size, downscaled = _decode(path, int(max_side))
+    values, alpha, original_size, downscaled = _decode(path, int(max_side), max_decode_bytes)
     if alpha is not None:  # composite on white, as a browser shows a transparent photo
         values = values * alpha + 255.0 * (1.0 - alpha)
     rgb = _to_uint8(values)
@@ -91,7 +117,8 @@ def load_photo(path: str | os.PathLike, max_side: int = WORKING_MAX_SIDE) -> Pho
     return Photo(rgb=rgb, path=str(path), original_size=original_size, downscaled=downscaled)
 
 
-def load_digit_image(path: str | os.PathLike) -> np.ndarray:
+def load_digit_image(path: str | os.PathLike, *,
+                     max_decode_bytes: int | None = None) -> np.ndarray:
     """Load an image of a handwritten digit as grayscale for prediction.
 
     Transparent pixels become background: they are composited onto the colour
@@ -100,6 +127,7 @@ def load_digit_image(path: str | os.PathLike) -> np.ndarray:
 
     Args:
         path: An image file, as for :func:`load_photo`.
+        max_decode_bytes: as for :func:`load_photo`.
 
     Returns:
         float32 array (H, W) in [0, 1]; the longer side is at most ``WORKING_MAX_SIDE``.
@@ -107,15 +135,31 @@ def load_digit_image(path: str | os.PathLike) -> np.ndarray:
     Raises:
         ImageLoadError: as :func:`load_photo`.
     """
-    values, alpha, _, _ = _decode(path, WORKING_MAX_SIDE)
+    values, alpha, _, _ = _decode(path, WORKING_MAX_SIDE, max_decode_bytes)
     gray = values @ _LUMA if values.ndim == 3 else values
     if alpha is not None:
         alpha = alpha if alpha.ndim == 2 else alpha[:, :, 0]
-        opaque = alpha > 0.5
-        strokes_bright = opaque.any() and float(gray[opaque].mean()) > 127.5
-        background = 0.0 if strokes_bright else 255.0
-        gray = gray * alpha + background * (1.0 - alpha)
+        gray = gray * alpha + _digit_background(gray, alpha) * (1.0 - alpha)
     return np.clip(gray / 255.0, 0.0, 1.0).astype(np.float32)
+
+
+def _digit_background(gray: np.ndarray, alpha: np.ndarray) -> float:
+    """The grey (0..255) that transparent pixels of a digit image stand for.
+
+    Strokes alone on a transparent sheet: the colour opposite to the strokes
+    (white strokes land on black, dark strokes on white). An opaque sheet of paper
+    with the digit on it, framed by transparency: the paper's colour, the larger
+    of two clear tones among the opaque pixels (reading the frame as ink would
+    turn a 7 into another digit).
+    """
+    opaque = alpha > 0.5
+    if not opaque.any():
+        return 255.0
+    tones = gray[opaque]
+    dark, bright = float(np.mean(tones < 64)), float(np.mean(tones > 191))
+    if opaque.mean() >= 0.3 and min(dark, bright) >= 0.05:
+        return 255.0 if bright > dark else 0.0  # a sheet of paper: its tone is the majority
+    return 0.0 if float(tones.mean()) > 127.5 else 255.0
 
 
 def photo_from_array(rgb_or_gray: np.ndarray, name: str = "array") -> Photo:
@@ -191,7 +235,7 @@ def extract_channel(rgb: np.ndarray, channel: str) -> np.ndarray:
     return a[:, :, CHANNELS.index(channel)].astype(np.float32)
 
 
-def _decode(path, max_side: int):
+def _decode(path, max_side: int, max_decode_bytes: int | None = None):
     """Open, check and decode ``path``.
 
     Returns:
@@ -199,8 +243,10 @@ def _decode(path, max_side: int):
         (H, W, 3) in 0..255; alpha float32 (H, W, 1) in 0..1 or None.
     """
     name = str(path)
-    img = _open_checked(path, name)
+    limit = MAX_DECODE_BYTES if max_decode_bytes is None else int(max_decode_bytes)
+    fh = _open_file(path, name)
     try:
+        img = _open_checked(fh, name)
         with img:
             width, height = img.size
             downscaled = max(width, height) > max_side
@@ -210,17 +256,18 @@ def _decode(path, max_side: int):
                 target = max(1, width * max_side // max(width, height)), max(
                     1, height * max_side // max(width, height))
                 img.draft(img.mode, target)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            _check_decode_bytes(img, name, limit)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
                 img.load()  # force the full decode here, where errors are caught
-            try:
-                ImageOps.exif_transpose(img, in_place=True)
-            except Exception:  # noqa: BLE001 - bad EXIF metadata must not reject a photo
-                pass
-            work = _normalise_mode(img, name)
-            if max(work.size) > max_side:
-                work.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            values = np.asarray(work, dtype=np.float32)
+                try:
+                    ImageOps.exif_transpose(img, in_place=True)
+                except Exception:  # noqa: BLE001 - bad EXIF metadata must not reject a photo
+                    pass
+                work = _normalise_mode(img, name)
+                if max(work.size) > max_side:
+                    work.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+                values = np.asarray(work, dtype=np.float32)
     except ImageLoadError:
         raise
     except MemoryError:
@@ -228,6 +275,8 @@ def _decode(path, max_side: int):
     except Exception as exc:  # noqa: BLE001 - Pillow and its codecs raise many types
         raise ImageLoadError(f"{name}: corrupt or truncated image data ({_first_line(exc)}).") \
             from None
+    finally:
+        fh.close()
     alpha = None
     if work.mode in ("LA", "RGBA"):
         alpha = values[:, :, -1:] / 255.0
@@ -237,21 +286,56 @@ def _decode(path, max_side: int):
     return values, alpha, (width, height), downscaled
 
 
-def _open_checked(path, name: str) -> Image.Image:
-    """Open lazily (header only) and refuse what must not be decoded."""
-    p = Path(path)
+def decode_bytes(mode: str, size: tuple[int, int], rotated: bool = False) -> int:
+    """Peak bytes of decoding a ``mode`` image of ``size`` (w, h) and converting its mode.
+
+    Args:
+        mode: the Pillow mode the header declares (after any JPEG draft).
+        size: (width, height) that will be decoded.
+        rotated: an EXIF orientation will be applied (one more full-size copy).
+    """
+    pixels = size[0] * size[1]
+    per_pixel = _PEAK_BYTES_PER_PIXEL.get(mode, _DEFAULT_PEAK_BYTES_PER_PIXEL)
+    if rotated:
+        per_pixel += _STORED_BYTES.get(mode, 4)
+    return pixels * per_pixel
+
+
+def _check_decode_bytes(img: Image.Image, name: str, limit: int) -> None:
+    """Refuse, from the header alone, an image whose decode would pass ``limit`` bytes."""
+    if img.format == "PNG" and "exif" not in img.info:
+        # PNG's getexif() decodes the whole image to look for an eXIf chunk after the
+        # pixels: exactly what must not happen here. Such late chunks are rare.
+        rotated = False
+    else:
+        try:
+            rotated = img.getexif().get(0x0112, 1) not in (1, None)
+        except Exception:  # noqa: BLE001 - unreadable EXIF: assume the worst
+            rotated = True
+    need = decode_bytes(img.mode, img.size, rotated)
+    if need > limit:
+        w, h = img.size
+        raise ImageLoadError(
+            f"{name}: refused: decoding this {w}x{h} {img.mode} image takes about "
+            f"{need / 2**20:,.0f} MiB, more than the limit of {limit / 2**20:,.0f} MiB "
+            "(a decompression bomb?).")
+
+
+def _open_file(path, name: str):
+    """The file, opened only if it is a regular file of at most MAX_FILE_BYTES."""
     try:
-        if p.is_dir():
-            raise ImageLoadError(f"{name}: is a folder, not an image file.")
-        if not p.exists():
-            raise ImageLoadError(f"{name}: no such file.")
-        if p.stat().st_size == 0:
-            raise ImageLoadError(f"{name}: the file is empty.")
+        return open_regular(path, "file", max_bytes=MAX_FILE_BYTES)
+    except UnsafeFileError as exc:
+        reason = str(exc).removeprefix(f"{Path(path).expanduser()}: ")
+        raise ImageLoadError(f"{name}: {reason}.") from None
+
+
+def _open_checked(fh, name: str) -> Image.Image:
+    """Open lazily (header only) and refuse what must not be decoded."""
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(p)
-    except ImageLoadError:
-        raise
+            img = Image.open(fh)
     except PermissionError:
         raise ImageLoadError(f"{name}: permission denied.") from None
     except UnidentifiedImageError:
@@ -300,18 +384,38 @@ def _normalise_mode(img: Image.Image, name: str) -> Image.Image:
         return img.convert("RGBA")
     if mode.startswith("I;16"):
         # 16-bit gray: scale by the bit depth (65535 -> 255) instead of clipping at 255.
-        a = np.asarray(img).astype(np.float32) * (255.0 / 65535.0)
+        a = np.asarray(img, dtype=np.float32)
+        a *= np.float32(255.0 / 65535.0)
         return Image.fromarray(a)
     if mode in ("I", "F"):
-        # 32-bit int or float carries no bit depth: stretch its real range to 0..255.
-        a = np.asarray(img).astype(np.float64)
-        lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
-        scaled = (a - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(a)
-        return Image.fromarray(np.nan_to_num(scaled).astype(np.float32))
+        return Image.fromarray(_stretch_to_255(np.array(img, dtype=np.float32)))
     try:
         return img.convert("RGB")  # CMYK, YCbCr, RGBX, ...
     except ValueError:
         raise ImageLoadError(f"{name}: unsupported pixel mode {mode}.") from None
+
+
+def _stretch_to_255(a: np.ndarray) -> np.ndarray:
+    """Stretch 32-bit int or float values (no bit depth) to 0..255, in place.
+
+    NaN becomes the lowest value, +inf the highest, -inf the lowest; float32
+    extremes do not overflow (scaled before shifting). No warnings.
+    """
+    finite = np.isfinite(a)
+    if not finite.any():
+        a[...] = 0.0
+        return a
+    lo, hi = float(a[finite].min()), float(a[finite].max())
+    np.copyto(a, np.float32(hi), where=np.isposinf(a))
+    np.copyto(a, np.float32(lo), where=~finite & ~np.isposinf(a))
+    if hi <= lo:
+        a[...] = 0.0
+        return a
+    scale = 255.0 / (hi - lo)  # Python floats: hi - lo may exceed float32's range
+    a *= np.float32(scale)
+    a -= np.float32(lo * scale)
+    np.clip(a, 0.0, 255.0, out=a)
+    return a
 
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:

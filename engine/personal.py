@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from PIL import Image
 from digitlab.engine.data import MnistData
 from digitlab.engine.models import infer_kind
 from digitlab.engine.paths import user_data_dir
+from digitlab.engine.safe_files import UnsafeFileError, open_regular, write_atomic
 from digitlab.engine.training import TrainConfig, TrainingEvent, TrainResult, evaluate_accuracy, train
 
 _NAME = re.compile(r"^(?P<label>[0-9])_(?P<stamp>\d{8}T\d{6}\d{6})_(?P<n>\d+)$")
@@ -280,12 +280,20 @@ def _to_uint8(image28) -> np.ndarray:
     return np.round(np.clip(arr, 0.0, 1.0) * 255).astype(np.uint8)
 
 
+#: A 28x28 sample PNG is under 1 KB; anything much larger is not one of ours.
+_MAX_SAMPLE_BYTES = 64 * 1024
+
+
 def _read_png(path: Path) -> np.ndarray:
     try:
-        with Image.open(path) as img:
-            img.load()
-            if img.size != (28, 28):
+        fh = open_regular(path, "sample", max_bytes=_MAX_SAMPLE_BYTES)
+    except UnsafeFileError as exc:
+        raise ValueError(str(exc).removeprefix(f"{path}: ")) from None
+    try:
+        with fh, Image.open(fh) as img:
+            if img.size != (28, 28):  # checked from the header, before decoding
                 raise ValueError(f"is {img.size[0]}x{img.size[1]}, not 28x28")
+            img.load()
             return np.asarray(img.convert("L"), dtype=np.uint8).copy()
     except ValueError:
         raise
@@ -295,16 +303,7 @@ def _read_png(path: Path) -> np.ndarray:
 
 def _write_atomic(path: Path, payload: bytes) -> None:
     """Write ``payload`` to a hidden temporary file, flush it to disk, rename it to ``path``."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(path, payload)
 
 
 def _quote(value) -> str:

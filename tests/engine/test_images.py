@@ -284,3 +284,122 @@ def test_extract_channel_slices_like_the_lesson():
     np.testing.assert_allclose(gray, 0.299 * 200 + 0.587 * 100 + 0.114 * 50, rtol=1e-5)
     with pytest.raises(ValueError, match="'purple'"):
         extract_channel(rgb, "purple")
+
+
+# --- issue 11: decode memory bounded by bytes, not pixels; non-regular files -----------------
+
+
+def _png16_rgba(path: Path, width: int, height: int) -> Path:
+    """A 16-bit RGBA PNG of zeros: tiny on disk, 8 bytes a pixel to decode (4 once Pillow has it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = b"\x00" * (1 + 8 * width)
+    comp = zlib.compressobj(1)
+    body = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
+    header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
+                     + chunk(b"IEND", b""))
+    return path
+
+
+_PEAK_SCRIPT = (
+    "import json, sys\n"
+    "from digitlab.engine.images import ImageLoadError, load_photo\n"
+    "def status(key):\n"
+    "    with open('/proc/self/status') as fh:\n"
+    "        return int(next(l.split()[1] for l in fh if l.startswith(key))) // 1024\n"
+    "before = status('VmRSS')\n"
+    "try:\n"
+    "    load_photo(sys.argv[1], max_decode_bytes=int(sys.argv[2]))\n"
+    "    error = None\n"
+    "except ImageLoadError as exc:\n"
+    "    error = str(exc)\n"
+    "print(json.dumps({'error': error, 'grew_mb': status('VmHWM') - before}))\n")
+
+
+def _peak(path: Path, limit: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(path), str(limit)],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout)
+
+
+def test_an_image_too_big_in_bytes_is_refused_before_decoding(tmp_path):
+    # 4000x4000 is 16 MP, far under MAX_PIXELS, but RGBA decodes to 64 MB (more with
+    # the conversion). With the limit scaled down to 16 MiB it must be refused from
+    # the header: the process may not grow by anything like the decoded size.
+    path = _png16_rgba(tmp_path / "deep.png", 4000, 4000)
+    assert path.stat().st_size < 1_000_000
+    report = _peak(path, 16 << 20)
+    assert report["error"] is not None and "deep.png" in report["error"]
+    assert "16 MiB" in report["error"] and "4000x4000" in report["error"]
+    assert report["grew_mb"] < 30, report  # decoding first would grow by >= 64 MB
+
+
+def test_decode_limit_is_in_bytes_at_and_past_the_boundary(tmp_path):
+    from digitlab.engine.images import decode_bytes
+
+    path = _save(Image.new("RGBA", (50, 40), (1, 2, 3, 255)), tmp_path / "a.png")
+    need = decode_bytes("RGBA", (50, 40))
+    assert need == 50 * 40 * 8  # 4 bytes stored + 4 for the premultiplied resize
+    assert load_photo(path, max_decode_bytes=need).size == (50, 40)
+    with pytest.raises(ImageLoadError, match="refused"):
+        load_photo(path, max_decode_bytes=need - 1)
+    # Same pixel count, different depth: a grey image takes 1 byte a pixel.
+    grey = _save(Image.new("L", (50, 40), 9), tmp_path / "g.png")
+    assert load_photo(grey, max_decode_bytes=50 * 40).size == (50, 40)
+    for mode, per_pixel in (("I;16", 12), ("F", 16), ("P", 9), ("1", 2)):
+        assert decode_bytes(mode, (10, 10)) == 100 * per_pixel
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf, 3e38])
+def test_float_tiff_with_nan_or_inf_loads_without_warnings(tmp_path, value):
+    a = np.zeros((16, 16), np.float32)
+    a[4:12, 7:9] = 1.0
+    a[0, 0] = value
+    path = _save(Image.fromarray(a), tmp_path / "f.tif")
+    script = ("import sys, warnings\nwarnings.simplefilter('error')\n"
+              "from digitlab.engine.images import load_digit_image, load_photo\n"
+              "g = load_digit_image(sys.argv[1]); p = load_photo(sys.argv[1])\n"
+              "import numpy as np\nassert np.isfinite(g).all()\nprint(float(g.max()))\n")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert 0.0 <= float(out.stdout) <= 1.0
+
+
+def test_all_nan_float_tiff_is_blank(tmp_path):
+    path = _save(Image.fromarray(np.full((8, 8), np.nan, np.float32)), tmp_path / "nan.tif")
+    assert load_photo(path).rgb.max() == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_and_device_are_refused_without_reading(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    link = tmp_path / "zero.png"
+    link.symlink_to("/dev/zero")
+    for path, kind in ((fifo, "FIFO"), (link, "character device")):
+        for loader in (load_photo, load_digit_image):
+            with pytest.raises(ImageLoadError, match=f"^{path}: is a {kind}"):
+                loader(path)
+
+
+def test_palette_png_on_a_sheet_of_paper_keeps_the_paper_colour(tmp_path):
+    # A white sheet with a black 7, framed by transparency (the frame's palette colour
+    # is blue). Reading the frame as ink would draw a box around the 7.
+    from PIL import ImageDraw
+
+    img = Image.new("RGB", (60, 60), (0, 0, 255))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([10, 10, 49, 49], fill=(255, 255, 255))
+    draw.line([(20, 20), (40, 20), (28, 44)], fill=(0, 0, 0), width=3)
+    pal = img.quantize(3)
+    frame = int(np.asarray(pal)[0, 0])
+    gray = load_digit_image(_save(pal, tmp_path / "seven.png", transparency=frame))
+    assert gray[2, 2] == pytest.approx(1.0) and gray[30, 15] == pytest.approx(1.0)
+    assert gray[20, 30] < 0.1  # the stroke stays ink
