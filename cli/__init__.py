@@ -16,7 +16,7 @@ import sys
 
 from digitlab.engine.tf_runtime import set_verbose
 
-COMMANDS = ("train", "evaluate", "predict", "filter")
+COMMANDS = ("train", "evaluate", "predict", "filter", "calibrate", "train-gate")
 
 
 class CommandError(Exception):
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"digitlab.cli.{name}").add_parser(sub)
+        importlib.import_module(f"digitlab.cli.{name.replace('-', '_')}").add_parser(sub)
     return parser
 
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     set_verbose(args.verbose)
     if args.command is None:
         return _launch_gui()
-    module = importlib.import_module(f"digitlab.cli.{args.command}")
+    module = importlib.import_module(f"digitlab.cli.{args.command.replace('-', '_')}")
     try:
         return int(module.run(args) or 0)
     except KeyboardInterrupt:
@@ -69,6 +69,9 @@ def one_line(exc: BaseException) -> str:
         return f"{exc.filename}: no such file or folder"
     if isinstance(exc, PermissionError) and exc.filename:
         return f"{exc.filename}: permission denied"
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        # IsADirectoryError, disk full, read-only file system...: name the file, once.
+        return f"{exc.filename}: {exc.strerror}"
     return text.splitlines()[0] if text else type(exc).__name__
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+
+import numpy as np
 
 from digitlab.engine import MODEL_KINDS
 
@@ -15,23 +18,25 @@ _DISPLAY_ORDER = ("cnn", "dnn", "multinomial")
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "predict", help="predict the digit in image files with all three models",
-        description="Predict the digit in each image (a drawing or a photo of one digit, "
-        "dark on light or light on dark) with the shipped models. The image is cropped, "
-        "fitted and centred the way MNIST digits were before the models see it.")
+        description="Predict the digit in each image (a drawing or a photo of a digit or "
+        "a number, dark on light or light on dark) with the shipped models. Each digit is "
+        "cropped, fitted and centred the way MNIST digits were before the models see it; "
+        "a drawing that is not a digit is reported as such (the not-a-digit gate), and "
+        "probabilities are calibrated.")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per image")
     p.add_argument("--model", action="append", default=[], metavar="KIND=PATH",
                    type=_model_override,
                    help="use this .keras file for KIND (multinomial, dnn or cnn) instead of "
                    "the shipped model; repeatable")
+    p.add_argument("--gate", metavar="PATH",
+                   help="use this not-a-digit gate (.keras) instead of the shipped one")
 
 
 def run(args: argparse.Namespace) -> int:
     from digitlab.engine.images import ImageLoadError, load_digit_image  # noqa: PLC0415
-    from digitlab.engine.inference import load_predictor  # noqa: PLC0415
 
-    # Read straight into the numpy network: no TensorFlow import (engine.keras_reader).
-    predictor = load_predictor(_model_paths(dict(args.model)))
+    reader = _load_reader(dict(args.model), args.gate)
     rows = []
     for path in args.images:
         try:
@@ -39,16 +44,7 @@ def run(args: argparse.Namespace) -> int:
         except ImageLoadError as exc:
             rows.append({"path": path, "error": _one_line(exc)})
             continue
-        prediction = predictor.predict(drawing)
-        rows.append({
-            "path": path,
-            "digit": prediction.digit,
-            "models": {
-                kind: {"digit": prediction.digits[kind],
-                       "probabilities": [round(float(p), 6) for p in probs]}
-                for kind, probs in prediction.probabilities.items()
-            },
-        })
+        rows.append({"path": path, **reading_json(reader.read(drawing, whole=True))})
     if args.json:
         print(json.dumps(rows))
     else:
@@ -56,6 +52,60 @@ def run(args: argparse.Namespace) -> int:
             # Results on stdout, errors on stderr (``digitlab predict *.png > out.txt``).
             print(_describe(row), file=sys.stderr if "error" in row else sys.stdout)
     return 1 if any("error" in row for row in rows) else 0
+
+
+def reading_json(reading) -> dict:
+    """A :class:`engine.reading.Reading` as ``predict --json`` prints it (without ``path``).
+
+    ``digit``, ``models`` and ``digit_score`` read the whole drawing as one digit, as
+    before numbers were read; ``digit`` is ``null`` with a ``reason`` (``"empty"``,
+    ``"not a digit"``, ``"several digits"``). ``number`` and ``digits`` give the
+    pieces, left to right. Probabilities are calibrated (see ``digitlab calibrate``).
+    """
+    whole = reading.whole
+    row = {
+        "digit": reading.digit,
+        "models": {} if whole is None else _models_json(whole),
+        "digit_score": None if whole is None or whole.gate is None
+        else round(whole.gate.digit_score, 6),
+        "number": reading.number,
+        "digits": [{"box": list(d.box), "digit": d.digit,
+                    "digit_score": None if d.gate is None else round(d.gate.digit_score, 6),
+                    "models": _models_json(d)} for d in reading.digits],
+    }
+    if reading.reason is not None:
+        row["reason"] = reading.reason
+    if whole is not None and whole.gate is not None:
+        row["threshold"] = round(whole.gate.threshold, 6)
+    return row
+
+
+def _models_json(piece) -> dict:
+    return {kind: {"digit": int(np.argmax(probs)),
+                   "probabilities": [round(float(p), 6) for p in probs]}
+            for kind, probs in piece.probabilities.items()}
+
+
+def _load_reader(overrides: dict[str, str], gate_path: str | None):
+    """The models (shipped or overridden), the gate and the temperatures of the shipped models.
+
+    A model given with ``--model`` keeps ``T = 1`` unless the calibration file was
+    fitted for that very file (its SHA-256 is recorded).
+    """
+    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
+    from digitlab.engine.gate import SHIPPED_GATE, Gate  # noqa: PLC0415
+    from digitlab.engine.inference import load_predictor  # noqa: PLC0415
+    from digitlab.engine.reading import Reader  # noqa: PLC0415
+
+    # Read straight into the numpy network: no TensorFlow import (engine.keras_reader).
+    paths = _model_paths(overrides)
+    predictor = load_predictor(paths)
+    if gate_path is not None:
+        gate = Gate.load(gate_path)
+    else:
+        gate = Gate.load(SHIPPED_GATE) if SHIPPED_GATE.exists() else None
+    temperatures = load_temperatures(model_files={k: Path(v) for k, v in paths.items()})
+    return Reader(predictor, gate, temperatures)
 
 
 def _model_override(text: str) -> tuple[str, str]:
@@ -94,17 +144,35 @@ def _describe(row: dict) -> str:
         # The loader's message names the file already; the line starts with it anyway.
         reason = row["error"].removeprefix(f"{row['path']}: ")
         return f"{row['path']}: error: {reason}"
-    if row["digit"] is None:
+    reason = row.get("reason")
+    if reason == "empty":
         return f"{row['path']}: no digit"
+    if len(row["digits"]) > 1:
+        pieces = "; ".join(_describe_piece(d) for d in row["digits"])
+        number = row["number"] if row["number"] is not None else "not a number"
+        return f"{row['path']}: {number} ({len(row['digits'])} parts: {pieces})"
+    if reason == "not a digit":
+        return (f"{row['path']}: not a digit (digit score {row['digit_score']:.2f} < "
+                f"threshold {row['threshold']:.2f}; {_describe_models(row['models'], None)})")
+    return f"{row['path']}: {row['digit']} ({_describe_models(row['models'], row['digit'])})"
+
+
+def _describe_piece(piece: dict) -> str:
+    if piece["digit"] is None:
+        return f"not a digit (score {piece['digit_score']:.2f})"
+    return f"{piece['digit']} ({_describe_models(piece['models'], piece['digit'])})"
+
+
+def _describe_models(models: dict, digit: int | None) -> str:
+    """"cnn 99.2%, dnn says 7 61.0%, ..." - a model that disagrees says which digit it saw."""
     parts = []
     for kind in _DISPLAY_ORDER:
-        if kind in row["models"]:
-            result = row["models"][kind]
+        if kind in models:
+            result = models[kind]
             confidence = 100.0 * result["probabilities"][result["digit"]]
-            # A model that disagrees says which digit it saw.
-            said = "" if result["digit"] == row["digit"] else f" says {result['digit']}"
+            said = "" if result["digit"] == digit else f" says {result['digit']}"
             parts.append(f"{kind}{said} {confidence:.1f}%")
-    return f"{row['path']}: {row['digit']} ({', '.join(parts)})"
+    return ", ".join(parts)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -85,7 +85,8 @@ def test_blank_image_is_no_digit(capsys, tmp_path, model_args):
     Image.fromarray(np.full((200, 200), 255, np.uint8)).save(blank)
     code, rows = run_json(capsys, [str(blank), *model_args])
     assert code == 0
-    assert rows == [{"path": str(blank), "digit": None, "models": {}}]
+    assert rows == [{"path": str(blank), "digit": None, "models": {}, "digit_score": None,
+                     "number": None, "digits": [], "reason": "empty"}]
 
 
 def test_readable_output_is_one_line_per_image(capsys, tmp_path, mnist, model_args):

@@ -1,0 +1,162 @@
+"""The not-a-digit gate: does a preprocessed drawing show a digit at all?
+
+Softmax always spreads 100 % over the ten digits, so the lesson's models are
+confident about scribbles, letters and circles with crosses too. The gate is a
+separate, small CNN, trained with outlier exposure (MNIST digits against the
+generated non-digits of :mod:`engine.gate_data`), that outputs one logit:
+
+    (28, 28) -> Reshape (28, 28, 1) -> Conv2D 16 3x3 relu (26, 26, 16) -> MaxPool (13, 13, 16)
+             -> Conv2D 32 3x3 relu (11, 11, 32) -> MaxPool (5, 5, 32) -> Flatten 800
+             -> Dense 64 relu -> Dense 1 (logit)
+
+``digit_score = sigmoid(logit)`` is in 0..1; the drawing is a digit when the score
+is at least the threshold stored on the gate's card (chosen at training so that a
+small, fixed share of held-out real-looking digits is flagged). It runs in numpy
+through :mod:`engine.numpy_layers`, like the three models.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from digitlab import resources
+from digitlab.engine.numpy_layers import Network, compile_keras_model
+
+#: Where the shipped gate lives (its card ``gate.json`` beside it holds the threshold).
+SHIPPED_GATE = resources.path("models", "gate.keras")
+#: Used when a card holds no threshold.
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Whether one drawing shows a digit, and why.
+
+    Attributes:
+        is_digit: ``digit_score >= threshold``.
+        digit_score: in 0..1: how much the drawing looks like a digit to the gate.
+        threshold: the score a digit needs.
+    """
+
+    is_digit: bool
+    digit_score: float
+    threshold: float
+
+
+def build_gate_model():
+    """An untrained gate: ``(None, 28, 28)`` float32 in [0, 1] -> ``(None, 1)`` logit."""
+    from digitlab.engine.tf_runtime import import_keras  # noqa: PLC0415 - loads TF
+
+    keras = import_keras()
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(28, 28), name="image"),
+        layers.Reshape((28, 28, 1), name="to_channels"),
+        layers.Conv2D(16, (3, 3), activation="relu", name="conv1"),
+        layers.MaxPooling2D((2, 2), name="pool1"),
+        layers.Conv2D(32, (3, 3), activation="relu", name="conv2"),
+        layers.MaxPooling2D((2, 2), name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(64, activation="relu", name="dense_64"),
+        layers.Dense(1, name="logit"),
+    ], name="gate")
+
+
+class Gate:
+    """The gate's numpy forward pass and threshold.
+
+    Args:
+        network: the compiled gate (``(N, 28, 28)`` -> ``(N, 1)`` logits).
+        threshold: in (0, 1).
+    """
+
+    def __init__(self, network: Network, threshold: float = DEFAULT_THRESHOLD):
+        if not 0.0 < float(threshold) < 1.0:
+            raise ValueError(f"Received threshold={threshold!r}; expected a value in (0, 1).")
+        self._network = network
+        self.threshold = float(threshold)
+
+    @classmethod
+    def from_keras(cls, model, threshold: float = DEFAULT_THRESHOLD) -> Gate:
+        """Copy the weights out of a Keras gate model (see :func:`build_gate_model`)."""
+        return cls(compile_keras_model(model), threshold)
+
+    @classmethod
+    def load(cls, path: str | Path = SHIPPED_GATE) -> Gate:
+        """Read a gate model file into numpy (no TensorFlow) with the threshold on its card.
+
+        The file gets the same safety checks as the three models
+        (:func:`engine.keras_reader.read_network`); the card is ``gate.json`` beside it.
+
+        Raises:
+            engine.models.ModelFileError: the file is missing, unsafe, not a gate
+                (``(28, 28) -> (1,)``), or its card's threshold is unreadable.
+        """
+        from digitlab.engine.keras_reader import read_network  # noqa: PLC0415
+
+        network, _ = read_network(path, output_shape=(1,))
+        return cls(network, read_threshold(path))
+
+    def with_threshold(self, threshold: float) -> Gate:
+        """The same network with another threshold."""
+        return Gate(self._network, threshold)
+
+    def scores(self, images: np.ndarray) -> np.ndarray:
+        """Digit scores of preprocessed images.
+
+        Args:
+            images: float ``(N, 28, 28)`` in [0, 1], ink bright (``image28``).
+
+        Returns:
+            float64 ``(N,)`` in 0..1.
+        """
+        x = np.ascontiguousarray(images, dtype=np.float32)
+        if x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise ValueError(f"Received images of shape {x.shape}; expected (N, 28, 28).")
+        logits = self._network.forward(x)[:, 0].astype(np.float64)
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -60, 60)))
+
+    def decide(self, image28: np.ndarray) -> GateDecision:
+        """The decision for one preprocessed image ``(28, 28)``."""
+        return self.decide_scores(self.scores(np.asarray(image28)[None]))[0]
+
+    def decide_scores(self, scores: np.ndarray) -> list[GateDecision]:
+        """Decisions for scores from :meth:`scores`."""
+        return [GateDecision(bool(s >= self.threshold), float(s), self.threshold) for s in scores]
+
+
+def read_threshold(model_path: str | Path) -> float:
+    """The threshold on the card beside a gate file, or :data:`DEFAULT_THRESHOLD` without a card.
+
+    Raises:
+        engine.models.ModelFileError: the card exists but its threshold is not a number
+            in (0, 1).
+    """
+    from digitlab.engine.models import ModelFileError  # noqa: PLC0415
+
+    card = Path(model_path).with_suffix(".json")
+    if not card.exists():
+        return DEFAULT_THRESHOLD
+    try:
+        value = json.loads(card.read_text(encoding="utf-8")).get("threshold", DEFAULT_THRESHOLD)
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{card}: unreadable gate card ({exc})") from None
+    if not isinstance(value, (int, float)) or not 0.0 < float(value) < 1.0:
+        raise ModelFileError(f"{card}: threshold={value!r}; expected a number in (0, 1)")
+    return float(value)
+
+
+def threshold_for_rate(digit_scores: np.ndarray, flag_rate: float) -> float:
+    """The threshold that flags ``flag_rate`` of these digits (a quantile of their scores).
+
+    Args:
+        digit_scores: ``(N,)`` scores of real digits. flag_rate: in (0, 1), e.g. 0.005.
+    """
+    if not 0.0 < flag_rate < 1.0:
+        raise ValueError(f"Received flag_rate={flag_rate!r}; expected a value in (0, 1).")
+    t = float(np.quantile(np.asarray(digit_scores, np.float64), flag_rate))
+    return float(np.clip(t, 1e-6, 1 - 1e-6))

@@ -1,0 +1,182 @@
+"""Read what was drawn: one digit, a number, or "that is not a digit".
+
+:class:`Reader` puts together the three models (:class:`engine.inference.Predictor`),
+their temperatures (:mod:`engine.calibration`), the not-a-digit gate
+(:mod:`engine.gate`) and the segmentation (:mod:`engine.segment`):
+
+    (H, W) drawing -> preprocess_drawing -> ink crop -> segments, left to right
+        -> per segment: (28, 28) -> 3 models (log-probabilities -> / T -> softmax) + gate
+        -> Reading: digits, number ("407", or None when a part is not a digit)
+
+A drawing with one segment is read from the whole drawing's preprocessing, exactly
+as :meth:`Predictor.predict` reads it, so a single digit gets today's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from digitlab.engine.blas import one_blas_thread
+from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
+from digitlab.engine.gate import Gate, GateDecision
+from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
+from digitlab.engine.segment import mask_box, segment_masks, to_image28
+
+#: Reasons a reading has no digit.
+EMPTY, NOT_A_DIGIT, SEVERAL_DIGITS = "empty", "not a digit", "several digits"
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    """What the models and the gate say about one digit-sized piece of the drawing.
+
+    Attributes:
+        box: ``(y0, x0, y1, x1)`` in the drawing's pixels (``y1``, ``x1`` exclusive).
+        image28: float32 ``(28, 28)``, what the models received.
+        probabilities: kind -> float64 ``(10,)`` calibrated probabilities (``softmax(logits / T)``).
+        logits: kind -> float64 ``(10,)`` raw logits (log-probabilities of the model's softmax).
+        temperatures: kind -> the ``T`` used (1.0 when the model has no fitted temperature).
+        gate: the not-a-digit decision, or ``None`` without a gate.
+    """
+
+    box: tuple[int, int, int, int]
+    image28: np.ndarray
+    probabilities: dict[str, np.ndarray]
+    logits: dict[str, np.ndarray]
+    temperatures: dict[str, float]
+    gate: GateDecision | None
+
+    @property
+    def digits(self) -> dict[str, int]:
+        """kind -> that model's most probable digit (temperature does not change it)."""
+        return {kind: int(np.argmax(p)) for kind, p in self.probabilities.items()}
+
+    @property
+    def model_digit(self) -> int | None:
+        """The CNN's digit (the best model), else the first model's, even if the gate says no."""
+        digits = self.digits
+        return digits.get("cnn", next(iter(digits.values()), None))
+
+    @property
+    def is_digit(self) -> bool:
+        """The gate accepts it (always, without a gate)."""
+        return self.gate is None or self.gate.is_digit
+
+    @property
+    def digit(self) -> int | None:
+        """:attr:`model_digit` when the gate accepts the piece, else ``None``."""
+        return self.model_digit if self.is_digit else None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything read from one drawing.
+
+    Attributes:
+        preprocess: the whole drawing's preprocessing (its ``bbox`` frames all the ink).
+        digits: the pieces, left to right; one for a single digit, none when empty.
+        whole: the whole drawing read as one digit (== ``digits[0]`` for one piece);
+            ``None`` when empty, or when not asked for and there are several pieces.
+    """
+
+    preprocess: PreprocessResult
+    digits: tuple[DigitReading, ...]
+    whole: DigitReading | None = field(default=None)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.digits
+
+    @property
+    def number(self) -> str | None:
+        """The digits read, e.g. ``"407"``; ``None`` when empty or when any piece is not a digit."""
+        if not self.digits or not all(d.is_digit for d in self.digits):
+            return None
+        return "".join(str(d.model_digit) for d in self.digits)
+
+    @property
+    def digit(self) -> int | None:
+        """The one digit drawn; ``None`` when empty, not a digit, or several digits."""
+        return self.digits[0].digit if len(self.digits) == 1 else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why :attr:`digit` is ``None``: ``"empty"``, ``"not a digit"``, ``"several digits"``."""
+        if not self.digits:
+            return EMPTY
+        if len(self.digits) > 1:
+            return SEVERAL_DIGITS if self.number is not None else NOT_A_DIGIT
+        return None if self.digits[0].is_digit else NOT_A_DIGIT
+
+
+class Reader:
+    """Reads drawings with the three models, their temperatures and the gate.
+
+    Args:
+        predictor: an :class:`engine.inference.Predictor` with any of the three models.
+        gate: the not-a-digit gate, or ``None`` (then everything counts as a digit and
+            touching digits are not split).
+        temperatures: kind -> ``T`` (missing kinds: 1.0, uncalibrated).
+    """
+
+    def __init__(self, predictor, gate: Gate | None = None,
+                 temperatures: Mapping[str, float] | None = None):
+        self.predictor = predictor
+        self.gate = gate
+        self.temperatures = {kind: float((temperatures or {}).get(kind, 1.0))
+                             for kind in predictor.kinds}
+
+    def read(self, drawing: np.ndarray, ink: str = "auto", whole: bool = False) -> Reading:
+        """Find the digits in a drawing and read each.
+
+        Args:
+            drawing: 2-D grayscale ``(H, W)``, ``uint8`` 0..255 or float 0..1.
+            ink: ``"auto"``, ``"bright"`` or ``"dark"`` (see ``preprocess_drawing``).
+            whole: also read the whole drawing as one digit when it has several pieces.
+
+        Returns:
+            A :class:`Reading`.
+        """
+        with one_blas_thread():
+            pre = preprocess_drawing(drawing, ink=ink)
+            if pre.is_empty:
+                return Reading(pre, ())
+            scorer = None if self.gate is None else self.gate.scores
+            threshold = 0.5 if self.gate is None else self.gate.threshold
+            masks = segment_masks(pre.cropped, scorer, threshold)
+            y0, x0 = pre.bbox[0], pre.bbox[1]
+            if len(masks) <= 1:
+                one = self._read_images(pre.image28[None], [pre.bbox])[0]
+                return Reading(pre, (one,), one)
+            boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0)
+                     for b in (mask_box(m) for m in masks)]
+            images = [to_image28(m, pre.cropped) for m in masks]
+            if whole:
+                images.append(pre.image28)
+                boxes.append(pre.bbox)
+            read = self._read_images(np.stack(images), boxes)
+        if whole:
+            return Reading(pre, tuple(read[:-1]), read[-1])
+        return Reading(pre, tuple(read))
+
+    def read_image28(self, image28: np.ndarray) -> DigitReading:
+        """Read one already preprocessed ``(28, 28)`` image (box: the whole image)."""
+        with one_blas_thread():
+            return self._read_images(np.asarray(image28, np.float32)[None], [(0, 0, 28, 28)])[0]
+
+    def _read_images(self, images: np.ndarray, boxes) -> list[DigitReading]:
+        """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate)."""
+        probs = self.predictor.predict_batch(images)
+        decisions = (self.gate.decide_scores(self.gate.scores(images))
+                     if self.gate is not None else [None] * len(images))
+        out = []
+        for i, box in enumerate(boxes):
+            logits = {kind: logits_from_probabilities(p[i]) for kind, p in probs.items()}
+            calibrated = {kind: apply_temperature(z, self.temperatures.get(kind, 1.0))
+                          for kind, z in logits.items()}
+            out.append(DigitReading(tuple(int(v) for v in box), images[i], calibrated, logits,
+                                    dict(self.temperatures), decisions[i]))
+        return out

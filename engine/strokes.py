@@ -1,0 +1,172 @@
+"""Draw shapes as a pen would, and turn any ink into pen strokes (for the gate's data).
+
+The not-a-digit gate (:mod:`engine.gate`) must not learn *how* something was
+drawn instead of *what* was drawn: if every negative were a uniform pen line and
+every digit a scanned MNIST stroke, a gate could tell them apart by texture
+alone and fail on real pen-drawn digits. So digits and non-digits alike are
+rendered, in part, through the same pen: :func:`pen_redraw` thins any ink to a
+one-pixel skeleton (Zhang-Suen) and draws it again with a round pen.
+
+Everything works on ``(CANVAS, CANVAS)`` uint8 images, ink bright on black.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+#: Side of the square canvas shapes are drawn on. The app's canvas is 280; the
+#: preprocessing fits everything to 20 px, so 128 keeps the strokes' proportions.
+CANVAS = 128
+#: Pen widths in canvas pixels: the app's brush (4..48 on 280, default 20) scaled to 128.
+PEN_WIDTHS = (3.0, 16.0)
+
+
+def random_pen(rng: np.random.Generator) -> float:
+    """A pen width in canvas pixels, most often near the app's default brush (~9 px here)."""
+    low, high = PEN_WIDTHS
+    return float(np.clip(rng.lognormal(np.log(8.0), 0.4), low, high))
+
+
+def wobble(points: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
+    """Resample a polyline densely and add smooth hand tremor.
+
+    Args:
+        points: float ``(K, 2)`` (x, y) in any units.
+        amount: tremor amplitude in the same units.
+
+    Returns:
+        float ``(M, 2)``, M >= K.
+    """
+    points = np.asarray(points, np.float64)
+    seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    total = float(seg.sum())
+    if total <= 0 or len(points) < 2:
+        return points
+    n = max(len(points), min(400, int(total / 2.0) + 2))  # a point every ~2 px
+    t = np.concatenate(([0.0], np.cumsum(seg))) / total
+    u = np.linspace(0.0, 1.0, n)
+    dense = np.stack([np.interp(u, t, points[:, 0]), np.interp(u, t, points[:, 1])], axis=1)
+    # Low-frequency noise: a few random sines along the stroke.
+    noise = np.zeros_like(dense)
+    for _ in range(3):
+        freq = rng.uniform(0.5, 3.0)
+        phase = rng.uniform(0, 2 * np.pi, size=2)
+        noise += np.sin(2 * np.pi * freq * u[:, None] + phase) * rng.uniform(0.3, 1.0)
+    return dense + noise * amount / 3.0
+
+
+def draw_strokes(strokes: list[np.ndarray], rng: np.random.Generator,
+                 width: float | None = None, rotate_deg: float = 15.0,
+                 fill_fraction: tuple[float, float] = (0.45, 0.85),
+                 tremor: float = 0.03) -> np.ndarray:
+    """Draw polylines given in unit coordinates as pen strokes on a fresh canvas.
+
+    The strokes together are rotated randomly, scaled so their longer side is a random
+    fraction of the canvas, placed at a random spot, given hand tremor and drawn with
+    a round pen.
+
+    Args:
+        strokes: each float ``(K, 2)`` (x, y), y down, any common scale.
+        width: pen width in canvas pixels (random when ``None``).
+        rotate_deg: the rotation's range, +-.
+        fill_fraction: range of the longer side over the canvas side.
+        tremor: tremor amplitude as a fraction of the shape's size.
+
+    Returns:
+        uint8 ``(CANVAS, CANVAS)``, ink bright.
+    """
+    width = random_pen(rng) if width is None else width
+    angle = np.deg2rad(rng.uniform(-rotate_deg, rotate_deg))
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    strokes = [np.asarray(s, np.float64) @ rot.T for s in strokes]
+    allpts = np.concatenate(strokes)
+    lo, hi = allpts.min(axis=0), allpts.max(axis=0)
+    size = float(max(hi - lo).max()) or 1.0
+    scale = rng.uniform(*fill_fraction) * (CANVAS - width) / size
+    extent = (hi - lo) * scale
+    offset = np.array([rng.uniform(width / 2, max(width / 2, CANVAS - width / 2 - e))
+                       for e in extent])
+    img = Image.new("L", (CANVAS, CANVAS), 0)
+    draw = ImageDraw.Draw(img)
+    r = width / 2
+    for stroke in strokes:
+        pts = (stroke - lo) * scale + offset
+        pts = wobble(pts, rng, tremor * size * scale)
+        flat = [tuple(p) for p in pts]
+        if len(flat) > 1:
+            draw.line(flat, fill=255, width=max(1, round(width)), joint="curve")
+        for x, y in (flat[0], flat[-1]):  # round caps
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    return np.asarray(img.filter(ImageFilter.GaussianBlur(0.6)))
+
+
+def skeleton(mask: np.ndarray) -> np.ndarray:
+    """Thin a binary image to one-pixel-wide lines (Zhang & Suen, 1984).
+
+    Args:
+        mask: bool ``(H, W)``.
+
+    Returns:
+        bool ``(H, W)``.
+    """
+    img = np.pad(mask.astype(np.uint8), 1)
+    while True:
+        changed = False
+        for step in (0, 1):
+            p = img
+            # Neighbours P2..P9 clockwise from north.
+            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
+                 p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]
+            b = sum(x.astype(np.int16) for x in n)
+            a = sum(((n[i] == 0) & (n[(i + 1) % 8] == 1)).astype(np.int16) for i in range(8))
+            if step == 0:
+                c1 = n[0] * n[2] * n[4] == 0
+                c2 = n[2] * n[4] * n[6] == 0
+            else:
+                c1 = n[0] * n[2] * n[6] == 0
+                c2 = n[0] * n[4] * n[6] == 0
+            remove = (p[1:-1, 1:-1] == 1) & (b >= 2) & (b <= 6) & (a == 1) & c1 & c2
+            if remove.any():
+                img = img.copy()
+                img[1:-1, 1:-1][remove] = 0
+                changed = True
+        if not changed:
+            return img[1:-1, 1:-1].astype(bool)
+
+
+def pen_redraw(ink: np.ndarray, width: float) -> np.ndarray:
+    """Thin ``ink`` to its skeleton and draw the skeleton again with a round pen.
+
+    Args:
+        ink: uint8 ``(H, W)``, ink bright.
+        width: pen diameter in pixels.
+
+    Returns:
+        uint8 ``(H, W)``, ink bright, anti-aliased.
+    """
+    # The skeleton of the half-size image is as good at the pen widths used and ~4x cheaper.
+    h, w = ink.shape
+    half = np.asarray(Image.fromarray(ink).resize((max(1, w // 2), max(1, h // 2)), Image.BOX))
+    ys, xs = np.nonzero(skeleton(half > 100))
+    ys, xs = ys * 2 + 1, xs * 2 + 1
+    out = np.zeros(ink.shape, np.float32)
+    if len(ys) == 0:
+        return ink
+    r = width / 2
+    k = int(np.ceil(r))
+    dy, dx = np.mgrid[-k:k + 1, -k:k + 1]
+    disk = dy ** 2 + dx ** 2 <= r * r
+    oy, ox = dy[disk], dx[disk]
+    yy = np.clip(ys[:, None] + oy[None], 0, ink.shape[0] - 1).ravel()
+    xx = np.clip(xs[:, None] + ox[None], 0, ink.shape[1] - 1).ravel()
+    out[yy, xx] = 255.0
+    img = Image.fromarray(out.astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
+    return np.asarray(img)
+
+
+def ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0,
+            sweep: float = 2 * np.pi, n: int = 48) -> np.ndarray:
+    """Points of an elliptic arc, float ``(n, 2)`` (x, y)."""
+    t = start + np.linspace(0.0, sweep, n)
+    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)

@@ -1,0 +1,108 @@
+"""The not-a-digit gate (engine.gate): its decisions on held-out drawings and its plumbing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from digitlab.engine import gate_data
+from digitlab.engine.gate import SHIPPED_GATE, Gate, GateDecision, threshold_for_rate
+
+#: Seeds no training or measurement run used: fresh samples.
+FRESH_SEED = 4242
+
+needs_gate = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
+
+
+@pytest.fixture(scope="module")
+def gate():
+    return Gate.load()
+
+
+@needs_gate
+def test_held_out_non_digits_are_flagged(gate):
+    """Fonts, scribbles and shapes the gate never trained on: most are flagged."""
+    families = gate_data.negative_families(train=False)
+    x, family = gate_data.sample_set(families, 25, FRESH_SEED)
+    flagged = gate.scores(x) < gate.threshold
+    assert flagged.mean() >= 0.85
+    # No single held-out family gets through wholesale.
+    per_family = {name: flagged[family == k].mean() for k, name in enumerate(families)}
+    assert min(per_family.values()) >= 0.4, per_family
+
+
+@needs_gate
+def test_real_looking_digits_are_accepted(gate, mnist):
+    from digitlab.engine.gate_training import digits_through_app
+
+    plain = digits_through_app(mnist.x_test[-1000:])
+    assert np.mean(gate.scores(plain) < gate.threshold) <= 0.02
+    redrawn, _ = gate_data.sample_set({"d": gate_data.digit_sampler(mnist.x_test[-1000:])},
+                                      200, FRESH_SEED)
+    assert np.mean(gate.scores(redrawn) < gate.threshold) <= 0.03
+
+
+@needs_gate
+def test_two_digits_as_one_piece_are_not_a_digit(gate, mnist):
+    pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(mnist.x_test)}, 60,
+                                    FRESH_SEED)
+    assert np.mean(gate.scores(pairs) < gate.threshold) >= 0.8
+
+
+def test_decision_applies_the_threshold_at_its_boundary():
+    network = _constant_network(0.0)  # logit 0 -> score 0.5
+    gate = Gate(network, threshold=0.5)
+    decision = gate.decide(np.zeros((28, 28), np.float32))
+    assert decision == GateDecision(True, 0.5, 0.5)
+    assert not Gate(network, threshold=0.5001).decide(np.zeros((28, 28))).is_digit
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decision.is_digit = False
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, float("nan")])
+def test_threshold_outside_0_1_is_refused_with_the_value(bad):
+    with pytest.raises(ValueError, match="threshold"):
+        Gate(_constant_network(0.0), threshold=bad)
+
+
+def test_threshold_for_rate_flags_that_share():
+    scores = np.linspace(0.0, 1.0, 1001)
+    t = threshold_for_rate(scores, 0.01)
+    assert np.mean(scores < t) == pytest.approx(0.01, abs=0.002)
+
+
+def test_scores_refuse_wrong_shapes():
+    with pytest.raises(ValueError, match=r"\(28, 29\)"):
+        Gate(_constant_network(0.0)).scores(np.zeros((28, 29)))
+
+
+@needs_gate
+def test_a_card_with_a_bad_threshold_is_refused_naming_the_card(tmp_path):
+    from digitlab.engine.models import ModelFileError
+
+    copy = tmp_path / "gate.keras"
+    copy.write_bytes(SHIPPED_GATE.read_bytes())
+    (tmp_path / "gate.json").write_text(json.dumps({"threshold": 3}))
+    with pytest.raises(ModelFileError, match="gate.json"):
+        Gate.load(copy)
+
+
+def test_numpy_gate_matches_keras():
+    from digitlab.engine.gate import build_gate_model
+
+    model = build_gate_model()
+    x = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
+    expected = 1.0 / (1.0 + np.exp(-model.predict(x, verbose=0)[:, 0]))
+    np.testing.assert_allclose(Gate.from_keras(model).scores(x), expected, atol=1e-5)
+
+
+def _constant_network(logit: float):
+    from digitlab.engine.numpy_layers import Network, Step
+
+    weights = np.zeros((784, 1), np.float32)
+    return Network((Step("flatten", "reshape", shape=(-1,)),
+                    Step("logit", "dense", weights=weights,
+                         bias=np.array([logit], np.float32))))

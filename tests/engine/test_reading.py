@@ -1,0 +1,93 @@
+"""Reading drawings (engine.reading): one digit as today, numbers, not-a-digit, calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
+from digitlab.engine.gate import SHIPPED_GATE, Gate
+from digitlab.engine.gate_data import compose_number, shape_sampler
+from digitlab.engine.inference import Predictor
+from digitlab.engine.reading import NOT_A_DIGIT, Reader
+
+needs_gate = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return Predictor.load_shipped()
+
+
+@pytest.fixture(scope="module")
+def reader(predictor):
+    gate = Gate.load() if SHIPPED_GATE.exists() else None
+    return Reader(predictor, gate, {"multinomial": 0.9, "dnn": 1.1, "cnn": 1.4})
+
+
+def canvas(digit28: np.ndarray) -> np.ndarray:
+    return 255 - np.asarray(Image.fromarray(digit28).resize((280, 280), Image.BILINEAR))
+
+
+def test_a_single_digit_reads_exactly_as_the_predictor_does(reader, predictor, mnist):
+    for digit in mnist.x_test[:20]:
+        drawing = canvas(digit)
+        reading = reader.read(drawing)
+        today = predictor.predict(drawing)
+        assert len(reading.digits) == 1
+        piece = reading.digits[0]
+        assert piece.box == today.preprocess.bbox
+        assert piece.digits == today.digits
+        for kind, raw in today.probabilities.items():
+            np.testing.assert_allclose(piece.logits[kind], logits_from_probabilities(raw))
+            # Calibrated: softmax(log p / T) with this model's T, argmax kept.
+            np.testing.assert_allclose(
+                piece.probabilities[kind],
+                apply_temperature(logits_from_probabilities(raw), reader.temperatures[kind]))
+        if reading.digit is not None:
+            assert reading.number == str(reading.digit) and reading.reason is None
+
+
+def test_temperatures_change_probabilities_not_digits(predictor, mnist):
+    drawing = canvas(mnist.x_test[8])
+    hot = Reader(predictor, None, {"cnn": 3.0}).read(drawing).digits[0]
+    plain = Reader(predictor, None, {}).read(drawing).digits[0]
+    assert hot.digits == plain.digits
+    assert hot.probabilities["cnn"].max() < plain.probabilities["cnn"].max()
+    np.testing.assert_allclose(plain.probabilities["cnn"],
+                               predictor.predict(drawing).probabilities["cnn"], atol=1e-6)
+
+
+@needs_gate
+def test_a_number_is_read_left_to_right_with_boxes(reader, mnist):
+    rng = np.random.default_rng(11)
+    idx = [3, 2, 1, 18]  # 0 1 2 3 in MNIST test
+    image, truth_boxes = compose_number(list(mnist.x_test[idx]), rng, height=90,
+                                        gap_range=(0.2, 0.4))
+    reading = reader.read(image)
+    assert reading.number == "".join(str(mnist.y_test[i]) for i in idx)
+    assert reading.digit is None and reading.reason == "several digits"
+    for piece, (y0, x0, y1, x1) in zip(reading.digits, truth_boxes, strict=True):
+        # Each box frames its digit (to the pixels the ink threshold keeps).
+        assert abs(piece.box[1] - x0) <= 3 and abs(piece.box[3] - x1) <= 3
+        assert piece.box[0] >= y0 - 3 and piece.box[2] <= y1 + 3
+
+
+@needs_gate
+def test_not_a_digit_keeps_the_models_answers_but_no_digit(reader):
+    rng = np.random.default_rng(2)
+    star = shape_sampler("shape:circle-cross")(rng)
+    reading = reader.read(star)
+    assert reading.digit is None and reading.number is None
+    assert reading.reason == NOT_A_DIGIT
+    piece = reading.digits[0]
+    assert piece.gate.digit_score < piece.gate.threshold
+    assert set(piece.probabilities) == {"multinomial", "dnn", "cnn"}  # bars stay visible
+    assert piece.model_digit is not None
+
+
+def test_empty_drawing(reader):
+    reading = reader.read(np.full((100, 100), 255, np.uint8))
+    assert reading.is_empty and reading.reason == "empty"
+    assert reading.number is None and reading.digit is None and reading.whole is None

@@ -1,0 +1,143 @@
+"""Finding the digits of a number (engine.segment): components, merging, splitting."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitlab.engine.gate_data import compose_number
+from digitlab.engine.preprocess import preprocess_drawing
+from digitlab.engine.segment import label_components, segment_digits
+
+
+def reference_labels(mask: np.ndarray) -> int:
+    """Number of 8-connected components by breadth-first flood fill (slow, obviously right)."""
+    seen = np.zeros_like(mask, bool)
+    n = 0
+    h, w = mask.shape
+    for y, x in zip(*np.nonzero(mask), strict=True):
+        if seen[y, x]:
+            continue
+        n += 1
+        queue = deque([(y, x)])
+        seen[y, x] = True
+        while queue:
+            cy, cx = queue.popleft()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    ny, nx = cy + dy, cx + dx
+                    if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        queue.append((ny, nx))
+    return n
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("density", [0.2, 0.45])
+def test_components_match_a_flood_fill(seed, density):
+    mask = np.random.default_rng(seed).random((23, 31)) < density
+    labels, n = label_components(mask)
+    assert n == reference_labels(mask)
+    assert set(np.unique(labels[mask])) == set(range(1, n + 1))
+    assert (labels[~mask] == 0).all()
+    # Every component is connected and different components never touch (8-connected).
+    for i in range(1, n + 1):
+        assert reference_labels(labels == i) == 1
+
+
+def test_diagonal_neighbours_are_one_component():
+    mask = np.eye(5, dtype=bool)
+    assert label_components(mask)[1] == 1
+    assert label_components(np.eye(5, dtype=bool)[::-1])[1] == 1
+
+
+def crop_of(image: np.ndarray) -> np.ndarray:
+    return preprocess_drawing(image).cropped
+
+
+def strokes_image(strokes, size=(200, 400), width=12) -> np.ndarray:
+    img = Image.new("L", (size[1], size[0]), 0)
+    draw = ImageDraw.Draw(img)
+    for stroke in strokes:
+        if len(stroke) == 1:  # a dot
+            (x, y), r = stroke[0], width
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+        else:
+            draw.line(stroke, fill=255, width=width, joint="curve")
+    return np.asarray(img)
+
+
+FIVE_WITH_LOOSE_BAR = [
+    [(60, 60), (55, 100), (80, 95), (100, 110), (102, 135), (85, 150), (55, 145)],
+    [(70, 40), (110, 38)],  # the top bar, drawn separately, not touching
+]
+FOUR_IN_TWO_STROKES = [
+    [(230, 40), (205, 110), (270, 110)],  # the open "L" of a 4
+    [(262, 60), (258, 160)],  # the down stroke, not touching
+]
+I_WITH_DOT = [[(350, 80), (350, 160)], [(350, 50)]]
+
+
+def test_pieces_of_one_digit_are_merged_and_neighbours_kept_apart():
+    image = strokes_image(FIVE_WITH_LOOSE_BAR + FOUR_IN_TWO_STROKES + I_WITH_DOT)
+    segments = segment_digits(crop_of(image))
+    assert len(segments) == 3
+    lefts = [s.box[1] for s in segments]
+    assert lefts == sorted(lefts)
+    # Each box holds the whole of its strokes: the 5's bar, the 4's down stroke, the dot.
+    offset_y, offset_x = preprocess_drawing(image).bbox[:2]
+    boxes = [(y0 + offset_y, x0 + offset_x, y1 + offset_y, x1 + offset_x)
+             for y0, x0, y1, x1 in (s.box for s in segments)]
+    assert boxes[0][2] - boxes[0][0] > 100  # bar (y 38) to the bottom (y 150)
+    assert boxes[1][1] < 210 and boxes[1][3] > 260
+    assert boxes[2][0] < 45  # the dot at y 50 belongs to the stroke below it
+    for s in segments:
+        assert s.image28.shape == (28, 28) and s.image28.max() == pytest.approx(1.0)
+
+
+def test_numbers_with_natural_spacing_are_cut_into_their_digits(mnist):
+    rng = np.random.default_rng(3)
+    right = 0
+    trials = 60
+    for _ in range(trials):
+        k = int(rng.integers(2, 5))
+        idx = rng.integers(len(mnist.x_test), size=k)
+        image, truth = compose_number(list(mnist.x_test[idx]), rng, gap_range=(0.15, 0.5))
+        segments = segment_digits(crop_of(image))
+        right += len(segments) == k
+    assert right >= trials - 2
+
+
+def test_a_single_digit_is_one_segment(mnist):
+    for digit in mnist.x_test[:100]:
+        big = np.asarray(Image.fromarray(digit).resize((280, 280), Image.BILINEAR))
+        assert len(segment_digits(crop_of(big))) == 1
+
+
+def test_touching_digits_are_split_where_the_scorer_likes_the_pieces(mnist):
+    """Two digits overlapping by a few pixels: one component; the valley cut splits them."""
+    from digitlab.engine.gate import SHIPPED_GATE, Gate
+
+    if not SHIPPED_GATE.exists():
+        pytest.skip("no shipped gate")
+    gate = Gate.load()
+    rng = np.random.default_rng(5)
+    split = whole_without_scorer = 0
+    trials = 30
+    for _ in range(trials):
+        idx = rng.integers(len(mnist.x_test), size=2)
+        image, _ = compose_number(list(mnist.x_test[idx]), rng, gap_range=(-0.08, -0.03))
+        crop = crop_of(image)
+        whole_without_scorer += len(segment_digits(crop)) == 1
+        split += len(segment_digits(crop, gate.scores, gate.threshold)) == 2
+    assert whole_without_scorer >= trials * 0.8  # they really touch
+    assert split >= trials * 0.8
+
+
+def test_no_ink_no_segments_and_bad_shapes_refused():
+    assert segment_digits(np.zeros((10, 10), np.float32)) == []
+    with pytest.raises(ValueError, match=r"\(3, 4, 5\)"):
+        segment_digits(np.zeros((3, 4, 5)))
