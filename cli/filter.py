@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import re
 from pathlib import Path
 
 DEFAULT_KERNEL = "vertical edge (lesson)"
 #: ``--kernel cnn``: the shipped CNN's 32 first-layer kernels, 32 feature maps.
 CNN_KERNELS = "cnn"
+_NUMBERS_WORD = re.compile(r"^-\.?\d[\d\s.,;/eE+\-\[\]]*$")
 
 
 def add_parser(sub) -> None:
@@ -41,6 +43,11 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--list-kernels", action="store_true", help="list the preset kernels and exit")
     p.set_defaults(filter_parser=p)
+    # Kernel rows such as '-1,0,1;-1,0,1;-1,0,1' (the form --help shows) start with '-',
+    # and argparse takes such a word for an unknown option ("expected one argument").
+    # No option of this parser looks like a number, so a word made only of numbers and
+    # separators is a value: the rule argparse already applies to '-1' or '-.5'.
+    p._negative_number_matcher = _NUMBERS_WORD
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
         apply_filter,
     )
     from digitlab.engine.images import extract_channel, load_photo  # noqa: PLC0415
-    from digitlab.engine.kernels import KERNEL_SETS, resolve_kernels  # noqa: PLC0415
+    from digitlab.engine.kernels import (  # noqa: PLC0415
+        KERNEL_SETS,
+        resolve_kernels,
+        side_for_feature_budget,
+    )
+    from digitlab.engine.safe_files import dumps_json  # noqa: PLC0415
 
     if args.list_kernels:
         for name, kernel in KERNEL_PRESETS.items():
@@ -64,26 +76,22 @@ def run(args: argparse.Namespace) -> int:
     if args.photo is None:
         args.filter_parser.error("the following arguments are required: PHOTO")
 
-    # Settings and kernels first: a typo fails at once, before the photo is decoded.
+    # Settings, kernels and outputs first: a typo or an unwritable folder fails at
+    # once, before the photo is decoded.
     settings = FilterSettings(stride=args.stride, padding=args.padding, pool=args.pool,
                               pool_stride=args.pool_stride, pool_padding=args.pool_padding)
     specs = args.kernel or [DEFAULT_KERNEL]
-    kernels = []
-    for spec in specs:
-        if spec.strip().lower() == CNN_KERNELS:
-            kernels.extend(_cnn_kernels())
-        else:
-            kernels.extend(resolve_kernels(spec))
+    kernels = _resolve_all(specs, resolve_kernels)
+    outputs = _check_outputs(args)
     photo = load_photo(args.photo)
     channel = extract_channel(photo.rgb, args.channel)
+    side = side_for_feature_budget(channel.shape, len(kernels))
+    if side is not None:  # many kernels: every one makes a full-size map, so reduce the photo
+        photo = load_photo(args.photo, max_side=side)
+        channel = extract_channel(photo.rgb, args.channel)
     result = apply_filter(channel, kernels, settings)
-
-    if args.output:
-        render_figure(channel, result).save(args.output)
-    if args.arrays:
-        import numpy as np  # noqa: PLC0415
-
-        np.savez(args.arrays, conv=result.conv[None], pool=result.pooled[None])
+    _check_finite(result)
+    _write_outputs(outputs, lambda: render_figure(channel, result), result)
 
     summary = {
         "input_shape": list(result.input_shape),
@@ -100,9 +108,10 @@ def run(args: argparse.Namespace) -> int:
         "pool_padding": settings.pool_padding,
         "downscaled": photo.downscaled,
         "original_size": list(photo.original_size),
+        **{name: str(path) for name, path in outputs.items()},
     }
     if args.json:
-        print(json.dumps(summary))
+        print(dumps_json(summary))
         return 0
     width, height = photo.size
     note = (f", downscaled from {photo.original_size[0]}x{photo.original_size[1]}"
@@ -113,11 +122,111 @@ def run(args: argparse.Namespace) -> int:
     print(f"conv2d    {result.conv_shape}  stride {settings.stride}, {settings.padding}")
     print(f"max_pool  {result.pool_shape}  {settings.pool}x{settings.pool}, "
           f"stride {settings.effective_pool_stride}, {settings.pool_padding}")
-    if args.output:
-        print(f"figure    {args.output}")
-    if args.arrays:
-        print(f"arrays    {args.arrays}")
+    if "figure" in outputs:
+        print(f"figure    {outputs['figure']}")
+    if "arrays" in outputs:
+        print(f"arrays    {outputs['arrays']}")
     return 0
+
+
+def _resolve_all(specs: list[str], resolve_kernels) -> list:
+    """Every kernel the ``--kernel`` options name, refusing too many before building them."""
+    from digitlab.engine.kernels import check_kernel_count  # noqa: PLC0415
+
+    kernels: list = []
+    cnn = None
+    for spec in specs:
+        if spec.strip().lower() == CNN_KERNELS:
+            check_kernel_count(len(kernels) + CNN_MAPS)
+            cnn = cnn if cnn is not None else _cnn_kernels()  # loaded once, however often named
+            kernels.extend(cnn)
+        else:
+            kernels.extend(resolve_kernels(spec))
+        check_kernel_count(len(kernels))
+    return kernels
+
+
+def _check_outputs(args) -> dict[str, Path]:
+    """The files ``--output`` and ``--arrays`` will write, checked before any work.
+
+    Returns:
+        ``{"figure": path, "arrays": path}`` for those asked; ``arrays`` carries the
+        ``.npz`` suffix ``numpy.savez`` adds, so the name reported is the name written.
+    """
+    from PIL import Image  # noqa: PLC0415
+
+    from digitlab.engine.safe_files import check_writable_folder  # noqa: PLC0415
+
+    outputs: dict[str, Path] = {}
+    if args.output:
+        figure = Path(args.output).expanduser()
+        if figure.suffix.lower() not in Image.registered_extensions():
+            raise ValueError(
+                f"{figure}: unknown image type {figure.suffix or '(no suffix)'!r} for the "
+                "figure; use .png (or .jpg, .webp, .tif)")
+        outputs["figure"] = figure
+    if args.arrays:
+        arrays = Path(args.arrays).expanduser()
+        if arrays.suffix != ".npz":
+            arrays = arrays.with_name(arrays.name + ".npz")
+        outputs["arrays"] = arrays
+    photo = Path(args.photo).expanduser().resolve()
+    resolved = {name: path.resolve() for name, path in outputs.items()}
+    if len(set(resolved.values())) < len(resolved):
+        raise ValueError(f"{outputs['figure']}: --output and --arrays name the same file")
+    for name, path in outputs.items():
+        if resolved[name] == photo:
+            raise ValueError(f"{path}: is the photo itself; choose another output file")
+        check_writable_folder(path, "figure" if name == "figure" else "arrays")
+    return outputs
+
+
+def _write_outputs(outputs: dict[str, Path], make_figure, result) -> None:
+    """Write the figure and the arrays both or neither: temporaries first, then renames."""
+    import numpy as np  # noqa: PLC0415
+
+    from digitlab.engine.safe_files import temp_path_beside, user_permissions  # noqa: PLC0415
+
+    temps: dict[str, Path] = {}
+    try:
+        for name, path in outputs.items():
+            tmp = temps[name] = temp_path_beside(path, suffix=path.suffix)
+            try:
+                if name == "figure":
+                    make_figure().save(tmp, format=_pil_format(path))
+                else:
+                    with open(tmp, "wb") as fh:
+                        np.savez(fh, conv=result.conv[None], pool=result.pooled[None])
+                os.chmod(tmp, user_permissions())
+            except OSError as exc:
+                raise OSError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        for name, path in outputs.items():
+            os.replace(temps[name], path)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+
+
+def _pil_format(path: Path) -> str:
+    from PIL import Image  # noqa: PLC0415
+
+    return Image.registered_extensions()[path.suffix.lower()]
+
+
+def _check_finite(result) -> None:
+    """Refuse a result that overflowed float32 (e.g. kernel values near 3e38)."""
+    import numpy as np  # noqa: PLC0415
+
+    from digitlab.engine.kernels import FilterError  # noqa: PLC0415
+
+    if not (np.isfinite(result.conv).all() and np.isfinite(result.pooled).all()):
+        raise FilterError(
+            "The feature map overflows float32 (values beyond 3.4e38): the kernel's values "
+            "are too large for this photo; use smaller kernel values.")
+
+
+#: How many feature maps ``--kernel cnn`` adds.
+CNN_MAPS = 32
 
 
 def _cnn_kernels() -> list:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from digitlab.engine import MODEL_KINDS
@@ -56,7 +57,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from digitlab.cli.progress import TerminalProgress  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415 - keep `digitlab --help` fast
-    from digitlab.engine.models import save_model_atomic  # noqa: PLC0415
+    from digitlab.engine.models import check_card_slot  # noqa: PLC0415
+    from digitlab.engine.safe_files import check_writable_folder, dumps_json  # noqa: PLC0415
     from digitlab.engine.training import LESSON_ACCURACY, improved_recipe, lesson_recipe, train  # noqa: PLC0415
 
     overrides = {
@@ -76,9 +78,13 @@ def run(args: argparse.Namespace) -> int:
         overrides["augment"] = args.augment
     recipe = improved_recipe if args.recipe == "improved" else lesson_recipe
     config = recipe(args.kind, **overrides)
-    output = Path(args.output) if args.output else user_model_path(args.kind)
+    output = Path(args.output).expanduser() if args.output else user_model_path(args.kind)
     if output.suffix != ".keras":
         raise ValueError(f"Received --output {str(output)!r}; the model file must end in .keras")
+    # Before the run, not after it: a read-only folder, a folder named x.keras or a
+    # foreign x.json beside it would otherwise throw the trained model away.
+    check_writable_folder(output, "model")
+    check_card_slot(output)
 
     data = load_mnist(args.data)
     from digitlab.engine.devices import describe_training_devices  # noqa: PLC0415
@@ -92,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     result = train(config, data, on_event=TerminalProgress(config.batch_size))
-    save_model_atomic(result.model, output)
-    from digitlab.engine.models import write_model_card  # noqa: PLC0415
     lesson_key = "cnn_dropout" if args.kind == "cnn" and config.dropout else args.kind
     summary = {
         "kind": args.kind,
@@ -106,12 +110,17 @@ def run(args: argparse.Namespace) -> int:
         "lesson_accuracy": LESSON_ACCURACY[lesson_key],
         "output": str(output),
     }
-    write_model_card(output, result.test_accuracy, recipe=args.recipe,
-                     config={k: v for k, v in vars(config).items()},
-                     epochs_run=result.epochs_run, best_epoch=summary["best_epoch"],
-                     stop_reason=result.stop_reason, seconds=summary["seconds"])
+    card = {"recipe": args.recipe, "config": dict(vars(config)), "epochs_run": result.epochs_run,
+            "best_epoch": summary["best_epoch"], "stop_reason": result.stop_reason,
+            "seconds": summary["seconds"]}
+    saved = _save_or_fall_back(result.model, output, result.test_accuracy, card)
+    if saved != output:
+        summary["output"] = str(saved)
+        if args.json:
+            print(dumps_json(summary))
+        return 1
     if args.json:
-        print(json.dumps(summary))
+        print(dumps_json(summary))
     else:
         print(
             f"Test accuracy: {result.test_accuracy:.4f} "
@@ -120,3 +129,37 @@ def run(args: argparse.Namespace) -> int:
             f"saved to {output}"
         )
     return 0
+
+
+def _save_or_fall_back(model, output: Path, test_accuracy, card: dict) -> Path:
+    """Save the model and its card; if that fails now, save them somewhere else.
+
+    The folder was checked before training, but it can still fail at the end (disk
+    full, the folder removed or made read-only meanwhile): the trained model is
+    then written to the user's data folder or the temporary folder instead, and
+    stderr says where.
+
+    Returns:
+        Where the model went.
+
+    Raises:
+        OSError: no place could take it (the message names the first file).
+    """
+    from digitlab.engine.models import save_model_with_card  # noqa: PLC0415
+
+    try:
+        return save_model_with_card(model, output, test_accuracy, **card)[0]
+    except OSError as exc:
+        first_error = f"{output}: cannot save the model ({exc.strerror or exc})"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"{output.stem}-{stamp}.keras"
+    for folder in (user_model_path(card["config"]["kind"]).parent, Path(tempfile.gettempdir())):
+        fallback = folder / name
+        try:
+            save_model_with_card(model, fallback, test_accuracy, **card)
+        except OSError:
+            continue
+        print(f"digitlab train: error: {first_error}; the trained model was saved to "
+              f"{fallback} instead", file=sys.stderr)
+        return fallback
+    raise OSError(f"{first_error}, nor in the data or temporary folder")

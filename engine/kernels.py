@@ -12,12 +12,20 @@ import math
 import numpy as np
 
 __all__ = [
-    "KERNEL_PRESETS", "KERNEL_SETS", "MAX_KERNEL_SIDE", "FilterError", "parse_kernel",
-    "resolve_kernel", "resolve_kernels",
+    "KERNEL_PRESETS", "KERNEL_SETS", "MAX_FEATURE_VALUES", "MAX_KERNELS", "MAX_KERNEL_SIDE",
+    "FilterError", "check_kernel_count", "kernel_to_text", "side_for_feature_budget",
+    "parse_kernel", "resize_centered", "resolve_kernel", "resolve_kernels",
 ]
 
 #: Largest kernel side accepted (the GUI's kernel editor and the CLI share it).
 MAX_KERNEL_SIDE = 15
+#: Most kernels (feature maps) in one filter run: the CNN's 32 plus the presets, twice
+#: over. Every kernel adds a full-size float32 feature map.
+MAX_KERNELS = 64
+#: Most feature-map values of one run (kernels x photo pixels): 16 maps of the largest
+#: working photo (2048x1536). Measured with ``digitlab filter``: TensorFlow's conv holds
+#: about two float32 copies a map, 16 maps peak at 1.1 GB, 32 at 1.54 GB.
+MAX_FEATURE_VALUES = 16 * 2048 * 1536
 
 
 class FilterError(ValueError):
@@ -95,6 +103,39 @@ def parse_kernel(text: str) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
+def check_kernel_count(count: int, limit: int = MAX_KERNELS) -> int:
+    """Refuse more than ``limit`` kernels in one run (each one multiplies memory).
+
+    Raises:
+        FilterError: ``count > limit``.
+    """
+    if count > limit:
+        raise FilterError(
+            f"Received {count} kernels; at most {limit} can be applied at once "
+            "(each kernel makes one full-size feature map).")
+    return count
+
+
+def side_for_feature_budget(image_shape: tuple[int, ...], count: int,
+                            limit: int = MAX_FEATURE_VALUES) -> int | None:
+    """The longest photo side at which ``count`` feature maps fit in ``limit`` values.
+
+    Args:
+        image_shape: (H, W) of the channel to filter.
+        count: number of kernels.
+        limit: most values of all feature maps together.
+
+    Returns:
+        None when ``H * W * count <= limit``; else the longest side (>= 1) to which
+        the photo must be reduced, keeping its aspect ratio.
+    """
+    height, width = int(image_shape[0]), int(image_shape[1])
+    if height * width * max(count, 1) <= limit:
+        return None
+    scale = math.sqrt(limit / (height * width * count))
+    return max(1, math.floor(max(height, width) * scale))
+
+
 def _parse_value(token: str, row: int) -> float:
     try:
         if "/" in token:
@@ -170,3 +211,22 @@ def _is_float(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def kernel_to_text(kernel: np.ndarray) -> str:
+    """Rows text for ``kernel`` (kh, kw), e.g. ``"-1, 0, 1; -1, 0, 1; -1, 0, 1"``.
+
+    The inverse of :func:`parse_kernel` (to six significant digits).
+    """
+    return "; ".join(", ".join(f"{v:.6g}" for v in row) for row in np.asarray(kernel))
+
+
+def resize_centered(kernel: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Zero-pad or crop ``kernel`` (kh, kw) to float32 ``(rows, cols)``, keeping its centre."""
+    out = np.zeros((rows, cols), dtype=np.float32)
+    kh, kw = kernel.shape
+    h, w = min(kh, rows), min(kw, cols)
+    sy, sx = (kh - h) // 2, (kw - w) // 2
+    dy, dx = (rows - h) // 2, (cols - w) // 2
+    out[dy : dy + h, dx : dx + w] = kernel[sy : sy + h, sx : sx + w]
+    return out

@@ -68,8 +68,8 @@ def is_model_card(path: str | Path) -> bool:
 def _check_card_slot(card: Path) -> None:
     if (card.exists() or card.is_symlink()) and not is_model_card(card):
         raise NotACardError(
-            f"{card}: exists and is not a Digit Lab model card; left untouched "
-            "(the model's card was not written)")
+            f"{card}: exists and is not a Digit Lab model card; refusing to overwrite it "
+            "with the model's card (choose another model name, or move that file)")
 
 
 def save_model_atomic(model, path: str | Path) -> Path:
