@@ -184,3 +184,25 @@ def test_shipped_models_read_mnist(mnist):
     accuracy = {kind: (p.argmax(1) == mnist.y_test[:300]).mean()
                 for kind, p in probabilities.items()}
     assert accuracy["cnn"] >= 0.97 and accuracy["dnn"] >= 0.94 and accuracy["multinomial"] >= 0.85
+
+
+def test_predict_batch_runs_the_kinds_asked_for(predictor, mnist):
+    every = predictor.predict_batch(mnist.x_test[:300])
+    only_cnn = predictor.predict_batch(mnist.x_test[:300], kinds=("cnn",))
+    assert list(only_cnn) == ["cnn"]
+    np.testing.assert_array_equal(only_cnn["cnn"], every["cnn"])
+    with pytest.raises(ValueError, match="has no gate model"):
+        predictor.predict_batch(mnist.x_test[:3], kinds=("gate",))
+
+
+def test_with_network_adds_a_model_read_from_a_file(tiny_models, inputs, tmp_path):
+    from digitlab.engine.keras_reader import read_model_network
+    from digitlab.engine.models import save_model_atomic
+
+    only_dnn = Predictor.from_keras({"dnn": tiny_models["dnn"]})
+    network, _ = read_model_network(save_model_atomic(tiny_models["cnn"], tmp_path / "c.keras"))
+    both = only_dnn.with_network("cnn", network)
+    assert both.kinds == ("dnn", "cnn") and only_dnn.kinds == ("dnn",)
+    expected = np.asarray(tiny_models["cnn"](inputs[:20], training=False))
+    got = both.predict_batch(inputs[:20], kinds=("cnn",))["cnn"]
+    np.testing.assert_allclose(got, expected, atol=1e-5)
