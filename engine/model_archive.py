@@ -177,9 +177,12 @@ def _check_open_archive(zf: zipfile.ZipFile, p: Path, limits: ModelLimits) -> Mo
     if METADATA in by_name:
         members[METADATA] = read_zip_member(zf, by_name[METADATA], p,
                                             limits.max_other_member_bytes)
-    # The weights may hold what the architecture needs and no more (padding, a bomb).
-    members[WEIGHTS] = read_zip_member(zf, by_name[WEIGHTS], p,
-                                       limits.weights_limit(parameters))
+    # The weights may hold what the architecture needs and no more (padding, a bomb):
+    # checked on the size the archive declares, then again while decompressing.
+    weights_limit = limits.weights_limit(parameters)
+    check_zip_members(zf, p, {**sizes, WEIGHTS: weights_limit}, 1 << 62,
+                      default_limit=limits.max_other_member_bytes)
+    members[WEIGHTS] = read_zip_member(zf, by_name[WEIGHTS], p, weights_limit)
     return ModelArchive(p, config, parameters, members)
 
 

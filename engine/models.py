@@ -245,6 +245,25 @@ def check_runs_on_digits(path: str | Path, model) -> None:
         check_probe_outputs(path, outputs)
     except ModelArchiveError as exc:
         raise ModelFileError(str(exc)) from None
+    # The app predicts with the numpy forward pass, which does not reshape its input as
+    # Keras does ((28, 28, 1) models run in Keras, not there): probe it too, so such a
+    # model fails here, naming the file, and not at the first prediction.
+    from digitlab.engine.numpy_layers import compile_keras_model  # noqa: PLC0415
+
+    try:
+        network = compile_keras_model(model)
+    except ValueError:
+        return  # a layer the fast predictor lacks: the predictor says so when it is built
+    try:
+        with np.errstate(all="ignore"):
+            fast = network.forward(probe_images())
+    except Exception as exc:  # noqa: BLE001 - shape errors from numpy
+        raise ModelFileError(
+            f"{path}: the model cannot run on (N, 28, 28) images: {_first_line(exc)}") from None
+    try:
+        check_probe_outputs(path, fast)
+    except ModelArchiveError as exc:
+        raise ModelFileError(str(exc)) from None
 
 
 def check_finite_weights(path: str | Path, weights) -> None:

@@ -248,3 +248,140 @@ def test_an_npz_with_pickled_objects_is_refused_without_unpickling(tmp_path):
     with pytest.raises(MnistFormatError, match=f"^{path}: x_train holds Python objects"):
         load_mnist(path)
 
+
+
+# --- issue 11: models refused at load, Keras extracts nothing, cards never clobber --------------
+
+
+def test_huge_finite_weights_are_refused_at_load_naming_the_file(tmp_path):
+    model = build_model("multinomial")
+    model.set_weights([np.full_like(w, 1e37) for w in model.get_weights()])
+    path = save_model_atomic(model, tmp_path / "huge.keras")
+    with pytest.raises(ModelFileError, match=f"^{path}: the model's outputs are NaN or infinite"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("shape", [(784,), (28, 28, 1)])
+def test_a_model_that_cannot_take_28x28_input_is_refused_at_load(tmp_path, shape):
+    import keras
+
+    inputs = keras.Input(shape=shape)
+    # (28, 28, 1): a Conv2D straight on the input needs the channel axis the app never sends.
+    x = keras.layers.Flatten()(keras.layers.Conv2D(2, 3)(inputs)) if len(shape) > 1 else inputs
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x))
+    path = save_model_atomic(model, tmp_path / "odd.keras")
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert "28" in message
+
+
+def test_keras_extracts_nothing_to_the_temporary_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    members = {}
+    with zipfile.ZipFile(ROOT / "resources" / "models" / "dnn.keras") as zf:
+        for name in zf.namelist():
+            members[name] = zf.read(name)
+    members["assets/vocabulary.txt"] = b"a\n" * 1000  # Keras would extract every member
+    path = tmp_path / "with_assets.keras"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    seen = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda *a, **k: seen.append(1) or real_mkdtemp(*a, **k))
+    model, kind = load_model(path)
+    assert kind == "dnn" and not seen and list(scratch.iterdir()) == []
+
+
+def test_the_card_never_overwrites_a_json_it_did_not_write(tmp_path, tiny_models):
+    from digitlab.engine.models import NotACardError, save_model_with_card, write_model_card
+
+    foreign = tmp_path / "x.json"
+    foreign.write_text('{"my": "notes"}')
+    path = tmp_path / "x.keras"
+    with pytest.raises(NotACardError, match=r"x\.json: exists and is not a Digit Lab model card"):
+        save_model_with_card(tiny_models["multinomial"], path, 0.9)
+    assert not path.exists()  # refused before anything was written
+    save_model_atomic(tiny_models["multinomial"], path)
+    for accuracy in (0.9, None):  # writing or removing: the foreign file stays
+        with pytest.raises(NotACardError):
+            write_model_card(path, accuracy)
+    assert foreign.read_text() == '{"my": "notes"}'
+
+
+def test_saved_models_and_cards_get_the_umask_permissions(tmp_path, tiny_models):
+    from digitlab.engine.models import save_model_with_card
+
+    old = os.umask(0o022)
+    try:
+        path, card = save_model_with_card(tiny_models["multinomial"], tmp_path / "m.keras", 0.5)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644 and card.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
+
+
+class _FakeModel:
+    """Saves distinct bytes, so a card from another save has another SHA-256."""
+
+    def __init__(self, tag: int):
+        self.tag = tag
+
+    def save(self, path):
+        Path(path).write_bytes(f"model {self.tag} ".encode() * 2000)
+
+
+def _save_many(path: str, worker: int) -> None:
+    from digitlab.engine.models import save_model_with_card
+
+    for i in range(25):
+        save_model_with_card(_FakeModel(worker * 100 + i), path, 0.5, run=worker * 100 + i)
+
+
+def test_concurrent_saves_leave_a_matching_model_and_card(tmp_path):
+    import multiprocessing
+
+    from digitlab.engine.models import read_test_accuracy
+
+    path = tmp_path / "m.keras"
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_save_many, args=(str(path), w)) for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert all(p.exitcode == 0 for p in procs)
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert path.read_bytes() == f"model {card['run']} ".encode() * 2000
+    assert read_test_accuracy(path) == 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
+
+
+def test_many_concurrent_card_writes_all_succeed(tmp_path):
+    import threading
+
+    from digitlab.engine.models import write_model_card
+
+    path = tmp_path / "m.keras"
+    path.write_bytes(b"a model")
+    errors = []
+
+    def write(i):
+        try:
+            write_model_card(path, 0.5, run=i)
+        except Exception as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
