@@ -127,3 +127,168 @@ def test_limit_slices_and_validates(mnist):
     assert len(small.x_train) == 100 and len(small.y_test) == 7
     with pytest.raises(ValueError, match="n_train=0"):
         mnist.limit(0)
+
+
+# --- issue 11: sizes checked before allocating, regular files only, parsers never crash --------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import zipfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_GROWTH_SCRIPT = (
+    "import json, sys\n"
+    "from digitlab.engine.data import MnistFormatError, load_mnist\n"
+    "def status(key):\n"
+    "    with open('/proc/self/status') as fh:\n"
+    "        return int(next(l.split()[1] for l in fh if l.startswith(key))) // 1024\n"
+    "before = status('VmRSS')\n"
+    "try:\n"
+    "    load_mnist(sys.argv[1], max_images=int(sys.argv[2]))\n"
+    "    error = None\n"
+    "except MnistFormatError as exc:\n"
+    "    error = str(exc)\n"
+    "print(json.dumps({'error': error, 'grew_mb': status('VmHWM') - before}))\n")
+
+
+def _growth(path: Path, max_images: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", _GROWTH_SCRIPT, str(path), str(max_images)],
+                         capture_output=True, text=True, cwd=ROOT, check=True, timeout=120)
+    return json.loads(out.stdout)
+
+
+def _idx_folder(folder: Path, n_train: int, gz: bool = True, extra: bytes = b"") -> Path:
+    folder.mkdir(exist_ok=True)
+    suffix = ".gz" if gz else ""
+    for stem, shape in (("train-images-idx3-ubyte", (n_train, 28, 28)),
+                        ("train-labels-idx1-ubyte", (n_train,)),
+                        ("t10k-images-idx3-ubyte", (5, 28, 28)),
+                        ("t10k-labels-idx1-ubyte", (5,))):
+        header = bytes([0, 0, 0x08, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
+        path = folder / f"{stem}{suffix}"
+        opener = gzip.open if gz else open
+        with opener(path, "wb") as fh:
+            fh.write(header)
+            size = int(np.prod(shape))
+            for start in range(0, size, 1 << 24):  # zeros, streamed: a tiny .gz
+                fh.write(b"\0" * min(1 << 24, size - start))
+            if stem.startswith("train-images"):
+                fh.write(extra)
+    return folder
+
+
+def test_gzip_idx_bomb_is_refused_from_its_header_before_reading(tmp_path):
+    # 100,000 images = 78 MB of pixels in a ~80 KB .gz; the limit is scaled down to 1,000.
+    folder = _idx_folder(tmp_path / "idx", 100_000)
+    assert sum(f.stat().st_size for f in folder.iterdir()) < 1_000_000
+    report = _growth(folder, 1000)
+    assert report["error"].startswith(f"{folder}/train-images-idx3-ubyte.gz: x_train holds "
+                                      "100,000 samples, more than the limit of 1,000")
+    assert report["grew_mb"] < 40, report  # reading before checking: >= 78 MB
+
+
+def test_idx_data_past_what_the_header_says_is_refused_without_reading_it_all(tmp_path):
+    folder = _idx_folder(tmp_path / "idx", 10, extra=b"\0" * 50_000_000)
+    report = _growth(folder, 1000)
+    assert "but the file holds more than 7840 bytes of data" in report["error"]
+    assert report["grew_mb"] < 30, report
+
+
+def test_npz_bomb_is_refused_from_the_npy_header_before_allocating(tmp_path):
+    path = tmp_path / "mnist.npz"
+    np.savez_compressed(path, x_train=np.zeros((100_000, 28, 28), np.uint8),
+                        y_train=np.zeros(100_000, np.uint8),
+                        x_test=np.zeros((5, 28, 28), np.uint8), y_test=np.zeros(5, np.uint8))
+    assert path.stat().st_size < 1_000_000
+    # A declared-size check alone would pass here (the member limit is bytes, and the
+    # limit below makes it small); it is the header's shape that is refused.
+    report = _growth(path, 1000)
+    assert report["error"].startswith(f"{path}: member 'x_train.npy' declares") or \
+        report["error"].startswith(f"{path}: x_train holds 100,000 samples")
+    assert report["grew_mb"] < 40, report
+
+
+def test_npy_header_shape_is_checked_even_when_the_member_is_small(tmp_path):
+    # The member is tiny (the header lies about the shape): refused before np allocates.
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": "|u1", "fortran_order": False,
+                                                  "shape": (10**9, 28, 28)})
+    path = tmp_path / "mnist.npz"
+    ok = {k: np.zeros((5, 28, 28) if k.startswith("x") else 5, np.uint8)
+          for k in ("y_train", "x_test", "y_test")}
+    np.savez(path, **ok)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("x_train.npy", buffer.getvalue() + b"\0" * 100)
+    with pytest.raises(MnistFormatError, match=r"x_train holds 1,000,000,000 samples, more than "
+                                               r"the limit of 120,000"):
+        load_mnist(path)
+
+
+def test_max_images_at_and_past_the_boundary(tmp_path, mnist):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=mnist.x_train[:50], y_train=mnist.y_train[:50],
+             x_test=mnist.x_test[:10], y_test=mnist.y_test[:10])
+    assert len(load_mnist(path, max_images=50).x_train) == 50
+    with pytest.raises(MnistFormatError, match="x_train holds 50 samples, more than the limit of 49"):
+        load_mnist(path, max_images=49)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_device_and_links_are_refused_at_once(tmp_path):
+    fifo = tmp_path / "mnist.npz"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.npz"
+    zero.symlink_to("/dev/zero")
+    for path, kind in ((fifo, "a FIFO"), (zero, "a character device"),
+                       (Path("/dev/zero"), "a character device")):
+        with pytest.raises(MnistFormatError, match=f"^{path}: is {kind}"):
+            load_mnist(path)
+    folder = tmp_path / "idx"
+    _idx_folder(folder, 5, gz=False)
+    (folder / "t10k-labels-idx1-ubyte").unlink()
+    os.mkfifo(folder / "t10k-labels-idx1-ubyte")
+    with pytest.raises(MnistFormatError, match="t10k-labels-idx1-ubyte: is a FIFO"):
+        load_mnist(folder)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=64))
+def test_idx_parser_never_crashes(data):
+    import io
+
+    from digitlab.engine.data import _read_idx_stream
+
+    try:
+        array = _read_idx_stream(io.BytesIO(data), Path("x"), None, 10)
+    except MnistFormatError as exc:
+        assert str(exc).startswith("x: ")
+    else:
+        assert array.size * array.itemsize == len(data) - 4 - 4 * data[3]
+
+
+@settings(max_examples=150, deadline=None)
+@given(shape=st.lists(st.integers(0, 40), min_size=0, max_size=4),
+       dtype=st.sampled_from(["u1", "i1", "<i2", ">i4", "<f4", "<f8", "<c8", "<U2", "?"]),
+       key=st.sampled_from(["x_train", "y_train"]))
+def test_npy_members_are_checked_and_never_crash(tmp_path_factory, shape, dtype, key):
+    path = tmp_path_factory.mktemp("npz") / "mnist.npz"
+    arrays = {"x_train": np.zeros((3, 28, 28), np.uint8), "y_train": np.zeros(3, np.uint8),
+              "x_test": np.zeros((3, 28, 28), np.uint8), "y_test": np.zeros(3, np.uint8)}
+    arrays[key] = np.zeros(shape, dtype)
+    np.savez(path, **arrays)
+    try:
+        data = load_mnist(path, max_images=30)
+    except MnistFormatError as exc:
+        assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
+    else:
+        assert data.x_train.shape[1:] == (28, 28) and data.x_train.dtype == np.uint8
+        assert len(data.x_train) <= 30
