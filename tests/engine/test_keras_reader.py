@@ -73,10 +73,10 @@ def test_feature_maps_and_kernels_match_the_keras_model(tiny_models, mnist, tmp_
                                   theirs.cnn_first_layer_kernels())
 
 
-@pytest.mark.parametrize("kind", ["cnn", "dnn"])
-def test_models_saved_by_an_older_keras_3_predict_as_keras_does(kind, mnist):
-    path = OLD_KERAS[kind]
-    assert json.loads(zipfile.ZipFile(path).read("metadata.json"))["keras_version"] == "3.3.3"
+@pytest.mark.parametrize("version, kind", [("3.3.3", "cnn"), ("3.3.3", "dnn"), ("3.0.5", "cnn")])
+def test_models_saved_by_an_older_keras_3_predict_as_keras_does(version, kind, mnist):
+    path = FIXTURES / f"keras-{version}-{kind}.keras"
+    assert json.loads(zipfile.ZipFile(path).read("metadata.json"))["keras_version"] == version
     network, read_kind = read_model_network(path)
     model, _ = load_model(path)
     assert read_kind == kind
