@@ -171,7 +171,8 @@ def keras_predict_proba(model) -> ProbaFn:
 def predictor_predict_proba(predictor, kind: str) -> ProbaFn:
     """``predict_proba`` of one model of an ``engine.inference.Predictor`` (numpy, no TF)."""
     if kind not in predictor:
-        raise ValueError(f"Received kind {kind!r}; the predictor runs {', '.join(predictor.kinds)}.")
+        raise ValueError(
+            f"Received kind {kind!r}; the predictor runs {', '.join(predictor.kinds)}.")
 
     def predict_proba(batch: np.ndarray) -> np.ndarray:
         return predictor.predict_batch(batch, kinds=(kind,))[kind]

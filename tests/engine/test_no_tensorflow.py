@@ -52,8 +52,8 @@ load_predictor({{"cnn": {str(FIXTURES / "keras-3.3.3-cnn.keras")!r}}}).predict(c
 
 def test_digitlab_predict_imports_no_tensorflow(tmp_path):
     image = tmp_path / "one.png"
-    from PIL import Image
     import numpy as np
+    from PIL import Image
 
     canvas = np.full((120, 100), 255, np.uint8)
     canvas[20:100, 45:55] = 0
