@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.numpy_layers import Network, compile_keras_model
 from digitlab.engine.preprocess import PreprocessResult, one_blas_thread, preprocess_drawing

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from digitlab.engine.model_archive import (
     DEFAULT_LIMITS,
     WEIGHTS,

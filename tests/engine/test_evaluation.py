@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from digitlab.cli import main
 from digitlab.engine.evaluation import (
     ConfusedPair,

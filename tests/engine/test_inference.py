@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from digitlab.engine.inference import FeatureMap, Prediction, Predictor
 from digitlab.engine.models import build_model, shipped_model_path
 from digitlab.engine.tf_runtime import import_keras

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from digitlab.engine.inference import Predictor, load_predictor
 from digitlab.engine.keras_reader import plan_layers, read_model_network, read_network
 from digitlab.engine.models import ModelFileError, load_model, save_model_atomic, shipped_model_path
