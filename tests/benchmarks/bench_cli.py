@@ -8,6 +8,9 @@ Rows (see :func:`run`):
   Budget: ratio <= 8.
 - ``digitlab predict one.png: peak RSS``: the child's peak resident memory
   (``ru_maxrss`` of ``os.wait4``). Budget: <= 150 MB.
+- ``Draw path without Qt``: a fresh process that reads the three shipped models
+  (``Predictor.load_shipped``) and predicts one drawn canvas: the engine's share of
+  the app's first live prediction. Reported against the same reference.
 - ``digitlab evaluate`` (3 shipped models x 10,000 test digits): wall time.
   Reference: the TensorFlow path it replaced (``engine.models.load_model`` and
   ``engine.training.evaluate_accuracy``, Keras's forward pass), in a fresh process
@@ -115,6 +118,30 @@ def _predict_rows() -> list[dict]:
     ]
 
 
+DRAW_PATH = """
+import numpy as np
+from digitlab.engine.inference import Predictor
+canvas = np.zeros((280, 280), np.uint8)
+canvas[60:220, 130:150] = 255
+assert Predictor.load_shipped().predict(canvas).digit is not None
+"""
+
+
+def _draw_path_row() -> dict:
+    draw = [sys.executable, "-c", DRAW_PATH]
+    reference = [sys.executable, "-c", "import numpy, PIL.Image"]
+    walls, refs = [], []
+    for _ in range(PREDICT_REPEATS):
+        refs.append(timed_process(reference)[0])
+        walls.append(timed_process(draw)[0])
+    ms, ref_ms = statistics.median(walls) * 1000, statistics.median(refs) * 1000
+    return {"name": "Draw path without Qt: load 3 models + first prediction",
+            "median_ms": round(ms), "p95_ms": round(max(walls) * 1000),
+            "reference": 'python -c "import numpy, PIL.Image"',
+            "reference_median_ms": round(ref_ms), "ratio": round(ms / ref_ms, 2),
+            "budget": "report", "within_budget": None}
+
+
 def _evaluate_row() -> dict:
     numpy_path = [sys.executable, "-m", "digitlab", "evaluate"]
     tf_path = [sys.executable, "-c", TF_EVALUATE]
@@ -136,7 +163,7 @@ def _evaluate_row() -> dict:
 
 
 def run() -> list[dict]:
-    return [*_predict_rows(), _evaluate_row()]
+    return [*_predict_rows(), _draw_path_row(), _evaluate_row()]
 
 
 if __name__ == "__main__":
