@@ -49,6 +49,9 @@ BAD_IMAGES = {
     "unsupported": (lambda d: Image.new("RGB", (16, 16)).save(d / "icon.ico") or d / "icon.ico",
                     "unsupported format ICO"),
     "bomb": (lambda d: png_bomb(d / "bomb.png"), "decompression bomb"),
+    "fifo": (lambda d: os.mkfifo(d / "pipe.png") or d / "pipe.png", "is a FIFO"),
+    "device": (lambda d: (d / "zero.png").symlink_to("/dev/zero") or d / "zero.png",
+               "is a character device"),
 }
 
 
@@ -106,7 +109,38 @@ BAD_MODELS = {
     "foreign shape": (lambda d: _foreign_shape(d / "m.keras"), "takes (32, 32, 3)"),
     "lambda": (lambda d: _lambda_model(d / "m.keras"), "serialized code"),
     "nan weights": (lambda d: _nan_weights(d / "m.keras"), "NaN"),
+    "fifo": (lambda d: os.mkfifo(d / "m.keras") or d / "m.keras", "is a FIFO"),
+    "device": (lambda d: (d / "m.keras").symlink_to("/dev/zero") or d / "m.keras",
+               "is a character device"),
+    "huge weights": (lambda d: _huge_weights(d / "m.keras"), "NaN or infinite"),
+    "flat input": (lambda d: _flat_input(d / "m.keras"), "28, 28)"),
+    "traversal": (lambda d: _traversal(d / "m.keras"), "unsafe member name '../evil.py'"),
 }
+
+
+def _huge_weights(path: Path) -> Path:
+    model = build_model("dnn")
+    model.set_weights([np.full_like(w, 1e37) for w in model.get_weights()])
+    return _saved(model, path)
+
+
+def _flat_input(path: Path) -> Path:
+    from digitlab.engine.tf_runtime import import_keras
+
+    keras = import_keras()
+    return _saved(keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, "softmax")]),
+                  path)
+
+
+def _traversal(path: Path) -> Path:
+    import warnings
+
+    _saved(build_model("multinomial"), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with zipfile.ZipFile(path, "a") as zf:
+            zf.writestr("../evil.py", "import os")
+    return path
 
 
 # ----- bad MNIST files -------------------------------------------------------------------
@@ -131,6 +165,9 @@ BAD_DATA = {
     "labels": (lambda d: _npz(d / "m.npz", y_train=np.arange(20)), "label 10"),
     "truncated": (lambda d: _npz(d / "m.npz").write_bytes(b"PK\x03\x04") and d / "m.npz",
                   "not a readable .npz"),
+    "fifo": (lambda d: os.mkfifo(d / "m.npz") or d / "m.npz", "is a FIFO"),
+    "device": (lambda d: (d / "m.npz").symlink_to("/dev/zero") or d / "m.npz",
+               "is a character device"),
 }
 
 
@@ -263,3 +300,121 @@ def test_subprocess_predict_reports_a_truncated_image_and_a_bad_model(tmp_path):
         assert proc.returncode == 1 and proc.stdout == ""
         lines = proc.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"{image}: error: corrupt or truncated")
+
+
+# ----- issue 11: kernels, outputs, train's --output ----------------------------------------
+ROCKET = ROOT / "resources" / "photos" / "rocket.jpg"
+
+
+@pytest.mark.parametrize("form", [["--kernel", "-1,0,1;-1,0,1;-1,0,1"],
+                                  ["--kernel=-1,0,1;-1,0,1;-1,0,1"],
+                                  ["--kernel", "-.5 0 .5; -1/9 0 1e-1"],
+                                  ["--kernel", "[[-1, 0, 1], [-1, 0, 1]]"]])
+def test_kernel_rows_starting_with_minus(capsys, form):
+    assert main(["filter", str(ROCKET), *form, "--json"]) == 0
+    import json
+
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["kernels"] == [form[-1].removeprefix("--kernel=")]
+
+
+def test_a_word_that_is_not_numbers_is_still_an_option_error(capsys):
+    with pytest.raises(SystemExit):
+        main(["filter", str(ROCKET), "--kernel", "-x"])
+
+
+def test_kernel_count_at_and_past_the_limit():
+    from digitlab.engine.kernels import MAX_KERNELS, FilterError, check_kernel_count
+
+    assert check_kernel_count(MAX_KERNELS) == MAX_KERNELS
+    with pytest.raises(FilterError, match=f"Received {MAX_KERNELS + 1} kernels; at most "
+                                          f"{MAX_KERNELS}"):
+        check_kernel_count(MAX_KERNELS + 1)
+
+
+def test_repeated_cnn_kernels_are_refused_before_any_work(capsys, monkeypatch):
+    import digitlab.cli.filter as cli_filter
+
+    monkeypatch.setattr(cli_filter, "_cnn_kernels", lambda: [np.eye(3, dtype=np.float32)] * 32)
+    line = _error_line(capsys, "filter", ["filter", str(ROCKET)] + ["--kernel", "cnn"] * 8)
+    assert "at most 64" in line
+
+
+def test_feature_budget_reduces_the_photo_at_and_past_the_boundary():
+    from digitlab.engine.kernels import side_for_feature_budget
+
+    assert side_for_feature_budget((100, 200), 4, limit=80_000) is None
+    side = side_for_feature_budget((100, 200), 4, limit=79_999)
+    assert side is not None and side < 200 and (side * side // 2) * 4 <= 80_000
+
+
+def test_overflowing_filter_result_is_an_error(capsys, tmp_path):
+    arrays = tmp_path / "r.npz"
+    line = _error_line(capsys, "filter", ["filter", str(ROCKET), "--kernel", "3e38,3e38;3e38,3e38",
+                                          "--arrays", str(arrays)])
+    assert "overflows float32" in line and not arrays.exists()
+
+
+def test_arrays_reports_the_name_it_writes(capsys, tmp_path):
+    import json
+
+    assert main(["filter", str(ROCKET), "--arrays", str(tmp_path / "result"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["arrays"] == str(tmp_path / "result.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.npz"]
+    with np.load(tmp_path / "result.npz") as npz:
+        assert npz["conv"].shape == (1, 425, 638, 1)
+    assert main(["filter", str(ROCKET), "--arrays", str(tmp_path / "result")]) == 0
+    assert f"arrays    {tmp_path / 'result.npz'}" in capsys.readouterr().out
+
+
+def test_outputs_are_written_both_or_neither(capsys, tmp_path, monkeypatch):
+    figure, arrays = tmp_path / "fig.png", tmp_path / "res.npz"
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full_disk)
+    line = _error_line(capsys, "filter", ["filter", str(ROCKET), "--output", str(figure),
+                                          "--arrays", str(arrays)])
+    assert str(arrays) in line and "No space left" in line
+    assert list(tmp_path.iterdir()) == []  # no figure, no temporaries
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda d: (d / "x.keras").mkdir(), "x.keras: is a folder; cannot write the model"),
+    (lambda d: (d / "x.json").write_text('{"mine": 1}'), "x.json: exists and is not a Digit Lab"),
+    (lambda d: (d / "sub").write_text("a file"), "cannot write the model in"),
+])
+def test_train_checks_its_output_before_training(capsys, tmp_path, monkeypatch, make, reason):
+    import digitlab.engine.training as training
+
+    make(tmp_path)
+    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("trained anyway"))
+    output = tmp_path / ("sub/x.keras" if "in" in reason.split()[-1] else "x.keras")
+    line = _error_line(capsys, "train", ["train", "multinomial", "--output", str(output)])
+    assert reason in line
+    if (tmp_path / "x.json").exists():
+        assert (tmp_path / "x.json").read_text() == '{"mine": 1}'
+
+
+def test_train_keeps_the_model_when_the_save_fails_at_the_end(capsys, tmp_path, monkeypatch):
+    import digitlab.engine.model_store as store
+
+    monkeypatch.setenv("DIGITLAB_DATA_DIR", str(tmp_path / "data"))
+    output = tmp_path / "out" / "m.keras"
+    real = store._write_model_temp
+
+    def fail_once(model, path):
+        if path == output:
+            raise OSError(30, "Read-only file system", str(path))
+        return real(model, path)
+
+    monkeypatch.setattr(store, "_write_model_temp", fail_once)
+    code = main(["train", "multinomial", "--epochs", "1", "--limit", "200", "--output",
+                 str(output)])
+    err = capsys.readouterr().err
+    assert code == 1 and str(output) in err and "Read-only file system" in err
+    saved = list((tmp_path / "data" / "models").glob("m-*.keras"))
+    assert len(saved) == 1 and f"saved to {saved[0]} instead" in err
+    assert saved[0].with_suffix(".json").exists()
