@@ -1,0 +1,118 @@
+"""The lesson's promises at their exact boundaries, with tests that fail when a bug is planted.
+
+- output_size's VALID boundary: a window equal to the input fits once, one more does not;
+- the kernel size limit: 15x15 accepted, 16 refused;
+- early stopping keeps the *weights* of the best epoch (not only its number);
+- augmentation rotates by degrees (12 degrees, not 12 radians).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from digitlab.engine.filter_geometry import output_size
+from digitlab.engine.kernels import MAX_KERNEL_SIDE, FilterError, parse_kernel
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 28])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_valid_output_size_when_the_window_equals_the_input(size, stride):
+    assert output_size(size, size, stride, "VALID") == 1
+    assert output_size(size, size + 1, stride, "VALID") == 0
+    assert output_size(size, size, stride, "SAME") == math.ceil(size / stride)
+
+
+def test_output_size_matches_tensorflow_at_the_boundary():
+    from digitlab.engine.filters import FilterSettings, apply_filter
+
+    image = np.arange(36, dtype=np.float32).reshape(6, 6)
+    result = apply_filter(image, np.ones((6, 6), np.float32),
+                          FilterSettings(stride=1, padding="VALID", pool=1))
+    assert result.conv_shape == (1, 1, 1, 1) and result.conv[0, 0, 0] == image.sum()
+    with pytest.raises(FilterError, match="must fit inside the image"):
+        apply_filter(image, np.ones((7, 6), np.float32), FilterSettings(padding="VALID", pool=1))
+    for stride in (1, 2, 4):
+        for k in (1, 3, 6):
+            res = apply_filter(image, np.ones((k, k), np.float32),
+                               FilterSettings(stride=stride, padding="VALID", pool=1))
+            assert res.conv_shape[1] == output_size(6, k, stride, "VALID")
+
+
+def test_kernel_side_limit_at_and_past_the_boundary():
+    side = MAX_KERNEL_SIDE
+    row = ",".join(["1"] * side)
+    assert parse_kernel(";".join([row] * side)).shape == (side, side)
+    longer = ",".join(["1"] * (side + 1))
+    for text in (";".join([row] * (side + 1)), ";".join([longer] * side)):
+        with pytest.raises(FilterError, match=f"at most {side}x{side}"):
+            parse_kernel(text)
+
+
+def test_early_stopping_restores_the_best_epochs_weights(mnist, monkeypatch):
+    """Compare the returned weights with a snapshot taken at the best epoch's end."""
+    import digitlab.engine.training as training
+    from digitlab.engine.training import lesson_recipe, train
+
+    snapshots = []
+    make = training.make_progress_callback
+
+    def recording(keras):
+        base = make(keras)
+
+        class Recording(base):
+            def on_epoch_end(self, epoch, logs=None):
+                snapshots.append([w.copy() for w in self.model.get_weights()])
+                super().on_epoch_end(epoch, logs)
+
+        return Recording
+
+    monkeypatch.setattr(training, "make_progress_callback", recording)
+    # A tiny training set over-fits fast, so val_loss turns up within a few epochs.
+    config = lesson_recipe("dnn", epochs=60, limit=300, learning_rate=3e-3, patience=2, seed=0)
+    result = train(config, mnist, evaluate_test=False)
+    assert result.stop_reason == "early_stopping"
+    best = int(np.argmin(result.history["val_loss"]))
+    assert best < len(snapshots) - 1  # the last epoch was not the best one
+    final = result.model.get_weights()
+    for got, want in zip(final, snapshots[best]):
+        np.testing.assert_array_equal(got, want)
+    assert any(not np.array_equal(g, w) for g, w in zip(final, snapshots[-1]))
+
+
+class _FixedGenerator:
+    """A stand-in for tf.random.Generator whose every draw is the top of its range."""
+
+    def uniform(self, shape, minval=0.0, maxval=1.0, dtype=None):
+        import tensorflow as tf
+
+        return tf.fill(shape, tf.cast(maxval, tf.float32))
+
+
+def _bar_angle(image: np.ndarray) -> float:
+    """Orientation in degrees (0 = along x, counter-clockwise positive) of a bright bar."""
+    ys, xs = np.nonzero(image > 0.3)
+    weights = image[ys, xs]
+    x = xs - np.average(xs, weights=weights)
+    y = -(ys - np.average(ys, weights=weights))  # image rows grow downwards
+    cov = np.cov(np.stack([x, y]), aweights=weights)
+    vals, vecs = np.linalg.eigh(cov)
+    vx, vy = vecs[:, np.argmax(vals)]
+    return math.degrees(math.atan2(vy, vx)) % 180.0
+
+
+@pytest.mark.parametrize("degrees", [12.0, 30.0])
+def test_augmentation_rotates_by_degrees(degrees):
+    from digitlab.engine.augment import AugmentConfig, augment_batch
+
+    image = np.zeros((1, 28, 28), np.float32)
+    image[0, 13:15, 4:24] = 1.0  # a horizontal bar through the centre
+    config = AugmentConfig(max_rotation_deg=degrees, max_shear_deg=0.0, scale_range=(1.0, 1.0),
+                           max_shift_px=0.0, p_thicken=0.0, p_thin=0.0)
+    out = np.asarray(augment_batch(image, _FixedGenerator(), config))[0]
+    angle = _bar_angle(out)
+    tilt = min(angle, 180.0 - angle)  # the sign depends on the axis convention, not the unit
+    assert tilt == pytest.approx(degrees, abs=2.0), angle
+    # Degrees read as radians would tilt it by 12 rad = 687.5 deg = 147.5 deg (32.5 off).
