@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from digitlab.engine.filter_geometry import output_size
+from digitlab.engine.filters import output_size
 from digitlab.engine.kernels import MAX_KERNEL_SIDE, FilterError, parse_kernel
 
 
