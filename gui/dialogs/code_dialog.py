@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.gui.common.i18n import translate
+
 
 class CodeDialog(QDialog):
     """A script in a monospace, read-only editor; Copy puts it on the clipboard.
@@ -36,10 +38,10 @@ class CodeDialog(QDialog):
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.status_label = QLabel("")
-        self.copy_button = QPushButton("Copy")
-        self.copy_button.setToolTip("Put the whole script on the clipboard")
+        self.copy_button = QPushButton(translate("CodeDialog", "Copy"))
+        self.copy_button.setToolTip(translate("CodeDialog", "Put the whole script on the clipboard"))
         self.copy_button.clicked.connect(self.copy)
-        close = QPushButton("Close")
+        close = QPushButton(translate("CodeDialog", "Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
@@ -61,14 +63,15 @@ class CodeDialog(QDialog):
         """Show ``code`` (replacing what was there)."""
         self.editor.setPlainText(code)
         lines = code.count("\n") + (0 if code.endswith("\n") else 1)
-        self.status_label.setText(f"{lines} lines of Python")
+        self.status_label.setText(translate("CodeDialog", "{0} lines of Python").format(lines))
 
     @Slot()
     def copy(self) -> None:
         """Put the script on the system clipboard."""
         QGuiApplication.clipboard().setText(self.code)
-        self.status_label.setText("Copied to the clipboard: paste it into a notebook or a .py "
-                                  "file and run it.")
+        self.status_label.setText(translate(
+            "CodeDialog", "Copied to the clipboard: paste it into a notebook or a .py file and "
+                          "run it."))
 
 
 def show_code(parent: QWidget, title: str, code: str) -> CodeDialog:
@@ -94,9 +97,10 @@ def show_training_code(parent: QWidget, config: Callable[[], object]) -> CodeDia
     try:
         code = training_code(config())
     except ValueError as exc:
-        dialog = CodeDialog("Training as Keras code", f"# Cannot write the code: {exc}\n",
+        dialog = CodeDialog(translate("CodeDialog", "Training as Keras code"),
+                            f"# Cannot write the code: {exc}\n",
                             copy_now=False, parent=parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
-    return show_code(parent, "Training as Keras code", code)
+    return show_code(parent, translate("CodeDialog", "Training as Keras code"), code)

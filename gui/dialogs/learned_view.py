@@ -4,28 +4,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Slot
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from digitlab.gui.common.i18n import translate
 from digitlab.gui.widgets.learned_maps_grid import LearnedMapsGrid
 
 if TYPE_CHECKING:
     from digitlab.gui.model_store import ModelStore
 
 TITLES = {
-    "multinomial": "Multinomial: the ten weight templates (784 → 10)",
-    "dnn": "DNN: the 64 first-layer units (784 → 64)",
-    "cnn": "CNN: the 32 first-layer kernels (3×3)",
+    "multinomial": QT_TRANSLATE_NOOP("LearnedView",
+                                     "Multinomial: the ten weight templates (784 → 10)"),
+    "dnn": QT_TRANSLATE_NOOP("LearnedView", "DNN: the 64 first-layer units (784 → 64)"),
+    "cnn": QT_TRANSLATE_NOOP("LearnedView", "CNN: the 32 first-layer kernels (3×3)"),
 }
 EXPLANATIONS = {
-    "multinomial": "Template d is column d of the Dense kernel: the score for d is "
-                   "template · image + bias. Ink on red pixels raises it, on blue lowers it. "
-                   "One colour scale for all ten.",
-    "dnn": "Each tile is one unit's 784 input weights, the pattern it responds to before the "
-           "ReLU. Each tile is scaled to its own range.",
-    "cnn": "Each 3×3 kernel slides over the whole image (weights shared across positions): "
-           "learned edge and blob detectors, like the lesson's hand-made filters. "
-           "Apply them to a photo in the Filters tab.",
+    "multinomial": QT_TRANSLATE_NOOP(
+        "LearnedView", "Template d is column d of the Dense kernel: the score for d is "
+                       "template · image + bias. Ink on red pixels raises it, on blue lowers it. "
+                       "One colour scale for all ten."),
+    "dnn": QT_TRANSLATE_NOOP(
+        "LearnedView", "Each tile is one unit's 784 input weights, the pattern it responds to "
+                       "before the ReLU. Each tile is scaled to its own range."),
+    "cnn": QT_TRANSLATE_NOOP(
+        "LearnedView", "Each 3×3 kernel slides over the whole image (weights shared across "
+                       "positions): learned edge and blob detectors, like the lesson's hand-made "
+                       "filters. Apply them to a photo in the Filters tab."),
 }
 #: kind -> (columns, shared colour scale, captions on the tiles, zoom).
 _LAYOUT = {"multinomial": (5, True, True, 1), "dnn": (8, False, False, 1),
@@ -43,18 +48,20 @@ class LearnedView(QDialog):
 
     def __init__(self, store: ModelStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("What the models learned")
+        self.setWindowTitle(translate("LearnedView", "What the models learned"))
         self._store = store
-        self.grids = {kind: LearnedMapsGrid(title) for kind, title in TITLES.items()}
-        self.hover_label = QLabel("Hover a tile for the weight under the pointer; "
-                                  "scroll to zoom, drag to pan.")
+        self.grids = {kind: LearnedMapsGrid(translate("LearnedView", title))
+                      for kind, title in TITLES.items()}
+        self.hover_label = QLabel(translate(
+            "LearnedView", "Hover a tile for the weight under the pointer; scroll to zoom, "
+                           "drag to pan."))
         layout = QGridLayout()
         # Wide grids (2x5 templates, 4x8 kernels) on the left, the square 8x8 on the right.
         for kind, (row, col, rows) in {"multinomial": (0, 0, 1), "cnn": (2, 0, 1),
                                        "dnn": (0, 1, 3)}.items():
             box = QVBoxLayout()
             box.addWidget(self.grids[kind], 1)
-            note = QLabel(EXPLANATIONS[kind])
+            note = QLabel(translate("LearnedView", EXPLANATIONS[kind]))
             note.setWordWrap(True)
             box.addWidget(note)
             layout.addLayout(box, row, col, rows, 1)
@@ -80,7 +87,8 @@ class LearnedView(QDialog):
         for kind, grid in self.grids.items():
             model = models.get(kind)
             if model is None:
-                grid.clear_maps("loading…" if not self._store.is_ready else "no model")
+                grid.clear_maps(translate("LearnedView", "loading…") if not self._store.is_ready
+                                else translate("LearnedView", "no model"))
                 continue
             try:
                 maps = readers[kind](model)
@@ -88,12 +96,14 @@ class LearnedView(QDialog):
                 grid.clear_maps(str(exc))
                 continue
             columns, shared, captions, zoom = _LAYOUT[kind]
-            prefix = {"multinomial": "digit ", "dnn": "unit ", "cnn": "kernel "}[kind]
+            label = {"multinomial": translate("LearnedView", "digit {0}"),
+                     "dnn": translate("LearnedView", "unit {0}"),
+                     "cnn": translate("LearnedView", "kernel {0}")}[kind]
             first = 0 if kind == "multinomial" else 1  # digits count from 0, units from 1
-            labels = [f"{prefix}{i + first}" for i in range(len(maps))]
+            labels = [label.format(i + first) for i in range(len(maps))]
             grid.set_maps(maps, columns=columns, labels=labels, shared_scale=shared,
                           captions=captions, zoom=zoom)
-            grid.set_title(TITLES[kind])
+            grid.set_title(translate("LearnedView", TITLES[kind]))
 
     @Slot(str)
     def _on_hovered(self, text: str) -> None:

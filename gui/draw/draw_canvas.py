@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitlab.gui.common.i18n import translate
 from digitlab.gui.draw.draw_strokes import Stroke, array_to_qimage, paint_stroke, qimage_to_array
 
 #: Side of the canvas image in pixels: ten times MNIST's 28, so a drawing
@@ -50,7 +51,8 @@ class DrawCanvas(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setMinimumSize(140, 140)
-        self.setToolTip("Draw a digit with the mouse or a pen. Drop a digit image here to load it.")
+        self.setToolTip(translate(
+            "DrawCanvas", "Draw a digit with the mouse or a pen. Drop a digit image here to load it."))
 
     # ----- public API -------------------------------------------------------------------
     @property

@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
+
+from digitlab.gui.common.i18n import current, translate
 
 if TYPE_CHECKING:
     from digitlab.engine.preprocess import PreprocessResult
@@ -14,9 +17,9 @@ if TYPE_CHECKING:
 #: Panel keys in display order, with their captions' fixed part.
 STAGES = ("cropped", "fitted", "image28")
 _CAPTIONS = {
-    "cropped": "ink cropped",
-    "fitted": "fitted to 20 px",
-    "image28": "centred in 28x28 (model input)",
+    "cropped": QT_TRANSLATE_NOOP("PreprocessStrip", "ink cropped"),
+    "fitted": QT_TRANSLATE_NOOP("PreprocessStrip", "fitted to 20 px"),
+    "image28": QT_TRANSLATE_NOOP("PreprocessStrip", "centred in 28x28 (model input)"),
 }
 _EMPTY = {
     "cropped": np.zeros((20, 20), np.float32),  # a blank panel the size of the others
@@ -68,6 +71,10 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
         """Stage -> caption text, e.g. ``"fitted to 20 px (20x13)"``."""
         return dict(self._captions)
 
+    def retranslate(self) -> None:
+        """Keep :attr:`captions` in step with the panels after a language change."""
+        self._captions = {stage: current(text) for stage, text in self._captions.items()}
+
     def set_result(self, result: PreprocessResult | None) -> None:
         """Show ``result``'s stages, or blank panels for None or an empty drawing."""
         empty = result is None or result.is_empty
@@ -80,6 +87,9 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
             self._frames[stage].setRect(0, 0, array.shape[1], array.shape[0])
             if changed and view is not None:
                 view.autoRange(padding=0.02)  # a new crop size needs a new fit
-            size = "" if empty else f" ({array.shape[0]}x{array.shape[1]})"
-            self._captions[stage] = _CAPTIONS[stage] + size
+            caption = translate("PreprocessStrip", _CAPTIONS[stage])
+            if not empty:
+                caption = translate("PreprocessStrip", "{0} ({1}x{2})").format(
+                    caption, array.shape[0], array.shape[1])
+            self._captions[stage] = caption
             self._labels[stage].setText(self._captions[stage], size="9pt")

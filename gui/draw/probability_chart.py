@@ -9,6 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from digitlab.gui.common.i18n import current, translate
+
 _BAR = pg.mkBrush(110, 140, 190)
 _TOP = pg.mkBrush(255, 170, 40)
 _NORMAL_TITLE = "#dddddd"
@@ -50,9 +52,10 @@ class ProbabilityChart(pg.PlotWidget):
                                      brushes=[_BAR] * 10, pen=pg.mkPen(None))
         item.addItem(self._bars)
         self.setMinimumSize(160, 140)
-        self.setToolTip("Click a digit to see why the models would say it")
+        self.setToolTip(translate("ProbabilityChart",
+                                   "Click a digit to see why the models would say it"))
         self.scene().sigMouseClicked.connect(self._on_clicked)
-        self.show_message("draw a digit")
+        self.show_message(translate("ProbabilityChart", "draw a digit"))
 
     @property
     def name(self) -> str:
@@ -104,14 +107,16 @@ class ProbabilityChart(pg.PlotWidget):
         self._bars.setOpts(height=probs, brushes=brushes)
         self._probabilities = probs
         self._disagrees = disagrees
-        self._set_title(f"{self._name}: {top} ({probs[top]:.1%})", disagrees)
+        self._set_title(translate("ProbabilityChart", "{0}: {1} ({2:.1%})")
+                        .format(current(self._name), top, probs[top]), disagrees)
 
     def show_message(self, message: str) -> None:
         """Show ``message`` (e.g. ``"draw a digit"``) instead of a guess; bars go flat."""
         self._bars.setOpts(height=np.zeros(10, dtype=np.float32), brushes=[_BAR] * 10)
         self._probabilities = None
         self._disagrees = False
-        self._set_title(f"{self._name}: {message}", False)
+        self._set_title(translate("ProbabilityChart", "{0}: {1}")
+                        .format(current(self._name), message), False)
 
     def digit_at(self, scene_x: float) -> int | None:
         """The digit whose bar column contains scene x-coordinate ``scene_x``, if any."""
@@ -129,6 +134,10 @@ class ProbabilityChart(pg.PlotWidget):
         digit = self.digit_at(pos.x())
         if digit is not None:
             self.digit_clicked.emit(digit)
+
+    def retranslate(self) -> None:
+        """Keep :attr:`title_text` in step with the title after a language change."""
+        self._title = current(self._title)
 
     def _set_title(self, text: str, highlight: bool) -> None:
         self._title = text

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
 
 from digitlab.engine.filters import FilterSettings
+from digitlab.gui.common.i18n import translate
 
 PADDINGS = ("VALID", "SAME")
 #: Generous limits: large values are legal for big photos and give a clear
@@ -25,21 +26,25 @@ class FilterSettingsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.stride_spin = self._spin(1, MAX_STRIDE, 1, "Step of the kernel window (strides).")
-        self.padding_combo = self._combo("VALID: no padding; SAME: zero-pad, H' = ceil(H/stride).")
-        self.pool_spin = self._spin(1, MAX_POOL, 3, "Max-pool window size (ksize), e.g. 3 -> 3x3.")
+        self.stride_spin = self._spin(1, MAX_STRIDE, 1, translate(
+            "FilterSettingsPanel", "Step of the kernel window (strides)."))
+        self.padding_combo = self._combo(translate(
+            "FilterSettingsPanel", "VALID: no padding; SAME: zero-pad, H' = ceil(H/stride)."))
+        self.pool_spin = self._spin(1, MAX_POOL, 3, translate(
+            "FilterSettingsPanel", "Max-pool window size (ksize), e.g. 3 -> 3x3."))
         # 0 shows as "= window": the lesson's pool stride equals the window (3x3 / 3).
-        self.pool_stride_spin = self._spin(0, MAX_POOL, 0, "Max-pool stride.")
-        self.pool_stride_spin.setSpecialValueText("= window")
-        self.pool_padding_combo = self._combo("Max-pool padding.")
+        self.pool_stride_spin = self._spin(0, MAX_POOL, 0, translate(
+            "FilterSettingsPanel", "Max-pool stride."))
+        self.pool_stride_spin.setSpecialValueText(translate("FilterSettingsPanel", "= window"))
+        self.pool_padding_combo = self._combo(translate("FilterSettingsPanel", "Max-pool padding."))
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Conv stride", self.stride_spin)
-        form.addRow("Conv padding", self.padding_combo)
-        form.addRow("Pool window", self.pool_spin)
-        form.addRow("Pool stride", self.pool_stride_spin)
-        form.addRow("Pool padding", self.pool_padding_combo)
+        form.addRow(translate("FilterSettingsPanel", "Conv stride"), self.stride_spin)
+        form.addRow(translate("FilterSettingsPanel", "Conv padding"), self.padding_combo)
+        form.addRow(translate("FilterSettingsPanel", "Pool window"), self.pool_spin)
+        form.addRow(translate("FilterSettingsPanel", "Pool stride"), self.pool_stride_spin)
+        form.addRow(translate("FilterSettingsPanel", "Pool padding"), self.pool_padding_combo)
 
     def _spin(self, low: int, high: int, value: int, tip: str) -> QSpinBox:
         spin = QSpinBox()

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
@@ -24,15 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.engine.filter_geometry import FilterGeometry, Window
+from digitlab.gui.common.i18n import current, translate
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 #: Panel names, left to right.
 PANELS = ("input", "conv", "pool")
-_TITLES = {"input": "input", "conv": "tf.nn.conv2d", "pool": "tf.nn.max_pool"}
+_TITLES = {"input": QT_TRANSLATE_NOOP("FilterView", "input"), "conv": "tf.nn.conv2d",
+           "pool": "tf.nn.max_pool"}
+#: Panel names in the hover line.
+_PANEL_WORDS = {"input": QT_TRANSLATE_NOOP("FilterView", "input"),
+                "conv": QT_TRANSLATE_NOOP("FilterView", "conv"),
+                "pool": QT_TRANSLATE_NOOP("FilterView", "pool")}
 _KERNEL_PEN = QColor(255, 200, 0)
 _POOL_PEN = QColor(0, 220, 255)
-_HINT = "Hover a pixel for its (y, x) and value · scroll to zoom · drag to pan"
+_HINT = QT_TRANSLATE_NOOP(
+    "FilterView", "Hover a pixel for its (y, x) and value · scroll to zoom · drag to pan")
 
 
 def _levels(array: np.ndarray) -> tuple[float, float]:
@@ -63,14 +70,16 @@ class FilterView(QWidget):
         self._geometry: FilterGeometry | None = None
         self._map_index = 0
         self._title_texts: dict[str, str] = {}
+        self._title_details: dict[str, str] = {}
 
         self.map_spin = QSpinBox()
         self.map_spin.setRange(1, 1)
-        self.map_spin.setPrefix("feature map ")
-        self.map_spin.setToolTip("Each kernel gives one feature map (one output channel).")
-        self.map_spin.valueChanged.connect(lambda v: self.set_map_index(v - 1))
+        self.map_spin.setPrefix(translate("FilterView", "feature map "))
+        self.map_spin.setToolTip(
+            translate("FilterView", "Each kernel gives one feature map (one output channel)."))
+        self.map_spin.valueChanged.connect(self._on_map_spin)
         self.map_count_label = QLabel("")
-        self.hover_label = QLabel(_HINT)
+        self.hover_label = QLabel(translate("FilterView", _HINT))
         self.hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         bar = QHBoxLayout()
@@ -85,7 +94,7 @@ class FilterView(QWidget):
         self.views: dict[str, pg.ViewBox] = {}
         self.images: dict[str, pg.ImageItem] = {}
         for col, name in enumerate(PANELS):
-            title = self.graphics.addLabel(_TITLES[name], row=0, col=col, color="k", size="10pt")
+            title = self.graphics.addLabel(translate("FilterView", _TITLES[name]), row=0, col=col, color="k", size="10pt")
             view = self.graphics.addViewBox(row=1, col=col, lockAspect=True, invertY=True)
             view.setMenuEnabled(False)
             image = pg.ImageItem(axisOrder="row-major")
@@ -127,7 +136,8 @@ class FilterView(QWidget):
         reshape = self._input is None or self._input.shape != image.shape
         self._input = image
         self.images["input"].setImage(image, autoLevels=False, levels=(0.0, 255.0))
-        self._set_title("input", f"input {_shape_text((1, *image.shape, 1))}", "one channel")
+        self._set_title("input", translate("FilterView", "input {0}").format(
+            _shape_text((1, *image.shape, 1))), translate("FilterView", "one channel"))
         if reshape:
             self.views["input"].autoRange(padding=0.02)
 
@@ -136,10 +146,12 @@ class FilterView(QWidget):
         old = self._result
         self._result, self._geometry = result, geometry
         self._set_title("conv", f"tf.nn.conv2d → {_shape_text(result.conv_shape)}",
-                        f"kernel {_shape_text(result.kernel_shape)}")
+                        translate("FilterView", "kernel {0}").format(
+                            _shape_text(result.kernel_shape)))
         settings = getattr(result, "settings", None)
         detail = "" if settings is None else (
-            f"{settings.pool}×{settings.pool} window, stride {geometry.pool_stride}"
+            translate("FilterView", "{0}×{0} window, stride {1}").format(
+                settings.pool, geometry.pool_stride)
         )
         self._set_title("pool", f"tf.nn.max_pool → {_shape_text(result.pool_shape)}", detail)
         self._map_index = min(self._map_index, result.conv.shape[-1] - 1)
@@ -150,6 +162,9 @@ class FilterView(QWidget):
         if old is None or old.pooled.shape[:2] != result.pooled.shape[:2]:
             self.views["pool"].autoRange(padding=0.02)
         self._hide_highlights()
+
+    def _on_map_spin(self, number: int) -> None:
+        self.set_map_index(number - 1)  # the spin box counts from 1
 
     def set_map_index(self, index: int) -> None:
         """Show feature map ``index`` (0-based) of the several kernels' outputs."""
@@ -183,7 +198,13 @@ class FilterView(QWidget):
         # Two short lines rather than one long one: a long title would widen its
         # column and shrink the neighbouring images.
         self._title_texts[panel] = text
+        self._title_details[panel] = detail
         self.titles[panel].setText(f"{text}<br><span style='color:#555'>{detail}</span>")
+
+    def retranslate(self) -> None:
+        """Set the two-line panel titles again in the language just installed."""
+        for panel, text in list(self._title_texts.items()):
+            self._set_title(panel, current(text), current(self._title_details[panel]))
 
     def _show_maps(self) -> None:
         for panel in ("conv", "pool"):
@@ -197,7 +218,8 @@ class FilterView(QWidget):
         self.map_spin.setValue(self._map_index + 1)
         self.map_spin.blockSignals(False)
         self.map_spin.setVisible(count > 1)
-        self.map_count_label.setText(f"of {count}" if count > 1 else "")
+        self.map_count_label.setText(
+            translate("FilterView", "of {0}").format(count) if count > 1 else "")
 
     # --- hover -------------------------------------------------------------------
 
@@ -220,27 +242,25 @@ class FilterView(QWidget):
         self._hide_highlights()
         array = self.shown_array(panel) if panel else None
         if array is None or not (0 <= y < array.shape[0] and 0 <= x < array.shape[1]):
-            self.hover_label.setText(_HINT)
+            self.hover_label.setText(translate("FilterView", _HINT))
             self.hovered.emit("")
             return ""
-        text = f"{panel} (y={y}, x={x}) = {float(array[y, x]):.4g}"
+        text = translate("FilterView", "{0} (y={1}, x={2}) = {3:.4g}").format(
+            translate("FilterView", _PANEL_WORDS[panel]), y, x, float(array[y, x]))
         geometry = self._geometry
         if panel == "conv" and geometry is not None:
             window = geometry.conv_window(y, x)
             self._place(self._rects["input"], window)
-            text += (
-                f"   ← input rows {window.y0}..{window.y1 - 1}, "
-                f"cols {window.x0}..{window.x1 - 1}"
-            )
+            text = translate("FilterView", "{0}   ← input rows {1}..{2}, cols {3}..{4}").format(
+                text, window.y0, window.y1 - 1, window.x0, window.x1 - 1)
         elif panel == "pool" and geometry is not None:
             pool_window = geometry.pool_window(y, x)
             field = geometry.pool_receptive_field(y, x)
             self._place(self._rects["conv"], pool_window)
             self._place(self._rects["input_field"], field)
-            text += (
-                f"   ← max of conv rows {pool_window.y0}..{pool_window.y1 - 1}, "
-                f"cols {pool_window.x0}..{pool_window.x1 - 1}"
-            )
+            text = translate(
+                "FilterView", "{0}   ← max of conv rows {1}..{2}, cols {3}..{4}").format(
+                text, pool_window.y0, pool_window.y1 - 1, pool_window.x0, pool_window.x1 - 1)
         self.hover_label.setText(text)
         self.hovered.emit(text)
         return text

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.gui.common.i18n import translate
+
 DEFAULT_INPUT = np.array(
     [[1, 2, 0, 1, 3], [0, 1, 3, 2, 1], [2, 0, 1, 0, 2], [1, 3, 2, 1, 0], [0, 1, 0, 2, 1]],
     dtype=np.float32,
@@ -78,18 +80,28 @@ class _Stepper(QWidget):
 
     def __init__(self, count: int) -> None:
         super().__init__()
-        self.previous_button = QPushButton("◀ Previous")
-        self.next_button = QPushButton("Next ▶")
+        self.previous_button = QPushButton(translate("WorkedExample", "◀ Previous"))
+        self.next_button = QPushButton(translate("WorkedExample", "Next ▶"))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, count - 1)
         self.slider.valueChanged.connect(self.step_changed)
-        self.previous_button.clicked.connect(lambda: self.slider.setValue(self.slider.value() - 1))
-        self.next_button.clicked.connect(lambda: self.slider.setValue(self.slider.value() + 1))
+        # Bound methods, not lambdas over self: a lambda makes a reference cycle that
+        # Python's GC may break on a worker thread (tests/gui/test_freed.py).
+        self.previous_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.previous_button)
         row.addWidget(self.slider, 1)
         row.addWidget(self.next_button)
+
+    def previous(self) -> None:
+        """One step back."""
+        self.slider.setValue(self.slider.value() - 1)
+
+    def next(self) -> None:
+        """One step on."""
+        self.slider.setValue(self.slider.value() + 1)
 
 
 class WorkedExample(QWidget):
@@ -111,16 +123,19 @@ class WorkedExample(QWidget):
         self.conv_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         grids = QGridLayout()
         for col, (title, grid) in enumerate(
-            (("input 5×5 (edit me)", self.input_grid), ("kernel 3×3 (edit me)", self.kernel_grid),
-             ("zero-padded input 7×7", self.padded_grid), ("output 5×5", self.output_grid))
+            ((translate("WorkedExample", "input 5×5 (edit me)"), self.input_grid),
+             (translate("WorkedExample", "kernel 3×3 (edit me)"), self.kernel_grid),
+             (translate("WorkedExample", "zero-padded input 7×7"), self.padded_grid),
+             (translate("WorkedExample", "output 5×5"), self.output_grid))
         ):
             grids.addWidget(QLabel(title), 0, col)
             grids.addWidget(grid, 1, col, Qt.AlignmentFlag.AlignTop)
         conv_page = QWidget()
         conv_layout = QVBoxLayout(conv_page)
-        conv_layout.addWidget(QLabel(
+        conv_layout.addWidget(QLabel(translate(
+            "WorkedExample",
             "tf.nn.conv2d(input, kernel, strides=1, padding='SAME'): the 5×5 input is padded "
-            "with zeros to 7×7, so the 3×3 window fits at all 5×5 positions."))
+            "with zeros to 7×7, so the 3×3 window fits at all 5×5 positions.")))
         conv_layout.addLayout(grids)
         conv_layout.addWidget(self.conv_stepper)
         conv_layout.addWidget(self.conv_label)
@@ -132,24 +147,25 @@ class WorkedExample(QWidget):
         self.pool_label = QLabel()
         self.pool_label.setFont(mono)
         pool_grids = QGridLayout()
-        pool_grids.addWidget(QLabel("input 4×4 (edit me)"), 0, 0)
+        pool_grids.addWidget(QLabel(translate("WorkedExample", "input 4×4 (edit me)")), 0, 0)
         pool_grids.addWidget(self.pool_input_grid, 1, 0, Qt.AlignmentFlag.AlignTop)
-        pool_grids.addWidget(QLabel("output 2×2"), 0, 1)
+        pool_grids.addWidget(QLabel(translate("WorkedExample", "output 2×2")), 0, 1)
         pool_grids.addWidget(self.pool_output_grid, 1, 1, Qt.AlignmentFlag.AlignTop)
         pool_grids.setColumnStretch(2, 1)
         pool_page = QWidget()
         pool_layout = QVBoxLayout(pool_page)
-        pool_layout.addWidget(QLabel(
+        pool_layout.addWidget(QLabel(translate(
+            "WorkedExample",
             "tf.nn.max_pool(input, ksize=2, strides=2, padding='VALID'): each output pixel "
-            "is the largest of a 2×2 window; the window moves 2 pixels at a time."))
+            "is the largest of a 2×2 window; the window moves 2 pixels at a time.")))
         pool_layout.addLayout(pool_grids)
         pool_layout.addWidget(self.pool_stepper)
         pool_layout.addWidget(self.pool_label)
         pool_layout.addStretch(1)
 
         self.pages = QTabWidget()
-        self.pages.addTab(conv_page, "Convolution")
-        self.pages.addTab(pool_page, "Max pooling")
+        self.pages.addTab(conv_page, translate("WorkedExample", "Convolution"))
+        self.pages.addTab(pool_page, translate("WorkedExample", "Max pooling"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
 
@@ -158,8 +174,8 @@ class WorkedExample(QWidget):
         self._pool_input = DEFAULT_POOL_INPUT.copy()
         for grid in (self.input_grid, self.kernel_grid, self.pool_input_grid):
             grid.itemChanged.connect(self._on_edited)
-        self.conv_stepper.step_changed.connect(lambda _: self._show_conv())
-        self.pool_stepper.step_changed.connect(lambda _: self._show_pool())
+        self.conv_stepper.step_changed.connect(self._show_conv)
+        self.pool_stepper.step_changed.connect(self._show_pool)
         self._fill_editable()
         self._show_conv()
         self._show_pool()
@@ -237,6 +253,11 @@ class WorkedExample(QWidget):
     def pool_text(self) -> str:
         return self.pool_label.text()
 
+    def retranslate(self) -> None:
+        """Write the step explanations again in the language just installed."""
+        self._show_conv()
+        self._show_pool()
+
     def _show_conv(self) -> None:
         step = self.conv_step
         y, x = divmod(step, 5)
@@ -263,7 +284,8 @@ class WorkedExample(QWidget):
         ]
         terms = " + ".join(f"({_fmt(p)})" for p in self.conv_products().ravel())
         self.conv_label.setText(
-            f"step {step + 1} of 25: output (y={y}, x={x}) = sum of the nine products\n"
+            translate("WorkedExample", "step {0} of 25: output (y={1}, x={2}) = sum of the nine "
+                                       "products").format(step + 1, y, x) + "\n"
             + "\n".join(lines)
             + f"\n= {terms}\n= {_fmt(output[y, x])}"
         )
@@ -286,7 +308,8 @@ class WorkedExample(QWidget):
         window = self._pool_input[y * POOL : (y + 1) * POOL, x * POOL : (x + 1) * POOL]
         values = ", ".join(_fmt(v) for v in window.ravel())
         self.pool_label.setText(
-            f"step {step + 1} of 4: output (y={y}, x={x}) = max({values}) = {_fmt(output[y, x])}"
+            translate("WorkedExample", "step {0} of 4: output (y={1}, x={2}) = max({3}) = {4}")
+            .format(step + 1, y, x, values, _fmt(output[y, x]))
         )
 
     # --- editing -----------------------------------------------------------------

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from digitlab.gui.common.i18n import translate
+
 
 def cell_colour(count: int, row_total: int, diagonal: bool, worst_mistake: int) -> QColor:
     """Green for correct answers (by the row's recall), red for mistakes (by count)."""
@@ -30,8 +32,9 @@ class ConfusionMatrixView(QTableWidget):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.setToolTip("Rows: true digit. Columns: predicted digit. Off-diagonal cells are "
-                        "mistakes.")
+        self.setToolTip(translate("ConfusionMatrixView",
+                                  "Rows: true digit. Columns: predicted digit. Off-diagonal "
+                                  "cells are mistakes."))
         self._matrix = np.zeros((10, 10), dtype=np.int64)
         self.clear_matrix()
 
@@ -72,6 +75,9 @@ class ConfusionMatrixView(QTableWidget):
                 item.setBackground(QBrush(cell_colour(count, int(totals[row]), row == col, worst)))
                 item.setForeground(QBrush(QColor("black")))
                 share = count / totals[row] if totals[row] else 0.0
-                verb = "recognised" if row == col else f"taken for a {col}"
-                item.setToolTip(
-                    f"{count} test images of a {row} {verb} ({share:.1%} of the {row}s)")
+                tip = (translate("ConfusionMatrixView",
+                                 "{0} test images of a {1} recognised ({2:.1%} of the {1}s)")
+                       if row == col else
+                       translate("ConfusionMatrixView",
+                                 "{0} test images of a {1} taken for a {3} ({2:.1%} of the {1}s)"))
+                item.setToolTip(tip.format(count, row, share, col))

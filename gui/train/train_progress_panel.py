@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
 
+from digitlab.gui.common.i18n import translate
+
 #: Progress bars count in thousandths so that a 60-batch epoch still moves smoothly.
 _STEPS = 1000
 
@@ -12,12 +14,12 @@ def format_duration(seconds: float) -> str:
     """``75`` -> ``"1 min 15 s"``; ``3700`` -> ``"1 h 1 min"``."""
     seconds = max(0, int(round(seconds)))
     if seconds < 60:
-        return f"{seconds} s"
+        return translate("TrainProgressPanel", "{0} s").format(seconds)
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds} s"
+        return translate("TrainProgressPanel", "{0} min {1} s").format(minutes, seconds)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    return translate("TrainProgressPanel", "{0} h {1} min").format(hours, minutes)
 
 
 class TrainProgressPanel(QWidget):
@@ -30,17 +32,19 @@ class TrainProgressPanel(QWidget):
         for bar in (self.epoch_bar, self.run_bar):
             bar.setRange(0, _STEPS)
             bar.setValue(0)
-        self.epoch_bar.setFormat("epoch: %p%")
-        self.run_bar.setFormat("run: %p% of the max epochs")
-        self.details = QLabel("Not started.")
+        self.epoch_bar.setFormat(translate("TrainProgressPanel", "epoch: %p%"))
+        self.run_bar.setFormat(translate("TrainProgressPanel", "run: %p% of the max epochs"))
+        self.details = QLabel(translate("TrainProgressPanel", "Not started."))
         self.details.setWordWrap(True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Epoch", self.epoch_bar)
-        form.addRow("Run", self.run_bar)
+        form.addRow(translate("TrainProgressPanel", "Epoch"), self.epoch_bar)
+        form.addRow(translate("TrainProgressPanel", "Run"), self.run_bar)
         form.addRow("", self.details)
 
-    def reset(self, text: str = "Starting… (loading TensorFlow and MNIST)") -> None:
+    def reset(self, text: str | None = None) -> None:
+        if text is None:
+            text = translate("TrainProgressPanel", "Starting… (loading TensorFlow and MNIST)")
         self.epoch_bar.setValue(0)
         self.run_bar.setValue(0)
         self.details.setText(text)
@@ -51,14 +55,16 @@ class TrainProgressPanel(QWidget):
             self.epoch_bar.setValue(round(_STEPS * event.batch / event.batches_per_epoch))
         fraction = event.run_fraction
         self.run_bar.setValue(round(_STEPS * fraction))
-        parts = [f"epoch {event.epoch + 1} of at most {event.epochs}",
-                 f"batch {event.batch}/{event.batches_per_epoch}"]
+        text = translate("TrainProgressPanel", "epoch {0} of at most {1} · batch {2}/{3}").format(
+            event.epoch + 1, event.epochs, event.batch, event.batches_per_epoch)
         if event.samples_per_second > 0:
-            parts.append(f"{event.samples_per_second:,.0f} samples/s")
+            text = translate("TrainProgressPanel", "{0} · {1:,.0f} samples/s").format(
+                text, event.samples_per_second)
         if fraction > 0:
             left = event.elapsed * (1.0 - fraction) / fraction
-            parts.append(f"at most {format_duration(left)} left")
-        self.details.setText(" · ".join(parts))
+            text = translate("TrainProgressPanel", "{0} · at most {1} left").format(
+                text, format_duration(left))
+        self.details.setText(text)
 
     def show_text(self, text: str) -> None:
         self.details.setText(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from digitlab.gui.common.i18n import translate
+
 #: name -> (plot, metric key in the epoch logs, colour)
 _SERIES = {
     "train_loss": ("loss", "loss", "#1f77b4"),
@@ -27,17 +29,19 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self._plots = {
-            "loss": self.addPlot(row=0, col=0, title="Loss"),
-            "accuracy": self.addPlot(row=0, col=1, title="Accuracy"),
+            "loss": self.addPlot(row=0, col=0, title=translate("TrainingCurves", "Loss")),
+            "accuracy": self.addPlot(row=0, col=1,
+                                     title=translate("TrainingCurves", "Accuracy")),
         }
         # Loss falls and accuracy rises: legends where the curves are not.
         for plot, legend_offset in zip(self._plots.values(), ((-10, 10), (-10, -10)), strict=True):
-            plot.setLabel("bottom", "epoch")
+            plot.setLabel("bottom", translate("TrainingCurves", "epoch"))
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.addLegend(offset=legend_offset)
         self._curves: dict[str, pg.PlotDataItem] = {}
         for name, (plot, _, colour) in _SERIES.items():
-            label = "train" if name.startswith("train") else "validation"
+            label = (translate("TrainingCurves", "train") if name.startswith("train")
+                     else translate("TrainingCurves", "validation"))
             self._curves[name] = self._plots[plot].plot(
                 [], [], name=label, pen=pg.mkPen(colour, width=2),
                 symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None)

@@ -7,6 +7,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 
+from digitlab.gui.common.i18n import translate
+
 #: Each 28x28 digit is shown this many times larger (nearest neighbour: crisp pixels).
 _ZOOM = 2
 
@@ -40,8 +42,9 @@ class MisclassifiedGallery(QListWidget):
         self.setGridSize(QSize(28 * _ZOOM + 96, 28 * _ZOOM + 26))
         self.setSpacing(4)
         self.setWordWrap(True)
-        self.setToolTip("Test digits the model got wrong, most confident mistakes first. "
-                        "Click one to open it in the Draw tab.")
+        self.setToolTip(translate("MisclassifiedGallery",
+                                  "Test digits the model got wrong, most confident mistakes "
+                                  "first. Click one to open it in the Draw tab."))
         self._images = np.zeros((0, 28, 28), np.uint8)
         self.itemClicked.connect(self._on_clicked)
 
@@ -60,7 +63,7 @@ class MisclassifiedGallery(QListWidget):
         self.clear()
         self._images = images.copy()
         for index, (t, p) in enumerate(zip(true, predicted, strict=True)):
-            item = QListWidgetItem(QIcon(digit_pixmap(images[index])), f"true {t} → predicted {p}")
+            item = QListWidgetItem(QIcon(digit_pixmap(images[index])), translate("MisclassifiedGallery", "true {0} → predicted {1}").format(t, p))
             item.setData(Qt.ItemDataRole.UserRole, index)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.addItem(item)
