@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m digitlab.gui.common.i18n_tools update    # lupdate: gui/ -> resources/i18n/*.ts
+    python -m digitlab.gui.common.i18n_tools update    # lupdate: gui/, engine/ -> resources/i18n/*.ts
     python -m digitlab.gui.common.i18n_tools release   # lrelease: *.ts -> *.qm (shipped)
     python -m digitlab.gui.common.i18n_tools font /usr/share/fonts/truetype/nanum/NanumGothic.ttf \
         /usr/share/fonts/truetype/nanum/NanumGothicBold.ttf   # needs fontTools
@@ -24,6 +24,8 @@ from pathlib import Path
 from digitlab import resources
 
 GUI_ROOT = Path(__file__).resolve().parents[1]
+#: Engine texts the GUI shows in the user's language take a ``translate`` argument.
+ENGINE_ROOT = GUI_ROOT.parent / "engine"
 I18N_DIR = resources.path("i18n")
 FONT_DIR = resources.path("fonts")
 TARGETS = ("ko",)
@@ -43,8 +45,9 @@ def qm_path(code: str) -> Path:
 
 
 def sources() -> list[Path]:
-    """Every Python file of the GUI, sorted (what lupdate scans)."""
-    return sorted(p for p in GUI_ROOT.rglob("*.py") if "__pycache__" not in p.parts)
+    """Every Python file of the GUI and the engine, sorted (what lupdate scans)."""
+    return sorted(p for root in (GUI_ROOT, ENGINE_ROOT) for p in root.rglob("*.py")
+                  if "__pycache__" not in p.parts)
 
 
 def tool(name: str) -> str:
