@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if side is not None:  # many kernels: every one makes a full-size map, so reduce the photo
         photo = load_photo(args.photo, max_side=side)
         channel = extract_channel(photo.rgb, args.channel)
+    _check_pool(channel.shape, kernels, settings)
     result = apply_filter(channel, kernels, settings)
     _check_finite(result)
     _write_outputs(outputs, lambda: render_figure(channel, result), result)
@@ -211,6 +212,19 @@ def _pil_format(path: Path) -> str:
     from PIL import Image  # noqa: PLC0415
 
     return Image.registered_extensions()[path.suffix.lower()]
+
+
+def _check_pool(image_hw, kernels, settings) -> None:
+    """Refuse a pool that would run for minutes, before TensorFlow starts on it."""
+    from digitlab.engine.filters import output_size  # noqa: PLC0415
+    from digitlab.engine.kernels import check_pool_work  # noqa: PLC0415
+
+    kh, kw = (len(kernels[0]), len(kernels[0][0])) if kernels else (1, 1)
+    ch = output_size(image_hw[0], kh, settings.stride, settings.padding)
+    cw = output_size(image_hw[1], kw, settings.stride, settings.padding)
+    if ch >= 1 and cw >= 1:  # otherwise apply_filter explains that the kernel does not fit
+        check_pool_work((ch, cw), settings.pool, settings.effective_pool_stride,
+                        settings.pool_padding, len(kernels))
 
 
 def _check_finite(result) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = [
     "KERNEL_PRESETS", "KERNEL_SETS", "MAX_FEATURE_VALUES", "MAX_KERNELS", "MAX_KERNEL_SIDE",
-    "FilterError", "check_kernel_count", "kernel_to_text", "side_for_feature_budget",
+    "FilterError", "MAX_POOL_WORK", "check_kernel_count", "check_pool_work", "kernel_to_text", "side_for_feature_budget",
     "parse_kernel", "resize_centered", "resolve_kernel", "resolve_kernels",
 ]
 
@@ -114,6 +114,38 @@ def check_kernel_count(count: int, limit: int = MAX_KERNELS) -> int:
             f"Received {count} kernels; at most {limit} can be applied at once "
             "(each kernel makes one full-size feature map).")
     return count
+
+
+#: Most comparisons one max-pool may make (output positions x window x maps). A
+#: window far larger than the map, with stride 1 and SAME padding, scans the whole
+#: map for every pixel: 400x400 on the lesson's rocket ran for minutes.
+MAX_POOL_WORK = 2_000_000_000
+
+
+def check_pool_work(feature_hw: tuple[int, int], pool: int, stride: int, padding: str,
+                    channels: int, limit: int = MAX_POOL_WORK) -> None:
+    """Refuse a max-pool whose comparisons would take minutes.
+
+    Args:
+        feature_hw: (H', W') of the feature map being pooled.
+        pool: window side; stride: its step; padding: "VALID" or "SAME".
+        channels: number of feature maps.
+
+    Raises:
+        FilterError: ``out_h * out_w * min(pool, H') * min(pool, W') * channels > limit``.
+    """
+    h, w = int(feature_hw[0]), int(feature_hw[1])
+    if str(padding).upper() == "SAME":
+        out_h, out_w = math.ceil(h / stride), math.ceil(w / stride)
+    else:
+        out_h = (h - pool) // stride + 1 if h >= pool else 0
+        out_w = (w - pool) // stride + 1 if w >= pool else 0
+    work = out_h * out_w * min(pool, h) * min(pool, w) * max(channels, 1)
+    if work > limit:
+        raise FilterError(
+            f"Received pool={pool} with stride {stride} on a {h}x{w}x{channels} feature map: "
+            f"{work:,} comparisons, more than the limit of {limit:,}; use a smaller pool "
+            "window or a larger pool stride.")
 
 
 def side_for_feature_budget(image_shape: tuple[int, ...], count: int,

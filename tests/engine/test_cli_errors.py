@@ -418,3 +418,16 @@ def test_train_keeps_the_model_when_the_save_fails_at_the_end(capsys, tmp_path, 
     saved = list((tmp_path / "data" / "models").glob("m-*.keras"))
     assert len(saved) == 1 and f"saved to {saved[0]} instead" in err
     assert saved[0].with_suffix(".json").exists()
+
+
+def test_a_pool_that_would_run_for_minutes_is_refused_at_once(capsys):
+    from digitlab.engine.kernels import MAX_POOL_WORK, FilterError, check_pool_work
+
+    line = _error_line(capsys, "filter", ["filter", str(ROCKET), "--pool", "400",
+                                          "--pool-stride", "1", "--pool-padding", "same"])
+    assert "pool=400" in line and "comparisons" in line
+    # At and past the limit: 10x10 map, window 10 SAME stride 1 = 100 * 10 * 10 = 10,000.
+    check_pool_work((10, 10), 10, 1, "SAME", 1, limit=10_000)
+    with pytest.raises(FilterError, match="10,000 comparisons, more than the limit of 9,999"):
+        check_pool_work((10, 10), 10, 1, "SAME", 1, limit=9_999)
+    check_pool_work((425, 638), 3, 3, "VALID", 64, limit=MAX_POOL_WORK)  # the lesson's pool
