@@ -158,12 +158,20 @@ def report_from_predictions(labels: np.ndarray, predicted: np.ndarray,
     )
 
 
-def keras_predict_proba(model) -> ProbaFn:
-    """``predict_proba`` of a Keras model (uint8 images are scaled by 1/255 as in training)."""
-    from digitlab.engine.training import predict_probabilities  # noqa: PLC0415 - no TF import
+def keras_predict_proba(model, batch_size: int = DEFAULT_CHUNK) -> ProbaFn:
+    """``predict_proba`` of a Keras model, called directly (``model(x, training=False)``).
+
+    uint8 images are scaled by ``/ 255`` as in training; batches of more than
+    ``batch_size`` images are split. ``engine.training.predict_probabilities`` is this.
+    """
 
     def predict_proba(batch: np.ndarray) -> np.ndarray:
-        return predict_probabilities(model, batch)
+        x = np.asarray(batch)
+        x = x.astype(np.float32) / np.float32(255.0) if x.dtype == np.uint8 else x.astype(
+            np.float32, copy=False)
+        out = [np.asarray(model(x[i:i + batch_size], training=False))
+               for i in range(0, len(x), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
 
     return predict_proba
 

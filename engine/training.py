@@ -22,6 +22,7 @@ from digitlab.engine import MODEL_KINDS
 from digitlab.engine.augment import AugmentConfig, augment_batch
 from digitlab.engine.data import MnistData
 from digitlab.engine.devices import training_strategy
+from digitlab.engine.evaluation import evaluate, keras_predict_proba
 from digitlab.engine.models import build_model, check_kind
 from digitlab.engine.tf_runtime import import_keras, import_tensorflow
 from digitlab.engine.training_progress import TrainingEvent, make_progress_callback
@@ -346,13 +347,9 @@ def _check_extra_train(extra_train) -> tuple[np.ndarray, np.ndarray]:
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Probabilities ``(N, 10)`` for uint8 or [0, 1] float images ``(N, 28, 28)``."""
-    x = scale_images(images) if images.dtype == np.uint8 else np.asarray(images, np.float32)
-    out = [
-        np.asarray(model(x[i : i + batch_size], training=False))
-        for i in range(0, len(x), batch_size)
-    ]
-    return np.concatenate(out) if out else np.zeros((0, 10), np.float32)
+    """Probabilities ``(N, 10)`` for uint8 or [0, 1] float images ``(N, 28, 28)``
+    (:func:`engine.evaluation.keras_predict_proba`)."""
+    return keras_predict_proba(model, batch_size)(images)
 
 
 def evaluate_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
@@ -360,8 +357,6 @@ def evaluate_accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
 
     The accuracy of :func:`engine.evaluation.evaluate`, the one chunked evaluation.
     """
-    from digitlab.engine.evaluation import evaluate, keras_predict_proba  # noqa: PLC0415
-
     return evaluate(keras_predict_proba(model), images, labels).accuracy
 
 
