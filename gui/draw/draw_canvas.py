@@ -42,6 +42,8 @@ class DrawCanvas(QWidget):
         self._strokes: list[Stroke] = []
         self._current: Stroke | None = None
         self._background: QImage | None = None  # a loaded digit, as ink intensity
+        # What Clear removed, so that Undo can bring it back: (strokes, background).
+        self._before_clear: tuple[list[Stroke], QImage | None] | None = None
         self._committed = self._blank()  # background + finished strokes
         self._image = self._committed  # what is shown: committed + current stroke
         self.setAcceptDrops(True)
@@ -53,6 +55,10 @@ class DrawCanvas(QWidget):
         self.setMinimumSize(140, 140)
         self.setToolTip(translate(
             "DrawCanvas", "Draw a digit with the mouse or a pen. Drop a digit image here to load it."))
+        self.setAccessibleName(translate("DrawCanvas", "Drawing canvas"))
+        self.setAccessibleDescription(translate(
+            "DrawCanvas", "Draw a digit with the mouse or a pen; the three models read it as you "
+            "draw. Delete clears, Ctrl+Z undoes, Ctrl+R puts a random test digit here."))
 
     # ----- public API -------------------------------------------------------------------
     @property
@@ -85,8 +91,9 @@ class DrawCanvas(QWidget):
 
     @property
     def can_undo(self) -> bool:
-        """True when there is a stroke (or a loaded image) to undo."""
-        return bool(self._strokes) or self._background is not None
+        """True when there is a stroke, a loaded image or a Clear to undo."""
+        return (bool(self._strokes) or self._background is not None
+                or self._before_clear is not None)
 
     @property
     def stroke_count(self) -> int:
@@ -103,20 +110,27 @@ class DrawCanvas(QWidget):
         return ink if self._ink == "bright" else 255 - ink
 
     def clear(self) -> None:
-        """Remove all strokes and any loaded image."""
+        """Remove all strokes and any loaded image; :meth:`undo` brings them back."""
+        if self._strokes or self._background is not None:
+            self._before_clear = (list(self._strokes), self._background)
         self._strokes.clear()
         self._current = None
         self._background = None
         self._rerender()
 
     def undo(self) -> None:
-        """Remove the last stroke; with no strokes left, remove a loaded image."""
+        """Remove the last stroke; with no strokes left, remove a loaded image; on an
+        empty canvas, bring back what the last Clear removed."""
         if self._current is not None:
             return  # never undo under a pen that is still down
         if self._strokes:
             self._strokes.pop()
         elif self._background is not None:
             self._background = None
+        elif self._before_clear is not None:
+            strokes, self._background = self._before_clear
+            self._strokes = list(strokes)
+            self._before_clear = None
         else:
             return
         self._rerender()
@@ -149,6 +163,7 @@ class DrawCanvas(QWidget):
         self._strokes.clear()
         self._current = None
         self._background = background
+        self._before_clear = None
         self._rerender()
 
     # ----- rendering --------------------------------------------------------------------
@@ -201,6 +216,14 @@ class DrawCanvas(QWidget):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
         return width
 
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().focusInEvent(event)
+        self.update()  # draw the focus frame
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().focusOutEvent(event)
+        self.update()
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         shown = self._image
         if self._ink == "dark":
@@ -210,8 +233,13 @@ class DrawCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = self._target_rect()
         painter.drawImage(rect, shown)
-        painter.setPen(QPen(self.palette().mid().color(), 1))
-        painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        if self.hasFocus():
+            # A visible focus: keyboard users see that Delete and Ctrl+Z act here.
+            painter.setPen(QPen(self.palette().highlight().color(), 2))
+            painter.drawRect(rect.adjusted(-1, -1, 1, 1))
+        else:
+            painter.setPen(QPen(self.palette().mid().color(), 1))
+            painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
         painter.end()
 
     # ----- input ------------------------------------------------------------------------

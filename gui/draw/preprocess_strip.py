@@ -58,7 +58,8 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
             self._frames[stage] = frame
             self._items[stage] = item
             self._labels[stage] = label
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(90)
+        self.setAccessibleName(translate("PreprocessStrip", "Preprocessing: what the models see"))
         self.set_result(None)
 
     @property
@@ -93,3 +94,4 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
                     caption, array.shape[0], array.shape[1])
             self._captions[stage] = caption
             self._labels[stage].setText(self._captions[stage], size="9pt")
+        self.setAccessibleDescription("; ".join(self._captions[s] for s in STAGES))

@@ -9,12 +9,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import current, translate
 
 _BAR = pg.mkBrush(110, 140, 190)
 _TOP = pg.mkBrush(255, 170, 40)
-_NORMAL_TITLE = "#dddddd"
-_DISAGREE_TITLE = "#ff8c5a"
 
 
 class ProbabilityChart(pg.PlotWidget):
@@ -51,7 +50,8 @@ class ProbabilityChart(pg.PlotWidget):
         self._bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                      brushes=[_BAR] * 10, pen=pg.mkPen(None))
         item.addItem(self._bars)
-        self.setMinimumSize(160, 140)
+        self.setMinimumSize(120, 110)
+        self.setAccessibleName(translate("ProbabilityChart", "{0} probabilities").format(name))
         self.setToolTip(translate("ProbabilityChart",
                                    "Click a digit to see why the models would say it"))
         self.scene().sigMouseClicked.connect(self._on_clicked)
@@ -138,8 +138,24 @@ class ProbabilityChart(pg.PlotWidget):
     def retranslate(self) -> None:
         """Keep :attr:`title_text` in step with the title after a language change."""
         self._title = current(self._title)
+        self._describe()
+
+    def _describe(self) -> None:
+        """The chart's text alternative: its title and all ten probabilities, digit by digit."""
+        if self._probabilities is None:
+            self.setAccessibleDescription(self._title)
+            return
+        values = ", ".join(f"{d}: {p:.1%}" for d, p in enumerate(self._probabilities))
+        self.setAccessibleDescription(
+            translate("ProbabilityChart", "{0}. Probabilities: {1}").format(self._title, values))
 
     def _set_title(self, text: str, highlight: bool) -> None:
         self._title = text
-        color = _DISAGREE_TITLE if highlight else _NORMAL_TITLE
+        # The palette's text colour on the palette's base (light or dark); a disagreeing
+        # model's title in an orange dark or light enough to read on it.
+        background = theme.plot_background(self.palette())
+        color = (theme.readable(theme.DISAGREE_ORANGE, background) if highlight
+                 else theme.plot_foreground(self.palette()))
+        self.setBackground(background)
+        self._describe()
         self.getPlotItem().setTitle(html.escape(text), color=color, size="11pt")

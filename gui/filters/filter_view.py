@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.engine.filter_geometry import FilterGeometry, Window
+from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import current, translate
 
 pg.setConfigOptions(imageAxisOrder="row-major")
@@ -89,12 +90,15 @@ class FilterView(QWidget):
         bar.addWidget(self.hover_label, 1)
 
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics.setBackground(theme.plot_background())
+        self.graphics.setAccessibleName(
+            translate("FilterView", "Input, feature map and pooled map"))
         self.titles: dict[str, pg.LabelItem] = {}
         self.views: dict[str, pg.ViewBox] = {}
         self.images: dict[str, pg.ImageItem] = {}
         for col, name in enumerate(PANELS):
-            title = self.graphics.addLabel(translate("FilterView", _TITLES[name]), row=0, col=col, color="k", size="10pt")
+            title = self.graphics.addLabel(translate("FilterView", _TITLES[name]), row=0, col=col,
+                                           color=theme.plot_foreground(), size="10pt")
             view = self.graphics.addViewBox(row=1, col=col, lockAspect=True, invertY=True)
             view.setMenuEnabled(False)
             image = pg.ImageItem(axisOrder="row-major")
@@ -199,7 +203,11 @@ class FilterView(QWidget):
         # column and shrink the neighbouring images.
         self._title_texts[panel] = text
         self._title_details[panel] = detail
-        self.titles[panel].setText(f"{text}<br><span style='color:#555'>{detail}</span>")
+        caption = theme.caption_color(theme.plot_background())  # softer, still 4.5:1
+        self.titles[panel].setText(f"{text}<br><span style='color:{caption}'>{detail}</span>")
+        self.graphics.setAccessibleDescription("; ".join(
+            f"{self._title_texts[p]} ({self._title_details[p]})" for p in PANELS
+            if p in self._title_texts))
 
     def retranslate(self) -> None:
         """Set the two-line panel titles again in the language just installed."""

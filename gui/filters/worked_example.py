@@ -39,6 +39,13 @@ _WINDOW = QBrush(QColor(255, 225, 120))
 _PADDING = QBrush(QColor(225, 225, 225))
 _CURRENT = QBrush(QColor(120, 200, 255))
 _PLAIN = QBrush(Qt.GlobalColor.white)
+#: Text on the light cell colours above, whatever the palette (light text would vanish).
+_INK = QBrush(QColor(20, 20, 20))
+
+
+def _paint(item, brush: QBrush) -> None:
+    item.setBackground(brush)
+    item.setForeground(_INK)
 
 
 def _fmt(value: float) -> str:
@@ -269,13 +276,13 @@ class WorkedExample(QWidget):
                 item.setText(_fmt(padded[r, c]))
                 in_window = y <= r < y + 3 and x <= c < x + 3
                 border = r in (0, 6) or c in (0, 6)
-                item.setBackground(_WINDOW if in_window else _PADDING if border else _PLAIN)
+                _paint(item, _WINDOW if in_window else _PADDING if border else _PLAIN)
         for r in range(5):
             for c in range(5):
                 item = self.output_grid.item(r, c)
                 done = r * 5 + c <= step
                 item.setText(_fmt(output[r, c]) if done else "")
-                item.setBackground(_CURRENT if (r, c) == (y, x) else _PLAIN)
+                _paint(item, _CURRENT if (r, c) == (y, x) else _PLAIN)
         self._updating = False
         window = padded[y : y + 3, x : x + 3]
         lines = [
@@ -298,12 +305,12 @@ class WorkedExample(QWidget):
         for r in range(4):
             for c in range(4):
                 inside = r // POOL == y and c // POOL == x
-                self.pool_input_grid.item(r, c).setBackground(_WINDOW if inside else _PLAIN)
+                _paint(self.pool_input_grid.item(r, c), _WINDOW if inside else _PLAIN)
         for r in range(2):
             for c in range(2):
                 item = self.pool_output_grid.item(r, c)
                 item.setText(_fmt(output[r, c]) if r * 2 + c <= step else "")
-                item.setBackground(_CURRENT if (r, c) == (y, x) else _PLAIN)
+                _paint(item, _CURRENT if (r, c) == (y, x) else _PLAIN)
         self._updating = False
         window = self._pool_input[y * POOL : (y + 1) * POOL, x * POOL : (x + 1) * POOL]
         values = ", ".join(_fmt(v) for v in window.ravel())

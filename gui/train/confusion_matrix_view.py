@@ -30,12 +30,18 @@ class ConfusionMatrixView(QTableWidget):
         self.setVerticalHeaderLabels([f"{d}" for d in labels])
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # A column never gets narrower than a 4-digit count (MNIST's 1135 test ones):
+        # a narrow window scrolls the matrix instead of showing "9…".
+        self.horizontalHeader().setMinimumSectionSize(
+            self.fontMetrics().horizontalAdvance("0000") + 10)
+        self.verticalHeader().setMinimumSectionSize(self.fontMetrics().height() + 4)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setToolTip(translate("ConfusionMatrixView",
                                   "Rows: true digit. Columns: predicted digit. Off-diagonal "
                                   "cells are mistakes."))
         self._matrix = np.zeros((10, 10), dtype=np.int64)
+        self.setAccessibleName(translate("ConfusionMatrixView", "Confusion matrix of the test set"))
         self.clear_matrix()
 
     @property

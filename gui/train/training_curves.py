@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
+from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import translate
 
 #: name -> (plot, metric key in the epoch logs, colour)
@@ -27,7 +30,9 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setBackground("w")
+        self.setBackground(theme.plot_background())
+        self.setAccessibleName(translate("TrainingCurves", "Loss and accuracy curves"))
+        self.setAccessibleDescription(translate("TrainingCurves", "No epoch has finished yet."))
         self._plots = {
             "loss": self.addPlot(row=0, col=0, title=translate("TrainingCurves", "Loss")),
             "accuracy": self.addPlot(row=0, col=1,
@@ -63,6 +68,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                 self._points[name].append((epoch + 1.0, float(value)))
         self._running.clear()
         self._refresh()
+        # The curves' text alternative: the numbers of the epoch just finished.
+        values = ", ".join(f"{key} {logs[key]:.4g}" for key in
+                           ("loss", "accuracy", "val_loss", "val_accuracy")
+                           if logs.get(key) is not None)
+        self.setAccessibleDescription(
+            translate("TrainingCurves", "After epoch {0}: {1}").format(epoch + 1, values))
 
     def set_running(self, epoch: int, batch: int, batches_per_epoch: int, logs: dict) -> None:
         """Move the running train point to where the current epoch has got."""
@@ -80,7 +91,19 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             return np.zeros(0), np.zeros(0)
         return np.asarray(x), np.asarray(y)
 
+    def x_range(self) -> tuple[float, float]:
+        """The epochs axis shown: whole epochs from 0, never a sliver like 1.0000…1.0020."""
+        low, high = self._plots["loss"].getViewBox().viewRange()[0]
+        return float(low), float(high)
+
     def _refresh(self, names=tuple(_SERIES)) -> None:
+        last = max((p[0] for pts in (*self._points.values(), self._running.values())
+                    for p in pts), default=0.0)
+        # Whole epochs from 0 to the epoch under way: the axis grows one epoch at a
+        # time instead of zooming onto the running point at the start of an epoch.
+        right = max(1.0, float(math.ceil(last - 1e-9)))
+        for plot in self._plots.values():
+            plot.setXRange(0.0, right, padding=0.02)
         for name in names:
             points = list(self._points[name])
             if name in self._running:

@@ -1,0 +1,87 @@
+"""Draw tab, forgiving: Clear can be undone, and the canvas and the charts speak to
+keyboard and screen-reader users (the charts' text alternative: the ten probabilities)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from digitlab.gui.draw.draw_canvas import DrawCanvas
+from digitlab.gui.draw.probability_chart import ProbabilityChart
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+
+def stroke(canvas, points):
+    kinds = [QEvent.Type.MouseButtonPress] + [QEvent.Type.MouseMove] * (len(points) - 2) + [
+        QEvent.Type.MouseButtonRelease]
+    for kind, (x, y) in zip(kinds, points, strict=True):
+        button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else \
+            Qt.MouseButton.NoButton
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else \
+            Qt.MouseButton.LeftButton
+        pos = QPointF(x, y)
+        QApplication.sendEvent(canvas, QMouseEvent(kind, pos, canvas.mapToGlobal(pos), button,
+                                                   buttons, Qt.KeyboardModifier.NoModifier))
+
+
+@pytest.fixture
+def canvas(qtbot):
+    widget = DrawCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(282, 282)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_clear_can_be_undone(canvas):
+    stroke(canvas, [(60 + 10 * i, 100) for i in range(16)])
+    stroke(canvas, [(140, 60 + 10 * i) for i in range(16)])
+    drawn = canvas.to_array().copy()
+    canvas.clear()
+    assert not canvas.to_array().any() and canvas.can_undo
+    canvas.clear()  # a second Clear of the empty canvas must not forget the drawing
+    canvas.undo()
+    np.testing.assert_array_equal(canvas.to_array(), drawn)
+    assert canvas.stroke_count == 2
+    canvas.undo()  # then strokes come off one by one, as before
+    assert canvas.stroke_count == 1
+
+
+def test_a_cleared_digit_image_comes_back_too(canvas):
+    digit = np.zeros((28, 28), np.uint8)
+    digit[5:23, 12:16] = 255
+    canvas.set_ink_image(digit)
+    shown = canvas.to_array().copy()
+    canvas.clear()
+    canvas.undo()
+    np.testing.assert_array_equal(canvas.to_array(), shown)
+
+
+def test_the_canvas_has_a_name_a_description_and_a_visible_focus(qtbot, canvas):
+    assert canvas.accessibleName() and "Delete" in canvas.accessibleDescription()
+    canvas.clearFocus()
+    qtbot.waitUntil(lambda: not canvas.hasFocus())
+    unfocused = canvas.grab().toImage()
+    canvas.setFocus()
+    qtbot.waitUntil(canvas.hasFocus)
+    assert canvas.grab().toImage() != unfocused  # the focus frame shows
+
+
+def test_a_charts_text_alternative_lists_the_ten_probabilities(qtbot):
+    chart = ProbabilityChart("CNN")
+    qtbot.addWidget(chart)
+    assert chart.accessibleName() == "CNN probabilities"
+    probs = np.array([0.01, 0.0, 0.02, 0.9, 0.0, 0.03, 0.0, 0.04, 0.0, 0.0], np.float32)
+    chart.set_probabilities(probs)
+    description = chart.accessibleDescription()
+    assert description.startswith(chart.title_text)
+    for digit, p in enumerate(probs):
+        assert f"{digit}: {p:.1%}" in description
+    chart.show_message("draw a digit")
+    assert chart.accessibleDescription() == chart.title_text

@@ -1,0 +1,37 @@
+"""Train tab, forgiving: steady curves, a readable confusion matrix on a narrow window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
+from digitlab.gui.train.training_curves import TrainingCurves
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+
+def test_curves_keep_whole_epochs_on_the_x_axis(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.set_running(0, 1, 600, {"loss": 2.3, "accuracy": 0.1})
+    low, high = curves.x_range()
+    assert low <= 0.0 and high >= 1.0  # the first epoch, not 0.0017 and a hair
+    curves.add_epoch(0, {"loss": 0.5, "accuracy": 0.9, "val_loss": 0.4, "val_accuracy": 0.91})
+    curves.set_running(1, 1, 600, {"loss": 0.45, "accuracy": 0.9})  # start of epoch 2
+    low, high = curves.x_range()
+    assert low <= 0.0 and high >= 2.0  # not 1.0000…1.0020
+    assert "After epoch 1: loss 0.5, accuracy 0.9, val_loss 0.4" in curves.accessibleDescription()
+
+
+def test_the_confusion_matrix_scrolls_rather_than_cut_a_count(qtbot):
+    view = ConfusionMatrixView()
+    qtbot.addWidget(view)
+    view.resize(200, 260)  # far narrower than ten 4-digit columns
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_matrix(np.full((10, 10), 1135))
+    needed = view.fontMetrics().horizontalAdvance("1135")
+    assert all(view.columnWidth(c) >= needed for c in range(10))
+    assert view.horizontalScrollBar().maximum() > 0
+    assert view.accessibleName()
