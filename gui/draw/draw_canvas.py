@@ -44,6 +44,9 @@ class DrawCanvas(QWidget):
         self._background: QImage | None = None  # a loaded digit, as ink intensity
         # What Clear removed, so that Undo can bring it back: (strokes, background).
         self._before_clear: tuple[list[Stroke], QImage | None] | None = None
+        # The committed drawing rendered for the screen, at its device pixels.
+        self._version = 0
+        self._display: tuple[tuple[int, int], QImage] | None = None
         self._committed = self._blank()  # background + finished strokes
         self._image = self._committed  # what is shown: committed + current stroke
         self.setAcceptDrops(True)
@@ -183,6 +186,7 @@ class DrawCanvas(QWidget):
         painter.end()
         self._committed = image
         self._image = image
+        self._version += 1
         self.update()
         self.changed.emit()
 
@@ -224,14 +228,55 @@ class DrawCanvas(QWidget):
         super().focusOutEvent(event)
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
-        shown = self._image
+    def display_image(self, side: float, ratio: float) -> QImage:
+        """The drawing as the screen shows it: ``side`` logical pixels at ``ratio`` device
+        pixels each.
+
+        Strokes are painted as vectors at the screen's own resolution, so the canvas is
+        as crisp at 200 % scaling as at 100 % (the 280x280 model image, scaled up, would
+        be blurred). A loaded digit image is scaled smoothly.
+
+        Returns:
+            A square grayscale ``QImage`` of ``round(side * ratio)`` pixels whose device
+            pixel ratio is ``ratio``; inverted for dark ink.
+        """
+        physical = max(1, round(side * ratio))
+        key = (physical, self._version)
+        if self._display is None or self._display[0] != key:
+            base = QImage(physical, physical, QImage.Format.Format_Grayscale8)
+            base.fill(0)
+            painter = self._display_painter(base)
+            if self._background is not None:
+                painter.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), self._background)
+            for stroke in self._strokes:
+                paint_stroke(painter, stroke)
+            painter.end()
+            self._display = (key, base)
+        image = self._display[1]
+        if self._current is not None or self._ink == "dark":
+            image = image.copy()
+        if self._current is not None:
+            painter = self._display_painter(image)
+            paint_stroke(painter, self._current)
+            painter.end()
         if self._ink == "dark":
-            shown = shown.copy()
-            shown.invertPixels()
+            image.invertPixels()
+        image.setDevicePixelRatio(ratio)
+        return image
+
+    @staticmethod
+    def _display_painter(image: QImage) -> QPainter:
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.scale(image.width() / CANVAS_SIZE, image.height() / CANVAS_SIZE)
+        return painter
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        rect = self._target_rect()
+        shown = self.display_image(rect.width(), self.devicePixelRatioF())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        rect = self._target_rect()
         painter.drawImage(rect, shown)
         if self.hasFocus():
             # A visible focus: keyboard users see that Delete and Ctrl+Z act here.

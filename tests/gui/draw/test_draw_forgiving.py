@@ -85,3 +85,26 @@ def test_a_charts_text_alternative_lists_the_ten_probabilities(qtbot):
         assert f"{digit}: {p:.1%}" in description
     chart.show_message("draw a digit")
     assert chart.accessibleDescription() == chart.title_text
+
+
+def _blur(row: np.ndarray) -> int:
+    """How many pixels of a scan line are neither ink nor background (edge blur)."""
+    return int(np.count_nonzero((row > 0) & (row < 255)))
+
+
+def test_the_canvas_is_crisp_at_200_percent(canvas):
+    stroke(canvas, [(40 + 10 * i, 141) for i in range(21)])  # a horizontal bar
+    shown = canvas.display_image(300, 2.0)
+    assert (shown.width(), shown.height()) == (600, 600)
+    assert shown.devicePixelRatio() == 2.0
+    column = np.frombuffer(shown.constBits(), np.uint8).reshape(
+        600, shown.bytesPerLine())[:, 300]
+    # The model's 280x280 image scaled up to the same 600 device pixels, for comparison.
+    upscaled = canvas._image.scaled(600, 600, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                    Qt.TransformationMode.SmoothTransformation)
+    up = np.frombuffer(upscaled.constBits(), np.uint8).reshape(600, upscaled.bytesPerLine())
+    assert column.max() == 255 and _blur(column) < _blur(up[:, 300])
+    canvas.set_ink("dark")
+    dark = canvas.display_image(300, 2.0)
+    row = np.frombuffer(dark.constBits(), np.uint8).reshape(600, dark.bytesPerLine())[:, 300]
+    np.testing.assert_array_equal(row, 255 - column)
