@@ -78,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("digitlab")
     app.setApplicationDisplayName("Digit Lab")
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    from digitlab.gui.common import theme  # noqa: PLC0415
+    from digitlab.gui.common.wheel_guard import install_wheel_guard  # noqa: PLC0415
+
+    # The system's light or dark palette, kept readable; the wheel never turns a control
+    # the user has not focused.
+    theme.apply_theme(app)
+    install_wheel_guard(app)
 
     from digitlab.gui.main_window import MainWindow  # noqa: PLC0415
     from digitlab.gui.model_store import ModelStore  # noqa: PLC0415
