@@ -14,6 +14,7 @@ import argparse
 import importlib
 import sys
 
+from digitlab.engine.errors import one_line
 from digitlab.engine.tf_runtime import set_verbose
 
 COMMANDS = ("train", "evaluate", "predict", "filter", "calibrate", "train-gate")
@@ -60,19 +61,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"digitlab {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 1
-
-
-def one_line(exc: BaseException) -> str:
-    """The first line of an exception's message, or its type if it has none."""
-    text = str(exc).strip()
-    if isinstance(exc, FileNotFoundError) and exc.filename:
-        return f"{exc.filename}: no such file or folder"
-    if isinstance(exc, PermissionError) and exc.filename:
-        return f"{exc.filename}: permission denied"
-    if isinstance(exc, OSError) and exc.filename and exc.strerror:
-        # IsADirectoryError, disk full, read-only file system...: name the file, once.
-        return f"{exc.filename}: {exc.strerror}"
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _launch_gui() -> int:

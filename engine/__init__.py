@@ -6,7 +6,9 @@ cheap: TensorFlow is loaded only by the modules that need it, through
 :func:`engine.tf_runtime.import_tensorflow`.
 """
 
-__all__ = ["MODEL_KINDS"]
+__all__ = ["MODEL_KINDS", "MODEL_NAMES"]
 
 #: The three model kinds of the lesson, in the order the app shows them.
 MODEL_KINDS = ("multinomial", "dnn", "cnn")
+#: How the app names each kind to the user (charts, captions, menus).
+MODEL_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}

@@ -24,7 +24,7 @@ linear model, so the three maps are comparable.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +37,10 @@ from digitlab.engine.tf_runtime import import_tensorflow
 METHODS = ("weight x input", "integrated gradients", "grad-cam")
 #: Largest ``steps`` accepted (the whole path is one batch).
 MAX_STEPS = 1024
+
+
+def _english(context: str, source: str) -> str:
+    return source
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,23 @@ class Attribution:
     probability: float
     output: str = "logit"
     output_change: float = math.nan
+
+    def describe(self, translate: Callable[[str, str], str] = _english) -> str:
+        """The detail line under the map, e.g. ``"weight × input: Σ 8.36 = logit − bias"``.
+
+        For integrated gradients the change is measured from a black image (the baseline).
+
+        Args:
+            translate: ``(context, source) -> text``; the GUI passes Qt's (English by default).
+        """
+        total = float(np.sum(self.map))
+        if self.method == "weight x input":
+            return translate("Attribution", "weight × input: Σ {0:.3g} = logit − bias").format(
+                total)
+        if self.method == "grad-cam":
+            return translate("Attribution", "Grad-CAM, last conv layer (3×3): where it looked")
+        return translate("Attribution", "integrated gradients: Σ {0:.3g} ≈ {1} change {2:.3g}")\
+            .format(total, self.output, self.output_change)
 
 
 def explain(

@@ -1,13 +1,17 @@
-"""Which input pixels produced an output pixel of tf.nn.conv2d / tf.nn.max_pool.
+"""TensorFlow's padding rule, and which input pixels produced an output pixel.
 
-Plain arithmetic (no Qt) used by the Filters tab to highlight, under the mouse,
-the kernel window in the input and the pool window in the feature map. It
-follows TensorFlow's padding rules: ``VALID`` adds nothing; ``SAME`` makes the
-output ``ceil(n / stride)`` long and pads ``(total) // 2`` before, the rest after.
+The one rule for the output size of tf.nn.conv2d / tf.nn.max_pool
+(:func:`output_size`, used by :func:`engine.filters.apply_filter` to check
+shapes) and for where the padding goes (:func:`pad_before`, used by
+:class:`FilterGeometry` for the Filters tab's hover), so the highlighted window
+can never disagree with the result. ``VALID`` adds nothing and the window must
+fit; ``SAME`` makes the output ``ceil(n / stride)`` long and pads
+``total // 2`` before, the rest after.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -32,6 +36,24 @@ class Window:
         return self.x1 - self.x0
 
 
+def output_size(size: int, window: int, stride: int, padding: str) -> int:
+    """TensorFlow's output length along one axis.
+
+    Args:
+        size: input length along the axis.
+        window: kernel or pool window length.
+        stride: step between windows.
+        padding: ``"VALID"`` or ``"SAME"`` (upper-case, as ``FilterSettings`` stores it).
+
+    Returns:
+        ``ceil(size / stride)`` for ``SAME``; ``ceil((size - window + 1) / stride)`` for
+        ``VALID``, or 0 when the window does not fit.
+    """
+    if padding == "SAME":
+        return math.ceil(size / stride)
+    return math.ceil((size - window + 1) / stride) if size >= window else 0
+
+
 def pad_before(size: int, window: int, stride: int, padding: str) -> int:
     """Padding TensorFlow adds before the first element along one axis.
 
@@ -46,7 +68,7 @@ def pad_before(size: int, window: int, stride: int, padding: str) -> int:
     """
     if padding.upper() != "SAME":
         return 0
-    out = -(-size // stride)
+    out = output_size(size, window, stride, "SAME")
     total = max((out - 1) * stride + window - size, 0)
     return total // 2
 
@@ -71,6 +93,28 @@ class FilterGeometry:
     pool: int
     pool_stride: int
     pool_padding: str
+
+    @classmethod
+    def from_settings(cls, input_hw: tuple[int, int], kernel_hw: tuple[int, int],
+                      settings) -> FilterGeometry:
+        """The geometry of filtering an ``input_hw`` image with ``kernel_hw`` kernels.
+
+        Args:
+            input_hw: (H, W) of the input image.
+            kernel_hw: (kh, kw) of the kernels.
+            settings: an ``engine.filters.FilterSettings`` (stride, padding, pool...).
+
+        Returns:
+            The geometry, with ``conv_hw`` from :func:`output_size` - the shape
+            ``apply_filter`` gives the feature map.
+        """
+        (h, w), (kh, kw) = tuple(input_hw[:2]), tuple(kernel_hw[:2])
+        conv_hw = (output_size(h, kh, settings.stride, settings.padding),
+                   output_size(w, kw, settings.stride, settings.padding))
+        return cls(input_hw=(h, w), kernel_hw=(kh, kw), stride=settings.stride,
+                   padding=settings.padding, conv_hw=conv_hw, pool=settings.pool,
+                   pool_stride=settings.effective_pool_stride,
+                   pool_padding=settings.pool_padding)
 
     def conv_window(self, y: int, x: int) -> Window:
         """The input window (kh x kw) that conv output pixel ``(y, x)`` was computed from."""

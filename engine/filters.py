@@ -18,11 +18,12 @@ quotes the value received; TensorFlow errors never escape as tracebacks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+# One padding rule for the result and for the Filters tab's hover (engine/filter_geometry.py).
+from digitlab.engine.filter_geometry import output_size
 from digitlab.engine.kernels import (
     KERNEL_PRESETS,
     MAX_KERNEL_SIDE,
@@ -116,13 +117,6 @@ class FilterResult:
     pooled: np.ndarray
     kernels: np.ndarray | None = None
     settings: FilterSettings = field(default_factory=FilterSettings)
-
-
-def output_size(size: int, window: int, stride: int, padding: str) -> int:
-    """TensorFlow's output length along one axis (may be <= 0 for VALID: no fit)."""
-    if padding == "SAME":
-        return math.ceil(size / stride)
-    return math.ceil((size - window + 1) / stride) if size >= window else 0
 
 
 def apply_filter(

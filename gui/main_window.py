@@ -1,12 +1,16 @@
 """The main window: assembles the Draw, Filters and Train tabs, menus and status bar.
 
 The window only assembles: each tab is its own widget taking the shared
-:class:`~gui.model_store.ModelStore`. Geometry and the last tab are kept in
-``QSettings("DigitLab", "digitlab")`` (tests pass their own QSettings).
+:class:`~gui.model_store.ModelStore` and offering what :class:`~gui.common.tab.Tab`
+says (a title, menu actions, one shutdown). Tabs never call each other: traffic
+between them (a misclassified digit to draw, a photo to open) goes through the
+window. Geometry and the last tab are kept in ``QSettings("DigitLab", "digitlab")``
+(tests pass their own QSettings).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -14,6 +18,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from digitlab import resources
+from digitlab.gui.common.i18n import translate
+from digitlab.gui.common.language import Language, install_fonts
+from digitlab.gui.common.style import IMAGE_FILTER, PNG_FILTER
+from digitlab.gui.common.tab import Tab
+from digitlab.gui.common.timing import STATUS_MS
 from digitlab.gui.draw.draw_tab import DrawTab
 from digitlab.gui.filters.filters_tab import FiltersTab
 from digitlab.gui.model_store import ModelStore
@@ -21,9 +30,6 @@ from digitlab.gui.train.train_tab import TrainTab
 
 MINIMUM_SIZE = (1000, 700)
 DEFAULT_SIZE = (1280, 820)
-PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
-#: How long a transient status message stays (the model summary stays for good).
-STATUS_MS = 10_000
 
 
 class MainWindow(QMainWindow):
@@ -41,18 +47,22 @@ class MainWindow(QMainWindow):
         self.store = store
         self._settings = settings if settings is not None else QSettings("DigitLab", "digitlab")
         self._closed = False
-        self.setWindowTitle("Digit Lab")
+        # Before any widget is made, so that every text starts in the chosen language.
+        install_fonts()
+        self.language = Language(self._settings, self)
+        self.language.apply(self.language.preferred(), remember=False)
+        self.setWindowTitle(translate("MainWindow", "Digit Lab"))
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*DEFAULT_SIZE)
 
         self.draw_tab = DrawTab(store)
         self.filters_tab = FiltersTab(store)
         self.train_tab = TrainTab(store)
+        self.pages: tuple[Tab, ...] = (self.draw_tab, self.filters_tab, self.train_tab)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.draw_tab, "&Draw")
-        self.tabs.addTab(self.filters_tab, "&Filters")
-        self.tabs.addTab(self.train_tab, "&Train")
+        for page in self.pages:
+            self.tabs.addTab(page, translate("MainWindow", page.title))
         self.setCentralWidget(self.tabs)
 
         self.models_label = QLabel()
@@ -72,7 +82,9 @@ class MainWindow(QMainWindow):
         store.loading_failed.connect(self.show_status)
         self._update_models_label()
         if not store.is_ready:
-            self.show_status("Loading models… (drawing works; predictions start when they are in)")
+            self.show_status(translate(
+                "MainWindow",
+                "Loading models… (drawing works; predictions start when they are in)"))
         self._restore_settings()
 
     # ----- construction -----------------------------------------------------------------
@@ -83,44 +95,50 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        self.open_action = self._action("&Open photo…", "Ctrl+O", self.choose_photo)
-        self.export_action = self._action("&Export figure…", "Ctrl+E", self.choose_export)
-        self.quit_action = self._action("&Quit", "Ctrl+Q", self.close)
-        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(translate("MainWindow", "&Open photo…"), "Ctrl+O", self.choose_photo)
+        self.export_action = self._action(translate("MainWindow", "&Export figure…"), "Ctrl+E", self.choose_export)
+        self.quit_action = self._action(translate("MainWindow", "&Quit"), "Ctrl+Q", self.close)
+        file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
         file_menu.addActions([self.open_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         self.view_actions = []
-        view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("Draw", "Filters", "Train")):
-            action = self._action(name, f"Ctrl+{index + 1}",
-                                  lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+        view_menu = self.menuBar().addMenu(translate("MainWindow", "&View"))
+        for index, page in enumerate(self.pages):
+            action = self._action(_page_name(page), f"Ctrl+{index + 1}", self._show_page)
+            action.setData(index)
             view_menu.addAction(action)
             self.view_actions.append(action)
+        view_menu.addSeparator()
+        view_menu.addMenu(self.language.menu(view_menu))
 
-        file_texts = {a.text().replace("&", "") for a in (self.open_action, self.export_action)}
-        for name, tab in (("Draw", self.draw_tab), ("Filters", self.filters_tab),
-                          ("Train", self.train_tab)):
-            # File already has "Export figure…": the Filters tab's own copy would be a duplicate.
-            extra = [a for a in tab.actions() if a.text().replace("&", "") not in file_texts]
-            # The Draw tab's "beyond the lesson" commands (sweep, personal set...).
-            lab = getattr(tab, "lab_actions", list)()
-            if lab:
-                extra += [None, *lab]
-            if extra:
-                menu = self.menuBar().addMenu(name)
-                for action in extra:
+        self._page_menus = []
+        for page in self.pages:
+            actions = page.menu_actions()
+            if actions:
+                menu = self.menuBar().addMenu(_page_name(page))
+                self._page_menus.append((page, menu))
+                for action in actions:
                     if action is None:
                         menu.addSeparator()
                     else:
                         menu.addAction(action)
 
+    def retranslate(self) -> None:
+        """Menu names made from the tab titles (without their mnemonic) in the new language."""
+        for page, action in zip(self.pages, self.view_actions, strict=True):
+            action.setText(_page_name(page))
+        for page, menu in self._page_menus:
+            menu.setTitle(_page_name(page))
+
     # ----- commands ---------------------------------------------------------------------
     def choose_photo(self) -> None:
         """File > Open photo…: pick a file, show it in the Filters tab."""
         start = self._settings.value("last_photo_dir", str(resources.path("photos")), type=str)
-        path, _ = QFileDialog.getOpenFileName(self, "Open photo", start, PHOTO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, translate("MainWindow", "Open photo"), start,
+            translate("FileDialogs", IMAGE_FILTER))
         if path:
             self._settings.setValue("last_photo_dir", str(Path(path).parent))
             self.open_photo(path)
@@ -132,16 +150,18 @@ class MainWindow(QMainWindow):
     def choose_export(self) -> None:
         """File > Export figure…: save the Filters tab's original | maps | pooled figure."""
         self.tabs.setCurrentWidget(self.filters_tab)
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", "filter_figure.png",
-                                              "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, translate("MainWindow", "Export figure"), "filter_figure.png",
+            translate("FileDialogs", PNG_FILTER))
         if path:
             self.export_figure(path if path.lower().endswith(".png") else path + ".png")
 
     def export_figure(self, path: str) -> bool:
         if self.filters_tab.export_png(path):
-            self.show_status(f"Saved the figure to {path}.")
+            self.show_status(translate("MainWindow", "Saved the figure to {0}.").format(path))
             return True
-        self.show_status(self.filters_tab.message or f"Could not save {path}.")
+        self.show_status(self.filters_tab.message
+                         or translate("MainWindow", "Could not save {0}.").format(path))
         return False
 
     def show_digit(self, image) -> None:
@@ -149,12 +169,17 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.draw_tab)
         self.draw_tab.show_digit(image)
 
+    def _show_page(self) -> None:
+        """View > Draw / Filters / Train: the page whose index the action carries."""
+        self.tabs.setCurrentIndex(self.sender().data())
+
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_MS)
 
     def _show_training_progress(self, event) -> None:
-        self.training_label.setText(f"Training: epoch {event.epoch + 1}, "
-                                    f"{event.run_fraction:.0%} of the max epochs  |")
+        self.training_label.setText(
+            translate("MainWindow", "Training: epoch {0}, {1:.0%} of the max epochs  |")
+            .format(event.epoch + 1, event.run_fraction))
         self.training_label.show()
 
     def _update_models_label(self) -> None:
@@ -181,8 +206,12 @@ class MainWindow(QMainWindow):
             # Disappear at once; stopping a training batch or a TensorFlow import
             # in flight may take a moment, and nobody should watch it.
             self.hide()
-            self.train_tab.stop_and_wait()
-            self.draw_tab.shutdown()
-            self.filters_tab.shutdown()
+            for page in reversed(self.pages):  # training first: it holds the CPU
+                page.shutdown()
             self.store.shutdown()
         event.accept()
+
+
+def _page_name(page: Tab) -> str:
+    """A tab's translated title without its mnemonic: "&Draw" -> "Draw", "그리기(&D)" -> "그리기"."""
+    return re.sub(r"\s*\(&\w\)|&", "", translate("MainWindow", page.title))

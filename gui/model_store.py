@@ -14,29 +14,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from digitlab.engine import MODEL_KINDS
-from digitlab.gui.workers.model_load_worker import LoadedModels, ModelInfo, ModelLoadWorker, ModelSaveWorker
+from digitlab.engine.model_sources import ModelInfo, describe_models, set_user_models_aside
+from digitlab.gui.common.i18n import translate
+from digitlab.gui.workers.model_load_worker import (
+    AccuracyMeasured,
+    LoadedModels,
+    ModelLoadWorker,
+    ModelSaveWorker,
+    TensorFlowImported,
+)
 
-__all__ = ["ModelInfo", "ModelStore", "describe_models"]
-
-_LABELS = {"multinomial": "multinomial", "dnn": "DNN", "cnn": "CNN"}
-
-
-def describe_models(info: dict[str, ModelInfo]) -> str:
-    """One status-bar line, e.g. ``"multinomial 92.6% (shipped) · CNN 99.1% (yours)"``."""
-    parts = []
-    for kind in MODEL_KINDS:
-        item = info.get(kind, ModelInfo("missing"))
-        if item.source == "missing":
-            parts.append(f"{_LABELS[kind]}: none")
-            continue
-        if item.source == "loading":
-            parts.append(f"{_LABELS[kind]}: loading…")
-            continue
-        accuracy = "accuracy …" if item.test_accuracy is None else f"{item.test_accuracy:.2%}"
-        origin = "yours" if item.source == "user" else "shipped"
-        unsaved = ", not saved" if item.source == "user" and item.path is None else ""
-        parts.append(f"{_LABELS[kind]} {accuracy} ({origin}{unsaved})")
-    return "Models: " + " · ".join(parts)
+__all__ = ["ModelInfo", "ModelStore"]
 
 
 class ModelStore(QObject):
@@ -119,7 +107,7 @@ class ModelStore(QObject):
 
     def summary(self) -> str:
         """The status-bar line describing the models in use."""
-        return describe_models(self._info)
+        return describe_models(self._info, translate)
 
     def start_loading(self) -> None:
         """Import TensorFlow and load the models in a worker thread (no-op if under way)."""
@@ -127,24 +115,16 @@ class ModelStore(QObject):
 
     def restore_shipped(self) -> None:
         """Go back to the shipped models; the user's files are kept as ``<kind>.keras.bak``."""
-        from digitlab.engine.paths import user_model_path  # noqa: PLC0415
-
         for worker in list(self._save_workers):  # a save landing after this would undo it
             worker.wait()
         self._adopted.clear()
-        kept = []
-        for kind in MODEL_KINDS:
-            path = user_model_path(kind)
-            try:
-                if path.exists():
-                    path.replace(path.with_name(path.name + ".bak"))
-                    kept.append(path.name + ".bak")
-                path.with_suffix(".json").unlink(missing_ok=True)
-            except OSError as exc:
-                self.status_changed.emit(f"Could not set {path} aside ({exc}).")
+        kept, problems = set_user_models_aside()
+        for problem in problems:
+            self.status_changed.emit(problem)
         if kept:
-            self.status_changed.emit(f"Restoring the shipped models; yours were kept as "
-                                     f"{', '.join(kept)} in {user_model_path('cnn').parent}.")
+            self.status_changed.emit(translate(
+                "ModelStore", "Restoring the shipped models; yours were kept as {0} in {1}.")
+                .format(", ".join(p.name for p in kept), kept[0].parent))
         self._start_load(prefer_user=False, restart=True)
 
     def use_model(self, kind: str, model, test_accuracy: float | None) -> None:
@@ -163,7 +143,8 @@ class ModelStore(QObject):
         try:
             self._predictor = self._with_model(self._predictor, kind, model)
         except Exception as exc:  # a model the predictor cannot read: say so, keep the old one
-            self.status_changed.emit(f"Could not use the {kind} model: {exc}")
+            self.status_changed.emit(translate("ModelStore", "Could not use the {0} model: {1}")
+                                     .format(kind, exc))
             return
         self._models[kind] = model
         self._info[kind] = ModelInfo("user", str(path), test_accuracy)
@@ -171,9 +152,10 @@ class ModelStore(QObject):
             self._adopted[kind] = model
         self.models_changed.emit()
         self.info_changed.emit()
-        self.status_changed.emit(f"Using your {kind} model; saving it to {path}…")
+        self.status_changed.emit(translate("ModelStore", "Using your {0} model; saving it to {1}…")
+                                 .format(kind, path))
         worker = ModelSaveWorker(kind, model, path, test_accuracy)
-        worker.saved.connect(self._on_saved)
+        worker.result.connect(self._on_saved)
         worker.failed.connect(self._on_save_failed)
         # Bound methods, not lambdas holding self: a lambda makes a reference cycle
         # that Python's collector may free on a worker thread, Qt objects and all.
@@ -210,15 +192,22 @@ class ModelStore(QObject):
                 self._pending_load = prefer_user
             return
         worker = ModelLoadWorker(self._shipped_dir, prefer_user=prefer_user)
-        worker.tensorflow_loaded.connect(self.tensorflow_loaded)
-        worker.models_loaded.connect(self._on_loaded)
-        worker.accuracy_measured.connect(self._on_accuracy)
+        worker.progress.connect(self._on_load_progress)
         worker.failed.connect(self._on_load_failed)
         worker.finished.connect(self._on_load_worker_finished)
         self._load_worker = worker
-        self.status_changed.emit("Loading models…" if self._predictor is None
-                                 else "Loading the shipped models…")
+        self.status_changed.emit(translate("ModelStore", "Loading models…")
+                                 if self._predictor is None
+                                 else translate("ModelStore", "Loading the shipped models…"))
         worker.start()
+
+    def _on_load_progress(self, step) -> None:
+        if isinstance(step, TensorFlowImported):
+            self.tensorflow_loaded.emit(step.stamp)
+        elif isinstance(step, LoadedModels):
+            self._on_loaded(step)
+        elif isinstance(step, AccuracyMeasured):
+            self._on_accuracy(step.kind, step.accuracy)
 
     def _on_loaded(self, loaded: LoadedModels) -> None:
         models, info, predictor = dict(loaded.models), dict(loaded.info), loaded.predictor
@@ -231,7 +220,8 @@ class ModelStore(QObject):
         self._measuring = dict(loaded.models)
         if predictor is None:
             self.info_changed.emit()
-            message = " ".join(loaded.notes) or "No models could be loaded."
+            message = (" ".join(loaded.notes)
+                       or translate("ModelStore", "No models could be loaded."))
             self.loading_failed.emit(message)
             self.status_changed.emit(message)
             return
@@ -255,17 +245,22 @@ class ModelStore(QObject):
         self.loading_failed.emit(message)
         self.status_changed.emit(message)
 
-    def _on_saved(self, kind: str, path: str) -> None:
+    def _on_saved(self, path: str) -> None:
+        kind = self.sender().kind
         self.model_saved.emit(kind, path)
-        self.status_changed.emit(f"Saved your {kind} model to {path}; it loads at the next start.")
+        self.status_changed.emit(
+            translate("ModelStore", "Saved your {0} model to {1}; it loads at the next start.")
+            .format(kind, path))
 
-    def _on_save_failed(self, kind: str, reason: str) -> None:
+    def _on_save_failed(self, reason: str) -> None:
+        kind = self.sender().kind
         current = self._info.get(kind)
         if current is not None and current.source == "user":
             self._info[kind] = ModelInfo("user", None, current.test_accuracy)
             self.info_changed.emit()
-        self.status_changed.emit(f"Your {kind} model is in use but could not be saved "
-                                 f"({reason}); it will be gone after Digit Lab closes.")
+        self.status_changed.emit(translate(
+            "ModelStore", "Your {0} model is in use but could not be saved ({1}); "
+                          "it will be gone after Digit Lab closes.").format(kind, reason))
 
     def _on_load_worker_finished(self) -> None:
         self._forget_load_worker(self.sender())

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-#: How often training progress is redrawn at most (Train tab, fine-tuning).
-#: Redrawing it for every batch event the worker sends (~20 a second) kept the
-#: GUI thread busy a fifth of the time, and on two cores every millisecond of
-#: that is one TensorFlow's compute threads wait: the Train tab trained at
-#: 0.66x plain model.fit (tests/benchmarks/bench_training.py; README figures).
-PROGRESS_REDRAW_MS = 250
-
 
 class LatestThrottle(QObject):
     """Emits ``ready`` with events: the first at once, then at most one per interval.

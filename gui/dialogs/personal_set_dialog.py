@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.engine.personal import PersonalSet, Sample
+from digitlab.gui.common.i18n import translate
+from digitlab.gui.common.style import ERROR_STYLE
 from digitlab.gui.widgets.misclassified_gallery import digit_pixmap
 
-_ERROR_STYLE = "color: #d32f2f;"
 _THUMB_ZOOM = 2
 
 
@@ -42,11 +43,12 @@ def counts_text(labels: np.ndarray, compact: bool = False) -> str:
     """
     labels = np.asarray(labels, dtype=np.int64)
     if labels.size == 0:
-        return "no drawings yet"
+        return translate("PersonalSetDialog", "no drawings yet")
     counts = np.bincount(labels, minlength=10)
-    noun = "drawing" if labels.size == 1 else "drawings"
     shown = [d for d in range(10) if counts[d] or not compact]
-    return f"{labels.size} {noun} — " + " · ".join(f"{d}: {counts[d]}" for d in shown)
+    text = (translate("PersonalSetDialog", "1 drawing — {1}") if labels.size == 1
+            else translate("PersonalSetDialog", "{0} drawings — {1}"))
+    return text.format(labels.size, " · ".join(f"{d}: {counts[d]}" for d in shown))
 
 
 class SaveDigitDialog(QDialog):
@@ -69,14 +71,14 @@ class SaveDigitDialog(QDialog):
     def __init__(self, image28: np.ndarray, personal_set: PersonalSet,
                  suggested: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Save drawing as digit")
+        self.setWindowTitle(translate("SaveDigitDialog", "Save drawing as digit"))
         self._image = np.asarray(image28)
         self._set = personal_set
         preview = QLabel()
         pixels = np.round(np.clip(self._image.astype(np.float32) / (
             255.0 if self._image.dtype == np.uint8 else 1.0), 0, 1) * 255).astype(np.uint8)
         preview.setPixmap(digit_pixmap(pixels, zoom=5))
-        preview.setToolTip("The 28x28 model input that will be saved")
+        preview.setToolTip(translate("SaveDigitDialog", "The 28x28 model input that will be saved"))
         self.group = QButtonGroup(self)
         digits = QGridLayout()
         for digit in range(10):
@@ -91,7 +93,7 @@ class SaveDigitDialog(QDialog):
             self.group.button(int(suggested)).setChecked(True)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.error_label.setStyleSheet(ERROR_STYLE)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -99,9 +101,9 @@ class SaveDigitDialog(QDialog):
         self.group.idToggled.connect(self._update_save)
 
         side = QVBoxLayout()
-        side.addWidget(QLabel("Which digit is it?"))
+        side.addWidget(QLabel(translate("SaveDigitDialog", "Which digit is it?")))
         side.addLayout(digits)
-        side.addWidget(QLabel(f"Into {personal_set.folder}"))
+        side.addWidget(QLabel(translate("SaveDigitDialog", "Into {0}").format(personal_set.folder)))
         side.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(preview)
@@ -130,12 +132,12 @@ class SaveDigitDialog(QDialog):
             reason is shown).
         """
         if self.label is None:
-            self.error_label.setText("Choose the digit first.")
+            self.error_label.setText(translate("SaveDigitDialog", "Choose the digit first."))
             return None
         try:
             sample = self._set.add(self._image, self.label)
         except (OSError, ValueError) as exc:
-            self.error_label.setText(f"Could not save: {exc}")
+            self.error_label.setText(translate("SaveDigitDialog", "Could not save: {0}").format(exc))
             return None
         self.saved.emit(sample)
         self.accept()
@@ -162,13 +164,13 @@ class PersonalSetDialog(QDialog):
     def __init__(self, personal_set: PersonalSet | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("My handwriting")
+        self.setWindowTitle(translate("PersonalSetDialog", "My handwriting"))
         self.personal_set = personal_set if personal_set is not None else PersonalSet()
         self._samples: list[Sample] = []
         self.filter_combo = QComboBox()
-        self.filter_combo.addItem("all digits", None)
+        self.filter_combo.addItem(translate("PersonalSetDialog", "all digits"), None)
         for digit in range(10):
-            self.filter_combo.addItem(f"only {digit}", digit)
+            self.filter_combo.addItem(translate("PersonalSetDialog", "only {0}").format(digit), digit)
         self.filter_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.counts_label = QLabel("")
         self.counts_label.setWordWrap(True)
@@ -180,20 +182,20 @@ class PersonalSetDialog(QDialog):
         self.list.setIconSize(QSize(28 * _THUMB_ZOOM, 28 * _THUMB_ZOOM))
         self.list.setGridSize(QSize(28 * _THUMB_ZOOM + 16, 28 * _THUMB_ZOOM + 24))
         self.list.itemSelectionChanged.connect(self._update_buttons)
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.setToolTip("Delete the selected drawings (Del)")
+        self.delete_button = QPushButton(translate("PersonalSetDialog", "Delete"))
+        self.delete_button.setToolTip(translate("PersonalSetDialog", "Delete the selected drawings (Del)"))
         self.delete_button.clicked.connect(self.delete_selected)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list, activated=self.delete_selected)
         self.warning_label = QLabel("")
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet(_ERROR_STYLE)
-        folder = QLabel(f"Folder: {self.personal_set.folder}")
+        self.warning_label.setStyleSheet(ERROR_STYLE)
+        folder = QLabel(translate("PersonalSetDialog", "Folder: {0}").format(self.personal_set.folder))
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QPushButton("Close")
+        close = QPushButton(translate("PersonalSetDialog", "Close"))
         close.clicked.connect(self.accept)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Show"))
+        top.addWidget(QLabel(translate("PersonalSetDialog", "Show")))
         top.addWidget(self.filter_combo)
         top.addWidget(self.counts_label, 1)
         bottom = QHBoxLayout()
@@ -203,8 +205,9 @@ class PersonalSetDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.list, 1)
-        layout.addWidget(QLabel("Save drawings from the Draw tab (Ctrl+S); fine-tune a model "
-                                "on them in the Train tab."))
+        layout.addWidget(QLabel(translate(
+            "PersonalSetDialog", "Save drawings from the Draw tab (Ctrl+S); fine-tune a model "
+                                 "on them in the Train tab.")))
         layout.addWidget(folder)
         layout.addWidget(self.warning_label)
         layout.addLayout(bottom)
@@ -222,8 +225,9 @@ class PersonalSetDialog(QDialog):
         """Read the folder again and refill the thumbnails."""
         self._samples = self.personal_set.samples()
         warnings = self.personal_set.warnings
-        self.warning_label.setText("" if not warnings else
-                                   f"Skipped {len(warnings)} file(s): " + "; ".join(warnings[:3]))
+        self.warning_label.setText("" if not warnings else translate(
+            "PersonalSetDialog", "Skipped {0} file(s): {1}").format(
+            len(warnings), "; ".join(warnings[:3])))
         self.counts_label.setText(counts_text([s.label for s in self._samples]))
         self.list.clear()
         for sample in self.shown_samples:
@@ -249,7 +253,8 @@ class PersonalSetDialog(QDialog):
             except KeyError:
                 pass  # removed by hand meanwhile: nothing left to do
             except OSError as exc:
-                self.warning_label.setText(f"Could not delete {sample_id}: {exc}")
+                self.warning_label.setText(
+                    translate("PersonalSetDialog", "Could not delete {0}: {1}").format(sample_id, exc))
         self.reload()
         if deleted:
             self.set_changed.emit()

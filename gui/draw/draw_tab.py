@@ -1,4 +1,10 @@
-"""The Draw tab: draw a digit and watch the three models, the preprocessing and the CNN."""
+"""The Draw tab: draw a digit and watch the three models, the preprocessing and the CNN.
+
+Beyond the lesson it shows "Why this digit" (:class:`WhyPanel`, next to the
+CNN's feature maps) and offers :class:`LabCommands` (personal set, sweep,
+learned weights); both get the drawing through setters, never by reading the
+tab's widgets.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +12,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QSlider,
-    QToolButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from digitlab.engine import MODEL_KINDS
-from digitlab.gui.common.actions import make_action
+from digitlab.gui.common.actions import action_buttons, make_action
+from digitlab.gui.common.i18n import model_name, translate
+from digitlab.gui.common.style import IMAGE_FILTER, error_style
+from digitlab.gui.common.timing import PREDICT_THROTTLE_MS
 from digitlab.gui.draw.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
-from digitlab.gui.draw.draw_extras import DrawExtras
 from digitlab.gui.draw.draw_sources import digit_image_to_ink, mnist_test_set
 from digitlab.gui.draw.feature_map_grid import FeatureMapGrid
 from digitlab.gui.draw.preprocess_strip import PreprocessStrip
+from digitlab.gui.draw.lab_commands import LabCommands
 from digitlab.gui.draw.probability_chart import ProbabilityChart
+from digitlab.gui.draw.why_panel import WhyPanel
 
 if TYPE_CHECKING:
     from digitlab.engine.inference import Prediction
     from digitlab.gui.model_store import ModelStore
 
-DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
-#: Live predictions while drawing are coalesced to at most one per this many ms,
-#: so a burst of mouse moves costs one forward pass and drawing stays smooth.
-THROTTLE_MS = 40
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
-_ERROR_STYLE = "color: #d32f2f;"
 
 
 class DrawTab(QWidget):
@@ -58,7 +60,7 @@ class DrawTab(QWidget):
         self._rng = np.random.default_rng()
 
         self.canvas = DrawCanvas()
-        self.charts = {kind: ProbabilityChart(DISPLAY_NAMES[kind]) for kind in MODEL_KINDS}
+        self.charts = {kind: ProbabilityChart(model_name(kind)) for kind in MODEL_KINDS}
         self.strip = PreprocessStrip()
         self.feature_grid = FeatureMapGrid()
         self.verdict_label = QLabel()
@@ -68,14 +70,20 @@ class DrawTab(QWidget):
         self.brush_slider = QSlider(Qt.Orientation.Horizontal)
         self.brush_slider.setRange(MIN_BRUSH, MAX_BRUSH)
         self.brush_slider.setValue(DEFAULT_BRUSH)
-        self.brush_slider.setToolTip("Brush width in canvas pixels (the canvas is 280 wide)")
+        self.brush_slider.setToolTip(
+            translate("DrawTab", "Brush width in canvas pixels (the canvas is 280 wide)"))
         self._brush_value = QLabel()
         # Why this digit, robustness sweep, learned weights, personal set (issue 6).
-        self.extras = DrawExtras(self, store)
+        self.why_panel = WhyPanel(store)
+        self.lab = LabCommands(self, store)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(self.feature_grid, translate("DrawTab", "Inside the CNN"))
+        self.lower_tabs.addTab(self.why_panel, translate("DrawTab", "Why this digit"))
 
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
-        self._throttle.setInterval(THROTTLE_MS)
+        self._throttle.setInterval(PREDICT_THROTTLE_MS)
         self._throttle.timeout.connect(self.refresh)
 
         self._make_actions()
@@ -83,8 +91,11 @@ class DrawTab(QWidget):
         self.canvas.changed.connect(self._schedule_refresh)
         self.canvas.stroke_finished.connect(self.refresh)
         self.canvas.file_dropped.connect(self.open_digit_image)
-        self.extras.connect_canvas()
-        self.extras.message.connect(self._show_message)
+        # Explain as soon as a stroke ends (after the prediction of refresh above).
+        self.canvas.stroke_finished.connect(self.why_panel.flush)
+        for chart in self.charts.values():
+            chart.digit_clicked.connect(self.explain_digit)
+        self.lab.message.connect(self._show_message)
         self.brush_slider.valueChanged.connect(self._set_brush)
         store.models_changed.connect(self._on_models_changed)
         store.loading_failed.connect(self._on_loading_failed)
@@ -94,40 +105,37 @@ class DrawTab(QWidget):
     # ----- construction -----------------------------------------------------------------
     def _make_actions(self) -> None:
         self.clear_action = make_action(
-            self, "Clear", [Qt.Key.Key_Delete, "Ctrl+L"], "Clear the canvas", self.clear)
+            self, translate("DrawTab", "Clear"), [Qt.Key.Key_Delete, "Ctrl+L"],
+            translate("DrawTab", "Clear the canvas"), self.clear)
         self.undo_action = make_action(
-            self, "Undo stroke", [QKeySequence.StandardKey.Undo], "Undo the last stroke",
+            self, translate("DrawTab", "Undo stroke"), [QKeySequence.StandardKey.Undo],
+            translate("DrawTab", "Undo the last stroke"),
             self.undo)
         self.random_action = make_action(
-            self, "Random test digit", ["Ctrl+R"], "Put a random MNIST test digit on the canvas",
+            self, translate("DrawTab", "Random test digit"), ["Ctrl+R"],
+            translate("DrawTab", "Put a random MNIST test digit on the canvas"),
             self.show_random_test_digit)
         self.open_action = make_action(
-            self, "Open digit image…", ["Ctrl+Shift+O"],
-            "Open an image of a digit (or drop one onto the canvas)", self._choose_file)
+            self, translate("DrawTab", "Open digit image…"), ["Ctrl+Shift+O"],
+            translate("DrawTab", "Open an image of a digit (or drop one onto the canvas)"),
+            self._choose_file)
         self.invert_action = make_action(
-            self, "Black ink on white", ["Ctrl+I"],
-            "Draw black on white instead of MNIST's white on black", self._set_dark_ink,
+            self, translate("DrawTab", "Black ink on white"), ["Ctrl+I"],
+            translate("DrawTab", "Draw black on white instead of MNIST's white on black"),
+            self._set_dark_ink,
             checkable=True)
 
     def _lay_out(self) -> None:
-        buttons = QGridLayout()
-        for i, action in enumerate((self.clear_action, self.undo_action, self.random_action,
-                                    self.open_action, self.invert_action)):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button, i // 2, i % 2)
         brush = QHBoxLayout()
-        brush.addWidget(QLabel("Brush"))
+        brush.addWidget(QLabel(translate("DrawTab", "Brush")))
         brush.addWidget(self.brush_slider, 1)
         brush.addWidget(self._brush_value)
 
         left = QVBoxLayout()
         left.addWidget(self.canvas)
         left.addLayout(brush)
-        left.addLayout(buttons)
-        left.addWidget(self.extras.buttons())
+        left.addWidget(action_buttons(self.actions()))
+        left.addWidget(action_buttons(self.lab.actions()))
         left.addWidget(self.message_label)
         left.addStretch(1)
         left_widget = QWidget()
@@ -141,25 +149,27 @@ class DrawTab(QWidget):
         right.addWidget(self.verdict_label)
         right.addLayout(charts, 3)
         right.addWidget(self.strip, 2)
-        right.addWidget(self.extras.lower_tabs(self.feature_grid), 3)
+        right.addWidget(self.lower_tabs, 3)
 
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget, 0)
         layout.addLayout(right, 1)
+
+    title = QT_TRANSLATE_NOOP("MainWindow", "&Draw")
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The Draw menu: the drawing commands, then the lab commands."""
+        return [*self.actions(), None, *self.lab.actions()]
 
     def actions(self) -> list[QAction]:
         """Clear, Undo, Random test digit, Open digit image…, Black ink on white."""
         return [self.clear_action, self.undo_action, self.random_action, self.open_action,
                 self.invert_action]
 
-    def lab_actions(self) -> list[QAction]:
-        """Save drawing as digit… (Ctrl+S), My handwriting…, Robustness sweep…, What the
-        models learned… (kept apart from :meth:`actions`, whose list the menus test pins)."""
-        return self.extras.actions()
-
     def shutdown(self) -> None:
         """Stop the attribution worker; call when the window closes."""
-        self.extras.shutdown()
+        self.lab.shutdown()
+        self.why_panel.shutdown()
 
     # ----- state ------------------------------------------------------------------------
     @property
@@ -173,14 +183,20 @@ class DrawTab(QWidget):
         return self.message_label.text()
 
     def _show_message(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet(_ERROR_STYLE if error else "")
+        self.message_label.setStyleSheet(error_style(error))
         self.message_label.setText(text)
 
     # ----- slots ------------------------------------------------------------------------
     @Slot(int)
+    def explain_digit(self, digit: int) -> None:
+        """A bar was clicked: show "Why this digit" for ``digit``."""
+        self.lower_tabs.setCurrentWidget(self.why_panel)
+        self.why_panel.select_digit(digit)
+
+    @Slot(int)
     def _set_brush(self, width: int) -> None:
         self.canvas.set_brush_width(width)
-        self._brush_value.setText(f"{width} px")
+        self._brush_value.setText(translate("DrawTab", "{0} px").format(width))
 
     @Slot(bool)
     def _set_dark_ink(self, dark: bool) -> None:
@@ -214,7 +230,8 @@ class DrawTab(QWidget):
     @Slot(str)
     def _on_loading_failed(self, message: str) -> None:
         self._load_error = message
-        self._show_message(f"Models could not be loaded: {message}", error=True)
+        self._show_message(translate("DrawTab", "Models could not be loaded: {0}").format(message),
+                           error=True)
         self.refresh()
 
     @Slot(object)
@@ -230,17 +247,21 @@ class DrawTab(QWidget):
         try:
             x_test, y_test = mnist_test_set()
         except (OSError, ValueError) as exc:
-            self._show_message(f"Cannot load the MNIST test set: {exc}", error=True)
+            self._show_message(
+                translate("DrawTab", "Cannot load the MNIST test set: {0}").format(exc), error=True)
             return
         finally:
             QApplication.restoreOverrideCursor()
         index = int(self._rng.integers(len(x_test)))
         self.show_digit(x_test[index])
-        self._show_message(f"MNIST test digit #{index} (labelled {int(y_test[index])})")
+        self._show_message(translate("DrawTab", "MNIST test digit #{0} (labelled {1})")
+                           .format(index, int(y_test[index])))
 
     @Slot()
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a digit image", "", IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, translate("DrawTab", "Open a digit image"), "",
+            translate("FileDialogs", IMAGE_FILTER))
         if path:
             self.open_digit_image(path)
 
@@ -261,11 +282,12 @@ class DrawTab(QWidget):
             self._show_message(str(exc), error=True)
             return False
         if ink is None:
-            self._show_message(f"{Path(path).name}: no digit found (the image is blank)",
-                               error=True)
+            self._show_message(
+                translate("DrawTab", "{0}: no digit found (the image is blank)")
+                .format(Path(path).name), error=True)
             return False
         self.canvas.set_ink_image(ink)
-        self._show_message(f"Loaded {Path(path).name}")
+        self._show_message(translate("DrawTab", "Loaded {0}").format(Path(path).name))
         self.refresh()
         return True
 
@@ -278,7 +300,7 @@ class DrawTab(QWidget):
         predictor = self._store.predictor if self._store.is_ready else None
         if predictor is None:
             self._last_prediction = None
-            self.extras.show_prediction(None)
+            self._follow(None)
             self._show_waiting(array)
             return
         try:
@@ -286,19 +308,27 @@ class DrawTab(QWidget):
                                            feature_maps="cnn" in predictor.kinds)
         except Exception as exc:  # a broken user model must not take the tab down
             self._last_prediction = None
-            self.extras.show_prediction(None)
-            self._show_message(f"Prediction failed: {exc}", error=True)
+            self._follow(None)
+            self._show_message(translate("DrawTab", "Prediction failed: {0}").format(exc),
+                               error=True)
             return
         self._last_prediction = prediction
-        self.extras.show_prediction(prediction)
+        self._follow(prediction)
         self.strip.set_result(prediction.preprocess)
         self.feature_grid.set_feature_maps(prediction.feature_maps)
         if prediction.is_empty:
             for chart in self.charts.values():
-                chart.show_message("draw a digit")
-            self.verdict_label.setText("Draw a digit on the canvas")
+                chart.show_message(translate("DrawTab", "draw a digit"))
+            self.verdict_label.setText(translate("DrawTab", "Draw a digit on the canvas"))
             return
         self._show_probabilities(prediction)
+
+    def _follow(self, prediction: Prediction | None) -> None:
+        """Hand the newest prediction (None: none) to the why panel and the lab commands."""
+        image28 = None if prediction is None or prediction.is_empty else (
+            prediction.preprocess.image28)
+        self.why_panel.set_input(image28)
+        self.lab.set_prediction(prediction)
 
     def _show_waiting(self, array: np.ndarray) -> None:
         from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
@@ -306,11 +336,13 @@ class DrawTab(QWidget):
         # Preprocessing needs no model, so the strip works while TensorFlow loads.
         self.strip.set_result(preprocess_drawing(array, ink=self.canvas.ink))
         self.feature_grid.clear_maps()
-        text = "models failed to load" if self._load_error else "loading models…"
+        text = (translate("DrawTab", "models failed to load") if self._load_error
+                else translate("DrawTab", "loading models…"))
         for chart in self.charts.values():
             chart.show_message(text)
         self.verdict_label.setText(
-            "The models could not be loaded" if self._load_error else "Loading the models…")
+            translate("DrawTab", "The models could not be loaded") if self._load_error
+            else translate("DrawTab", "Loading the models…"))
 
     def _show_probabilities(self, prediction: Prediction) -> None:
         digits = prediction.digits
@@ -322,11 +354,15 @@ class DrawTab(QWidget):
                 chart.set_probabilities(prediction.probabilities[kind],
                                         disagrees=not unanimous and digits[kind] != majority)
             else:
-                chart.show_message("no model")
+                chart.show_message(translate("DrawTab", "no model"))
         if len(votes) == 1:
-            self.verdict_label.setText(f"{DISPLAY_NAMES[next(iter(digits))]} says {majority}")
+            self.verdict_label.setText(translate("DrawTab", "{0} says {1}")
+                                      .format(model_name(next(iter(digits))), majority))
         elif unanimous:
-            self.verdict_label.setText(f"All models say {majority}")
+            self.verdict_label.setText(translate("DrawTab", "All models say {0}").format(majority))
         else:
-            said = ", ".join(f"{DISPLAY_NAMES[k]} {d}" for k, d in digits.items())
-            self.verdict_label.setText(f"The models disagree: {said}")
+            said = translate("DrawTab", ", ").join(
+                translate("DrawTab", "{0} {1}").format(model_name(k), d)
+                for k, d in digits.items())
+            self.verdict_label.setText(
+                translate("DrawTab", "The models disagree: {0}").format(said))

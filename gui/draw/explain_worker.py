@@ -4,20 +4,22 @@ Integrated gradients call TensorFlow (tens of milliseconds per model, more on
 the first call), so they never run on the GUI thread. Requests are "latest
 wins": a request waiting is replaced by a newer one, and a request being worked
 on is abandoned between two models as soon as a newer one arrives, so a fast
-drawer never builds a backlog. Each model's map is emitted as soon as it is
-ready (the multinomial one is instant), so the panel fills in left to right.
-The thread ends when idle; :meth:`ExplainWorker.stop` waits for a job in flight.
+drawer never builds a backlog. Each model's map is reported (``progress``) as
+soon as it is ready (the multinomial one is instant), so the panel fills in
+left to right; ``result`` says the request is done. A
+:class:`~gui.workers.jobs.LatestJob`: the thread ends when idle, ``stop()``
+waits for a job in flight.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
 
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.errors import one_line
+from digitlab.gui.workers.jobs import LatestJob
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,6 @@ class ExplainRequest:
     """One attribution job.
 
     Attributes:
-        request_id: increasing id; results carry it so stale ones can be dropped.
         models: kind -> Keras model (the store's ``models``).
         image28: ``(28, 28)`` float32 model input in [0, 1], ink bright.
         digit: the class every model explains; ``None`` = each model's own prediction.
@@ -34,7 +35,6 @@ class ExplainRequest:
         steps: integrated-gradients steps.
     """
 
-    request_id: int
     models: dict
     image28: np.ndarray
     digit: int | None = None
@@ -42,78 +42,43 @@ class ExplainRequest:
     steps: int = 32
 
 
-class ExplainWorker(QThread):
-    """Runs :func:`engine.explain.explain` for each model of the latest request.
+@dataclass(frozen=True)
+class ModelFailure:
+    """One model could not explain the request (the others still do).
 
-    Signals:
-        explained(int, object): request id and one model's ``Attribution``.
-        failed(int, str, str): request id, kind and a one-line reason.
-        request_done(int): every model of that request was handled.
+    Attributes:
+        kind: the model kind.
+        reason: the one-line reason.
     """
 
-    explained = Signal(int, object)
-    failed = Signal(int, str, str)
-    request_done = Signal(int)
+    kind: str
+    reason: str
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._lock = threading.Lock()
-        self._pending: ExplainRequest | None = None
-        self._active = False
-        self._stopped = False
 
-    def submit(self, request: ExplainRequest) -> None:
-        """Queue ``request``, replacing any request not yet started."""
-        with self._lock:
-            if self._stopped:
-                return
-            self._pending = request
-            if self._active:
-                return
-            if self.isRunning():  # finished its loop but not yet returned from run()
-                self.wait()
-            self._active = True
-            self.start()
+class ExplainWorker(LatestJob):
+    """Runs :func:`engine.explain.explain` for each model of the latest request.
 
-    def stop(self, timeout_ms: int = 10000) -> None:
-        """Drop the waiting request, let the model in flight finish, wait for the thread."""
-        with self._lock:
-            self._stopped = True
-            self._pending = None
-        self.requestInterruption()
-        self.wait(timeout_ms)
+    Signals (the :class:`~gui.workers.jobs.LatestJob` vocabulary):
+        progress(object): a :class:`~gui.workers.jobs.Reply` whose value is one
+            model's ``Attribution`` or a :class:`ModelFailure`.
+        result(object): a :class:`~gui.workers.jobs.Reply`: every model of that
+            request was handled (value None).
+        failed(str): the request could not be handled at all.
+    """
 
-    def _newer_waiting(self) -> bool:
-        with self._lock:
-            return self._pending is not None
-
-    def run(self) -> None:  # noqa: D102 - QThread entry point
-        while not self.isInterruptionRequested():
-            with self._lock:
-                request, self._pending = self._pending, None
-                if request is None:
-                    self._active = False
-                    return
-            self._explain(request)
-        with self._lock:
-            self._active = False
-
-    def _explain(self, request: ExplainRequest) -> None:
+    def work(self, request: ExplainRequest) -> None:
         from digitlab.engine.explain import explain  # noqa: PLC0415 - imports TensorFlow
 
         for kind in MODEL_KINDS:
             if kind not in request.models:
                 continue
-            if self.isInterruptionRequested() or self._newer_waiting():
+            if self.isInterruptionRequested() or self.newer_waiting():
                 return  # stale: the drawing changed; the newer request starts at once
             try:
                 attribution = explain(request.models[kind], kind, request.image28,
                                       digit=request.digit, steps=request.steps,
                                       method=request.methods.get(kind))
             except Exception as exc:  # noqa: BLE001 - a broken model must not stop the others
-                lines = str(exc).strip().splitlines()
-                self.failed.emit(request.request_id, kind,
-                                 lines[0] if lines else type(exc).__name__)
+                self.report(ModelFailure(kind, one_line(exc)))
             else:
-                self.explained.emit(request.request_id, attribution)
-        self.request_done.emit(request.request_id)
+                self.report(attribution)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -10,54 +9,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from digitlab.engine.mosaics import activation_mosaic
+from digitlab.gui.common.i18n import translate
 if TYPE_CHECKING:
     from digitlab.engine.inference import FeatureMap
 
 #: The lesson CNN's layers, shown before the first drawing.
 DEFAULT_LAYERS = ("conv1", "pool1", "conv2", "pool2", "conv3")
-_GAP = 1  # pixels between tiles
-_GAP_RGB = (70, 70, 78)
 _LUT = pg.colormap.get("inferno").getLookupTable(nPts=256).astype(np.uint8)
 
 
 def shape_text(shape: Sequence[int]) -> str:
     """``(26, 26, 32)`` -> ``"26x26x32"``."""
     return "x".join(str(int(n)) for n in shape)
-
-
-def mosaic(maps: np.ndarray, columns: int = 8) -> np.ndarray:
-    """Tile ``(H, W, C)`` feature maps into one RGB image, each map scaled to its own max.
-
-    Scaling each map separately shows *where* every filter fires even when its
-    activations are small next to the layer's strongest filter.
-
-    Args:
-        maps: ``(H, W, C)`` activations (ReLU outputs, so >= 0).
-        columns: tiles per row (fewer if ``C`` is smaller).
-
-    Returns:
-        ``(rows*(H+1)-1, cols*(W+1)-1, 3) uint8`` with ``rows = ceil(C / cols)``; tile
-        ``c`` is at row ``c // cols``, column ``c % cols``, tiles separated by grey lines.
-
-    Raises:
-        ValueError: ``maps`` is not 3-D.
-    """
-    maps = np.asarray(maps, dtype=np.float32)
-    if maps.ndim != 3:
-        raise ValueError(f"Received feature maps of shape {maps.shape}; expected (H, W, C).")
-    h, w, c = maps.shape
-    cols = max(1, min(columns, c))
-    rows = max(1, math.ceil(c / cols))
-    peak = maps.reshape(-1, c).max(axis=0)
-    scaled = np.where(peak > 0, np.clip(maps, 0, None) / np.where(peak > 0, peak, 1), 0)
-    index = np.round(np.nan_to_num(scaled) * 255).astype(np.uint8)
-    out = np.empty((rows * (h + _GAP) - _GAP, cols * (w + _GAP) - _GAP, 3), np.uint8)
-    out[:] = _GAP_RGB
-    for ch in range(c):
-        r, q = divmod(ch, cols)
-        y, x = r * (h + _GAP), q * (w + _GAP)
-        out[y:y + h, x:x + w] = _LUT[index[:, :, ch]]
-    return out
 
 
 class FeatureMapGrid(pg.GraphicsLayoutWidget):
@@ -71,8 +35,9 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground(None)
         self.ci.setContentsMargins(2, 2, 2, 2)
-        self._title = self.addLabel("Inside the CNN: feature maps (each scaled to its own "
-                                    "maximum; bright = strong activation)", row=0, col=0,
+        self._title = self.addLabel(translate(
+            "FeatureMapGrid", "Inside the CNN: feature maps (each scaled to its own "
+                              "maximum; bright = strong activation)"), row=0, col=0,
                                     colspan=len(DEFAULT_LAYERS), size="9pt")
         self._names: list[str] = []
         self._shapes: list[tuple[int, ...] | None] = []
@@ -121,7 +86,7 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
         while len(self._items) < len(feature_maps):
             self._add_slot(f"layer{len(self._items) + 1}")
         for i, fmap in enumerate(feature_maps):
-            image = mosaic(fmap.array)
+            image = activation_mosaic(fmap.array, _LUT)
             item = self._items[i]
             relayout = item.image is None or item.image.shape != image.shape
             item.setImage(image, autoLevels=False, levels=(0, 255))

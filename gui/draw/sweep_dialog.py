@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,20 +26,25 @@ from PySide6.QtWidgets import (
 
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.sweep import TRANSFORM_IDENTITY, TRANSFORM_RANGES, TRANSFORMS, sweep
+from digitlab.gui.common.i18n import model_name, translate
 
 if TYPE_CHECKING:
     from digitlab.engine.sweep import SweepResult
     from digitlab.gui.model_store import ModelStore
 
-DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
 COLOURS = {"multinomial": (90, 160, 255), "dnn": (80, 200, 120), "cnn": (255, 150, 40)}
 #: Points per transform: half-pixel shifts, 5-degree turns, 0.05x scale, 1/4 thicken steps.
+#: The engine's transform names and units as the dialog shows them (translated).
+_WORDS = (QT_TRANSLATE_NOOP("SweepDialog", "shift x"), QT_TRANSLATE_NOOP("SweepDialog", "shift y"),
+          QT_TRANSLATE_NOOP("SweepDialog", "rotate"), QT_TRANSLATE_NOOP("SweepDialog", "scale"),
+          QT_TRANSLATE_NOOP("SweepDialog", "thicken"), QT_TRANSLATE_NOOP("SweepDialog", "px"),
+          QT_TRANSLATE_NOOP("SweepDialog", "deg"), QT_TRANSLATE_NOOP("SweepDialog", "steps"))
 POINTS = {"shift x": 33, "shift y": 33, "rotate": 25, "scale": 25, "thicken": 21}
 
 
 def format_value(transform: str, value: float) -> str:
     """``"+2.5 px"``, ``"-30 deg"``, ``"1.25x"``, ``"+0.75 steps"``."""
-    unit = TRANSFORM_RANGES[transform][2]
+    unit = translate("SweepDialog", TRANSFORM_RANGES[transform][2])
     if transform == "scale":
         return f"{value:.3g}x"
     return f"{value:+.3g} {unit}" if value else f"0 {unit}"
@@ -54,7 +59,7 @@ class SweepDialog(QDialog):
 
     def __init__(self, store: ModelStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Robustness sweep")
+        self.setWindowTitle(translate("SweepDialog", "Robustness sweep"))
         self._store = store
         self._image28: np.ndarray | None = None
         self._result: SweepResult | None = None
@@ -62,9 +67,11 @@ class SweepDialog(QDialog):
         self.transform_combo = QComboBox()
         for name in TRANSFORMS:
             lo, hi, unit = TRANSFORM_RANGES[name]
-            self.transform_combo.addItem(f"{name} ({lo:g}..{hi:g} {unit})", name)
+            self.transform_combo.addItem(
+                translate("SweepDialog", "{0} ({1:g}..{2:g} {3})").format(
+                    translate("SweepDialog", name), lo, hi, translate("SweepDialog", unit)), name)
         self.digit_combo = QComboBox()
-        self.digit_combo.addItem("the CNN's answer", None)
+        self.digit_combo.addItem(translate("SweepDialog", "the CNN's answer"), None)
         for digit in range(10):
             self.digit_combo.addItem(str(digit), digit)
         # Bound methods, not lambdas over self (a reference cycle the GC may break on a
@@ -78,10 +85,10 @@ class SweepDialog(QDialog):
         item.setMouseEnabled(x=False, y=False)
         item.hideButtons()
         item.setYRange(0, 1.02, padding=0)
-        item.setLabel("left", "confidence in the digit")
+        item.setLabel("left", translate("SweepDialog", "confidence in the digit"))
         item.showGrid(x=True, y=True, alpha=0.2)
         item.addLegend(offset=(-10, 10))
-        self.curves = {kind: item.plot([], [], name=DISPLAY_NAMES[kind],
+        self.curves = {kind: item.plot([], [], name=model_name(kind),
                                        pen=pg.mkPen(COLOURS[kind], width=2))
                        for kind in MODEL_KINDS}
         self.flip_markers = {kind: pg.ScatterPlotItem(size=14, symbol="x",
@@ -110,12 +117,12 @@ class SweepDialog(QDialog):
         self.prediction_labels = {kind: QLabel("") for kind in MODEL_KINDS}
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Transform"))
+        controls.addWidget(QLabel(translate("SweepDialog", "Transform")))
         controls.addWidget(self.transform_combo, 1)
-        controls.addWidget(QLabel("Track"))
+        controls.addWidget(QLabel(translate("SweepDialog", "Track")))
         controls.addWidget(self.digit_combo)
         side = QVBoxLayout()
-        side.addWidget(QLabel("Model input at this value"))
+        side.addWidget(QLabel(translate("SweepDialog", "Model input at this value")))
         side.addWidget(self.image_view)
         for label in self.prediction_labels.values():
             side.addWidget(label)
@@ -133,7 +140,9 @@ class SweepDialog(QDialog):
         layout.addWidget(self.flip_label)
         self.resize(900, 520)
         store.models_changed.connect(self.recompute)
-        self._clear("Draw a digit first: the sweep transforms the Draw tab's model input.")
+        self._clear(translate(
+                "SweepDialog",
+                "Draw a digit first: the sweep transforms the Draw tab's model input."))
 
     # ----- state ------------------------------------------------------------------------
     @property
@@ -183,10 +192,12 @@ class SweepDialog(QDialog):
         """Run the sweep again (drawing, transform, tracked digit or models changed)."""
         predictor = self._store.predictor if self._store.is_ready else None
         if self._image28 is None or not np.any(self._image28 > 0):
-            self._clear("Draw a digit first: the sweep transforms the Draw tab's model input.")
+            self._clear(translate(
+                "SweepDialog",
+                "Draw a digit first: the sweep transforms the Draw tab's model input."))
             return
         if predictor is None or not predictor.kinds:
-            self._clear("The models are still loading.")
+            self._clear(translate("SweepDialog", "The models are still loading."))
             return
         transform = self.transform
         try:
@@ -201,8 +212,10 @@ class SweepDialog(QDialog):
         item = self.plot.getPlotItem()
         lo, hi, unit = TRANSFORM_RANGES[transform]
         item.setXRange(lo, hi, padding=0.02)
-        item.setLabel("bottom", f"{transform} ({unit})")
-        item.setTitle(f"Confidence in {result.digit} as the drawing is transformed")
+        item.setLabel("bottom", translate("SweepDialog", "{0} ({1})").format(
+            translate("SweepDialog", transform), translate("SweepDialog", unit)))
+        item.setTitle(translate("SweepDialog", "Confidence in {0} as the drawing is transformed")
+                      .format(result.digit))
         for kind in MODEL_KINDS:
             if kind in result.confidence:
                 self.curves[kind].setData(result.values, result.confidence[kind])
@@ -222,6 +235,12 @@ class SweepDialog(QDialog):
         self.slider.setValue(int(np.argmin(np.abs(result.values - start))))
         self._show_index(self.slider.value())
 
+    def retranslate(self) -> None:
+        """Say the flip points again in the language just installed."""
+        if self._result is not None:
+            self.flip_label.setText(self._flip_summary(self._result))
+            self._show_index(self.slider.value())
+
     # ----- internals --------------------------------------------------------------------
     @Slot(int)
     def _on_choice_changed(self, _index: int) -> None:
@@ -234,13 +253,18 @@ class SweepDialog(QDialog):
             if kind not in result.flip_at:
                 continue
             flip = result.flip_at[kind]
-            parts.append(f"{DISPLAY_NAMES[kind]} never (within {lo:g}..{hi:g} {unit})"
-                         if flip is None else
-                         f"{DISPLAY_NAMES[kind]} at {format_value(result.transform, flip)}")
-        return (f"Stops saying {result.digit} (× on the curves): " + "; ".join(parts) + ". "
-                "No re-centring after the transform: a dense model has one weight per pixel, "
-                "so moved ink lands on the wrong weights; the CNN's shared kernels and pooling "
-                "follow it.")
+            parts.append(
+                translate("SweepDialog", "{0} never (within {1:g}..{2:g} {3})").format(
+                    model_name(kind), lo, hi, translate("SweepDialog", unit))
+                if flip is None else
+                translate("SweepDialog", "{0} at {1}").format(
+                    model_name(kind), format_value(result.transform, flip)))
+        return translate(
+            "SweepDialog",
+            "Stops saying {0} (× on the curves): {1}. No re-centring after the transform: "
+            "a dense model has one weight per pixel, so moved ink lands on the wrong weights; "
+            "the CNN's shared kernels and pooling follow it.").format(
+            result.digit, translate("SweepDialog", "; ").join(parts))
 
     @Slot(int)
     def _show_index(self, index: int) -> None:
@@ -253,12 +277,12 @@ class SweepDialog(QDialog):
         self.image_item.setImage(result.images[index], autoLevels=False, levels=(0.0, 1.0))
         for kind, label in self.prediction_labels.items():
             if kind not in result.predicted:
-                label.setText(f"{DISPLAY_NAMES[kind]}: no model")
+                label.setText(translate("SweepDialog", "{0}: no model").format(model_name(kind)))
                 continue
             digit = int(result.predicted[kind][index])
             confidence = float(result.confidence[kind][index])
-            label.setText(f"{DISPLAY_NAMES[kind]}: {digit} "
-                          f"({confidence:.1%} for {result.digit})")
+            label.setText(translate("SweepDialog", "{0}: {1} ({2:.1%} for {3})").format(
+                model_name(kind), digit, confidence, result.digit))
             label.setStyleSheet("" if digit == result.digit else "color: #ff6e4a;")
 
     def _on_cursor_dragged(self) -> None:

@@ -8,8 +8,9 @@ the CNN). By default each model explains its own answer; a digit button (or a
 click on a bar of a probability chart) makes all three explain that digit.
 
 Attributions call TensorFlow, so they run in an :class:`ExplainWorker`, only
-once the drawing has been still for :data:`IDLE_MS` (or a stroke ended, see
-:meth:`WhyPanel.flush`), and only while the panel is visible.
+once the drawing has been still for :data:`~gui.common.timing.EXPLAIN_IDLE_MS`
+(or a stroke ended, see :meth:`WhyPanel.flush`), and only while the panel is
+visible.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QPointF,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -31,22 +40,24 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.engine import MODEL_KINDS
-from digitlab.gui.draw.attribution_overlay import describe, no_width_demand, overlay_rgb
-from digitlab.gui.draw.explain_worker import ExplainRequest, ExplainWorker
+from digitlab.engine.mosaics import overlay_rgb
+from digitlab.gui.common.i18n import current, model_name, translate
+from digitlab.gui.common.style import no_width_demand
+from digitlab.gui.common.timing import EXPLAIN_IDLE_MS
+from digitlab.gui.draw.explain_worker import ExplainRequest, ExplainWorker, ModelFailure
 
 if TYPE_CHECKING:
     from digitlab.engine.explain import Attribution
     from digitlab.gui.model_store import ModelStore
 
-#: Wait this long after the last change of the drawing before explaining it.
-IDLE_MS = 200
 _AUTO_ID = 10  # the "its answer" button's id in the button group
-DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
-CNN_METHODS = {"Integrated gradients": "integrated gradients", "Grad-CAM (last conv layer)":
-               "grad-cam"}
-_LEGEND = ("<span style='color:#ff3c28'>■</span> ink here raised the score for the digit · "
-           "<span style='color:#288cff'>■</span> lowered it · grey: the input · "
-           "each map scaled to its own largest value")
+#: The CNN's explanation methods: menu text -> ``engine.explain`` method.
+CNN_METHODS = {QT_TRANSLATE_NOOP("WhyPanel", "Integrated gradients"): "integrated gradients",
+               QT_TRANSLATE_NOOP("WhyPanel", "Grad-CAM (last conv layer)"): "grad-cam"}
+_LEGEND = QT_TRANSLATE_NOOP(
+    "WhyPanel", "<span style='color:#ff3c28'>■</span> ink here raised the score for the digit · "
+                "<span style='color:#288cff'>■</span> lowered it · grey: the input · "
+                "each map scaled to its own largest value")
 
 
 class WhyPanel(QWidget):
@@ -68,30 +79,30 @@ class WhyPanel(QWidget):
         self._image28: np.ndarray | None = None
         self._digit: int | None = None
         self._attributions: dict[str, Attribution] = {}
-        self._request_id = 0
+        self._request: ExplainRequest | None = None  # the latest asked for
         self._dirty = False
         self._status = ""
 
         self.worker = ExplainWorker(self)
-        self.worker.explained.connect(self._on_explained)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.request_done.connect(self._on_request_done)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.result.connect(self._on_request_done)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
-        self._idle.setInterval(IDLE_MS)
+        self._idle.setInterval(EXPLAIN_IDLE_MS)
         self._idle.timeout.connect(self.flush)
 
         self.digit_buttons: dict[int | None, QToolButton] = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Explain"))
+        row.addWidget(QLabel(translate("WhyPanel", "Explain")))
         for digit in (None, *range(10)):
             button = QToolButton()
-            button.setText("its answer" if digit is None else str(digit))
+            button.setText(translate("WhyPanel", "its answer") if digit is None else str(digit))
             button.setCheckable(True)
-            button.setToolTip("Each model explains the digit it predicts" if digit is None
-                              else f"All three models explain the digit {digit}")
+            button.setToolTip(
+                translate("WhyPanel", "Each model explains the digit it predicts") if digit is None
+                else translate("WhyPanel", "All three models explain the digit {0}").format(digit))
             self._group.addButton(button, _AUTO_ID if digit is None else digit)
             self.digit_buttons[digit] = button
             row.addWidget(button)
@@ -100,9 +111,10 @@ class WhyPanel(QWidget):
         # that Python's GC may break on a worker thread, deleting Qt objects there.
         self._group.idClicked.connect(self._on_digit_clicked)
         row.addSpacing(12)
-        row.addWidget(QLabel("CNN:"))
+        row.addWidget(QLabel(translate("WhyPanel", "CNN:")))
         self.cnn_method_combo = QComboBox()
-        self.cnn_method_combo.addItems(list(CNN_METHODS))
+        for text, method in CNN_METHODS.items():
+            self.cnn_method_combo.addItem(translate("WhyPanel", text), method)
         self.cnn_method_combo.currentIndexChanged.connect(self._on_method_changed)
         row.addWidget(self.cnn_method_combo)
         row.addStretch(1)
@@ -140,10 +152,11 @@ class WhyPanel(QWidget):
             self._views[kind], self.images[kind] = view, item
             self._scenes[canvas.scene()] = kind
         maps.setRowStretch(1, 1)
-        self.legend = QLabel(_LEGEND)
-        self.legend.setToolTip("Integrated gradients (DNN, CNN) add up, pixel by pixel, the "
-                               "change of the score from a black image to this drawing; "
-                               "weight × input (multinomial) is that change exactly.")
+        self.legend = QLabel(translate("WhyPanel", _LEGEND))
+        self.legend.setToolTip(translate(
+            "WhyPanel", "Integrated gradients (DNN, CNN) add up, pixel by pixel, the "
+                        "change of the score from a black image to this drawing; "
+                        "weight × input (multinomial) is that change exactly."))
         self.hover_label = QLabel("")
         for label in (self.legend, self.hover_label):
             no_width_demand(label)
@@ -158,7 +171,7 @@ class WhyPanel(QWidget):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        self._show_blank("draw a digit")
+        self._show_blank(translate("WhyPanel", "draw a digit"))
 
     # ----- state ------------------------------------------------------------------------
     @property
@@ -197,15 +210,16 @@ class WhyPanel(QWidget):
     def set_input(self, image28: np.ndarray | None) -> None:
         """The drawing's ``(28, 28)`` model input in [0, 1] (ink bright); None = nothing drawn.
 
-        The maps follow once the input has not changed for :data:`IDLE_MS` (and the
-        panel is visible); an unchanged input costs nothing.
+        The maps follow once the input has not changed for
+        :data:`~gui.common.timing.EXPLAIN_IDLE_MS` (and the panel is visible); an
+        unchanged input costs nothing.
         """
         if image28 is None:
             self._image28 = None
             self._dirty = False
             self._idle.stop()
-            self._request_id += 1  # results still on their way are stale now
-            self._show_blank("draw a digit")
+            self._request = None  # results still on their way are stale now
+            self._show_blank(translate("WhyPanel", "draw a digit"))
             return
         image = np.asarray(image28, dtype=np.float32)
         if self._image28 is not None and np.array_equal(image, self._image28):
@@ -242,17 +256,16 @@ class WhyPanel(QWidget):
         self._idle.stop()
         self._dirty = False
         if self._image28 is None:
-            self._show_blank("draw a digit")
+            self._show_blank(translate("WhyPanel", "draw a digit"))
             return False
         models = self._store.models if self._store.is_ready else {}
         if not models:
-            self._show_blank("loading models…" if not self._store.is_ready
-                             else "no Keras models to explain")
+            self._show_blank(translate("WhyPanel", "loading models…") if not self._store.is_ready
+                             else translate("WhyPanel", "no Keras models to explain"))
             return False
-        methods = {"cnn": CNN_METHODS[self.cnn_method_combo.currentText()]}
-        self._request_id += 1
-        self.worker.submit(ExplainRequest(self._request_id, models, self._image28.copy(),
-                                          self._digit, methods))
+        methods = {"cnn": self.cnn_method_combo.currentData()}
+        self._request = ExplainRequest(models, self._image28.copy(), self._digit, methods)
+        self.worker.submit(self._request)
         return True
 
     def shutdown(self) -> None:
@@ -298,46 +311,57 @@ class WhyPanel(QWidget):
         for kind in MODEL_KINDS:
             self.images[kind].setImage(np.zeros((28, 28, 3), np.uint8), autoLevels=False,
                                        levels=(0, 255))
-            self._set_title(kind, f"{DISPLAY_NAMES[kind]}: {message}")
+            self._set_title(kind, translate("WhyPanel", "{0}: {1}").format(
+                model_name(kind), message))
             self._details[kind].setText("")
+
+    def retranslate(self) -> None:
+        """Keep the remembered titles and status in the language just installed."""
+        self._title_texts = {kind: current(text) for kind, text in self._title_texts.items()}
+        self._status = current(self._status)
 
     def _set_title(self, kind: str, text: str) -> None:
         self._title_texts[kind] = text
         self._titles[kind].setText(text)
 
-    @Slot(int, object)
-    def _on_explained(self, request_id: int, attribution: Attribution) -> None:
-        if request_id != self._request_id:
+    @Slot(object)
+    def _on_progress(self, reply) -> None:
+        if reply.request is not self._request:
             return  # an older drawing's map
+        if isinstance(reply.value, ModelFailure):
+            self._on_failed(reply.value.kind, reply.value.reason)
+        else:
+            self._on_explained(reply.value)
+
+    def _on_explained(self, attribution: Attribution) -> None:
         kind = attribution.kind
         image = self._image28 if self._image28 is not None else np.zeros((28, 28), np.float32)
         self.images[kind].setImage(overlay_rgb(image, attribution.map), autoLevels=False,
                                    levels=(0, 255))
         self._attributions[kind] = attribution
         self._status = ""
-        self._set_title(kind, f"{DISPLAY_NAMES[kind]}: why {attribution.digit} "
-                              f"({attribution.probability:.1%})")
-        self._details[kind].setText(describe(attribution))
+        self._set_title(kind, translate("WhyPanel", "{0}: why {1} ({2:.1%})").format(
+            model_name(kind), attribution.digit, attribution.probability))
+        self._details[kind].setText(attribution.describe(translate))
 
-    @Slot(int, str, str)
-    def _on_failed(self, request_id: int, kind: str, reason: str) -> None:
-        if request_id != self._request_id:
-            return
+    def _on_failed(self, kind: str, reason: str) -> None:
         self._attributions.pop(kind, None)
-        self._status = f"{DISPLAY_NAMES[kind]}: {reason}"
-        self._set_title(kind, f"{DISPLAY_NAMES[kind]}: cannot explain")
+        self._status = translate("WhyPanel", "{0}: {1}").format(model_name(kind), reason)
+        self._set_title(kind, translate("WhyPanel", "{0}: cannot explain").format(
+            model_name(kind)))
         self._details[kind].setText(reason[:80])
 
-    @Slot(int)
-    def _on_request_done(self, request_id: int) -> None:
-        if request_id != self._request_id:
+    @Slot(object)
+    def _on_request_done(self, reply) -> None:
+        if reply.request is not self._request:
             return
         for kind in MODEL_KINDS:  # a model missing from the store
             if kind not in self._attributions and not self._title_texts[kind].endswith(
-                    "cannot explain"):
+                    translate("WhyPanel", "{0}: cannot explain").format("")):
                 self.images[kind].setImage(np.zeros((28, 28, 3), np.uint8), autoLevels=False,
                                            levels=(0, 255))
-                self._set_title(kind, f"{DISPLAY_NAMES[kind]}: no model")
+                self._set_title(kind, translate("WhyPanel", "{0}: no model").format(
+                    model_name(kind)))
                 self._details[kind].setText("")
         self.attributions_shown.emit()
 
@@ -357,9 +381,11 @@ class WhyPanel(QWidget):
         if attribution is None or not (0 <= y < 28 and 0 <= x < 28):
             return ""
         value = float(attribution.map[y, x])
-        return (f"{DISPLAY_NAMES[kind]} (y={y}, x={x}): {value:+.4g} toward {attribution.digit}"
-                f"   input {float(self._image28[y, x]):.2f}" if self._image28 is not None
-                else "")
+        if self._image28 is None:
+            return ""
+        return translate(
+            "WhyPanel", "{0} (y={1}, x={2}): {3:+.4g} toward {4}   input {5:.2f}").format(
+            model_name(kind), y, x, value, attribution.digit, float(self._image28[y, x]))
 
 
-__all__ = ["CNN_METHODS", "IDLE_MS", "WhyPanel"]
+__all__ = ["CNN_METHODS", "WhyPanel"]

@@ -1,8 +1,10 @@
 """The Filters tab: the lesson's tf.nn.conv2d and tf.nn.max_pool on a photo, live.
 
 Assembles the photo picker, :class:`KernelEditor`, :class:`FilterSettingsPanel`
-and :class:`FilterView`; the filter itself runs in a :class:`FilterWorker`
-thread, debounced, so only the latest settings are ever computed.
+and :class:`FilterView`; the photo loads in a :class:`PhotoLoader` and the filter
+runs in a :class:`FilterWorker` (both "latest request wins" jobs), debounced, so
+only the latest settings are ever computed. Beyond the lesson: every feature
+map at once (:class:`FeatureMapsWindow`) and Copy as code.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,22 +30,28 @@ from PySide6.QtWidgets import (
 
 from digitlab import resources
 from digitlab.engine.filter_figure import render_figure
+from digitlab.engine.filter_geometry import FilterGeometry
 from digitlab.engine.filters import FilterError
 from digitlab.engine.images import extract_channel
-from digitlab.engine.filter_geometry import FilterGeometry
+from digitlab.gui.common.i18n import translate
+from digitlab.gui.common.style import ERROR_STYLE, IMAGE_FILTER, PNG_FILTER
+from digitlab.gui.common.timing import FILTER_DEBOUNCE_MS
+from digitlab.gui.dialogs.code_dialog import CodeDialog, show_code
+from digitlab.gui.filters.feature_maps_window import FeatureMapsWindow
 from digitlab.gui.filters.filter_settings_panel import FilterSettingsPanel
 from digitlab.gui.filters.filter_view import FilterView
-from digitlab.gui.filters.filter_worker import FilterRequest, FilterWorker
-from digitlab.gui.filters.filters_extras import FiltersExtras
-from digitlab.gui.filters.kernel_editor import KernelEditor
+from digitlab.gui.filters.filter_worker import FilterRequest, FilterWorker, PhotoLoader
+from digitlab.gui.filters.kernel_editor import TRAINED_PRESET, KernelEditor
 from digitlab.gui.filters.worked_example import WorkedExample
 
 PHOTOS_DIR = resources.path("photos")
 DEFAULT_PHOTO = "rocket.jpg"
 #: Channel names as shown -> engine.images.CHANNELS; R first, as the lesson slices R.
-CHANNEL_CHOICES = {"Red": "red", "Green": "green", "Blue": "blue", "Luminance": "gray"}
-IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
-DEBOUNCE_MS = 30
+#: Channel menu text -> ``engine.filters.extract_channel`` channel.
+CHANNEL_CHOICES = {QT_TRANSLATE_NOOP("FiltersTab", "Red"): "red",
+                   QT_TRANSLATE_NOOP("FiltersTab", "Green"): "green",
+                   QT_TRANSLATE_NOOP("FiltersTab", "Blue"): "blue",
+                   QT_TRANSLATE_NOOP("FiltersTab", "Luminance"): "gray"}
 
 
 class FiltersTab(QWidget):
@@ -66,9 +74,11 @@ class FiltersTab(QWidget):
         self._image: np.ndarray | None = None  # the selected channel, (H, W) 0..255
         self._result = None
         self._result_image: np.ndarray | None = None
-        self._request_id = 0
-        self._pending: dict | None = None
+        self._pending: FilterRequest | None = None
+        self._loading_path: str | None = None
         self._dialog: QDialog | None = None
+        self.maps_window: FeatureMapsWindow | None = None
+        self.code_dialog: CodeDialog | None = None
         self.setAcceptDrops(True)
 
         self.photo_combo = QComboBox()
@@ -77,43 +87,55 @@ class FiltersTab(QWidget):
             if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif")))
         self.photo_combo.setCurrentText(DEFAULT_PHOTO)
         self.photo_combo.activated.connect(self._open_sample_photo)
-        self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Open a photo (or drop one on this tab).")
+        self.open_button = QPushButton(translate("FiltersTab", "Open…"))
+        self.open_button.setToolTip(translate("FiltersTab", "Open a photo (or drop one on this tab)."))
         self.open_button.clicked.connect(self._choose_photo)
         self.channel_combo = QComboBox()
-        self.channel_combo.addItems(list(CHANNEL_CHOICES))
-        self.channel_combo.setToolTip("The lesson filters one channel: image[:, :, 0] (red).")
+        for text, channel in CHANNEL_CHOICES.items():
+            self.channel_combo.addItem(translate("FiltersTab", text), channel)
+        self.channel_combo.setToolTip(
+            translate("FiltersTab", "The lesson filters one channel: image[:, :, 0] (red)."))
         self.channel_combo.currentIndexChanged.connect(self._on_channel_changed)
-        self.photo_label = QLabel("Loading photo…")
+        self.photo_label = QLabel(translate("FiltersTab", "Loading photo…"))
         self.photo_label.setWordWrap(True)
 
         self.kernel_editor = KernelEditor()
         self.settings_panel = FilterSettingsPanel()
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #b00020;")
-        self.example_button = QPushButton("Worked example…")
+        self.message_label.setStyleSheet(ERROR_STYLE)
+        self.example_button = QPushButton(translate("FiltersTab", "Worked example…"))
         self.example_button.clicked.connect(self.show_worked_example)
-        self.export_button = QPushButton("Export figure…")
+        self.export_button = QPushButton(translate("FiltersTab", "Export figure…"))
         self.export_button.clicked.connect(self._choose_export)
         # All feature maps as a grid, Copy as code (issue 6).
-        self.extras = FiltersExtras(self)
+        self.maps_button = QPushButton(translate("FiltersTab", "All feature maps…"))
+        self.maps_button.setToolTip(translate(
+            "FiltersTab", "Every kernel's feature map at once: the trained CNN's "
+                          "32 kernels on this photo"))
+        self.maps_button.clicked.connect(self.show_all_maps)
+        self.code_button = QPushButton(translate("FiltersTab", "Copy as code…"))
+        self.code_button.setToolTip(translate(
+            "FiltersTab", "Copy the TensorFlow code (tf.nn.conv2d, tf.nn.max_pool) "
+                          "for what is on screen"))
+        self.code_button.clicked.connect(self.copy_as_code)
+        self.code_button.setEnabled(False)
         self.view = FilterView()
 
         photo_row = QHBoxLayout()
         photo_row.addWidget(self.photo_combo, 1)
         photo_row.addWidget(self.open_button)
         channel_row = QHBoxLayout()
-        channel_row.addWidget(QLabel("Channel"))
+        channel_row.addWidget(QLabel(translate("FiltersTab", "Channel")))
         channel_row.addWidget(self.channel_combo, 1)
-        photo_box = QGroupBox("Photo")
+        photo_box = QGroupBox(translate("FiltersTab", "Photo"))
         photo_layout = QVBoxLayout(photo_box)
         photo_layout.addLayout(photo_row)
         photo_layout.addLayout(channel_row)
         photo_layout.addWidget(self.photo_label)
-        kernel_box = QGroupBox("Kernels (one feature map each)")
+        kernel_box = QGroupBox(translate("FiltersTab", "Kernels (one feature map each)"))
         QVBoxLayout(kernel_box).addWidget(self.kernel_editor)
-        settings_box = QGroupBox("Stride, padding, max pool")
+        settings_box = QGroupBox(translate("FiltersTab", "Stride, padding, max pool"))
         QVBoxLayout(settings_box).addWidget(self.settings_panel)
         buttons = QHBoxLayout()
         buttons.addWidget(self.example_button)
@@ -123,7 +145,10 @@ class FiltersTab(QWidget):
         for widget in (photo_box, kernel_box, settings_box, self.message_label):
             controls_layout.addWidget(widget)
         controls_layout.addLayout(buttons)
-        controls_layout.addWidget(self.extras)
+        lab_buttons = QHBoxLayout()
+        lab_buttons.addWidget(self.maps_button)
+        lab_buttons.addWidget(self.code_button)
+        controls_layout.addLayout(lab_buttons)
         controls_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -136,22 +161,23 @@ class FiltersTab(QWidget):
         splitter.setSizes([340, 900])
         QVBoxLayout(self).addWidget(splitter)
 
-        self._export_action = QAction("Export figure…", self)
+        self._export_action = QAction(translate("FiltersTab", "Export figure…"), self)
         self._export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self._export_action.triggered.connect(self._choose_export)
-        self._example_action = QAction("Worked example…", self)
+        self._example_action = QAction(translate("FiltersTab", "Worked example…"), self)
         self._example_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self._example_action.triggered.connect(self.show_worked_example)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.setInterval(FILTER_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._submit)
         self.worker = FilterWorker(self)
-        self.worker.filtered.connect(self._on_filtered)
-        self.worker.filter_failed.connect(self._on_filter_failed)
-        self.worker.photo_loaded.connect(self._on_photo_loaded)
-        self.worker.photo_failed.connect(self._on_photo_failed)
+        self.worker.result.connect(self._on_filtered)
+        self.worker.failed.connect(self._on_filter_failed)
+        self.photo_loader = PhotoLoader(self)
+        self.photo_loader.result.connect(self._on_photo_loaded)
+        self.photo_loader.failed.connect(self._on_photo_failed)
         self.kernel_editor.kernels_changed.connect(self._schedule)
         # The selected kernel and the feature map shown follow each other.
         self.kernel_editor.current_changed.connect(self.view.set_map_index)
@@ -160,12 +186,15 @@ class FiltersTab(QWidget):
         if store is not None and hasattr(store, "models_changed"):
             store.models_changed.connect(self._on_models_changed)
         self._on_models_changed()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
         self.open_photo(str(PHOTOS_DIR / DEFAULT_PHOTO))
 
     # --- public API --------------------------------------------------------------
+
+    title = QT_TRANSLATE_NOOP("MainWindow", "&Filters")
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The Filters menu: Worked example… (Export figure… is in the window's File menu)."""
+        return [self._example_action]
 
     def actions(self) -> list[QAction]:
         """Menu actions for the main window: Export figure…, Worked example…."""
@@ -179,8 +208,9 @@ class FiltersTab(QWidget):
 
     def open_photo(self, path: str) -> None:
         """Load the photo at ``path`` in the worker; on error the current photo stays."""
-        self.photo_label.setText(f"Loading {Path(path).name}…")
-        self.worker.submit_load(str(path))
+        self.photo_label.setText(translate("FiltersTab", "Loading {0}…").format(Path(path).name))
+        self._loading_path = str(path)
+        self.photo_loader.submit(str(path))
 
     @property
     def result(self):
@@ -203,12 +233,13 @@ class FiltersTab(QWidget):
             export yet or the file cannot be written.
         """
         if self._result is None:
-            self._set_message("Nothing to export yet: no filter result is on screen.")
+            self._set_message(
+                translate("FiltersTab", "Nothing to export yet: no filter result is on screen."))
             return False
         try:
             render_figure(self._result_image, self._result).save(path, format="PNG")
         except (OSError, ValueError) as exc:
-            self._set_message(f"Cannot write {path}: {exc}")
+            self._set_message(translate("FiltersTab", "Cannot write {0}: {1}").format(path, exc))
             return False
         return True
 
@@ -216,22 +247,64 @@ class FiltersTab(QWidget):
         """Show (creating once) the worked-example window; returns its widget."""
         if self._dialog is None:
             self._dialog = QDialog(self)
-            self._dialog.setWindowTitle("Worked example: convolution and max pooling by hand")
+            self._dialog.setWindowTitle(
+                translate("FiltersTab", "Worked example: convolution and max pooling by hand"))
             QVBoxLayout(self._dialog).addWidget(WorkedExample())
         self._dialog.show()
         self._dialog.raise_()
         return self._dialog.findChild(WorkedExample)
 
+    @Slot()
+    def copy_as_code(self) -> CodeDialog | None:
+        """Copy the script for the result on screen to the clipboard and show it.
+
+        Returns:
+            The dialog, or None when no result is on screen yet.
+        """
+        from digitlab.engine.codegen import filter_code  # noqa: PLC0415
+
+        result, photo = self._result, self._photo
+        if result is None or photo is None:
+            return None
+        # FilterResult.kernels is (kh, kw, C); filter_code reads a 3-D array as (C, kh, kw).
+        code = filter_code(np.moveaxis(result.kernels, -1, 0), result.settings,
+                           self.channel_combo.currentData(), photo.path,
+                           resize_to=photo.size if photo.downscaled else None)
+        if self.code_dialog is not None:
+            self.code_dialog.close()
+        self.code_dialog = show_code(
+            self, translate("FiltersTab", "The Filters tab as TensorFlow code"), code)
+        return self.code_dialog
+
+    @Slot()
+    def show_all_maps(self) -> FeatureMapsWindow:
+        """Open the grid of every map; the first time, a lone kernel gives way to the CNN's 32."""
+        if self.maps_window is None:
+            self.maps_window = FeatureMapsWindow(self)
+            self.maps_window.cnn_kernels_requested.connect(self.use_cnn_kernels)
+            self.maps_window.set_cnn_available(TRAINED_PRESET in self.kernel_editor.presets())
+            self.maps_window.set_result(self._result, self.kernel_editor.kernel_names())
+            if len(self.kernel_editor.kernels()) == 1:
+                self.use_cnn_kernels()
+        self.maps_window.show()
+        self.maps_window.raise_()
+        return self.maps_window
+
+    @Slot()
+    def use_cnn_kernels(self) -> bool:
+        """Put the trained CNN's first-layer kernels in the editor (False if there is no CNN)."""
+        if TRAINED_PRESET not in self.kernel_editor.presets():
+            return False
+        self.kernel_editor.apply_preset(TRAINED_PRESET)
+        return True
+
     def shutdown(self) -> None:
-        """Stop the filter thread (waiting for a job in flight); call on window close."""
+        """Stop the photo and filter threads (waiting for a job in flight); on window close."""
         self._debounce.stop()
+        self.photo_loader.stop()
         self.worker.stop()
         if self._dialog is not None:
             self._dialog.close()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.shutdown()
-        super().closeEvent(event)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -251,13 +324,16 @@ class FiltersTab(QWidget):
             self.message_changed.emit(text)
 
     def _choose_photo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open photo", str(PHOTOS_DIR), IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, translate("FiltersTab", "Open photo"),
+                                              str(PHOTOS_DIR),
+                                              translate("FileDialogs", IMAGE_FILTER))
         if path:
             self.open_photo(path)
 
     def _choose_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export figure", "filter_figure.png", "PNG images (*.png)"
+            self, translate("FiltersTab", "Export figure"), "filter_figure.png",
+            translate("FileDialogs", PNG_FILTER)
         )
         if path:
             self.export_png(path if path.lower().endswith(".png") else path + ".png")
@@ -268,6 +344,8 @@ class FiltersTab(QWidget):
         if predictor is not None and "cnn" in predictor.kinds:
             kernels = predictor.cnn_first_layer_kernels()
         self.kernel_editor.set_trained_kernels(kernels)
+        if self.maps_window is not None:
+            self.maps_window.set_cnn_available(kernels is not None)
 
     @staticmethod
     def _describe_photo(photo) -> str:
@@ -276,26 +354,32 @@ class FiltersTab(QWidget):
         width, height = photo.size
         if photo.downscaled:
             ow, oh = photo.original_size
-            return f"{name}: working size {width}×{height} (original {ow}×{oh})"
-        return f"{name}: {width}×{height}"
+            return translate("FiltersTab", "{0}: working size {1}×{2} (original {3}×{4})").format(
+                name, width, height, ow, oh)
+        return translate("FiltersTab", "{0}: {1}×{2}").format(name, width, height)
 
-    def _on_photo_loaded(self, path: str, photo) -> None:
+    @Slot(object)
+    def _on_photo_loaded(self, reply) -> None:
+        photo = reply.value
         self._photo = photo
         self.photo_label.setText(self._describe_photo(photo))
         self._set_message("")
         self._on_channel_changed()
         self.photo_changed.emit(photo)
 
-    def _on_photo_failed(self, path: str, reason: str) -> None:
+    @Slot(str)
+    def _on_photo_failed(self, reason: str) -> None:
         # The previous photo stays on screen: the label must name it again, not "Loading…".
+        name = Path(self._loading_path or "").name
         self.photo_label.setText(self._describe_photo(self._photo) if self._photo is not None
-                                 else f"No photo: {Path(path).name} could not be opened.")
+                                 else translate("FiltersTab", "No photo: {0} could not be opened.")
+                                 .format(name))
         self._set_message(reason)
 
     def _on_channel_changed(self) -> None:
         if self._photo is None:
             return
-        channel = CHANNEL_CHOICES[self.channel_combo.currentText()]
+        channel = self.channel_combo.currentData()
         self._image = extract_channel(self._photo.rgb, channel)
         self.view.set_input(self._image)
         self._schedule()
@@ -309,36 +393,31 @@ class FiltersTab(QWidget):
         try:
             settings = self.settings_panel.settings()
         except FilterError as exc:
-            self._set_message(f"{exc} Showing the last valid result.")
+            self._set_message(translate("FiltersTab", "{0} Showing the last valid result.").format(exc))
             return
-        kernels = self.kernel_editor.kernels()
-        self._request_id += 1
-        self._pending = {"id": self._request_id, "settings": settings, "image": self._image,
-                         "kernel_hw": kernels[0].shape}
-        self.worker.submit_filter(FilterRequest(self._request_id, self._image, kernels, settings))
+        self._pending = FilterRequest(self._image, self.kernel_editor.kernels(), settings)
+        self.worker.submit(self._pending)
 
-    def _on_filtered(self, request_id: int, result) -> None:
-        pending = self._pending
-        if pending is None or request_id != pending["id"]:
+    @Slot(object)
+    def _on_filtered(self, reply) -> None:
+        request, result = reply.request, reply.value
+        if request is not self._pending:
             return  # a newer request is on its way; don't flash a stale one
-        settings = pending["settings"]
-        geometry = FilterGeometry(
-            input_hw=pending["image"].shape,
-            kernel_hw=pending["kernel_hw"],
-            stride=settings.stride,
-            padding=settings.padding,
-            conv_hw=result.conv.shape[:2],
-            pool=settings.pool,
-            pool_stride=settings.pool_stride or settings.pool,
-            pool_padding=settings.pool_padding,
-        )
-        self._result, self._result_image = result, pending["image"]
+        # The hover's windows come from the same padding rule as the result's shape.
+        geometry = FilterGeometry.from_settings(request.image.shape, request.kernels[0].shape,
+                                                request.settings)
+        self._result, self._result_image = result, request.image
         self.view.set_input(self._result_image)
         self.view.set_result(result, geometry)
         self.view.set_map_index(self.kernel_editor.current_index)
         self._set_message("")
+        self.code_button.setEnabled(True)
+        if self.maps_window is not None:
+            self.maps_window.set_result(result, self.kernel_editor.kernel_names())
         self.result_shown.emit(result)
 
-    def _on_filter_failed(self, request_id: int, reason: str) -> None:
-        if self._pending is not None and request_id == self._pending["id"]:
-            self._set_message(f"{reason} Showing the last valid result.")
+    @Slot(str)
+    def _on_filter_failed(self, reason: str) -> None:
+        if self._pending is not None:  # a failure of a replaced request is never sent
+            self._set_message(
+                translate("FiltersTab", "{0} Showing the last valid result.").format(reason))

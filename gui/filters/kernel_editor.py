@@ -9,7 +9,7 @@ preset of another size resizes them all, keeping each centred.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,29 +26,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab.engine.filters import KERNEL_PRESETS, FilterError, parse_kernel
+from digitlab.engine.filters import KERNEL_PRESETS, MAX_KERNEL_SIDE, FilterError, parse_kernel
+from digitlab.engine.kernels import kernel_to_text, resize_centered
+from digitlab.gui.common.i18n import translate
+from digitlab.gui.common.style import ERROR_STYLE
 
 #: The preset that takes all 32 first-layer kernels of the trained CNN at once.
-TRAINED_PRESET = "trained CNN conv1 kernels"
-MAX_SIZE = 15
-_PLACEHOLDER = "Choose a preset…"
+TRAINED_PRESET = QT_TRANSLATE_NOOP("KernelEditor", "trained CNN conv1 kernels")
+_PLACEHOLDER = QT_TRANSLATE_NOOP("KernelEditor", "Choose a preset…")
+#: The engine's preset names, as the editor shows them (translated; the key stays English).
+_PRESET_NAMES = (
+    QT_TRANSLATE_NOOP("KernelEditor", "vertical edge (lesson)"),
+    QT_TRANSLATE_NOOP("KernelEditor", "lesson filter 1"),
+    QT_TRANSLATE_NOOP("KernelEditor", "lesson filter 2"),
+    QT_TRANSLATE_NOOP("KernelEditor", "lesson filter 3"),
+    QT_TRANSLATE_NOOP("KernelEditor", "sobel x"),
+    QT_TRANSLATE_NOOP("KernelEditor", "sobel y"),
+    QT_TRANSLATE_NOOP("KernelEditor", "laplacian"),
+    QT_TRANSLATE_NOOP("KernelEditor", "box blur"),
+    QT_TRANSLATE_NOOP("KernelEditor", "gaussian blur"),
+    QT_TRANSLATE_NOOP("KernelEditor", "sharpen"),
+    QT_TRANSLATE_NOOP("KernelEditor", "emboss"),
+    QT_TRANSLATE_NOOP("KernelEditor", "identity"),
+    QT_TRANSLATE_NOOP("KernelEditor", "custom"),
+)
 _ERROR_BRUSH = QBrush(QColor(255, 190, 190))
-
-
-def kernel_to_text(kernel: np.ndarray) -> str:
-    """Rows text for ``kernel`` (kh, kw), e.g. "-1, 0, 1; -1, 0, 1; -1, 0, 1"."""
-    return "; ".join(", ".join(f"{v:.6g}" for v in row) for row in np.asarray(kernel))
-
-
-def resize_centered(kernel: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Zero-pad or crop ``kernel`` to (rows, cols), keeping its centre where it was."""
-    out = np.zeros((rows, cols), dtype=np.float32)
-    kh, kw = kernel.shape
-    h, w = min(kh, rows), min(kw, cols)
-    sy, sx = (kh - h) // 2, (kw - w) // 2
-    dy, dx = (rows - h) // 2, (cols - w) // 2
-    out[dy : dy + h, dx : dx + w] = kernel[sy : sy + h, sx : sx + w]
-    return out
 
 
 class KernelEditor(QWidget):
@@ -75,24 +77,28 @@ class KernelEditor(QWidget):
         self._updating = False  # set while widgets are filled from code, not by the user
 
         self.preset_combo = QComboBox()
-        self.preset_combo.addItem(_PLACEHOLDER)
-        self.preset_combo.addItems(list(KERNEL_PRESETS))
-        self.preset_combo.setToolTip("Replace the selected kernel with a classic one.")
+        self.preset_combo.addItem(translate("KernelEditor", _PLACEHOLDER), None)
+        for name in KERNEL_PRESETS:
+            self.preset_combo.addItem(translate("KernelEditor", name), name)
+        self.preset_combo.setToolTip(
+            translate("KernelEditor", "Replace the selected kernel with a classic one."))
         self.preset_combo.activated.connect(self._on_preset_activated)
 
         self.kernel_list = QListWidget()
         self.kernel_list.setMaximumHeight(90)
         self.kernel_list.currentRowChanged.connect(self._on_row_changed)
-        self.add_button = QPushButton("Add")
-        self.add_button.setToolTip("Add a copy of the selected kernel: one more feature map.")
+        self.add_button = QPushButton(translate("KernelEditor", "Add"))
+        self.add_button.setToolTip(
+            translate("KernelEditor", "Add a copy of the selected kernel: one more feature map."))
         self.add_button.clicked.connect(self.add_kernel)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.clicked.connect(lambda: self.remove_kernel(self._current))
+        self.remove_button = QPushButton(translate("KernelEditor", "Remove"))
+        self.remove_button.clicked.connect(self.remove_current_kernel)
 
         self.rows_spin = QSpinBox()
         self.cols_spin = QSpinBox()
-        for spin, label in ((self.rows_spin, " rows"), (self.cols_spin, " cols")):
-            spin.setRange(1, MAX_SIZE)
+        for spin, label in ((self.rows_spin, translate("KernelEditor", " rows")),
+                           (self.cols_spin, translate("KernelEditor", " cols"))):
+            spin.setRange(1, MAX_KERNEL_SIDE)
             spin.setSuffix(label)
             spin.valueChanged.connect(self._on_size_changed)
 
@@ -104,10 +110,11 @@ class KernelEditor(QWidget):
 
         self.rows_edit = QLineEdit()
         self.rows_edit.setPlaceholderText("-1,0,1;-1,0,1;-1,0,1")
-        self.rows_edit.setToolTip("Rows separated by ';', values by ',' or spaces.")
+        self.rows_edit.setToolTip(
+            translate("KernelEditor", "Rows separated by ';', values by ',' or spaces."))
         self.rows_edit.textEdited.connect(self.set_rows_text)
         self.error_label = QLabel("")
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
@@ -119,7 +126,7 @@ class KernelEditor(QWidget):
         list_row.addWidget(self.kernel_list, 1)
         list_row.addLayout(list_buttons)
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Size"))
+        size_row.addWidget(QLabel(translate("KernelEditor", "Size")))
         size_row.addWidget(self.rows_spin)
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.cols_spin)
@@ -156,7 +163,8 @@ class KernelEditor(QWidget):
         """Replace all kernels: one (kh, kw) array or a list of same-size ones.
 
         Raises:
-            FilterError: empty list, sizes differ, over 15x15, or non-finite values.
+            FilterError: empty list, sizes differ, over ``MAX_KERNEL_SIDE`` square, or
+                non-finite values.
         """
         arrays = [np.asarray(kernels, np.float32)] if np.ndim(kernels) == 2 else kernels
         arrays = [np.asarray(k, dtype=np.float32) for k in arrays]
@@ -167,10 +175,10 @@ class KernelEditor(QWidget):
             raise FilterError(
                 f"Received kernels of shapes {sorted(shapes)}; all must be one 2-D size."
             )
-        if max(arrays[0].shape) > MAX_SIZE or not all(np.isfinite(k).all() for k in arrays):
+        if max(arrays[0].shape) > MAX_KERNEL_SIDE or not all(np.isfinite(k).all() for k in arrays):
             raise FilterError(
                 f"Received a kernel of shape {arrays[0].shape}; kernels must be finite, "
-                f"at most {MAX_SIZE}x{MAX_SIZE}."
+                f"at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}."
             )
         self._kernels = arrays
         self._names = list(names) if names else ["custom"] * len(arrays)
@@ -180,15 +188,15 @@ class KernelEditor(QWidget):
     def set_trained_kernels(self, kernels: np.ndarray | None) -> None:
         """Offer the trained CNN's first-layer kernels, (kh, kw, n), as a preset (None: remove)."""
         self._trained = None if kernels is None else np.asarray(kernels, dtype=np.float32)
-        index = self.preset_combo.findText(TRAINED_PRESET)
+        index = self.preset_combo.findData(TRAINED_PRESET)
         if self._trained is None and index >= 0:
             self.preset_combo.removeItem(index)
         elif self._trained is not None and index < 0:
-            self.preset_combo.addItem(TRAINED_PRESET)
+            self.preset_combo.addItem(translate("KernelEditor", TRAINED_PRESET), TRAINED_PRESET)
 
     def presets(self) -> list[str]:
-        """The preset names offered now, in the combo's order."""
-        return [self.preset_combo.itemText(i) for i in range(1, self.preset_combo.count())]
+        """The preset names offered now (English, as the engine knows them), in the combo's order."""
+        return [self.preset_combo.itemData(i) for i in range(1, self.preset_combo.count())]
 
     def apply_preset(self, name: str) -> None:
         """Put preset ``name`` in the selected kernel (the trained preset replaces all).
@@ -218,6 +226,10 @@ class KernelEditor(QWidget):
         self._names.insert(self._current + 1, self._names[self._current])
         self._current += 1
         self._changed()
+
+    def remove_current_kernel(self) -> None:
+        """Remove the selected kernel (the Remove button)."""
+        self.remove_kernel(self._current)
 
     def remove_kernel(self, index: int) -> None:
         """Remove kernel ``index`` (the last one stays)."""
@@ -251,7 +263,7 @@ class KernelEditor(QWidget):
 
     def _on_preset_activated(self, index: int) -> None:
         if index > 0:
-            self.apply_preset(self.preset_combo.itemText(index))
+            self.apply_preset(self.preset_combo.itemData(index))
         self.preset_combo.setCurrentIndex(0)
 
     def _on_row_changed(self, row: int) -> None:
@@ -277,10 +289,10 @@ class KernelEditor(QWidget):
             self._updating = True
             item.setBackground(_ERROR_BRUSH)
             self._updating = False
-            self._set_error(
-                f"Received {text!r} in row {row + 1}, column {col + 1}; "
-                "kernel values must be finite numbers."
-            )
+            self._set_error(translate(
+                "KernelEditor",
+                "Received {0!r} in row {1}, column {2}; kernel values must be finite numbers.")
+                .format(text, row + 1, col + 1))
             return
         self._kernels[self._current][row, col] = value
         self._names[self._current] = "custom"
@@ -309,7 +321,8 @@ class KernelEditor(QWidget):
             self.cols_spin.setValue(cols)
             self.kernel_list.clear()
             for i, (k, name) in enumerate(zip(self._kernels, self._names, strict=True)):
-                self.kernel_list.addItem(f"{i + 1}. {name} ({k.shape[0]}×{k.shape[1]})")
+                self.kernel_list.addItem(translate("KernelEditor", "{0}. {1} ({2}×{3})").format(
+                    i + 1, translate("KernelEditor", name), k.shape[0], k.shape[1]))
             self.kernel_list.setCurrentRow(self._current)
             self.remove_button.setEnabled(len(self._kernels) > 1)
             self.grid.setRowCount(rows)

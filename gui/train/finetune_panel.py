@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.personal import PersonalSet
 from digitlab.engine.training import TrainConfig
+from digitlab.gui.common.i18n import model_name, translate
 from digitlab.gui.train.finetune_worker import FineTuneWorker
-from digitlab.gui.common.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
+from digitlab.gui.common.latest_throttle import LatestThrottle
+from digitlab.gui.common.timing import PROGRESS_REDRAW_MS
 from digitlab.gui.dialogs.personal_set_dialog import PersonalSetDialog, counts_text
 from digitlab.gui.train.train_settings_panel import _double_spin, _int_spin
 
@@ -39,8 +41,8 @@ if TYPE_CHECKING:
     from digitlab.engine.personal import FineTuneResult
     from digitlab.gui.model_store import ModelStore
 
-DISPLAY_NAMES = {"multinomial": "Multinomial", "dnn": "DNN", "cnn": "CNN"}
-ROWS = (("mnist_test", "MNIST test set"), ("personal", "My drawings"))
+ROWS = (("mnist_test", QT_TRANSLATE_NOOP("FinetunePanel", "MNIST test set")),
+        ("personal", QT_TRANSLATE_NOOP("FinetunePanel", "My drawings")))
 
 
 def _default_data():
@@ -66,7 +68,7 @@ class FinetunePanel(QGroupBox):
     def __init__(self, store: ModelStore, personal_set: PersonalSet | None = None,
                  data_loader: Callable[[], object] | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__("Fine-tune on MNIST + my handwriting", parent)
+        super().__init__(translate("FinetunePanel", "Fine-tune on MNIST + my handwriting"), parent)
         self._store = store
         self.personal_set = personal_set if personal_set is not None else PersonalSet()
         self._data_loader = data_loader or _default_data
@@ -82,22 +84,24 @@ class FinetunePanel(QGroupBox):
         self.model_combo = QComboBox()
         self.set_label = QLabel("")
         self.set_label.setWordWrap(True)
-        self.manage_button = QPushButton("Manage…")
-        self.manage_button.setToolTip("Review and delete your saved drawings")
+        self.manage_button = QPushButton(translate("FinetunePanel", "Manage…"))
+        self.manage_button.setToolTip(translate("FinetunePanel", "Review and delete your saved drawings"))
         self.manage_button.clicked.connect(self.show_personal_set)
         self.epochs = _int_spin(1, 50, 1)
         self.epochs.setValue(2)
         self.limit = _int_spin(500, 60_000, 500)
         self.limit.setValue(5000)
-        self.limit.setToolTip("MNIST training digits mixed with yours (so it keeps what it knew)")
+        self.limit.setToolTip(translate(
+            "FinetunePanel", "MNIST training digits mixed with yours (so it keeps what it knew)"))
         self.learning_rate = _double_spin(5, 0.00001, 0.01, 0.0001)
         self.learning_rate.setValue(0.0001)
         self.weight = _int_spin(1, 200, 5)
         self.weight.setValue(20)
-        self.weight.setToolTip("Each of your drawings is repeated this many times per epoch")
-        self.start_button = QPushButton("Fine-tune")
+        self.weight.setToolTip(translate(
+            "FinetunePanel", "Each of your drawings is repeated this many times per epoch"))
+        self.start_button = QPushButton(translate("FinetunePanel", "Fine-tune"))
         self.start_button.clicked.connect(self.start)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(translate("FinetunePanel", "Stop"))
         self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -105,8 +109,9 @@ class FinetunePanel(QGroupBox):
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.table = QTableWidget(len(ROWS), 2)
-        self.table.setHorizontalHeaderLabels(["before", "after"])
-        self.table.setVerticalHeaderLabels([name for _, name in ROWS])
+        self.table.setHorizontalHeaderLabels([translate("FinetunePanel", "before"),
+                                              translate("FinetunePanel", "after")])
+        self.table.setVerticalHeaderLabels([translate("FinetunePanel", name) for _, name in ROWS])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -116,19 +121,20 @@ class FinetunePanel(QGroupBox):
                        self.table.setHorizontalScrollBarPolicy):
             policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setFixedHeight(96)
-        self.use_button = QPushButton("Use this model")
-        self.use_button.setToolTip("Use the fine-tuned model in the Draw tab and save it")
+        self.use_button = QPushButton(translate("FinetunePanel", "Use this model"))
+        self.use_button.setToolTip(
+            translate("FinetunePanel", "Use the fine-tuned model in the Draw tab and save it"))
         self.use_button.clicked.connect(self.use_result)
 
         set_row = QHBoxLayout()
         set_row.addWidget(self.set_label, 1)
         set_row.addWidget(self.manage_button)
         form = QFormLayout()
-        form.addRow("Model", self.model_combo)
-        form.addRow("Epochs", self.epochs)
-        form.addRow("MNIST digits", self.limit)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Weight of mine", self.weight)
+        form.addRow(translate("FinetunePanel", "Model"), self.model_combo)
+        form.addRow(translate("FinetunePanel", "Epochs"), self.epochs)
+        form.addRow(translate("FinetunePanel", "MNIST digits"), self.limit)
+        form.addRow(translate("FinetunePanel", "Learning rate"), self.learning_rate)
+        form.addRow(translate("FinetunePanel", "Weight of mine"), self.weight)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
@@ -171,7 +177,8 @@ class FinetunePanel(QGroupBox):
         """Re-read the personal set's size (drawings are saved from the Draw tab)."""
         _, labels = self.personal_set.arrays()
         self._set_size = len(labels)
-        self.set_label.setText(f"My drawings: {counts_text(labels, compact=True)}")
+        self.set_label.setText(translate("FinetunePanel", "My drawings: {0}").format(
+            counts_text(labels, compact=True)))
         self._update_buttons()
 
     @Slot()
@@ -194,17 +201,18 @@ class FinetunePanel(QGroupBox):
             return False
         x, y = self.personal_set.arrays()
         if len(y) == 0:
-            self.status_label.setText("Save some drawings first (Draw tab, Ctrl+S).")
+            self.status_label.setText(
+                translate("FinetunePanel", "Save some drawings first (Draw tab, Ctrl+S)."))
             return False
         self._result, self._adopted = None, False
         self._fill_table(None)
         self.progress.setValue(0)
-        self.status_label.setText(f"Measuring the {DISPLAY_NAMES[kind]} model before "
-                                  "fine-tuning…")
+        self.status_label.setText(translate(
+            "FinetunePanel", "Measuring the {0} model before fine-tuning…").format(model_name(kind)))
         worker = FineTuneWorker(model, self.config(), x, y, self.weight.value(),
                                 self._data_loader)
         worker.progress.connect(self._on_progress)
-        worker.result_ready.connect(self._on_result)
+        worker.result.connect(self._on_result)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
         self._worker = worker
@@ -217,9 +225,9 @@ class FinetunePanel(QGroupBox):
     def stop(self) -> None:
         if self._worker is not None:
             self._worker.stop_training()
-            self.status_label.setText("Stopping after this batch…")
+            self.status_label.setText(translate("FinetunePanel", "Stopping after this batch…"))
 
-    def stop_and_wait(self) -> None:
+    def shutdown(self) -> None:
         """Abort and wait for the thread (window closing); nothing more is shown."""
         worker, self._worker = self._worker, None
         self._progress_events.discard()
@@ -238,7 +246,8 @@ class FinetunePanel(QGroupBox):
         kind = self._result_kind
         self._store.use_model(kind, result.model, result.after.get("mnist_test"))
         self._adopted = True
-        self.status_label.setText(f"Using the fine-tuned {DISPLAY_NAMES[kind]} model.")
+        self.status_label.setText(
+            translate("FinetunePanel", "Using the fine-tuned {0} model.").format(model_name(kind)))
         self._update_buttons()
 
     # ----- internals --------------------------------------------------------------------
@@ -252,7 +261,7 @@ class FinetunePanel(QGroupBox):
         self.model_combo.clear()
         for kind in MODEL_KINDS:
             if kind in models:
-                self.model_combo.addItem(DISPLAY_NAMES[kind], kind)
+                self.model_combo.addItem(model_name(kind), kind)
         index = self.model_combo.findData(current)
         self.model_combo.setCurrentIndex(max(index, 0))
         self._update_buttons()
@@ -267,12 +276,13 @@ class FinetunePanel(QGroupBox):
             widget.setEnabled(not busy)
         self.use_button.setEnabled(not busy and self._result is not None and not self._adopted)
         if not busy and self.model_combo.count() == 0:
-            self.start_button.setToolTip("Waiting for the models to load")
+            self.start_button.setToolTip(translate("FinetunePanel", "Waiting for the models to load"))
         elif not busy and not ready:
-            self.start_button.setToolTip("Save some drawings first (Draw tab, Ctrl+S)")
+            self.start_button.setToolTip(
+                translate("FinetunePanel", "Save some drawings first (Draw tab, Ctrl+S)"))
         else:
-            self.start_button.setToolTip("Continue training a copy of the model on MNIST "
-                                         "and your drawings")
+            self.start_button.setToolTip(translate(
+                "FinetunePanel", "Continue training a copy of the model on MNIST and your drawings"))
 
     def _fill_table(self, result: FineTuneResult | None) -> None:
         for r, (key, _) in enumerate(ROWS):
@@ -293,8 +303,11 @@ class FinetunePanel(QGroupBox):
     def _show_progress(self, event) -> None:
         self.progress.setValue(round(event.run_fraction * 1000))
         loss = event.logs.get("loss")
-        self.status_label.setText(f"Epoch {event.epoch + 1} of {event.epochs}"
-                                  + ("" if loss is None else f", loss {loss:.4f}"))
+        self.status_label.setText(
+            translate("FinetunePanel", "Epoch {0} of {1}").format(event.epoch + 1, event.epochs)
+            if loss is None else
+            translate("FinetunePanel", "Epoch {0} of {1}, loss {2:.4f}").format(
+                event.epoch + 1, event.epochs, loss))
 
     @Slot(object)
     def _on_result(self, result: FineTuneResult) -> None:
@@ -305,11 +318,13 @@ class FinetunePanel(QGroupBox):
         self._result_kind = self._worker.config.kind
         self._fill_table(result)
         self.progress.setValue(1000)
-        summary = (f"MNIST test {result.before['mnist_test']:.2%} → "
-                   f"{result.after['mnist_test']:.2%}; your drawings "
-                   f"{result.before['personal']:.2%} → {result.after['personal']:.2%} "
-                   "(measured on the drawings it trained on).")
-        self.status_label.setText(" ".join(part for part in (summary, result.note) if part))
+        summary = translate(
+            "FinetunePanel", "MNIST test {0:.2%} → {1:.2%}; your drawings {2:.2%} → {3:.2%} "
+                             "(measured on the drawings it trained on).").format(
+            result.before["mnist_test"], result.after["mnist_test"], result.before["personal"],
+            result.after["personal"])
+        self.status_label.setText(summary if not result.note else translate(
+            "FinetunePanel", "{0} {1}").format(summary, result.note))
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -19,24 +19,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.engine.train_report import describe_outcome
+from digitlab.gui.common.i18n import model_name, translate
 from digitlab.gui.dialogs.code_dialog import show_training_code
 from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
 from digitlab.gui.train.finetune_panel import FinetunePanel
-from digitlab.gui.common.latest_throttle import PROGRESS_REDRAW_MS, LatestThrottle
+from digitlab.gui.common.latest_throttle import LatestThrottle
+from digitlab.gui.common.timing import CURVES_REDRAW_MS, PROGRESS_REDRAW_MS
 from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
 from digitlab.gui.train.train_progress_panel import TrainProgressPanel
 from digitlab.gui.train.train_settings_panel import TrainSettingsPanel
-from digitlab.gui.train.train_worker import TrainOutcome, TrainWorker, describe_outcome
+from digitlab.gui.train.train_worker import TrainWorker
 from digitlab.gui.train.training_curves import TrainingCurves
 
 if TYPE_CHECKING:
+    from digitlab.engine.train_report import TrainOutcome
     from digitlab.gui.model_store import ModelStore
-
-#: While an epoch runs the progress bars and status line are redrawn at most
-#: every PROGRESS_REDRAW_MS (gui/common/latest_throttle.py), the curves' running point
-#: at most every CURVES_REDRAW_MS: redrawing the two plots costs 10-15 ms of
-#: GUI-thread CPU (their axes and grid), the progress line ~3 ms.
-CURVES_REDRAW_MS = 1000
 
 
 class TrainTab(QWidget):
@@ -71,28 +69,31 @@ class TrainTab(QWidget):
         self._running_points.ready.connect(self._show_running_point)
 
         self.settings = TrainSettingsPanel()
-        self.start_button = QPushButton("Start training")
-        self.stop_button = QPushButton("Stop")
+        self.start_button = QPushButton(translate("TrainTab", "Start training"))
+        self.stop_button = QPushButton(translate("TrainTab", "Stop"))
         self.progress = TrainProgressPanel()
         self.curves = TrainingCurves()
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
-        self.log.setPlaceholderText("Early stopping, best epochs and problems are noted here.")
+        self.log.setPlaceholderText(
+            translate("TrainTab", "Early stopping, best epochs and problems are noted here."))
         self.confusion = ConfusionMatrixView()
         self.gallery = MisclassifiedGallery()
-        self.result_label = QLabel("No model trained yet.")
+        self.result_label = QLabel(translate("TrainTab", "No model trained yet."))
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.use_button = QPushButton("Use this model")
-        self.use_button.setToolTip("Use it in the Draw tab now and save it to your data folder "
-                                   "so that it loads next time.")
-        self.restore_button = QPushButton("Restore shipped models")
-        self.restore_button.setToolTip("Go back to the models that came with Digit Lab "
-                                       "(your saved ones are kept as .bak files).")
+        self.use_button = QPushButton(translate("TrainTab", "Use this model"))
+        self.use_button.setToolTip(translate(
+            "TrainTab", "Use it in the Draw tab now and save it to your data folder so that it "
+                        "loads next time."))
+        self.restore_button = QPushButton(translate("TrainTab", "Restore shipped models"))
+        self.restore_button.setToolTip(translate(
+            "TrainTab", "Go back to the models that came with Digit Lab (your saved ones are "
+                        "kept as .bak files)."))
         # Fine-tune on MNIST + my handwriting, Copy as code (issue 6).
         self.finetune = FinetunePanel(store)
-        self.code_button = QPushButton("Copy as code…")
-        self.code_button.setToolTip("Copy the Keras code for these settings")
+        self.code_button = QPushButton(translate("TrainTab", "Copy as code…"))
+        self.code_button.setToolTip(translate("TrainTab", "Copy the Keras code for these settings"))
         self.code_button.clicked.connect(self.copy_as_code)
         self._make_actions()
         self._lay_out()
@@ -105,10 +106,10 @@ class TrainTab(QWidget):
         self._update_buttons()
 
     def _make_actions(self) -> None:
-        self.start_action = QAction("Start training", self)
+        self.start_action = QAction(translate("TrainTab", "Start training"), self)
         self.start_action.setShortcut(QKeySequence("Ctrl+T"))
         self.start_action.triggered.connect(self.start_training)
-        self.stop_action = QAction("Stop training", self)
+        self.stop_action = QAction(translate("TrainTab", "Stop training"), self)
         self.stop_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.stop_action.triggered.connect(self.stop_training)
         for action in (self.start_action, self.stop_action):
@@ -121,7 +122,7 @@ class TrainTab(QWidget):
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
         buttons.addWidget(self.code_button)
-        result = QGroupBox("Result")
+        result = QGroupBox(translate("TrainTab", "Result"))
         result_layout = QVBoxLayout(result)
         result_layout.addWidget(self.result_label)
         result_layout.addWidget(self.use_button)
@@ -133,19 +134,20 @@ class TrainTab(QWidget):
         scratch_layout.addLayout(buttons)
         scratch_layout.addWidget(result)
         self.modes = QTabWidget()
-        self.modes.addTab(scratch, "Train")
-        self.modes.addTab(self.finetune, "Fine-tune on my handwriting")
+        self.modes.addTab(scratch, translate("TrainTab", "Train"))
+        self.modes.addTab(self.finetune, translate("TrainTab", "Fine-tune on my handwriting"))
         left = QVBoxLayout()
         left.addWidget(self.modes)
-        left.addWidget(QLabel("Log"))
+        left.addWidget(QLabel(translate("TrainTab", "Log")))
         left.addWidget(self.log, 1)
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setFixedWidth(360)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(_titled("Confusion matrix (test set)", self.confusion))
-        bottom.addWidget(_titled("Misclassified test digits (click to draw)", self.gallery))
+        bottom.addWidget(_titled(translate("TrainTab", "Confusion matrix (test set)"), self.confusion))
+        bottom.addWidget(_titled(translate("TrainTab", "Misclassified test digits (click to draw)"),
+                                 self.gallery))
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
         right.addWidget(bottom)
@@ -157,6 +159,12 @@ class TrainTab(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
         layout.addLayout(right_layout, 1)
+
+    title = QT_TRANSLATE_NOOP("MainWindow", "&Train")
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The Train menu: Start training, Stop training."""
+        return self.actions()
 
     def actions(self) -> list[QAction]:
         """Start training (Ctrl+T), Stop training (Ctrl+Shift+T)."""
@@ -198,27 +206,23 @@ class TrainTab(QWidget):
         try:
             config = self.settings.config()
         except ValueError as exc:
-            self.progress.show_text(f"Cannot start: {exc}")
+            self.progress.show_text(translate("TrainTab", "Cannot start: {0}").format(exc))
             return
         self._outcome, self._adopted = None, False
         self._drop_waiting_batches()
         self.curves.clear_curves()
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
-        self.result_label.setText("Training…")
+        self.result_label.setText(translate("TrainTab", "Training…"))
         self.progress.reset()
-        samples = "all" if config.limit is None else f"{config.limit:,}"
-        self._append_log(f"— {self.settings.model_combo.currentText()}, "
-                         f"{self.settings.recipe_combo.currentText().lower()}: lr "
-                         f"{config.learning_rate:g}, batch {config.batch_size}, "
-                         f"{samples} training samples.")
+        samples = translate("TrainTab", "all") if config.limit is None else f"{config.limit:,}"
+        self._append_log(translate(
+            "TrainTab", "— {0}, {1}: lr {2:g}, batch {3}, {4} training samples.").format(
+            self.settings.model_combo.currentText(), self.settings.recipe_combo.currentText(),
+            config.learning_rate, config.batch_size, samples))
         worker = TrainWorker(config)
-        worker.started_run.connect(self._on_batch)
-        worker.batch_done.connect(self._on_batch)
-        worker.epoch_done.connect(self._on_epoch)
-        worker.message.connect(self._on_message)
-        worker.evaluating.connect(self._on_evaluating)
-        worker.outcome_ready.connect(self._on_outcome)
+        worker.progress.connect(self._on_progress)
+        worker.result.connect(self._on_outcome)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
         self._worker = worker
@@ -230,11 +234,11 @@ class TrainTab(QWidget):
         """End the run after the current batch; the best weights so far are kept."""
         if self._worker is not None:
             self._worker.stop_training()
-            self.progress.show_text("Stopping after this batch…")
+            self.progress.show_text(translate("TrainTab", "Stopping after this batch…"))
 
-    def stop_and_wait(self) -> None:
+    def shutdown(self) -> None:
         """Abort a run and wait for its thread (window closing); nothing more is shown."""
-        self.finetune.stop_and_wait()
+        self.finetune.shutdown()
         worker, self._worker = self._worker, None
         self._drop_waiting_batches()
         if worker is None:
@@ -252,7 +256,8 @@ class TrainTab(QWidget):
             return
         self._store.use_model(outcome.config.kind, outcome.model, outcome.test_accuracy)
         self._adopted = True
-        self._append_log(f"Using this {outcome.config.kind} model in the Draw tab.")
+        self._append_log(translate("TrainTab", "Using this {0} model in the Draw tab.").format(
+            model_name(outcome.config.kind)))
         self._update_buttons()
 
     @Slot()
@@ -263,7 +268,7 @@ class TrainTab(QWidget):
     @Slot()
     def restore_shipped(self) -> None:
         self._store.restore_shipped()
-        self._append_log("Restoring the shipped models.")
+        self._append_log(translate("TrainTab", "Restoring the shipped models."))
 
     # ----- worker signals ---------------------------------------------------------------
     def _from_current_worker(self) -> bool:
@@ -271,10 +276,21 @@ class TrainTab(QWidget):
         return self._worker is not None and self.sender() is self._worker
 
     @Slot(object)
-    def _on_batch(self, event) -> None:
-        """Show a batch event now, or the newest one at the next redraw tick."""
-        if self._from_current_worker():
+    def _on_progress(self, event) -> None:
+        """Route the worker's ``TrainingEvent`` by its type; batches are throttled."""
+        if not self._from_current_worker():
+            return
+        if event.type in ("begin", "batch"):
+            # Shown now, or the newest one at the next redraw tick.
             self._batches.submit(event)
+        elif event.type == "epoch_end":
+            self._on_epoch(event)
+        elif event.type == "message" and event.message:
+            self._append_log(event.message)
+        elif event.type == "evaluating":
+            self._drop_waiting_batches()  # a waiting batch must not cover this line
+            self.progress.show_text(
+                translate("TrainTab", "Training done; evaluating on the 10,000 test images…"))
 
     @Slot(object)
     def _show_batch(self, event) -> None:
@@ -292,10 +308,7 @@ class TrainTab(QWidget):
         self._batches.discard()
         self._running_points.discard()
 
-    @Slot(object)
     def _on_epoch(self, event) -> None:
-        if not self._from_current_worker():
-            return
         self._drop_waiting_batches()  # older than this epoch's end
         self.progress.update_from_event(event)
         self.curves.add_epoch(event.epoch, event.logs)
@@ -305,26 +318,17 @@ class TrainTab(QWidget):
         if "val_loss" in logs:
             parts += [f"val_loss {logs['val_loss']:.4f}",
                       f"val_accuracy {logs.get('val_accuracy', float('nan')):.2%}"]
-        self._append_log(f"Epoch {event.epoch + 1}: " + ", ".join(parts))
+        # Keras's own metric names, as model.fit prints them.
+        self._append_log(translate("TrainTab", "Epoch {0}: {1}").format(
+            event.epoch + 1, ", ".join(parts)))
         self.progress_changed.emit(event)
-
-    @Slot(str)
-    def _on_message(self, text: str) -> None:
-        if self._from_current_worker():
-            self._append_log(text)
-
-    @Slot()
-    def _on_evaluating(self) -> None:
-        if self._from_current_worker():
-            self._drop_waiting_batches()  # a waiting batch must not cover this line
-            self.progress.show_text("Training done; evaluating on the 10,000 test images…")
 
     @Slot(object)
     def _on_outcome(self, outcome: TrainOutcome) -> None:
         if not self._from_current_worker():
             return
         self._outcome = outcome
-        text = describe_outcome(outcome)
+        text = describe_outcome(outcome, translate)
         self.result_label.setText(text)
         self.progress.finish(text.splitlines()[-1])
         self.confusion.set_matrix(outcome.confusion)
@@ -332,6 +336,13 @@ class TrainTab(QWidget):
                                  outcome.misclassified_predicted)
         if outcome.stop_reason == "user":
             self._ask_use_stopped_model(outcome)
+
+    def retranslate(self) -> None:
+        """Say the last result again in the language just installed."""
+        if self._outcome is not None and self._worker is None:
+            text = describe_outcome(self._outcome, translate)
+            self.result_label.setText(text)
+            self.progress.show_text(text.splitlines()[-1])
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -354,11 +365,14 @@ class TrainTab(QWidget):
 
     def _ask_use_stopped_model(self, outcome: TrainOutcome) -> None:
         """Ask (without blocking: ``open()``, not ``exec()``) whether to use a stopped run."""
-        accuracy = ("" if outcome.test_accuracy is None
-                    else f" Its test accuracy is {outcome.test_accuracy:.2%}.")
-        box = QMessageBox(QMessageBox.Icon.Question, "Training stopped",
-                          "Training was stopped; the best weights so far were kept."
-                          f"{accuracy}\n\nUse this model in the Draw tab?",
+        question = (translate("TrainTab", "Training was stopped; the best weights so far were "
+                                          "kept.\n\nUse this model in the Draw tab?")
+                    if outcome.test_accuracy is None else
+                    translate("TrainTab", "Training was stopped; the best weights so far were "
+                                          "kept. Its test accuracy is {0:.2%}.\n\nUse this model "
+                                          "in the Draw tab?").format(outcome.test_accuracy))
+        box = QMessageBox(QMessageBox.Icon.Question, translate("TrainTab", "Training stopped"),
+                          question,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
         box.finished.connect(lambda result: self._on_stopped_answer(box, result))

@@ -3,8 +3,9 @@
 Used by the "What the models learned" dialog (the multinomial model's ten
 templates, the DNN's 64 first-layer units, the CNN's 32 kernels) and by the
 Filters tab's "all feature maps" window (the CNN's 32 learned kernels applied to
-a photo). Signed values use one diverging colour map everywhere in the app:
-blue = negative, white = zero, red = positive.
+a photo). The colours and the mosaic are :mod:`engine.mosaics`' (blue =
+negative, white = zero, red = positive); this widget shows them, zoomable, with
+a caption per tile and a hover read-out.
 """
 
 from __future__ import annotations
@@ -17,97 +18,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QWidget
 
-#: ColorBrewer RdBu (reversed): blue for negative, near-white for 0, red for positive.
-_RDBU = np.array([
-    (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240),
-    (247, 247, 247),
-    (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43), (103, 0, 31),
-], dtype=np.float64)
-DIVERGING_LUT = np.stack(
-    [np.interp(np.linspace(0, len(_RDBU) - 1, 256), np.arange(len(_RDBU)), _RDBU[:, c])
-     for c in range(3)], axis=1).round().astype(np.uint8)
-GAP_RGB = (60, 60, 68)
-
-
-#: Tiles are coloured up to this percentile of ``|value|``: one outlier weight would
-#: otherwise wash every other weight out to near white.
-TILE_PERCENTILE = 99.0
-
-
-def symmetric_scale(values: np.ndarray, percentile: float = 100.0) -> float:
-    """The ``percentile`` of ``|value|`` (the largest by default), for a symmetric colour map.
-
-    Returns 1.0 for an all-zero or non-finite array.
-    """
-    finite = np.abs(np.asarray(values, dtype=np.float64))
-    finite = finite[np.isfinite(finite)]
-    peak = float(np.percentile(finite, percentile)) if finite.size else 0.0
-    if peak <= 0 and finite.size:
-        peak = float(finite.max())  # mostly zeros: fall back to the largest
-    return peak if peak > 0 else 1.0
-
-
-def diverging_rgb(values: np.ndarray, scale: float | None = None) -> np.ndarray:
-    """Colour signed ``values`` (any shape) on the app's blue-white-red map.
-
-    Args:
-        values: float array ``(...)``.
-        scale: the ``|value|`` shown at full colour; ``None`` = the array's largest.
-
-    Returns:
-        uint8 ``(..., 3)``: ``-scale`` -> dark blue, ``0`` -> white, ``+scale`` -> dark red.
-    """
-    values = np.nan_to_num(np.asarray(values, dtype=np.float64))
-    scale = symmetric_scale(values) if scale is None or scale <= 0 else float(scale)
-    index = np.clip(np.round((values / scale + 1.0) * 127.5), 0, 255).astype(np.intp)
-    return DIVERGING_LUT[index]
-
-
-def tile_mosaic(maps: np.ndarray, columns: int = 8, shared_scale: bool = False,
-                max_tile: int | None = None, gap: int = 1,
-                zoom: int = 1) -> tuple[np.ndarray, int]:
-    """Tile ``N`` signed 2-D maps into one RGB image.
-
-    Args:
-        maps: ``(N, h, w)`` float.
-        columns: tiles per row (fewer when ``N`` is smaller).
-        shared_scale: one colour scale for all tiles (to compare their strengths)
-            instead of one per tile (to see each tile's pattern).
-        max_tile: tiles larger than this many pixels are subsampled by a whole step
-            (a photo's 32 feature maps would otherwise make a 100-megapixel mosaic).
-        gap: pixels of grey between tiles.
-        zoom: each map pixel drawn as ``zoom x zoom`` pixels (3x3 kernels would
-            otherwise be as thin as the gaps between them).
-
-    Returns:
-        ``(rgb, step)``: uint8 ``(rows*(h'+gap)-gap, cols*(w'+gap)-gap, 3)`` with
-        ``h' = ceil(h / step) * zoom``; tile ``i`` at row ``i // cols``, column
-        ``i % cols``. Colours reach full strength at the :data:`TILE_PERCENTILE`
-        of ``|value|`` (per tile, or over all tiles with ``shared_scale``).
-
-    Raises:
-        ValueError: ``maps`` is not 3-D or is empty.
-    """
-    maps = np.asarray(maps, dtype=np.float32)
-    if maps.ndim != 3 or maps.shape[0] == 0:
-        raise ValueError(f"Received maps of shape {maps.shape}; expected (N, h, w) with N >= 1.")
-    step = 1 if not max_tile else max(1, math.ceil(max(maps.shape[1:]) / max_tile))
-    maps = maps[:, ::step, ::step]
-    if zoom > 1:
-        maps = np.repeat(np.repeat(maps, zoom, axis=1), zoom, axis=2)
-    n, h, w = maps.shape
-    cols = max(1, min(columns, n))
-    rows = math.ceil(n / cols)
-    shared = symmetric_scale(maps, TILE_PERCENTILE) if shared_scale else None
-    out = np.empty((rows * (h + gap) - gap, cols * (w + gap) - gap, 3), np.uint8)
-    out[:] = GAP_RGB
-    for i in range(n):
-        r, c = divmod(i, cols)
-        y, x = r * (h + gap), c * (w + gap)
-        scale = shared if shared else symmetric_scale(maps[i], TILE_PERCENTILE)
-        out[y:y + h, x:x + w] = diverging_rgb(maps[i], scale)
-    return out, step
-
+from digitlab.engine.mosaics import GAP_RGB, tile_mosaic
+from digitlab.gui.common.i18n import current, translate
 
 class LearnedMapsGrid(pg.GraphicsLayoutWidget):
     """A titled grid of signed maps with a caption per tile and a hover read-out.
@@ -164,6 +76,11 @@ class LearnedMapsGrid(pg.GraphicsLayoutWidget):
     def tile_count(self) -> int:
         return 0 if self._maps is None else len(self._maps)
 
+    def retranslate(self) -> None:
+        """Keep the remembered title and tile labels in the language just installed."""
+        self._title_text = current(self._title_text)
+        self._labels = [current(label) for label in self._labels]
+
     def set_title(self, title: str) -> None:
         self._title_text = title
         self._title.setText(title, size="10pt")
@@ -209,7 +126,8 @@ class LearnedMapsGrid(pg.GraphicsLayoutWidget):
                                  levels=(0, 255))
         self._place_captions()
         if message:
-            self._title.setText(f"{self._title_text} — {message}", size="10pt")
+            self._title.setText(translate("LearnedMapsGrid", "{0} — {1}").format(
+                current(self._title_text), message), size="10pt")
         else:
             self._title.setText(self._title_text, size="10pt")
 

@@ -17,8 +17,6 @@ import os
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QThread
-
 #: How much lower than the GUI the training threads run (nice 0 -> 10).
 BACKGROUND_NICE = 10
 _TASKS = Path("/proc/self/task")
@@ -52,33 +50,3 @@ def lower_training_priority() -> int:
         except OSError:  # the thread ended meanwhile, or the OS refuses: harmless
             continue
     return changed
-
-
-class TrainingThread(QThread):
-    """A QThread that trains: cooperative stop, and TensorFlow yielding to the window.
-
-    Subclasses call :meth:`begin_training` first thing in ``run()``, pass
-    :meth:`should_stop` to ``engine.training.train`` and route its events
-    through :meth:`note_event` before turning them into signals.
-    """
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._stop = threading.Event()
-
-    def stop_training(self) -> None:
-        """End after the current batch; the best weights so far are kept."""
-        self._stop.set()
-
-    def should_stop(self) -> bool:
-        """Polled by the fit loop after every batch."""
-        return self._stop.is_set() or self.isInterruptionRequested()
-
-    def begin_training(self) -> None:
-        """Lower this thread's priority before TensorFlow starts working."""
-        lower_training_priority()
-
-    def note_event(self, event) -> None:
-        """TensorFlow's compute threads exist once training begins: lower them too."""
-        if event.type == "begin":
-            lower_training_priority()

@@ -58,16 +58,17 @@ def main() -> int:
     timer.timeout.connect(tick)
     timer.start()
 
-    def on_epoch(event):
-        if event.epoch > 0:
+    def on_progress(event):
+        if event.type == "epoch_end" and event.epoch > 0:
             rates.append(event.samples_per_second)
+        elif event.type == "evaluating":
+            end_training()
 
     def start():
         tab.start_training()
-        tab.worker.epoch_done.connect(on_epoch)
         # The stall budget is about training; the test-set evaluation afterwards
         # runs in the worker too but is measured by nothing here.
-        tab.worker.evaluating.connect(end_training)
+        tab.worker.progress.connect(on_progress)
         training[0] = True
         gui_cpu[0], wall[0] = time.thread_time(), time.perf_counter()
 

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -34,36 +34,6 @@ TIMEOUT_MS = 120_000
 
 
 # ----- fixtures and helpers ---------------------------------------------------------------
-@pytest.fixture
-def settings(tmp_path):
-    return QSettings(str(tmp_path / "digitlab.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def ready_store(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
-    yield store
-    store.shutdown()
-
-
-@pytest.fixture
-def windows(qtbot):
-    """Windows made by a test, closed (threads joined) before the dangling-thread check."""
-    made: list[MainWindow] = []
-
-    def make(store, settings):
-        window = MainWindow(store, settings=settings)
-        qtbot.addWidget(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()
-
-
 @pytest.fixture(scope="module")
 def shipped_dir(tmp_path_factory, tiny_models):
     """A stand-in for resources/models with model cards (no accuracy to measure)."""
@@ -106,10 +76,10 @@ def _draw_a_one(canvas) -> None:
 # ----- images: Draw tab and Filters tab ---------------------------------------------------
 @pytest.mark.parametrize("kind", list(BAD_FILES))
 def test_a_bad_digit_file_on_the_draw_tab_shows_why_and_keeps_the_drawing(
-        qtbot, ready_store, tmp_path, kind):
+        qtbot, store, tmp_path, kind):
     from digitlab.gui.draw.draw_tab import DrawTab
 
-    tab = DrawTab(ready_store)
+    tab = DrawTab(store)
     qtbot.addWidget(tab)
     tab.canvas.setFixedSize(282, 282)
     _draw_a_one(tab.canvas)
@@ -202,8 +172,8 @@ def test_bad_user_models_at_start_fall_back_to_shipped_and_say_so(
 
 # ----- training: NaN, disk full ------------------------------------------------------------
 @pytest.fixture
-def train_tab(qtbot, windows, ready_store, settings):
-    window = windows(ready_store, settings)
+def train_tab(qtbot, windows, store, settings):
+    window = windows(store, settings)
     tab = window.train_tab
     tab.settings.select_model("multinomial")
     tab.settings.samples.setValue(500)
@@ -213,11 +183,11 @@ def train_tab(qtbot, windows, ready_store, settings):
     tab.settings.learning_rate.setValue(0.01)
     tab.settings.augment.setChecked(False)
     yield window, tab
-    tab.stop_and_wait()
+    tab.shutdown()
 
 
 def test_nan_in_the_first_epoch_fails_with_a_message_and_offers_no_model(
-        qtbot, train_tab, ready_store, monkeypatch):
+        qtbot, train_tab, store, monkeypatch):
     import digitlab.engine.training as training
 
     window, tab = train_tab
@@ -229,7 +199,7 @@ def test_nan_in_the_first_epoch_fails_with_a_message_and_offers_no_model(
         return x
 
     monkeypatch.setattr(training, "scale_images", with_nan)
-    before = ready_store.predictor
+    before = store.predictor
     with qtbot.waitSignal(tab.training_finished, timeout=TIMEOUT_MS):
         tab.start_button.click()
     log = tab.log.toPlainText()
@@ -237,7 +207,7 @@ def test_nan_in_the_first_epoch_fails_with_a_message_and_offers_no_model(
     assert "Training failed: the loss became NaN" in tab.result_label.text()
     assert tab.outcome is None and not tab.use_button.isEnabled()
     assert tab.stopped_prompt is None
-    assert ready_store.predictor is before and ready_store.info["multinomial"].source == "shipped"
+    assert store.predictor is before and store.info["multinomial"].source == "shipped"
 
 
 def test_nan_after_a_good_epoch_offers_only_the_good_weights(qtbot, train_tab, monkeypatch):
@@ -274,7 +244,7 @@ def test_nan_after_a_good_epoch_offers_only_the_good_weights(qtbot, train_tab, m
 
 @pytest.mark.parametrize("fault", ["read-only", "disk full"])
 def test_use_this_model_on_an_unwritable_data_folder_keeps_it_in_memory(
-        qtbot, train_tab, ready_store, tmp_path, monkeypatch, mnist, fault):
+        qtbot, train_tab, store, tmp_path, monkeypatch, mnist, fault):
     window, tab = train_tab
     tab.settings.epochs.setValue(1)
     with qtbot.waitSignal(tab.training_finished, timeout=TIMEOUT_MS):
@@ -295,16 +265,16 @@ def test_use_this_model_on_an_unwritable_data_folder_keeps_it_in_memory(
         monkeypatch.setattr(type(outcome.model), "save", full)
         expected = "No space left on device"
 
-    with qtbot.waitSignal(ready_store.status_changed, timeout=TIMEOUT_MS,
+    with qtbot.waitSignal(store.status_changed, timeout=TIMEOUT_MS,
                           check_params_cb=lambda text: "could not be saved" in text):
         tab.use_button.click()
     assert expected in window.statusBar().currentMessage()
     assert "could not be saved" in window.statusBar().currentMessage()
     assert "(yours, not saved)" in window.models_label.text()
-    assert ready_store.models["multinomial"] is outcome.model
-    assert ready_store.info["multinomial"] == ModelInfo("user", None, outcome.test_accuracy)
+    assert store.models["multinomial"] is outcome.model
+    assert store.info["multinomial"] == ModelInfo("user", None, outcome.test_accuracy)
     image = mnist.x_test[0].astype(np.float32) / 255
-    np.testing.assert_allclose(ready_store.predictor.predict_image28(image)["multinomial"],
+    np.testing.assert_allclose(store.predictor.predict_image28(image)["multinomial"],
                                np.asarray(outcome.model(image[None]))[0], atol=1e-5)
     if fault == "disk full":
         assert not user_model_path("multinomial").exists()

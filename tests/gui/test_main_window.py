@@ -25,39 +25,10 @@ TIMEOUT_MS = 120_000
 def wait_for_first_batch(qtbot, tab):
     """Wait until the curves show the running point of the first batch.
 
-    (Not ``waitSignal(worker.batch_done)``: the worker may be deleted while more
+    (Not ``waitSignal(worker.progress)``: the worker may be deleted while more
     of its batch events are queued, which pytest-qt's blocker does not survive.)
     """
     qtbot.waitUntil(lambda: len(tab.curves.series("train_loss")[0]) > 0, timeout=TIMEOUT_MS)
-
-
-@pytest.fixture
-def settings(tmp_path):
-    """A private settings file: nothing leaks into the user's real settings."""
-    return QSettings(str(tmp_path / "digitlab.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def ready_store(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    return ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
-
-
-@pytest.fixture
-def windows(qtbot):
-    """Build windows; each is closed (joining its threads) before the dangling-thread check."""
-    made: list[MainWindow] = []
-
-    def make(store, settings):
-        window = MainWindow(store, settings=settings)
-        qtbot.addWidget(window)
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()
 
 
 def show(qtbot, window):
@@ -66,8 +37,8 @@ def show(qtbot, window):
     window.activateWindow()
 
 
-def test_the_window_has_three_tabs_menus_and_a_model_status(windows, ready_store, settings):
-    window = windows(ready_store, settings)
+def test_the_window_has_three_tabs_menus_and_a_model_status(windows, store, settings):
+    window = windows(store, settings)
     assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == [
         "Draw", "Filters", "Train"]
     assert window.minimumWidth() >= MINIMUM_SIZE[0] and window.minimumHeight() >= MINIMUM_SIZE[1]
@@ -79,12 +50,12 @@ def test_the_window_has_three_tabs_menus_and_a_model_status(windows, ready_store
     assert shortcuts == {"Open photo…": "Ctrl+O", "Export figure…": "Ctrl+E", "Quit": "Ctrl+Q",
                          "Draw": "Ctrl+1", "Filters": "Ctrl+2", "Train": "Ctrl+3"}
     assert "Train" in menus  # the Train tab's own actions (start/stop) have a menu
-    assert window.models_label.text() == ready_store.summary()
+    assert window.models_label.text() == store.summary()
     assert "(shipped)" in window.models_label.text()
 
 
-def test_ctrl_number_switches_tabs(qtbot, windows, ready_store, settings):
-    window = windows(ready_store, settings)
+def test_ctrl_number_switches_tabs(qtbot, windows, store, settings):
+    window = windows(store, settings)
     show(qtbot, window)
     for key, tab in ((Qt.Key.Key_3, window.train_tab), (Qt.Key.Key_2, window.filters_tab),
                      (Qt.Key.Key_1, window.draw_tab)):
@@ -93,13 +64,13 @@ def test_ctrl_number_switches_tabs(qtbot, windows, ready_store, settings):
         assert window.tabs.currentWidget() is tab
 
 
-def test_geometry_and_last_tab_are_restored(qtbot, windows, ready_store, settings, monkeypatch):
+def test_geometry_and_last_tab_are_restored(qtbot, windows, store, settings, monkeypatch):
     # The offscreen screen is 800x800 and restoreGeometry keeps windows on screen:
     # a smaller minimum lets the remembered size fit, as it would on a real desktop.
     from digitlab.gui import main_window
 
     monkeypatch.setattr(main_window, "MINIMUM_SIZE", (500, 400))
-    first = windows(ready_store, settings)
+    first = windows(store, settings)
     show(qtbot, first)
     first.resize(640, 480)
     first.move(40, 60)
@@ -108,7 +79,7 @@ def test_geometry_and_last_tab_are_restored(qtbot, windows, ready_store, setting
     remembered = first.geometry()
     first.close()
 
-    second = windows(ready_store, settings)
+    second = windows(store, settings)
     assert second.tabs.currentWidget() is second.train_tab
     assert (second.width(), second.height()) == (640, 480)
     show(qtbot, second)
@@ -127,8 +98,8 @@ def test_status_bar_follows_model_loading(windows, settings, tiny_models, qtbot)
     assert "CNN 97.00% (yours)" in window.models_label.text()
 
 
-def test_a_digit_from_the_train_tab_opens_in_the_draw_tab(windows, ready_store, settings, mnist):
-    window = windows(ready_store, settings)
+def test_a_digit_from_the_train_tab_opens_in_the_draw_tab(windows, store, settings, mnist):
+    window = windows(store, settings)
     window.tabs.setCurrentWidget(window.train_tab)
     assert window.draw_tab.canvas.is_blank
     window.train_tab.digit_requested.emit(mnist.x_test[0])
@@ -137,8 +108,8 @@ def test_a_digit_from_the_train_tab_opens_in_the_draw_tab(windows, ready_store, 
 
 
 def test_open_photo_and_export_figure_go_through_the_filters_tab(
-        qtbot, windows, ready_store, settings, tmp_path):
-    window = windows(ready_store, settings)
+        qtbot, windows, store, settings, tmp_path):
+    window = windows(store, settings)
     photo = resources.path("photos", "camera.png")
     with qtbot.waitSignal(window.filters_tab.photo_changed, timeout=TIMEOUT_MS):
         window.open_photo(str(photo))
@@ -153,8 +124,8 @@ def test_open_photo_and_export_figure_go_through_the_filters_tab(
     assert str(target) in window.statusBar().currentMessage()
 
 
-def test_closing_during_training_stops_the_worker(qtbot, windows, ready_store, settings):
-    window = windows(ready_store, settings)
+def test_closing_during_training_stops_the_worker(qtbot, windows, store, settings):
+    window = windows(store, settings)
     show(qtbot, window)
     tab = window.train_tab
     window.tabs.setCurrentWidget(tab)
@@ -174,8 +145,8 @@ def test_closing_during_training_stops_the_worker(qtbot, windows, ready_store, s
     assert QSettings(settings.fileName(), QSettings.Format.IniFormat).value("last_tab") in (2, "2")
 
 
-def test_ctrl_q_quits_via_close(qtbot, windows, ready_store, settings):
-    window = windows(ready_store, settings)
+def test_ctrl_q_quits_via_close(qtbot, windows, store, settings):
+    window = windows(store, settings)
     show(qtbot, window)
     window.tabs.setCurrentIndex(1)
     window.quit_action.trigger()
@@ -184,17 +155,17 @@ def test_ctrl_q_quits_via_close(qtbot, windows, ready_store, settings):
         "last_tab", type=int) == 1
 
 
-def test_startup_trace_prints_each_milestone_once(qtbot, windows, ready_store, settings, capsys):
+def test_startup_trace_prints_each_milestone_once(qtbot, windows, store, settings, capsys):
     from digitlab.gui.app import StartupTrace
 
-    window = windows(ready_store, settings)
-    trace = StartupTrace(window, ready_store, enabled=True)
+    window = windows(store, settings)
+    trace = StartupTrace(window, store, enabled=True)
     window.show()  # as gui.app.main does: watch right after show, before the first expose
     trace.watch()
     qtbot.waitUntil(lambda: "window_shown" in trace.printed)
-    ready_store.tensorflow_loaded.emit(0.0)
-    ready_store.models_changed.emit()
-    ready_store.models_changed.emit()  # a later model swap is not "first" any more
+    store.tensorflow_loaded.emit(0.0)
+    store.models_changed.emit()
+    store.models_changed.emit()  # a later model swap is not "first" any more
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == [
         "window_shown", "tensorflow_loaded", "first_prediction_ready"]
@@ -235,8 +206,8 @@ def test_the_real_app_starts_traces_and_quits_cleanly(tmp_path):
     assert stderr == ""
 
 
-def test_draw_menu_offers_the_lab_commands(windows, ready_store, settings):
-    window = windows(ready_store, settings)
+def test_draw_menu_offers_the_lab_commands(windows, store, settings):
+    window = windows(store, settings)
     draw_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Draw")
     texts = [a.text().replace("&", "") for a in draw_menu.actions() if not a.isSeparator()]
     for wanted in ("Save drawing as digit", "Robustness sweep", "What the models learned"):

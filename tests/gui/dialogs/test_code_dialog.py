@@ -60,9 +60,9 @@ def filters_tab(qtbot):
 
 def test_filters_code_recomputes_the_maps_on_screen(qtbot, filters_tab, clipboard):
     tab = filters_tab
-    assert not tab.extras.code_button.isEnabled(), "nothing on screen to copy yet"
+    assert not tab.code_button.isEnabled(), "nothing on screen to copy yet"
     qtbot.waitUntil(lambda: tab.result is not None, timeout=TIMEOUT_MS)
-    assert tab.extras.code_button.isEnabled()
+    assert tab.code_button.isEnabled()
     with qtbot.waitSignal(tab.result_shown, timeout=TIMEOUT_MS):
         tab.kernel_editor.apply_preset("sobel x")
         tab.settings_panel.stride_spin.setValue(2)
@@ -71,7 +71,7 @@ def test_filters_code_recomputes_the_maps_on_screen(qtbot, filters_tab, clipboar
                     == "Green", timeout=TIMEOUT_MS)
     qtbot.wait(200)  # the debounced request with every change has been answered
     result = tab.result
-    dialog = tab.extras.copy_as_code()
+    dialog = tab.copy_as_code()
     assert clipboard.text() == dialog.code
     assert "strides=[1, 2, 2, 1]" in dialog.code
     namespace: dict = {}

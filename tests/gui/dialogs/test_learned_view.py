@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
 
-from digitlab.gui.widgets.learned_maps_grid import DIVERGING_LUT, LearnedMapsGrid, diverging_rgb, tile_mosaic
+from digitlab.engine.mosaics import tile_mosaic
+from digitlab.gui.widgets.learned_maps_grid import LearnedMapsGrid
 from digitlab.gui.dialogs.learned_view import LearnedView
 from digitlab.gui.model_store import ModelStore
 
@@ -17,52 +17,9 @@ pg.setConfigOptions(imageAxisOrder="row-major")
 TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def predictor(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    return Predictor.from_keras(tiny_models)
-
-
-@pytest.fixture
-def store(predictor, tiny_models):
-    store = ModelStore.from_predictor(predictor, models=tiny_models)
-    yield store
-    store.shutdown()  # waits for a model save in flight
-
-
 def first_weights(model, layer_type):
     layer = next(layer for layer in model.layers if type(layer).__name__ == layer_type)
     return layer.get_weights()[0]
-
-
-def test_diverging_colours_blue_white_red():
-    rgb = diverging_rgb(np.array([-2.0, 0.0, 2.0, 1.0]), scale=2.0)
-    np.testing.assert_array_equal(rgb[0], DIVERGING_LUT[0])
-    assert rgb[0, 2] > rgb[0, 0], "negative is blue"
-    assert rgb[2, 0] > rgb[2, 2], "positive is red"
-    assert rgb[1].min() > 230, "zero is (near) white"
-    assert rgb[3, 0] > rgb[3, 2] and rgb[3].sum() > rgb[2].sum(), "half as strong: lighter red"
-
-
-def test_one_outlier_weight_does_not_wash_a_tile_out():
-    tile = np.full((1, 28, 28), 0.5, np.float32)
-    tile[0, 0, 0] = 50.0  # e.g. a weight that grew on a never-inked corner pixel
-    rgb, _ = tile_mosaic(tile)
-    np.testing.assert_array_equal(rgb[5, 5], DIVERGING_LUT[255])
-
-
-def test_mosaic_places_tile_i_at_row_i_div_cols():
-    maps = np.zeros((5, 2, 3), np.float32)
-    maps[4, 1, 2] = -1.0  # tile 4 of 3 columns: row 1, column 1
-    maps[4, 0, 0] = 1.0
-    rgb, step = tile_mosaic(maps, columns=3)
-    assert step == 1 and rgb.shape == (2 * 3 - 1, 3 * 4 - 1, 3)
-    y, x = 1 * 3, 1 * 4
-    np.testing.assert_array_equal(rgb[y + 1, x + 2], DIVERGING_LUT[0])
-    np.testing.assert_array_equal(rgb[y, x], DIVERGING_LUT[255])
-    with pytest.raises(ValueError, match=r"Received maps of shape \(2, 2\)"):
-        tile_mosaic(np.zeros((2, 2)))
 
 
 def test_the_three_grids_show_the_models_first_layers(qtbot, store, tiny_models):
@@ -142,7 +99,7 @@ def test_filters_tab_shows_the_cnns_32_learned_kernels_on_the_photo(qtbot, predi
         assert TRAINED_PRESET in tab.kernel_editor.presets()
         with qtbot.waitSignal(tab.result_shown, timeout=TIMEOUT_MS,
                               check_params_cb=lambda r: r.conv.shape[-1] == 32):
-            window = tab.extras.show_all_maps()
+            window = tab.show_all_maps()
         result = tab.result
         assert result.conv_shape == (1, 425, 638, 32)
         np.testing.assert_allclose(np.moveaxis(result.kernels, -1, 0),

@@ -109,13 +109,13 @@ def test_ctrl_s_in_the_draw_tab_saves_the_model_input(qtbot, tiny_models, mnist)
 
     tab = DrawTab(ModelStore.from_predictor(Predictor.from_keras(tiny_models)))
     qtbot.addWidget(tab)
-    extras = tab.extras
-    assert not extras.save_action.isEnabled(), "nothing drawn: nothing to save"
+    lab = tab.lab
+    assert not lab.save_action.isEnabled(), "nothing drawn: nothing to save"
     tab.show_digit(mnist.x_test[0])
-    assert extras.save_action.isEnabled()
-    assert extras.save_action.shortcut().toString() == "Ctrl+S"
-    extras.save_action.trigger()
-    dialog = extras.save_dialog
+    assert lab.save_action.isEnabled()
+    assert lab.save_action.shortcut().toString() == "Ctrl+S"
+    lab.save_action.trigger()
+    dialog = lab.save_dialog
     assert dialog.isVisible() and dialog.label == tab.last_prediction.digit
     dialog.set_label(7)
     dialog.save()
@@ -123,6 +123,6 @@ def test_ctrl_s_in_the_draw_tab_saves_the_model_input(qtbot, tiny_models, mnist)
     expected = np.round(tab.last_prediction.preprocess.image28 * 255).astype(np.uint8)
     np.testing.assert_array_equal(sample.image, expected)
     assert tab.message_text.startswith("Saved as a 7 (1 drawing in your set")
-    browser = extras.show_personal_set()
+    browser = lab.show_personal_set()
     assert browser.list.count() == 1
     browser.close()

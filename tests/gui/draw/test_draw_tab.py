@@ -48,20 +48,6 @@ def draw_line(canvas, x0, y0, x1, y1):
     send_mouse(canvas, QEvent.Type.MouseButtonRelease, x1, y1, buttons=NONE)
 
 
-@pytest.fixture(scope="module")
-def predictor(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    return Predictor.from_keras(tiny_models)
-
-
-@pytest.fixture
-def store(predictor):
-    from digitlab.gui.model_store import ModelStore
-
-    return ModelStore.from_predictor(predictor)
-
-
 @pytest.fixture
 def tab(qtbot, store):
     from digitlab.gui.draw.draw_tab import DrawTab

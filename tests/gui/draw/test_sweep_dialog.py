@@ -13,18 +13,6 @@ from digitlab.gui.draw.sweep_dialog import POINTS, SweepDialog, format_value
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 
-@pytest.fixture(scope="module")
-def predictor(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    return Predictor.from_keras(tiny_models)
-
-
-@pytest.fixture
-def store(predictor):
-    return ModelStore.from_predictor(predictor)
-
-
 @pytest.fixture
 def dialog(qtbot, store):
     widget = SweepDialog(store)
@@ -138,7 +126,7 @@ def test_opened_from_the_draw_tab_it_follows_the_drawing(qtbot, store, mnist):
     tab = DrawTab(store)
     qtbot.addWidget(tab)
     tab.show_digit(mnist.x_test[1])
-    dialog = tab.extras.show_sweep()
+    dialog = tab.lab.show_sweep()
     assert dialog.isVisible()
     expected = tab.last_prediction.preprocess.image28
     np.testing.assert_array_equal(dialog.result.images[dialog.slider.value()], expected)

@@ -7,25 +7,12 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from digitlab.gui.draw.attribution_overlay import overlay_rgb
 from digitlab.gui.model_store import ModelStore
 from digitlab.gui.draw.why_panel import WhyPanel
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="module")
-def predictor(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    return Predictor.from_keras(tiny_models)
-
-
-@pytest.fixture
-def store(predictor, tiny_models):
-    return ModelStore.from_predictor(predictor, models=tiny_models)
 
 
 @pytest.fixture
@@ -45,21 +32,6 @@ def explained(qtbot, panel):
     """Explain the current input now and wait until every map is on screen."""
     with qtbot.waitSignal(panel.attributions_shown, timeout=TIMEOUT_MS):
         assert panel.explain_now()
-
-
-def test_overlay_is_red_for_evidence_blue_against_grey_elsewhere():
-    image = np.zeros((28, 28), np.float32)
-    image[10, 10] = 1.0
-    attribution = np.zeros((28, 28), np.float32)
-    attribution[5, 5], attribution[6, 6] = 2.0, -2.0
-    rgb = overlay_rgb(image, attribution)
-    assert rgb.shape == (28, 28, 3) and rgb.dtype == np.uint8
-    red, blue = rgb[5, 5].astype(int), rgb[6, 6].astype(int)
-    assert red[0] > 200 and red[2] < 80, "positive evidence is red"
-    assert blue[2] > 200 and blue[0] < 80, "negative evidence is blue"
-    ink, background = rgb[10, 10], rgb[0, 0]
-    assert ink[0] == ink[1] == ink[2] and background[0] == background[1] == background[2]
-    assert ink[0] > background[0] + 100, "the input shows through as grey ink on black"
 
 
 def test_each_model_explains_its_own_answer_with_the_engines_maps(qtbot, panel, mnist,
@@ -207,14 +179,14 @@ def test_clicking_a_bar_in_the_draw_tab_shows_why_that_digit(qtbot, store, mnist
     qtbot.waitExposed(tab)
     try:
         tab.show_digit(mnist.x_test[0])
-        why = tab.extras.why_panel
+        why = tab.why_panel
         chart = tab.charts["dnn"]
         view = chart.getPlotItem().getViewBox()
         pos = chart.mapFromScene(view.mapViewToScene(QPointF(4, 0.3)))
         assert chart.digit_at(view.mapViewToScene(QPointF(4, 0.3)).x()) == 4
         with qtbot.waitSignal(why.attributions_shown, timeout=TIMEOUT_MS):
             qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-        assert tab.extras.tabs.currentWidget() is why, "the Why tab comes to the front"
+        assert tab.lower_tabs.currentWidget() is why, "the Why tab comes to the front"
         assert {a.digit for a in why.attributions.values()} == {4}
         np.testing.assert_array_equal(why.input_image, tab.last_prediction.preprocess.image28)
     finally:

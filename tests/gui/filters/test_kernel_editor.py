@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from digitlab.engine.filters import KERNEL_PRESETS
-from digitlab.gui.filters.kernel_editor import TRAINED_PRESET, KernelEditor, kernel_to_text, resize_centered
+from digitlab.engine.kernels import kernel_to_text, resize_centered
+from digitlab.gui.filters.kernel_editor import TRAINED_PRESET, KernelEditor
 
 LESSON = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=np.float32)
 

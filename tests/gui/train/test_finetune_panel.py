@@ -8,20 +8,10 @@ import pytest
 
 from digitlab.engine.personal import PersonalSet
 from digitlab.gui.train.finetune_panel import FinetunePanel
-from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture
-def store(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
-    yield store
-    store.shutdown()
 
 
 @pytest.fixture
@@ -43,7 +33,7 @@ def panel(qtbot, store, personal, small_mnist):
     widget = FinetunePanel(store, personal, data_loader=lambda: small_mnist)
     qtbot.addWidget(widget)
     yield widget
-    widget.stop_and_wait()
+    widget.shutdown()
 
 
 def configure(panel, kind, epochs=1):
@@ -147,5 +137,5 @@ def test_train_tab_hosts_it_and_waits_for_it_on_close(qtbot, store, personal, sm
     configure(tab.finetune, "multinomial", epochs=50)
     assert tab.finetune.start()
     assert tab.is_training, "closing the window must wait for fine-tuning too"
-    tab.stop_and_wait()
+    tab.shutdown()
     assert not tab.is_training and not tab.finetune.is_busy

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import weakref
-
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -12,7 +9,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from digitlab.engine.paths import user_model_path
-from digitlab.gui.model_store import ModelStore
 from digitlab.gui.train.train_tab import TrainTab
 
 pg.setConfigOptions(imageAxisOrder="row-major")
@@ -23,19 +19,10 @@ RUN_TIMEOUT_MS = 120_000
 def wait_for_first_batch(qtbot, tab):
     """Wait until the curves show the running point of the first batch.
 
-    (Not ``waitSignal(worker.batch_done)``: the worker may be deleted while more
+    (Not ``waitSignal(worker.progress)``: the worker may be deleted while more
     of its batch events are queued, which pytest-qt's blocker does not survive.)
     """
     qtbot.waitUntil(lambda: len(tab.curves.series("train_loss")[0]) > 0, timeout=RUN_TIMEOUT_MS)
-
-
-@pytest.fixture
-def store(tiny_models):
-    from digitlab.engine.inference import Predictor
-
-    store = ModelStore.from_predictor(Predictor.from_keras(tiny_models), models=tiny_models)
-    yield store
-    store.shutdown()
 
 
 @pytest.fixture
@@ -44,7 +31,7 @@ def tab(qtbot, store):
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
     yield widget
-    widget.stop_and_wait()  # before the dangling-thread check, even if the test failed
+    widget.shutdown()  # before the dangling-thread check, even if the test failed
 
 
 def configure(tab, kind, samples, epochs, batch, patience=0, dropout=True, split=0.2):
@@ -138,7 +125,7 @@ def test_stop_ends_the_run_soon_keeps_a_model_and_offers_it(qtbot, tab, store):
     tab.start_button.click()
     worker = tab.worker
     wait_for_first_batch(qtbot, tab)
-    with qtbot.waitSignals([worker.outcome_ready, worker.finished], timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignals([worker.result, worker.finished], timeout=RUN_TIMEOUT_MS):
         tab.stop_button.click()
 
     outcome = tab.outcome
@@ -167,11 +154,11 @@ def test_declining_the_stopped_model_keeps_the_store_unchanged(qtbot, tab, store
     assert tab.use_button.isEnabled()  # still possible later
 
 
-def test_stop_and_wait_aborts_without_a_result(qtbot, tab):
+def test_shutdown_aborts_the_run_without_a_result(qtbot, tab):
     configure(tab, "dnn", samples=5000, epochs=50, batch=8)
     tab.start_button.click()
     wait_for_first_batch(qtbot, tab)
-    tab.stop_and_wait()
+    tab.shutdown()
     assert not tab.is_training and tab.worker is None
     qtbot.wait(50)  # let any queued signal of the aborted run arrive: it must be ignored
     assert tab.outcome is None and tab.stopped_prompt is None
@@ -198,9 +185,7 @@ def test_a_failed_run_shows_the_reason(qtbot, tab, monkeypatch):
 class FakeWorker(QObject):
     """Stands in for a TrainWorker whose batch events arrive faster than they are drawn."""
 
-    batch_done = Signal(object)
-    epoch_done = Signal(object)
-    evaluating = Signal()
+    progress = Signal(object)
 
     def requestInterruption(self):  # noqa: N802 - QThread's name
         pass
@@ -224,17 +209,16 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     """
     from digitlab.engine.training_progress import TrainingEvent
     from digitlab.gui.train import train_tab
+    from digitlab.gui.train.train_worker import EVALUATING
 
     worker = FakeWorker()
-    worker.batch_done.connect(tab._on_batch)
-    worker.epoch_done.connect(tab._on_epoch)
-    worker.evaluating.connect(tab._on_evaluating)
+    worker.progress.connect(tab._on_progress)
     tab._worker = worker
     shown = []
     tab.progress_changed.connect(lambda event: shown.append((event.type, event.batch)))
 
     for batch in range(1, 41):
-        worker.batch_done.emit(batch_event(batch, loss=2.0 - batch / 100))
+        worker.progress.emit(batch_event(batch, loss=2.0 - batch / 100))
     assert shown == [("batch", 1)]  # the first at once, the rest wait for the tick
     assert "batch 1/100" in tab.progress.details.text()
     qtbot.waitUntil(lambda: len(shown) == 2, timeout=5 * train_tab.PROGRESS_REDRAW_MS)
@@ -250,8 +234,8 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(1.6)]
 
     # An epoch's end is drawn at once, and drops a batch event still waiting.
-    worker.batch_done.emit(batch_event(99, loss=1.0))
-    worker.epoch_done.emit(TrainingEvent("epoch_end", epoch=0, epochs=2, batch=100,
+    worker.progress.emit(batch_event(99, loss=1.0))
+    worker.progress.emit(TrainingEvent("epoch_end", epoch=0, epochs=2, batch=100,
                                          batches_per_epoch=100, logs={"loss": 0.9,
                                                                       "accuracy": 0.7}))
     assert shown[-1] == ("epoch_end", 100)
@@ -260,26 +244,9 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(0.9)]
 
     # Training is over: a batch event still waiting must not cover the evaluating line.
-    worker.batch_done.emit(batch_event(1, loss=0.8))
-    worker.batch_done.emit(batch_event(2, loss=0.8))
-    worker.evaluating.emit()
+    worker.progress.emit(batch_event(1, loss=0.8))
+    worker.progress.emit(batch_event(2, loss=0.8))
+    worker.progress.emit(EVALUATING)
     qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
     assert tab.progress.details.text().startswith("Training done; evaluating")
     tab._worker = None
-
-
-def test_a_dropped_tab_is_freed_at_once_not_left_to_the_cyclic_gc(store):
-    """No reference cycle through the tab (its throttles once held its bound methods).
-
-    Python's cyclic GC runs in whatever thread allocates, TensorFlow's training
-    thread included; destroying a cycle's Qt objects there deadlocked the suite.
-    """
-    gc.disable()
-    try:
-        tab = TrainTab(store)
-        ref = weakref.ref(tab)
-        finetune_ref = weakref.ref(tab.finetune)
-        del tab
-        assert ref() is None and finetune_ref() is None
-    finally:
-        gc.enable()
