@@ -35,6 +35,11 @@ from digitlab.engine.training import TrainConfig, TrainingEvent, TrainResult, ev
 _NAME = re.compile(r"^(?P<label>[0-9])_(?P<stamp>\d{8}T\d{6}\d{6})_(?P<n>\d+)$")
 #: Fewer personal samples than this: their accuracy is reported with a caveat.
 MIN_SAMPLES_FOR_ACCURACY = 5
+#: Most samples read from the folder (a folder of a million files must not be read whole).
+MAX_SAMPLES = 10_000
+#: Most personal images one fine-tuning epoch adds (samples x personal_weight): as many
+#: as MNIST's training set, so repeating cannot multiply memory without end.
+MAX_REPEATED_SAMPLES = 60_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,11 @@ class PersonalSet:
             return []
         found = []
         for path in sorted(self.folder.iterdir()):
+            if len(found) >= MAX_SAMPLES:
+                self._warnings.append(
+                    f"{path.name} and the rest: not read, the set holds at most "
+                    f"{MAX_SAMPLES:,} samples")
+                break
             if path.name.startswith(".") or path.is_dir():
                 continue  # temporary files of a write in progress, folders
             match = _NAME.match(path.stem)
@@ -208,7 +218,8 @@ def fine_tune(
             scratch keeps what the model knows).
         on_event: progress events, as :func:`engine.training.train`.
         should_stop: polled after every batch, as :func:`engine.training.train`.
-        personal_weight: each personal sample appears this many times per epoch.
+        personal_weight: each personal sample appears this many times per epoch (fewer
+            when samples x weight would pass ``MAX_REPEATED_SAMPLES``).
 
     Returns:
         A :class:`FineTuneResult`.
@@ -244,7 +255,12 @@ def fine_tune(
         }
 
     before = accuracies(model)
-    extra = (np.repeat(px, personal_weight, axis=0), np.repeat(py, personal_weight, axis=0))
+    if len(px) > MAX_SAMPLES:
+        raise ValueError(
+            f"Received {len(px):,} personal samples; at most {MAX_SAMPLES:,} can be used.")
+    # Repeating multiplies memory: keep samples x weight within MAX_REPEATED_SAMPLES.
+    weight = max(1, min(int(personal_weight), MAX_REPEATED_SAMPLES // len(px)))
+    extra = (np.repeat(px, weight, axis=0), np.repeat(py, weight, axis=0))
     result = train(config, data, on_event=on_event, should_stop=should_stop,
                    evaluate_test=False, initial_model=model, extra_train=extra)
     after = accuracies(result.model)

@@ -116,3 +116,42 @@ def test_augmentation_rotates_by_degrees(degrees):
     tilt = min(angle, 180.0 - angle)  # the sign depends on the axis convention, not the unit
     assert tilt == pytest.approx(degrees, abs=2.0), angle
     # Degrees read as radians would tilt it by 12 rad = 687.5 deg = 147.5 deg (32.5 off).
+
+
+@pytest.mark.parametrize("field, ok, bad", [("batch_size", 1024, 1025), ("epochs", 1000, 1001),
+                                            ("seed", 2**32 - 1, 2**32)])
+def test_training_knobs_that_multiply_memory_or_time_at_their_limits(field, ok, bad):
+    from digitlab.engine.training import lesson_recipe
+
+    assert getattr(lesson_recipe("dnn", **{field: ok}), field) == ok
+    with pytest.raises(ValueError, match=f"Received {field}={bad}"):
+        lesson_recipe("dnn", **{field: bad})
+
+
+def test_personal_set_reads_at_most_max_samples(tmp_path, monkeypatch):
+    import digitlab.engine.personal as personal
+
+    monkeypatch.setattr(personal, "MAX_SAMPLES", 3)
+    store = personal.PersonalSet(tmp_path)
+    for label in range(5):
+        store.add(np.zeros((28, 28), np.uint8), label)
+    assert len(store.samples()) == 3
+    assert any("at most 3 samples" in w for w in store.warnings)
+
+
+def test_personal_samples_that_are_not_regular_or_too_big_are_skipped(tmp_path):
+    import os
+
+    from PIL import Image
+
+    from digitlab.engine.personal import PersonalSet
+
+    store = PersonalSet(tmp_path)
+    store.add(np.zeros((28, 28), np.uint8), 7)
+    os.mkfifo(tmp_path / "1_20250101T120000123456_0.png")
+    (tmp_path / "2_20250101T120000123456_0.png").symlink_to("/dev/zero")
+    Image.new("L", (20000, 20000)).save(tmp_path / "3_20250101T120000123456_0.png")
+    assert [s.label for s in store.samples()] == [7]
+    joined = " | ".join(store.warnings)
+    assert "is a FIFO" in joined and "character device" in joined
+    assert "3_20250101T120000123456_0.png" in joined
