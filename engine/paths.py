@@ -18,6 +18,18 @@ def user_data_dir() -> Path:
     return user_data_path("digitlab", appauthor=False)
 
 
+def settings_file() -> Path | None:
+    """Where the app's settings go when ``DIGITLAB_DATA_DIR`` is set, else None.
+
+    With the override, settings live beside the user's data
+    (``$DIGITLAB_DATA_DIR/settings.ini``), so tests and trial runs never write the
+    real user's configuration. Without it, Qt's own place is used, which already
+    follows ``XDG_CONFIG_HOME`` on Linux.
+    """
+    override = os.environ.get("DIGITLAB_DATA_DIR")
+    return Path(override).expanduser() / "settings.ini" if override else None
+
+
 def user_model_path(kind: str) -> Path:
     """Where a user-trained model of ``kind`` is saved and loaded from."""
     if kind not in MODEL_KINDS:

@@ -30,6 +30,18 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 TRACE_ENV = "DIGITLAB_STARTUP_TRACE"
 
 
+def app_settings():
+    """The app's QSettings: ``$DIGITLAB_DATA_DIR/settings.ini`` under that override, else Qt's."""
+    from PySide6.QtCore import QSettings  # noqa: PLC0415
+
+    from digitlab.engine.paths import settings_file  # noqa: PLC0415 - Qt-free, cheap
+
+    path = settings_file()
+    if path is None:
+        return QSettings("DigitLab", "digitlab")
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
 class StartupTrace(QObject):
     """Prints the start-up milestones when ``DIGITLAB_STARTUP_TRACE=1``.
 
@@ -90,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from digitlab.gui.model_store import ModelStore  # noqa: PLC0415
 
     store = ModelStore()
-    window = MainWindow(store)
+    window = MainWindow(store, settings=app_settings())
     trace = StartupTrace(window, store, enabled=os.environ.get(TRACE_ENV) == "1")
     window.show()
     trace.watch()
