@@ -20,8 +20,8 @@ from digitlab.engine.safe_files import (
     dumps_json,
     folder_lock,
     open_regular,
+    private_tempdir,
     read_bounded,
-    remove_stale_temporaries,
     temp_path_beside,
     user_permissions,
     write_atomic,
@@ -199,10 +199,10 @@ def _model_path(path) -> Path:
 
 def _write_model_temp(model, path: Path) -> Path:
     """Save ``model`` to a new app temporary beside ``path``; returns the temporary."""
-    remove_stale_temporaries(path.parent)
     tmp = temp_path_beside(path, suffix=".keras")  # Keras insists on the suffix
     try:
-        model.save(tmp)
+        with private_tempdir(path.parent):  # Keras's own scratch folder, ours to clean
+            model.save(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, user_permissions())

@@ -23,8 +23,10 @@ import json
 import math
 import os
 import re
+import shutil
 import stat
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -32,7 +34,7 @@ from pathlib import Path, PurePosixPath
 
 __all__ = [
     "APP_TEMP_PREFIX", "UnsafeFileError", "check_regular_file", "dumps_json", "folder_lock",
-    "open_regular", "read_bounded", "read_zip_member", "remove_stale_temporaries",
+    "open_regular", "private_tempdir", "read_bounded", "read_zip_member", "remove_stale_temporaries",
     "check_writable_folder", "user_permissions", "check_zip_members", "temp_path_beside",
     "write_atomic",
 ]
@@ -277,7 +279,12 @@ def user_permissions() -> int:
 
 
 def temp_path_beside(path: Path, suffix: str = "") -> Path:
-    """Create an empty, uniquely named temporary file beside ``path`` (app prefix)."""
+    """Create an empty, uniquely named temporary file beside ``path`` (app prefix).
+
+    Temporaries left in that folder by writes killed long ago are removed first, so
+    a kill leaves nothing behind past the next write there.
+    """
+    remove_stale_temporaries(path.parent)
     fd, name = tempfile.mkstemp(prefix=f"{APP_TEMP_PREFIX}{path.name}-", suffix=suffix,
                                 dir=path.parent)
     os.close(fd)
@@ -308,6 +315,28 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
 
 
 _TEMP_NAME = re.compile(re.escape(APP_TEMP_PREFIX) + r".+-[A-Za-z0-9_]{8}[^/]*$")
+_TEMP_DIR_NAME = re.compile(re.escape(APP_TEMP_PREFIX) + r"dir-[A-Za-z0-9_]{8}$")
+_tempdir_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def private_tempdir(folder: str | os.PathLike) -> Iterator[Path]:
+    """Point :mod:`tempfile` at a new app-owned folder inside ``folder`` for a while.
+
+    Libraries that make their own temporaries (Keras's save makes a folder with
+    ``tempfile.mkdtemp()``) then make them where the app can find them: the folder
+    is removed afterwards, and, if the process is killed, by the next write in
+    ``folder`` (:func:`remove_stale_temporaries`).
+    """
+    with _tempdir_lock:
+        private = Path(tempfile.mkdtemp(prefix=f"{APP_TEMP_PREFIX}dir-", dir=folder))
+        saved = tempfile.tempdir
+        tempfile.tempdir = str(private)
+        try:
+            yield private
+        finally:
+            tempfile.tempdir = saved
+            shutil.rmtree(private, ignore_errors=True)
 
 
 def remove_stale_temporaries(folder: str | os.PathLike,
@@ -328,11 +357,17 @@ def remove_stale_temporaries(folder: str | os.PathLike,
     except OSError:
         return removed
     for entry in entries:
-        if not _TEMP_NAME.match(entry.name):
+        is_file_name, is_dir_name = _TEMP_NAME.match(entry.name), _TEMP_DIR_NAME.match(entry.name)
+        if not (is_file_name or is_dir_name):
             continue
         try:
             st = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > max_age:
+            if now - st.st_mtime <= max_age:
+                continue
+            if is_dir_name and stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(entry.path)
+                removed.append(Path(entry.path))
+            elif is_file_name and stat.S_ISREG(st.st_mode):
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
         except OSError:  # another process got there first, or no permission: harmless
