@@ -35,3 +35,19 @@ def user_model_path(kind: str) -> Path:
     if kind not in MODEL_KINDS:
         raise ValueError(f"Received model kind {kind!r}; expected one of {', '.join(MODEL_KINDS)}.")
     return user_data_dir() / "models" / f"{kind}.keras"
+
+
+def clean_stale_temporaries() -> list[Path]:
+    """Remove temporaries of killed writes from the user's models and personal folders.
+
+    Meant for the app's start: only files (and folders) named with Digit Lab's own
+    prefix and older than ten minutes are touched (see
+    :func:`engine.safe_files.remove_stale_temporaries`).
+
+    Returns:
+        What was removed.
+    """
+    from digitlab.engine.safe_files import remove_stale_temporaries  # noqa: PLC0415
+
+    root = user_data_dir()
+    return [p for sub in ("models", "personal") for p in remove_stale_temporaries(root / sub)]

@@ -221,3 +221,22 @@ def test_dumps_json_is_always_valid_json(value):
 def test_dumps_json_numpy_values():
     text = dumps_json({"p": np.array([0.5, np.nan, np.inf], np.float32), "n": np.int64(3)})
     assert json.loads(text) == {"p": [0.5, None, None], "n": 3}
+
+
+def test_clean_stale_temporaries_at_start(tmp_path, monkeypatch):
+    from digitlab.engine.paths import clean_stale_temporaries
+
+    monkeypatch.setenv("DIGITLAB_DATA_DIR", str(tmp_path))
+    models = tmp_path / "models"
+    models.mkdir()
+    stale = temp_path_beside(models / "cnn.keras", ".keras")
+    scratch = models / f"{APP_TEMP_PREFIX}dir-abcd1234"
+    scratch.mkdir()
+    (scratch / "tmpfile").write_bytes(b"x")
+    mine = models / "cnn.keras"
+    mine.write_bytes(b"model")
+    old = time.time() - 3600
+    for p in (stale, scratch, mine):
+        os.utime(p, (old, old))
+    assert sorted(clean_stale_temporaries()) == sorted([stale, scratch])
+    assert [p.name for p in models.iterdir()] == ["cnn.keras"]
