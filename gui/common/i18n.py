@@ -53,16 +53,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.engine import MODEL_NAMES
+
 #: Formatted texts remembered (oldest forgotten first): a training run formats a few
 #: texts per second, and only the ones still on screen matter.
 FORMATTED_MEMORY = 20_000
 #: Nested formats followed when translating again (guards a text that is its own argument).
 MAX_DEPTH = 4
 
-#: The lesson's three models as the GUI names them, by ``engine.MODEL_KINDS``.
-MODEL_NAMES = {"multinomial": QT_TRANSLATE_NOOP("Models", "Multinomial"),
-               "dnn": QT_TRANSLATE_NOOP("Models", "DNN"),
-               "cnn": QT_TRANSLATE_NOOP("Models", "CNN")}
+#: ``digitlab.engine.MODEL_NAMES`` (the display names of the lesson's three models),
+#: marked here so that lupdate offers them for translation.
+_MODEL_NAME_SOURCES = (QT_TRANSLATE_NOOP("Models", "Multinomial"),
+                       QT_TRANSLATE_NOOP("Models", "DNN"), QT_TRANSLATE_NOOP("Models", "CNN"))
+
+#: Texts pyqtgraph shows through ``QCoreApplication.translate`` (its plots' context menu):
+#: marked for lupdate, and remembered below so that a language switch reaches them too.
+_PYQTGRAPH_TEXTS = (("GraphicsScene", QT_TRANSLATE_NOOP("GraphicsScene", "Export...")),)
 
 _Origin = tuple  # (context, source, disambiguation, n, args, kwargs)
 _plain: dict[str, _Origin] = {}
@@ -108,23 +114,30 @@ def model_name(kind: str) -> Translated:
     return translate("Models", MODEL_NAMES[kind])
 
 
-def translated_again(text: str, depth: int = 0) -> str | None:
-    """``text`` in the language installed now, or None if :func:`translate` did not make it."""
-    origin = _plain.get(text) or _formatted.get(text)
-    if origin is None or depth > MAX_DEPTH:
-        return None
+def _origin_of(text: str) -> _Origin | None:
+    return _plain.get(text) or _formatted.get(text)
+
+
+def _render(origin: _Origin, depth: int = 0) -> str:
+    """The text of ``origin`` in the language installed now (arguments translated again)."""
     context, source, disambiguation, n, args, kwargs = origin
     again = translate(context, source, disambiguation, n)
     if not args and not kwargs:
         return str(again)
 
     def redo(value: Any) -> Any:
-        if isinstance(value, str):
-            new = translated_again(value, depth + 1)
-            return value if new is None else new
+        if isinstance(value, str) and depth < MAX_DEPTH:
+            origin = _origin_of(value)
+            return value if origin is None else _render(origin, depth + 1)
         return value
 
     return again.format(*(redo(a) for a in args), **{k: redo(v) for k, v in kwargs.items()})
+
+
+def translated_again(text: str) -> str | None:
+    """``text`` in the language installed now, or None if :func:`translate` did not make it."""
+    origin = _origin_of(text)
+    return None if origin is None else _render(origin)
 
 
 def current(text: str) -> str:
@@ -133,12 +146,27 @@ def current(text: str) -> str:
     return text if again is None else again
 
 
-def _swap(getter: Callable[[], str], setter: Callable[[str], object]) -> None:
+#: (id of the object, property) -> (the text a pass set there, its origin). Several sources
+#: may share one translation (에포크: "Epoch", "Epochs", "epoch"); what a pass set goes
+#: back to its own source. A text set since then by the program is looked up afresh.
+_set_by_pass: dict[tuple, tuple[str, _Origin]] = {}
+
+
+def _swap(getter: Callable[[], str], setter: Callable[[str], object],
+          key: tuple | None = None) -> None:
     text = getter()
-    if text:
-        new = translated_again(text)
-        if new is not None and new != text:
-            setter(new)
+    if not text:
+        return
+    if key is None:  # a bound Qt setter: its object and name say where the text lives
+        key = (id(setter.__self__), setter.__name__)
+    record = _set_by_pass.get(key)
+    origin = record[1] if record is not None and record[0] == text else _origin_of(text)
+    if origin is None:
+        return
+    new = _render(origin)
+    if new != text:
+        setter(new)
+    _set_by_pass[key] = (new, origin)
 
 
 def _widget_texts(w: QWidget) -> None:
@@ -164,15 +192,23 @@ def _widget_texts(w: QWidget) -> None:
     if isinstance(w, QProgressBar):
         _swap(w.format, w.setFormat)
     if isinstance(w, QTabBar):
+        # Qt names its scroll arrows once, at creation; its own catalogue translates them.
+        for button, name in (("ScrollLeftButton", "Scroll Left"),
+                             ("ScrollRightButton", "Scroll Right")):
+            arrow = w.findChild(QWidget, button)
+            if arrow is not None:
+                arrow.setAccessibleName(QCoreApplication.translate("QTabBar", name))
         for i in range(w.count()):
-            _swap(lambda i=i: w.tabText(i), lambda t, i=i: w.setTabText(i, t))
-            _swap(lambda i=i: w.tabToolTip(i), lambda t, i=i: w.setTabToolTip(i, t))
+            _swap(lambda i=i: w.tabText(i), lambda t, i=i: w.setTabText(i, t), (id(w), "tab", i))
+            _swap(lambda i=i: w.tabToolTip(i), lambda t, i=i: w.setTabToolTip(i, t),
+                  (id(w), "tabTip", i))
     if isinstance(w, QComboBox):
         tip = Qt.ItemDataRole.ToolTipRole
         for i in range(w.count()):
-            _swap(lambda i=i: w.itemText(i), lambda t, i=i: w.setItemText(i, t))
+            _swap(lambda i=i: w.itemText(i), lambda t, i=i: w.setItemText(i, t),
+                  (id(w), "item", i))
             _swap(lambda i=i: w.itemData(i, tip) or "",
-                  lambda t, i=i: w.setItemData(i, t, tip))
+                  lambda t, i=i: w.setItemData(i, t, tip), (id(w), "itemTip", i))
     if isinstance(w, QTableWidget):
         items = [w.horizontalHeaderItem(c) for c in range(w.columnCount())]
         items += [w.verticalHeaderItem(r) for r in range(w.rowCount())]
@@ -183,10 +219,11 @@ def _widget_texts(w: QWidget) -> None:
     if isinstance(w, QTreeWidget):
         header = w.headerItem()
         for c in range(header.columnCount()):
-            _swap(lambda c=c: header.text(c), lambda t, c=c: header.setText(c, t))
+            _swap(lambda c=c: header.text(c), lambda t, c=c: header.setText(c, t),
+                  (id(w), "header", c))
     if isinstance(w, QMainWindow) and w.statusBar().currentMessage():
         bar = w.statusBar()
-        _swap(bar.currentMessage, lambda t: bar.showMessage(t, 10_000))
+        _swap(bar.currentMessage, lambda t: bar.showMessage(t, 10_000), (id(bar), "message"))
     if isinstance(w, QGraphicsView) and w.scene() is not None:
         _graphics_texts(w.scene().items())
 
@@ -217,7 +254,7 @@ def _graphics_texts(items: Iterable[Any]) -> None:
             _swap(lambda item=item: item.labelText or "",
                   lambda t, item=item: item.setLabel(
                       t, item.labelUnits or None, item.labelUnitPrefix or None,
-                      **(getattr(item, "labelStyle", None) or {})))
+                      **(getattr(item, "labelStyle", None) or {})), (id(item), "axis"))
         elif isinstance(item, pg.TextItem):
             _swap(item.toPlainText, item.setText)
 
@@ -225,12 +262,11 @@ def _graphics_texts(items: Iterable[Any]) -> None:
 def _label_item_text(item: Any) -> None:
     """A pyqtgraph LabelItem, whose text may have been set HTML-escaped (plot titles)."""
     text = item.text or ""
-    new = translated_again(text)
-    if new is None and html.unescape(text) != text:
-        new = translated_again(html.unescape(text))
-        new = None if new is None else html.escape(new)
-    if new is not None and new != text:
-        item.setText(new)
+    if html.unescape(text) == text:
+        _swap(lambda: text, item.setText, (id(item), "label"))
+    else:
+        _swap(lambda: html.unescape(text), lambda new: item.setText(html.escape(new)),
+              (id(item), "label"))
 
 
 def retranslate(roots: Iterable[QWidget] | None = None) -> None:
@@ -256,3 +292,7 @@ def retranslate(roots: Iterable[QWidget] | None = None) -> None:
             hook = getattr(obj, "retranslate", None)
             if callable(hook):
                 hook()
+
+
+for _context, _source in _PYQTGRAPH_TEXTS:
+    _plain.setdefault(_source, (_context, _source, None, -1, (), {}))
