@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from digitlab.engine import MODEL_KINDS
 from digitlab.gui.common.actions import action_buttons, make_action
 from digitlab.gui.common.i18n import model_name, translate
+from digitlab.gui.common.scroll_column import scroll_column
 from digitlab.gui.common.style import IMAGE_FILTER, error_style
 from digitlab.gui.common.timing import PREDICT_THROTTLE_MS
 from digitlab.gui.draw.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
@@ -140,7 +141,8 @@ class DrawTab(QWidget):
         left.addStretch(1)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setFixedWidth(340)
+        # On a short screen the controls under the canvas scroll instead of being cut.
+        left_scroll = scroll_column(left_widget, 340)
 
         charts = QHBoxLayout()
         for kind in MODEL_KINDS:
@@ -152,7 +154,7 @@ class DrawTab(QWidget):
         right.addWidget(self.lower_tabs, 3)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(left_widget, 0)
+        layout.addWidget(left_scroll, 0)
         layout.addLayout(right, 1)
 
     title = QT_TRANSLATE_NOOP("MainWindow", "&Draw")
@@ -205,9 +207,12 @@ class DrawTab(QWidget):
 
     @Slot()
     def clear(self) -> None:
-        """Empty the canvas; the charts go back to "draw a digit"."""
+        """Empty the canvas (Undo brings the drawing back); the charts say "draw a digit"."""
+        had_drawing = not self.canvas.is_blank
         self.canvas.clear()
-        self._show_message("")
+        self.why_panel.forget_digit()
+        self._show_message(translate("DrawTab", "Cleared. Undo (Ctrl+Z) brings the drawing back.")
+                           if had_drawing else "")
         self.refresh()
 
     @Slot()
@@ -238,6 +243,7 @@ class DrawTab(QWidget):
     def show_digit(self, image: np.ndarray) -> None:
         """Put a ``(28, 28) uint8`` MNIST-style digit (ink bright) on the canvas, scaled up."""
         self.canvas.set_ink_image(np.asarray(image))
+        self.why_panel.forget_digit()  # a digit picked for the last drawing was for it only
         self.refresh()
 
     @Slot()
@@ -287,6 +293,7 @@ class DrawTab(QWidget):
                 .format(Path(path).name), error=True)
             return False
         self.canvas.set_ink_image(ink)
+        self.why_panel.forget_digit()
         self._show_message(translate("DrawTab", "Loaded {0}").format(Path(path).name))
         self.refresh()
         return True

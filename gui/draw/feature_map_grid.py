@@ -34,6 +34,7 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground(None)
+        self.setAccessibleName(translate("FeatureMapGrid", "Inside the CNN: feature maps"))
         self.ci.setContentsMargins(2, 2, 2, 2)
         self._title = self.addLabel(translate(
             "FeatureMapGrid", "Inside the CNN: feature maps (each scaled to its own "
@@ -97,6 +98,9 @@ class FeatureMapGrid(pg.GraphicsLayoutWidget):
             self._labels[i].setText(self._caption(i), size="9pt")
         for i in range(len(feature_maps), len(self._items)):
             self._blank(i)
+        # The grid's text alternative: each layer with its shape.
+        self.setAccessibleDescription(translate("FeatureMapGrid", "CNN layers: {0}").format(
+            ", ".join(self._caption(i) for i in range(len(feature_maps)))))
 
     def clear_maps(self) -> None:
         """Blank every mosaic (nothing drawn, or no CNN); keep the captions' shapes."""

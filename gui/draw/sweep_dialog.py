@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.sweep import TRANSFORM_IDENTITY, TRANSFORM_RANGES, TRANSFORMS, sweep
+from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import model_name, translate
 
 if TYPE_CHECKING:
@@ -283,7 +284,8 @@ class SweepDialog(QDialog):
             confidence = float(result.confidence[kind][index])
             label.setText(translate("SweepDialog", "{0}: {1} ({2:.1%} for {3})").format(
                 model_name(kind), digit, confidence, result.digit))
-            label.setStyleSheet("" if digit == result.digit else "color: #ff6e4a;")
+            flip = theme.readable(theme.DISAGREE_ORANGE, theme.window_color())  # 4.5:1
+            label.setStyleSheet("" if digit == result.digit else f"color: {flip};")
 
     def _on_cursor_dragged(self) -> None:
         self.set_value(self.cursor.value())

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.mosaics import overlay_rgb
+from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import current, model_name, translate
 from digitlab.gui.common.style import no_width_demand
 from digitlab.gui.common.timing import EXPLAIN_IDLE_MS
@@ -110,19 +111,23 @@ class WhyPanel(QWidget):
         # Bound methods, never lambdas over self: a lambda would make a reference cycle
         # that Python's GC may break on a worker thread, deleting Qt objects there.
         self._group.idClicked.connect(self._on_digit_clicked)
-        row.addSpacing(12)
-        row.addWidget(QLabel(translate("WhyPanel", "CNN:")))
+        row.addStretch(1)
+        # The CNN's method on a row of its own: beside the eleven digit buttons it would
+        # set the Draw tab's minimum width beyond a small screen's.
+        method_row = QHBoxLayout()
+        method_row.addWidget(QLabel(translate("WhyPanel", "CNN:")))
         self.cnn_method_combo = QComboBox()
         for text, method in CNN_METHODS.items():
             self.cnn_method_combo.addItem(translate("WhyPanel", text), method)
         self.cnn_method_combo.currentIndexChanged.connect(self._on_method_changed)
-        row.addWidget(self.cnn_method_combo)
-        row.addStretch(1)
+        method_row.addWidget(self.cnn_method_combo)
+        method_row.addStretch(1)
 
         # One small view per model in a grid with equal columns, so a long caption
         # never shrinks a neighbour's map.
         maps = QGridLayout()
         self._titles: dict[str, QLabel] = {}
+        self._canvases: dict[str, QWidget] = {}
         self._details: dict[str, QLabel] = {}
         self._views: dict[str, pg.ViewBox] = {}
         self._scenes: dict[object, str] = {}
@@ -133,11 +138,13 @@ class WhyPanel(QWidget):
             for label in (title, detail):
                 label.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 no_width_demand(label)
-            detail.setStyleSheet("color: #888;")
+            detail.setStyleSheet(f"color: {theme.caption_color()};")  # softer, still 4.5:1
             canvas = pg.GraphicsLayoutWidget()
+            canvas.setAccessibleName(translate("WhyPanel", "{0}: why this digit").format(
+                model_name(kind)))
             canvas.setBackground(None)
             canvas.ci.setContentsMargins(0, 0, 0, 0)
-            canvas.setMinimumSize(90, 90)
+            canvas.setMinimumSize(64, 64)
             view = canvas.addViewBox(lockAspect=True, enableMouse=False, enableMenu=False,
                                      invertY=True)
             view.setDefaultPadding(0.0)
@@ -151,6 +158,7 @@ class WhyPanel(QWidget):
             self._titles[kind], self._details[kind] = title, detail
             self._views[kind], self.images[kind] = view, item
             self._scenes[canvas.scene()] = kind
+            self._canvases[kind] = canvas
         maps.setRowStretch(1, 1)
         self.legend = QLabel(translate("WhyPanel", _LEGEND))
         self.legend.setToolTip(translate(
@@ -164,6 +172,7 @@ class WhyPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
+        layout.addLayout(method_row)
         layout.addLayout(maps, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.hover_label)
@@ -215,6 +224,9 @@ class WhyPanel(QWidget):
         unchanged input costs nothing.
         """
         if image28 is None:
+            # The drawing is gone: a digit picked by clicking a bar was for that drawing only.
+            self._digit = None
+            self.digit_buttons[None].setChecked(True)
             self._image28 = None
             self._dirty = False
             self._idle.stop()
@@ -245,6 +257,13 @@ class WhyPanel(QWidget):
         if digit != self._digit:
             self._digit = digit
             self._restart(now=True)
+
+    def forget_digit(self) -> None:
+        """Back to "its answer" for a new drawing: a clicked digit lasts one drawing only."""
+        self.digit_buttons[None].setChecked(True)
+        if self._digit is not None:
+            self._digit = None
+            self._restart()  # not now: the new drawing's input is on its way
 
     def explain_now(self) -> bool:
         """Submit the current input to the worker at once, visible or not.
@@ -323,6 +342,7 @@ class WhyPanel(QWidget):
     def _set_title(self, kind: str, text: str) -> None:
         self._title_texts[kind] = text
         self._titles[kind].setText(text)
+        self._canvases[kind].setAccessibleDescription(text)
 
     @Slot(object)
     def _on_progress(self, reply) -> None:

@@ -108,3 +108,69 @@ def test_the_canvas_is_crisp_at_200_percent(canvas):
     dark = canvas.display_image(300, 2.0)
     row = np.frombuffer(dark.constBits(), np.uint8).reshape(600, dark.bytesPerLine())[:, 300]
     np.testing.assert_array_equal(row, 255 - column)
+
+
+# ----- the Draw tab -----------------------------------------------------------------------
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_models):
+    from digitlab.engine.inference import Predictor
+
+    return Predictor.from_keras(tiny_models)
+
+
+@pytest.fixture
+def tab(qtbot, predictor, tiny_models):
+    from digitlab.gui.draw.draw_tab import DrawTab
+    from digitlab.gui.model_store import ModelStore
+
+    widget = DrawTab(ModelStore.from_predictor(predictor, models=tiny_models))
+    qtbot.addWidget(widget)
+    widget.resize(1200, 860)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.shutdown()
+
+
+def test_a_stray_delete_can_be_undone_in_the_tab(qtbot, tab, mnist):
+    tab.show_digit(mnist.x_test[0])
+    drawn = tab.canvas.to_array().copy()
+    tab.canvas.setFocus()
+    qtbot.waitUntil(tab.canvas.hasFocus)
+    qtbot.keyClick(tab.canvas, Qt.Key.Key_Delete)
+    assert not tab.canvas.to_array().any()
+    assert "Undo" in tab.message_text and tab.undo_action.isEnabled()
+    tab.undo_action.trigger()
+    np.testing.assert_array_equal(tab.canvas.to_array(), drawn)
+    assert tab.last_prediction is not None and not tab.last_prediction.is_empty
+
+
+def test_a_digit_picked_on_a_chart_lasts_only_for_that_drawing(qtbot, tab, mnist):
+    why = tab.why_panel
+    tab.show_digit(mnist.x_test[0])
+    chart = tab.charts["dnn"]
+    view = chart.getPlotItem().getViewBox()
+    pos = chart.mapFromScene(view.mapViewToScene(QPointF(8, 0.3)))
+    with qtbot.waitSignal(why.attributions_shown, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(chart.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert why.selected_digit == 8
+    # A new drawing: each model explains its own answer again, not "why 8 (0.0 %)".
+    with qtbot.waitSignal(why.attributions_shown, timeout=TIMEOUT_MS):
+        tab.show_digit(mnist.x_test[1])
+        why.flush()
+    assert why.selected_digit is None and why.digit_buttons[None].isChecked()
+    assert {k: a.digit for k, a in why.attributions.items()} == tab.last_prediction.digits
+    # Clearing ends a drawing too.
+    why.select_digit(3)
+    tab.clear()
+    assert why.selected_digit is None
+
+
+def test_the_tabs_maps_have_text_alternatives(tab, mnist):
+    tab.show_digit(mnist.x_test[0])
+    assert "conv1" in tab.feature_grid.accessibleDescription()
+    assert "centred in 28x28" in tab.strip.accessibleDescription()
+    assert tab.feature_grid.accessibleName() and tab.strip.accessibleName()
