@@ -149,6 +149,10 @@
         <translation>{0} px</translation>
     </message>
     <message>
+        <source>Cleared. Undo (Ctrl+Z) brings the drawing back.</source>
+        <translation>지웠습니다. 되돌리기(Ctrl+Z)로 그림을 다시 불러올 수 있습니다.</translation>
+    </message>
+    <message>
         <source>Models could not be loaded: {0}</source>
         <translation>모델을 불러오지 못했습니다: {0}</translation>
     </message>
@@ -228,9 +232,17 @@
 <context>
     <name>FeatureMapGrid</name>
     <message>
-        <source>Inside the CNN: feature maps (each scaled to its own maximum; bright = strong activation)</source>
+        <source>Inside the CNN: feature maps</source>
         <extracomment>The lesson CNN&apos;s layers, shown before the first drawing.</extracomment>
+        <translation>합성곱 신경망의 내부: 특성 맵</translation>
+    </message>
+    <message>
+        <source>Inside the CNN: feature maps (each scaled to its own maximum; bright = strong activation)</source>
         <translation>합성곱 신경망의 내부: 특성 맵 (맵마다 자신의 최댓값에 맞춤, 밝을수록 강한 활성화)</translation>
+    </message>
+    <message>
+        <source>CNN layers: {0}</source>
+        <translation>합성곱 신경망의 층: {0}</translation>
     </message>
 </context>
 <context>
@@ -422,7 +434,7 @@ Panel names in the hover line.</extracomment>
     <name>FiltersTab</name>
     <message>
         <source>Red</source>
-        <extracomment>Channel names as shown -&gt; engine.images.CHANNELS; R first, as the lesson slices R. Channel menu text -&gt; ``engine.filters.extract_channel`` channel.</extracomment>
+        <extracomment>Channel menu text -&gt; ``engine.images.extract_channel`` channel; R first, as the lesson slices R. (Texts keep the &quot;FiltersTab&quot; translation context they were written in.)</extracomment>
         <translation>빨강 (R)</translation>
     </message>
     <message>
@@ -920,6 +932,7 @@ Panel names in the hover line.</extracomment>
     </message>
     <message>
         <source>Digit Lab</source>
+        <extracomment>Every tab stays fully usable down to this size: a 1024x640 screen less a taskbar and a title bar (tests/gui/test_small_screens.py opens each tab at it). Fits a 1366x768 laptop screen with a taskbar and a title bar.</extracomment>
         <translation>Digit Lab</translation>
     </message>
     <message>
@@ -965,6 +978,18 @@ Panel names in the hover line.</extracomment>
     <message>
         <source>Training: epoch {0}, {1:.0%} of the max epochs  |</source>
         <translation>학습 중: 에포크 {0}, 최대 에포크의 {1:.0%}  |</translation>
+    </message>
+    <message>
+        <source>Quit during training?</source>
+        <translation>학습 중에 끝낼까요?</translation>
+    </message>
+    <message>
+        <source>A model is still training. Quitting stops it and its progress is lost.
+
+Quit anyway?</source>
+        <translation>아직 모델을 학습하고 있습니다. 끝내면 학습이 멈추고 진행한 내용을 잃습니다.
+
+그래도 끝낼까요?</translation>
     </message>
     <message>
         <source>&amp;Train</source>
@@ -1378,20 +1403,40 @@ Panel names in the hover line.</extracomment>
         <translation>드롭아웃 있는 합성곱 신경망</translation>
     </message>
     <message>
-        <source>Training ran all {0} epochs</source>
-        <translation>학습이 {0} 에포크를 모두 마쳤습니다</translation>
+        <source>Completed 1 epoch</source>
+        <translation>1 에포크를 모두 마쳤습니다</translation>
     </message>
     <message>
-        <source>Training early stopping ended it after {0} epochs</source>
-        <translation>학습: 조기 종료로 {0} 에포크 후에 끝났습니다</translation>
+        <source>Early stopping ended it after 1 epoch</source>
+        <translation>조기 종료로 1 에포크 후에 끝났습니다</translation>
     </message>
     <message>
-        <source>Training you stopped it after {0} epochs</source>
-        <translation>학습: {0} 에포크 후에 사용자가 멈췄습니다</translation>
+        <source>Stopped by you after 1 epoch</source>
+        <translation>1 에포크 후에 사용자가 멈췄습니다</translation>
     </message>
     <message>
-        <source>Training the loss became NaN after {0} epochs</source>
-        <translation>학습: {0} 에포크 후에 손실이 NaN이 되었습니다</translation>
+        <source>Stopped: the loss became NaN after 1 epoch</source>
+        <translation>1 에포크 후에 손실이 NaN이 되어 멈췄습니다</translation>
+    </message>
+    <message>
+        <source>Completed {0} epochs</source>
+        <translation>{0} 에포크를 모두 마쳤습니다</translation>
+    </message>
+    <message>
+        <source>Early stopping ended it after {0} epochs</source>
+        <translation>조기 종료로 {0} 에포크 후에 끝났습니다</translation>
+    </message>
+    <message>
+        <source>Stopped by you after {0} epochs</source>
+        <translation>{0} 에포크 후에 사용자가 멈췄습니다</translation>
+    </message>
+    <message>
+        <source>Stopped: the loss became NaN after {0} epochs</source>
+        <translation>{0} 에포크 후에 손실이 NaN이 되어 멈췄습니다</translation>
+    </message>
+    <message>
+        <source>Test accuracy not measurable: the model outputs NaN (the lesson&apos;s {0}: {1:.2%}).</source>
+        <translation>테스트 정확도를 측정할 수 없습니다: 모델 출력이 NaN입니다 (수업의 {0}: {1:.2%}).</translation>
     </message>
     <message>
         <source>{0} s</source>
@@ -1406,22 +1451,18 @@ Panel names in the hover line.</extracomment>
         <translation>{0}시간 {1}분</translation>
     </message>
     <message>
-        <source>Test accuracy: not measurable (the model outputs NaN). — the lesson&apos;s {0}: {1:.2%}.</source>
-        <translation>테스트 정확도: 측정할 수 없음 (모델 출력이 NaN) — 수업의 {0}: {1:.2%}.</translation>
-    </message>
-    <message>
         <source>Test accuracy {0:.2%} — the lesson&apos;s {1}: {2:.2%}.</source>
         <translation>테스트 정확도 {0:.2%} — 수업의 {1}: {2:.2%}.</translation>
     </message>
     <message>
         <source>; kept the weights of epoch {0}</source>
-        <translation>, 에포크 {0}의 가중치를 유지했습니다</translation>
+        <translation> — 에포크 {0}의 가중치를 유지했습니다</translation>
     </message>
     <message>
         <source>{0}
 {1}{2} ({3}).</source>
         <translation>{0}
-{1}{2} ({3}).</translation>
+{1}{2} ({3})</translation>
     </message>
 </context>
 <context>
@@ -1743,6 +1784,10 @@ Use this model in the Draw tab?</source>
     <message>
         <source>CNN:</source>
         <translation>합성곱 신경망:</translation>
+    </message>
+    <message>
+        <source>{0}: why this digit</source>
+        <translation>{0}: 왜 이 숫자인가</translation>
     </message>
     <message>
         <source>Integrated gradients (DNN, CNN) add up, pixel by pixel, the change of the score from a black image to this drawing; weight × input (multinomial) is that change exactly.</source>
