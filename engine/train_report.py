@@ -38,12 +38,17 @@ def _lesson_names(translate: Translate) -> dict[str, str]:
             "cnn_dropout": translate("TrainReport", "CNN with dropout")}
 
 
-def _stop_reasons(translate: Translate) -> dict[str, str]:
-    return {"completed": translate("TrainReport", "Training ran all {0} epochs"),
-            "early_stopping": translate("TrainReport",
-                                        "Training early stopping ended it after {0} epochs"),
-            "user": translate("TrainReport", "Training you stopped it after {0} epochs"),
-            "nan": translate("TrainReport", "Training the loss became NaN after {0} epochs")}
+def _stop_reasons(translate: Translate, epochs: int) -> dict[str, str]:
+    """How a run ended, as a sentence a person would say ("Stopped by you after 5 epochs")."""
+    if epochs == 1:
+        return {"completed": translate("TrainReport", "Completed 1 epoch"),
+                "early_stopping": translate("TrainReport", "Early stopping ended it after 1 epoch"),
+                "user": translate("TrainReport", "Stopped by you after 1 epoch"),
+                "nan": translate("TrainReport", "Stopped: the loss became NaN after 1 epoch")}
+    return {"completed": translate("TrainReport", "Completed {0} epochs"),
+            "early_stopping": translate("TrainReport", "Early stopping ended it after {0} epochs"),
+            "user": translate("TrainReport", "Stopped by you after {0} epochs"),
+            "nan": translate("TrainReport", "Stopped: the loss became NaN after {0} epochs")}
 
 
 @dataclass(frozen=True)
@@ -140,14 +145,13 @@ def describe_outcome(outcome: TrainOutcome, translate: Translate = _english) -> 
     lesson = LESSON_ACCURACY[outcome.lesson_key]
     name = _lesson_names(translate)[outcome.lesson_key]
     if outcome.test_accuracy is None:
-        accuracy = translate("TrainReport", "Test accuracy: not measurable (the model outputs "
-                                            "NaN). — the lesson's {0}: {1:.2%}.").format(
-            name, lesson)
+        accuracy = translate("TrainReport", "Test accuracy not measurable: the model outputs "
+                                            "NaN (the lesson's {0}: {1:.2%}).").format(name, lesson)
     else:
         accuracy = translate("TrainReport", "Test accuracy {0:.2%} — the lesson's {1}: {2:.2%}.")\
             .format(outcome.test_accuracy, name, lesson)
-    ending = _stop_reasons(translate).get(outcome.stop_reason, outcome.stop_reason).format(
-        outcome.epochs_run)
+    ending = _stop_reasons(translate, outcome.epochs_run).get(
+        outcome.stop_reason, outcome.stop_reason).format(outcome.epochs_run)
     kept = ("" if outcome.best_epoch is None
             else translate("TrainReport", "; kept the weights of epoch {0}").format(
                 outcome.best_epoch + 1))

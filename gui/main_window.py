@@ -13,23 +13,35 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 from digitlab import resources
+from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import translate
 from digitlab.gui.common.language import Language, install_fonts
 from digitlab.gui.common.style import IMAGE_FILTER, PNG_FILTER
 from digitlab.gui.common.tab import Tab
 from digitlab.gui.common.timing import STATUS_MS
+from digitlab.gui.common.wheel_guard import install_wheel_guard
 from digitlab.gui.draw.draw_tab import DrawTab
 from digitlab.gui.filters.filters_tab import FiltersTab
 from digitlab.gui.model_store import ModelStore
 from digitlab.gui.train.train_tab import TrainTab
 
-MINIMUM_SIZE = (1000, 700)
-DEFAULT_SIZE = (1280, 820)
+#: Every tab stays fully usable down to this size: a 1024x640 screen less a taskbar
+#: and a title bar (tests/gui/test_small_screens.py opens each tab at it).
+MINIMUM_SIZE = (960, 560)
+#: Fits a 1366x768 laptop screen with a taskbar and a title bar.
+DEFAULT_SIZE = (1280, 690)
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +59,11 @@ class MainWindow(QMainWindow):
         self.store = store
         self._settings = settings if settings is not None else QSettings("DigitLab", "digitlab")
         self._closed = False
+        self.quit_prompt: QMessageBox | None = None
+        # App-wide, idempotent: the palette kept readable before any chart is made, and
+        # the mouse wheel turning only the control the user has focused.
+        theme.apply_theme()
+        install_wheel_guard()
         # Before any widget is made, so that every text starts in the chosen language.
         install_fonts()
         self.language = Language(self._settings, self)
@@ -76,6 +93,7 @@ class MainWindow(QMainWindow):
         self.train_tab.digit_requested.connect(self.show_digit)
         self.train_tab.progress_changed.connect(self._show_training_progress)
         self.train_tab.training_finished.connect(self.training_label.hide)
+        self.train_tab.training_started.connect(self._remember_trained_model)
         store.status_changed.connect(self.show_status)
         store.info_changed.connect(self._update_models_label)
         store.models_changed.connect(self._update_models_label)
@@ -97,7 +115,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         self.open_action = self._action(translate("MainWindow", "&Open photo…"), "Ctrl+O", self.choose_photo)
         self.export_action = self._action(translate("MainWindow", "&Export figure…"), "Ctrl+E", self.choose_export)
-        self.quit_action = self._action(translate("MainWindow", "&Quit"), "Ctrl+Q", self.close)
+        self.quit_action = self._action(translate("MainWindow", "&Quit"), "Ctrl+Q",
+                                        self.request_quit)
         file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
         file_menu.addActions([self.open_action, self.export_action])
         file_menu.addSeparator()
@@ -174,7 +193,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(self.sender().data())
 
     def show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, STATUS_MS)
+        """A transient status line; what the models line beside it says is not repeated."""
+        summary = self.models_label.text()
+        if summary and text.startswith(summary):
+            text = text[len(summary):].strip()
+        if text:
+            self.statusBar().showMessage(text, STATUS_MS)
+        else:
+            self.statusBar().clearMessage()
 
     def _show_training_progress(self, event) -> None:
         self.training_label.setText(
@@ -193,13 +219,52 @@ class MainWindow(QMainWindow):
         tab = self._settings.value("last_tab", 0, type=int)
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
+        # The Train tab opens on the model trained last (the quickest, multinomial, at first).
+        kind = self._settings.value("train/model", "multinomial", type=str)
+        dropout = self._settings.value("train/dropout", True, type=bool)
+        try:
+            self.train_tab.settings.select_model(kind, dropout=dropout)
+        except ValueError:
+            self.train_tab.settings.select_model("multinomial")
+
+    def _remember_trained_model(self, kind: str, dropout: bool) -> None:
+        self._settings.setValue("train/model", kind)
+        self._settings.setValue("train/dropout", bool(dropout))
 
     def save_settings(self) -> None:
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("last_tab", self.tabs.currentIndex())
         self._settings.sync()
 
+    def request_quit(self) -> bool:
+        """File > Quit: ask first while a model trains; returns True if the window closed."""
+        if not self._closed and self.train_tab.is_training and not self._confirm_quit():
+            return False
+        return self.close()
+
+    def _confirm_quit(self) -> bool:
+        """Ask before a close throws a training run away (True: quit anyway)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, translate("MainWindow", "Quit during training?"),
+            translate("MainWindow", "A model is still training. Quitting stops it and its "
+                      "progress is lost.\n\nQuit anyway?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.quit_prompt = box
+        try:
+            return box.exec() == QMessageBox.StandardButton.Yes
+        finally:
+            self.quit_prompt = None
+            box.deleteLater()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        # Closing the window with its close button asks like File > Quit; a close from
+        # code (Ctrl+C in the terminal, the app ending, tests) does not.
+        if (event.spontaneous() and not self._closed and self.train_tab.is_training
+                and not self._confirm_quit()):
+            event.ignore()
+            return
         if not self._closed:
             self._closed = True
             self.save_settings()

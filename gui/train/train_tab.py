@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -25,6 +25,7 @@ from digitlab.gui.dialogs.code_dialog import show_training_code
 from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
 from digitlab.gui.train.finetune_panel import FinetunePanel
 from digitlab.gui.common.latest_throttle import LatestThrottle
+from digitlab.gui.common.scroll_column import scroll_column
 from digitlab.gui.common.timing import CURVES_REDRAW_MS, PROGRESS_REDRAW_MS
 from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
 from digitlab.gui.train.train_progress_panel import TrainProgressPanel
@@ -50,8 +51,10 @@ class TrainTab(QWidget):
             "epoch_end") just shown by the progress bars and curves.
         training_finished(): a run's thread has ended (completed, stopped or failed)
             and the results, if any, are on screen.
+        training_started(str, bool): a run of this kind (and dropout) has started.
     """
 
+    training_started = Signal(str, bool)
     digit_requested = Signal(object)
     progress_changed = Signal(object)
     training_finished = Signal()
@@ -137,12 +140,15 @@ class TrainTab(QWidget):
         self.modes.addTab(scratch, translate("TrainTab", "Train"))
         self.modes.addTab(self.finetune, translate("TrainTab", "Fine-tune on my handwriting"))
         left = QVBoxLayout()
-        left.addWidget(self.modes)
-        left.addWidget(QLabel(translate("TrainTab", "Log")))
+        left.setContentsMargins(0, 0, 0, 0)
+        # The settings scroll on a short screen instead of shrinking to unreadable fields.
+        left.addWidget(scroll_column(self.modes, 410), 3)
+        log_label = QLabel(translate("TrainTab", "Log"))
+        log_label.setBuddy(self.log)
+        left.addWidget(log_label)
         left.addWidget(self.log, 1)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setFixedWidth(360)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(_titled(translate("TrainTab", "Confusion matrix (test set)"), self.confusion))
@@ -195,7 +201,19 @@ class TrainTab(QWidget):
         self.use_button.setEnabled(not busy and _usable(self._outcome) and not self._adopted)
 
     def _append_log(self, text: str) -> None:
+        """Add a line to the log and scroll to it: the log follows the run."""
         self.log.appendPlainText(text)
+        self._log_to_end()
+
+    @Slot()
+    def _log_to_end(self) -> None:
+        bar = self.log.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # Lines added while another tab was in front are laid out only now: follow them.
+        QTimer.singleShot(0, self, self._log_to_end)  # dropped if the tab is deleted first
 
     # ----- commands ---------------------------------------------------------------------
     @Slot()
@@ -228,6 +246,7 @@ class TrainTab(QWidget):
         self._worker = worker
         self._update_buttons()
         worker.start()
+        self.training_started.emit(config.kind, bool(config.dropout))
 
     @Slot()
     def stop_training(self) -> None:
@@ -330,7 +349,12 @@ class TrainTab(QWidget):
         self._outcome = outcome
         text = describe_outcome(outcome, translate)
         self.result_label.setText(text)
-        self.progress.finish(text.splitlines()[-1])
+        if outcome.stop_reason == "completed":
+            self.progress.finish(text.splitlines()[-1])
+        else:
+            # Stopped early (by the user, early stopping, NaN): the bars stay where the
+            # run stopped instead of claiming 100 %.
+            self.progress.show_text(text.splitlines()[-1])
         self.confusion.set_matrix(outcome.confusion)
         self.gallery.set_samples(outcome.misclassified_images, outcome.misclassified_true,
                                  outcome.misclassified_predicted)

@@ -35,3 +35,32 @@ def test_the_confusion_matrix_scrolls_rather_than_cut_a_count(qtbot):
     assert all(view.columnWidth(c) >= needed for c in range(10))
     assert view.horizontalScrollBar().maximum() > 0
     assert view.accessibleName()
+
+
+def test_the_log_follows_new_lines(qtbot, tiny_models):
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    from digitlab.engine.inference import Predictor
+    from digitlab.gui.model_store import ModelStore
+    from digitlab.gui.train.train_tab import TrainTab
+
+    tab = TrainTab(ModelStore.from_predictor(Predictor.from_keras(tiny_models)))
+    tabs = QTabWidget()  # as in the window: lines also arrive while another tab is shown
+    tabs.addTab(QWidget(), "Draw")
+    tabs.addTab(tab, "Train")
+    qtbot.addWidget(tabs)
+    tabs.resize(1000, 600)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    tabs.setCurrentIndex(1)
+    bar = tab.log.verticalScrollBar()
+    for i in range(100):
+        tab._append_log(f"Epoch {i + 1}: loss 0.1")
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+    tabs.setCurrentIndex(0)
+    for i in range(100, 200):
+        tab._append_log(f"Epoch {i + 1}: loss 0.1")
+    tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    last = tab.log.cursorForPosition(tab.log.viewport().rect().bottomLeft()).block().text()
+    assert last.startswith("Epoch 200")
