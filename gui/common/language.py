@@ -10,7 +10,7 @@ application font's families, so Hangul renders where no Korean font is installed
 from __future__ import annotations
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTranslator, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from digitlab import resources
@@ -51,8 +51,10 @@ def install_fonts() -> list[str]:
     app = QApplication.instance()
     if families and app is not None:
         font = QFont(app.font())
-        # Qt tries the families in order per glyph, so Latin keeps the system font.
-        font.setFamilies([*[f for f in font.families() if f not in families], *families])
+        # Qt tries the families in order per glyph, so Latin keeps the system font: named
+        # as resolved ("DejaVu Sans"), since an alias such as "Sans Serif" would be skipped.
+        system = [QFontInfo(font).family(), *font.families()]
+        font.setFamilies([*dict.fromkeys(f for f in system if f not in families), *families])
         app.setFont(font)
     return families
 

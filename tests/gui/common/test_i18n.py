@@ -17,7 +17,7 @@ from collections import Counter
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QLocale, QSettings
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QFontMetrics
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -283,6 +283,8 @@ def test_the_bundled_font_renders_every_korean_text(qapp):
     assert families == ["DigitLab Hangul"]
     assert "DigitLab Hangul" in QFontDatabase.families(QFontDatabase.WritingSystem.Korean)
     assert "DigitLab Hangul" in QApplication.font().families()
+    # Latin keeps the system's font: the bundled one only fills in Hangul.
+    assert QFontInfo(QApplication.font()).family() != "DigitLab Hangul"
     metrics = QFontMetrics(QFont("DigitLab Hangul"))
     hangul = {ch for ch in i18n_tools.translated_text(KO_TS) if "\uac00" <= ch <= "\ud7a3"}
     assert len(hangul) > 300
