@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.engine.filters import KERNEL_PRESETS, MAX_KERNEL_SIDE, FilterError, parse_kernel
-from digitlab.engine.kernels import kernel_to_text, resize_centered
+from digitlab.engine.kernels import KERNEL_SETS, kernel_to_text, resize_centered
 from digitlab.gui.common.i18n import translate
 from digitlab.gui.common.style import ERROR_STYLE
 
@@ -79,6 +79,9 @@ class KernelEditor(QWidget):
         self.preset_combo = QComboBox()
         self.preset_combo.addItem(translate("KernelEditor", _PLACEHOLDER), None)
         for name in KERNEL_PRESETS:
+            self.preset_combo.addItem(translate("KernelEditor", name), name)
+        # "lesson filters 1-3": the lesson's three filters at once, three feature maps.
+        for name in KERNEL_SETS:
             self.preset_combo.addItem(translate("KernelEditor", name), name)
         self.preset_combo.setToolTip(
             translate("KernelEditor", "Replace the selected kernel with a classic one."))
@@ -211,6 +214,10 @@ class KernelEditor(QWidget):
                 [f"conv1 #{i + 1}" for i in range(count)],
             )
             return
+        if name in KERNEL_SETS:
+            members = KERNEL_SETS[name]
+            self.set_kernels([KERNEL_PRESETS[m] for m in members], list(members))
+            return
         if name not in KERNEL_PRESETS:
             raise FilterError(f"Received preset {name!r}; expected one of {self.presets()}.")
         kernel = KERNEL_PRESETS[name].astype(np.float32)
@@ -247,11 +254,15 @@ class KernelEditor(QWidget):
             self.current_changed.emit(index)
 
     def set_rows_text(self, text: str) -> None:
-        """Parse rows text into the selected kernel; an error is shown inline instead."""
+        """Parse rows text into the selected kernel; while it is unfinished or wrong, the
+        last valid kernel stays in use and the error line says so."""
+        if text.rstrip().endswith((",", ";", "-", "/", ".", "[")):
+            self._set_error(self._keeping(translate("KernelEditor", "Still typing")))
+            return
         try:
             kernel = parse_kernel(text)
         except FilterError as exc:
-            self._set_error(str(exc))
+            self._set_error(self._keeping(str(exc)))
             return
         if kernel.shape != self._kernels[0].shape:
             self._kernels = [resize_centered(k, *kernel.shape) for k in self._kernels]
@@ -289,14 +300,19 @@ class KernelEditor(QWidget):
             self._updating = True
             item.setBackground(_ERROR_BRUSH)
             self._updating = False
-            self._set_error(translate(
+            self._set_error(self._keeping(translate(
                 "KernelEditor",
                 "Received {0!r} in row {1}, column {2}; kernel values must be finite numbers.")
-                .format(text, row + 1, col + 1))
+                .format(text, row + 1, col + 1)))
             return
         self._kernels[self._current][row, col] = value
         self._names[self._current] = "custom"
         self._changed()
+
+    def _keeping(self, reason: str) -> str:
+        """``reason``, then what stays in use: the last valid kernel, as rows."""
+        return translate("KernelEditor", "{0} — still using the last valid kernel: {1}").format(
+            reason.rstrip("."), kernel_to_text(self._kernels[self._current]))
 
     def _set_error(self, message: str) -> None:
         if message != self._error:
