@@ -13,7 +13,8 @@ import numpy as np
 
 __all__ = [
     "KERNEL_PRESETS", "KERNEL_SETS", "MAX_FEATURE_VALUES", "MAX_KERNELS", "MAX_KERNEL_SIDE",
-    "FilterError", "MAX_POOL_WORK", "check_kernel_count", "check_pool_work", "kernel_to_text", "side_for_feature_budget",
+    "FilterError", "MAX_POOL_WORK", "check_kernel_count", "check_pool_work", "kernel_to_text",
+    "side_for_feature_budget",
     "parse_kernel", "resize_centered", "resolve_kernel", "resolve_kernels",
 ]
 

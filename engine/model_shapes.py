@@ -201,10 +201,10 @@ class _Walker:
         padding = str(cfg.get("padding", "valid")).lower()
         if transpose:
             out = [n * st + max(kk - st, 0) if padding == "valid" else n * st
-                   for n, kk, st in zip(spatial, k, s)]
+                   for n, kk, st in zip(spatial, k, s, strict=True)]
         else:
             out = [_window_out(n, (kk - 1) * dd + 1, st, padding, name)
-                   for n, kk, st, dd in zip(spatial, k, s, d)]
+                   for n, kk, st, dd in zip(spatial, k, s, d, strict=True)]
         return out, channels, k
 
     def _conv_layer(self, cfg, shape, name, rank, transpose=False):
@@ -256,7 +256,8 @@ class _Walker:
         strides = cfg.get("strides")
         s = p if strides is None else _spread(strides, rank, "strides", name)
         padding = str(cfg.get("padding", "valid")).lower()
-        out = [_window_out(n, pp, st, padding, name) for n, pp, st in zip(spatial, p, s)]
+        out = [_window_out(n, pp, st, padding, name)
+               for n, pp, st in zip(spatial, p, s, strict=True)]
         return ((channels, *out) if first else (*out, channels)), 0
 
     def _l_MaxPooling1D(self, cfg, shape, name):

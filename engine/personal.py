@@ -30,7 +30,13 @@ from digitlab.engine.data import MnistData
 from digitlab.engine.models import infer_kind
 from digitlab.engine.paths import user_data_dir
 from digitlab.engine.safe_files import UnsafeFileError, open_regular, write_atomic
-from digitlab.engine.training import TrainConfig, TrainingEvent, TrainResult, evaluate_accuracy, train
+from digitlab.engine.training import (
+    TrainConfig,
+    TrainingEvent,
+    TrainResult,
+    evaluate_accuracy,
+    train,
+)
 
 _NAME = re.compile(r"^(?P<label>[0-9])_(?P<stamp>\d{8}T\d{6}\d{6})_(?P<n>\d+)$")
 #: Fewer personal samples than this: their accuracy is reported with a caveat.

@@ -34,7 +34,8 @@ from pathlib import Path, PurePosixPath
 
 __all__ = [
     "APP_TEMP_PREFIX", "UnsafeFileError", "check_regular_file", "dumps_json", "folder_lock",
-    "open_regular", "private_tempdir", "read_bounded", "read_zip_member", "remove_stale_temporaries",
+    "open_regular", "private_tempdir", "read_bounded", "read_zip_member",
+    "remove_stale_temporaries",
     "check_writable_folder", "user_permissions", "check_zip_members", "temp_path_beside",
     "write_atomic",
 ]

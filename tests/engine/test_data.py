@@ -238,7 +238,8 @@ def test_max_images_at_and_past_the_boundary(tmp_path, mnist):
     np.savez(path, x_train=mnist.x_train[:50], y_train=mnist.y_train[:50],
              x_test=mnist.x_test[:10], y_test=mnist.y_test[:10])
     assert len(load_mnist(path, max_images=50).x_train) == 50
-    with pytest.raises(MnistFormatError, match="x_train holds 50 samples, more than the limit of 49"):
+    with pytest.raises(MnistFormatError,
+                       match="x_train holds 50 samples, more than the limit of 49"):
         load_mnist(path, max_images=49)
 
 

@@ -303,7 +303,8 @@ def test_keras_extracts_nothing_to_the_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     seen = []
     real_mkdtemp = tempfile.mkdtemp
-    monkeypatch.setattr(tempfile, "mkdtemp", lambda *a, **k: seen.append(1) or real_mkdtemp(*a, **k))
+    monkeypatch.setattr(tempfile, "mkdtemp",
+                        lambda *a, **k: seen.append(1) or real_mkdtemp(*a, **k))
     model, kind = load_model(path)
     assert kind == "dnn" and not seen and list(scratch.iterdir()) == []
 

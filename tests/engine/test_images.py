@@ -290,7 +290,7 @@ def test_extract_channel_slices_like_the_lesson():
 
 
 def _png16_rgba(path: Path, width: int, height: int) -> Path:
-    """A 16-bit RGBA PNG of zeros: tiny on disk, 8 bytes a pixel to decode (4 once Pillow has it)."""
+    """A 16-bit RGBA PNG of zeros: tiny on disk, 8 bytes a pixel (4 once Pillow has it)."""
     import struct
     import zlib
 

@@ -77,9 +77,9 @@ def test_early_stopping_restores_the_best_epochs_weights(mnist, monkeypatch):
     best = int(np.argmin(result.history["val_loss"]))
     assert best < len(snapshots) - 1  # the last epoch was not the best one
     final = result.model.get_weights()
-    for got, want in zip(final, snapshots[best]):
+    for got, want in zip(final, snapshots[best], strict=True):
         np.testing.assert_array_equal(got, want)
-    assert any(not np.array_equal(g, w) for g, w in zip(final, snapshots[-1]))
+    assert any(not np.array_equal(g, w) for g, w in zip(final, snapshots[-1], strict=True))
 
 
 class _FixedGenerator:

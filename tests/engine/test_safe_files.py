@@ -210,7 +210,7 @@ def test_dumps_json_is_always_valid_json(value):
         if isinstance(a, float) and not math.isfinite(a):
             return b is None
         if isinstance(a, (list, tuple)):
-            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
         if isinstance(a, dict):
             return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
         return a == b

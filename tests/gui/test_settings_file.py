@@ -1,4 +1,4 @@
-"""The app's settings follow DIGITLAB_DATA_DIR, so tests and trial runs never touch the real ones."""
+"""The app's settings follow DIGITLAB_DATA_DIR: tests and trial runs never touch the real ones."""
 
 from __future__ import annotations
 
