@@ -76,7 +76,8 @@ class TrainSettingsPanel(QGroupBox):
                                   "Improved: Adam 1e-3 with cosine decay, augmentation "
                                   "(the shipped models' recipe)."))
         self.learning_rate = _double_spin(5, 0.00001, 1.0, 0.0001)
-        self.batch_size = _int_spin(1, 4096, 1)
+        # engine.training.MAX_BATCH_SIZE: memory grows with the batch past 1024 (measured).
+        self.batch_size = _int_spin(1, 1024, 1)
         self.epochs = _int_spin(1, 500, 1)
         self.epochs.setToolTip(
             translate("TrainSettingsPanel", "The most epochs; early stopping usually ends sooner."))
