@@ -8,10 +8,10 @@ evaluation as the Train tab (:func:`engine.evaluation.evaluate`).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.safe_files import dumps_json
 
 #: Most-confused pairs listed per model.
 TOP_PAIRS = 5
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             row["styles"] = {style: round(acc[kind], 4) for style, acc in styled.items()}
             row["styles_samples"] = n
     if args.json:
-        print(json.dumps(report))
+        print(dumps_json(report))  # NaN/inf become null: valid JSON
     else:
         for key, row in report.items():
             print(f"{key:>12}  accuracy {row['accuracy']:.4f}  on {row['samples']} test images")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.safe_files import dumps_json
 
 #: The order the readable output lists models in: the best first.
 _DISPLAY_ORDER = ("cnn", "dnn", "multinomial")
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         rows.append({"path": path, **reading_json(reader.read(drawing, whole=True))})
     if args.json:
-        print(json.dumps(rows))
+        print(dumps_json(rows))  # NaN/inf become null: valid JSON
     else:
         for row in rows:
             # Results on stdout, errors on stderr (``digitlab predict *.png > out.txt``).
