@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from digitlab.engine.personal import PersonalSet, Sample
 from digitlab.gui.common.i18n import translate
-from digitlab.gui.common.style import ERROR_STYLE
+from digitlab.gui.common.theme import error_style
 from digitlab.gui.widgets.misclassified_gallery import digit_pixmap
 
 _THUMB_ZOOM = 2
@@ -93,7 +93,7 @@ class SaveDigitDialog(QDialog):
             self.group.button(int(suggested)).setChecked(True)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(error_style())
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -188,7 +188,7 @@ class PersonalSetDialog(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list, activated=self.delete_selected)
         self.warning_label = QLabel("")
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet(ERROR_STYLE)
+        self.warning_label.setStyleSheet(error_style())
         folder = QLabel(translate("PersonalSetDialog", "Folder: {0}").format(self.personal_set.folder))
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton(translate("PersonalSetDialog", "Close"))

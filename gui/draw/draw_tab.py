@@ -29,7 +29,8 @@ from digitlab.engine import MODEL_KINDS
 from digitlab.gui.common.actions import action_buttons, make_action
 from digitlab.gui.common.i18n import model_name, translate
 from digitlab.gui.common.scroll_column import scroll_column
-from digitlab.gui.common.style import IMAGE_FILTER, error_style
+from digitlab.gui.common.style import IMAGE_FILTER
+from digitlab.gui.common.theme import error_style
 from digitlab.gui.common.timing import PREDICT_THROTTLE_MS
 from digitlab.gui.draw.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
 from digitlab.gui.draw.draw_sources import digit_image_to_ink, mnist_test_set
@@ -185,7 +186,7 @@ class DrawTab(QWidget):
         return self.message_label.text()
 
     def _show_message(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet(error_style(error))
+        self.message_label.setStyleSheet(error_style() if error else "")
         self.message_label.setText(text)
 
     # ----- slots ------------------------------------------------------------------------

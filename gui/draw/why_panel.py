@@ -21,7 +21,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QCoreApplication,
     QPointF,
     Qt,
     QTimer,
@@ -177,9 +176,6 @@ class WhyPanel(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.hover_label)
         store.models_changed.connect(self._restart)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
         self._show_blank(translate("WhyPanel", "draw a digit"))
 
     # ----- state ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Filters tab: the lesson's tf.nn.conv2d and tf.nn.max_pool on a photo, live.
 
-Assembles the photo picker, :class:`KernelEditor`, :class:`FilterSettingsPanel`
+Assembles the :class:`PhotoPicker`, :class:`KernelEditor`, :class:`FilterSettingsPanel`
 and :class:`FilterView`; the photo loads in a :class:`PhotoLoader` and the filter
 runs in a :class:`FilterWorker` (both "latest request wins" jobs), debounced, so
 only the latest settings are ever computed. Beyond the lesson: every feature
@@ -9,13 +9,10 @@ map at once (:class:`FeatureMapsWindow`) and Copy as code.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFileDialog,
     QGroupBox,
@@ -28,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab import resources
 from digitlab.engine.filter_figure import render_figure
 from digitlab.engine.filter_geometry import FilterGeometry
 from digitlab.engine.filters import FilterError
 from digitlab.engine.images import extract_channel
 from digitlab.gui.common.i18n import translate
-from digitlab.gui.common.style import ERROR_STYLE, IMAGE_FILTER, PNG_FILTER
+from digitlab.gui.common.style import PNG_FILTER
+from digitlab.gui.common.theme import error_style
 from digitlab.gui.common.timing import FILTER_DEBOUNCE_MS
 from digitlab.gui.dialogs.code_dialog import CodeDialog, show_code
 from digitlab.gui.filters.feature_maps_window import FeatureMapsWindow
@@ -42,17 +39,8 @@ from digitlab.gui.filters.filter_settings_panel import FilterSettingsPanel
 from digitlab.gui.filters.filter_view import FilterView
 from digitlab.gui.filters.filter_worker import FilterRequest, FilterWorker, PhotoLoader
 from digitlab.gui.filters.kernel_editor import TRAINED_PRESET, KernelEditor
+from digitlab.gui.filters.photo_picker import PhotoPicker
 from digitlab.gui.filters.worked_example import WorkedExample
-
-PHOTOS_DIR = resources.path("photos")
-DEFAULT_PHOTO = "rocket.jpg"
-#: Channel names as shown -> engine.images.CHANNELS; R first, as the lesson slices R.
-#: Channel menu text -> ``engine.filters.extract_channel`` channel.
-CHANNEL_CHOICES = {QT_TRANSLATE_NOOP("FiltersTab", "Red"): "red",
-                   QT_TRANSLATE_NOOP("FiltersTab", "Green"): "green",
-                   QT_TRANSLATE_NOOP("FiltersTab", "Blue"): "blue",
-                   QT_TRANSLATE_NOOP("FiltersTab", "Luminance"): "gray"}
-
 
 class FiltersTab(QWidget):
     """Convolve a photo channel with editable kernels, then max-pool, side by side.
@@ -81,29 +69,15 @@ class FiltersTab(QWidget):
         self.code_dialog: CodeDialog | None = None
         self.setAcceptDrops(True)
 
-        self.photo_combo = QComboBox()
-        self.photo_combo.addItems(sorted(
-            p.name for p in PHOTOS_DIR.iterdir()
-            if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif")))
-        self.photo_combo.setCurrentText(DEFAULT_PHOTO)
-        self.photo_combo.activated.connect(self._open_sample_photo)
-        self.open_button = QPushButton(translate("FiltersTab", "Open…"))
-        self.open_button.setToolTip(translate("FiltersTab", "Open a photo (or drop one on this tab)."))
-        self.open_button.clicked.connect(self._choose_photo)
-        self.channel_combo = QComboBox()
-        for text, channel in CHANNEL_CHOICES.items():
-            self.channel_combo.addItem(translate("FiltersTab", text), channel)
-        self.channel_combo.setToolTip(
-            translate("FiltersTab", "The lesson filters one channel: image[:, :, 0] (red)."))
-        self.channel_combo.currentIndexChanged.connect(self._on_channel_changed)
-        self.photo_label = QLabel(translate("FiltersTab", "Loading photo…"))
-        self.photo_label.setWordWrap(True)
+        self.picker = PhotoPicker()
+        self.picker.photo_requested.connect(self.open_photo)
+        self.picker.channel_changed.connect(self._on_channel_changed)
 
         self.kernel_editor = KernelEditor()
         self.settings_panel = FilterSettingsPanel()
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet(ERROR_STYLE)
+        self.message_label.setStyleSheet(error_style())
         self.example_button = QPushButton(translate("FiltersTab", "Worked example…"))
         self.example_button.clicked.connect(self.show_worked_example)
         self.export_button = QPushButton(translate("FiltersTab", "Export figure…"))
@@ -122,17 +96,6 @@ class FiltersTab(QWidget):
         self.code_button.setEnabled(False)
         self.view = FilterView()
 
-        photo_row = QHBoxLayout()
-        photo_row.addWidget(self.photo_combo, 1)
-        photo_row.addWidget(self.open_button)
-        channel_row = QHBoxLayout()
-        channel_row.addWidget(QLabel(translate("FiltersTab", "Channel")))
-        channel_row.addWidget(self.channel_combo, 1)
-        photo_box = QGroupBox(translate("FiltersTab", "Photo"))
-        photo_layout = QVBoxLayout(photo_box)
-        photo_layout.addLayout(photo_row)
-        photo_layout.addLayout(channel_row)
-        photo_layout.addWidget(self.photo_label)
         kernel_box = QGroupBox(translate("FiltersTab", "Kernels (one feature map each)"))
         QVBoxLayout(kernel_box).addWidget(self.kernel_editor)
         settings_box = QGroupBox(translate("FiltersTab", "Stride, padding, max pool"))
@@ -142,7 +105,7 @@ class FiltersTab(QWidget):
         buttons.addWidget(self.export_button)
         controls = QWidget()
         controls_layout = QVBoxLayout(controls)
-        for widget in (photo_box, kernel_box, settings_box, self.message_label):
+        for widget in (self.picker, kernel_box, settings_box, self.message_label):
             controls_layout.addWidget(widget)
         controls_layout.addLayout(buttons)
         lab_buttons = QHBoxLayout()
@@ -186,7 +149,7 @@ class FiltersTab(QWidget):
         if store is not None and hasattr(store, "models_changed"):
             store.models_changed.connect(self._on_models_changed)
         self._on_models_changed()
-        self.open_photo(str(PHOTOS_DIR / DEFAULT_PHOTO))
+        self.open_photo(self.picker.default_photo())
 
     # --- public API --------------------------------------------------------------
 
@@ -200,15 +163,12 @@ class FiltersTab(QWidget):
         """Menu actions for the main window: Export figure…, Worked example…."""
         return [self._export_action, self._example_action]
 
-    def _open_sample_photo(self, _index: int = 0) -> None:
-        self.open_photo(str(PHOTOS_DIR / self.photo_combo.currentText()))
-
     def _select_kernel_of_map(self, map_number: int) -> None:
         self.kernel_editor.select(map_number - 1)
 
     def open_photo(self, path: str) -> None:
         """Load the photo at ``path`` in the worker; on error the current photo stays."""
-        self.photo_label.setText(translate("FiltersTab", "Loading {0}…").format(Path(path).name))
+        self.picker.show_loading(path)
         self._loading_path = str(path)
         self.photo_loader.submit(str(path))
 
@@ -268,7 +228,7 @@ class FiltersTab(QWidget):
             return None
         # FilterResult.kernels is (kh, kw, C); filter_code reads a 3-D array as (C, kh, kw).
         code = filter_code(np.moveaxis(result.kernels, -1, 0), result.settings,
-                           self.channel_combo.currentData(), photo.path,
+                           self.picker.channel(), photo.path,
                            resize_to=photo.size if photo.downscaled else None)
         if self.code_dialog is not None:
             self.code_dialog.close()
@@ -323,13 +283,6 @@ class FiltersTab(QWidget):
             self.message_label.setText(text)
             self.message_changed.emit(text)
 
-    def _choose_photo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, translate("FiltersTab", "Open photo"),
-                                              str(PHOTOS_DIR),
-                                              translate("FileDialogs", IMAGE_FILTER))
-        if path:
-            self.open_photo(path)
-
     def _choose_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, translate("FiltersTab", "Export figure"), "filter_figure.png",
@@ -347,39 +300,24 @@ class FiltersTab(QWidget):
         if self.maps_window is not None:
             self.maps_window.set_cnn_available(kernels is not None)
 
-    @staticmethod
-    def _describe_photo(photo) -> str:
-        """The photo line: "rocket.jpg: 640×427", or the working and original sizes."""
-        name = Path(photo.path).name
-        width, height = photo.size
-        if photo.downscaled:
-            ow, oh = photo.original_size
-            return translate("FiltersTab", "{0}: working size {1}×{2} (original {3}×{4})").format(
-                name, width, height, ow, oh)
-        return translate("FiltersTab", "{0}: {1}×{2}").format(name, width, height)
-
     @Slot(object)
     def _on_photo_loaded(self, reply) -> None:
         photo = reply.value
         self._photo = photo
-        self.photo_label.setText(self._describe_photo(photo))
+        self.picker.show_photo(photo)
         self._set_message("")
         self._on_channel_changed()
         self.photo_changed.emit(photo)
 
     @Slot(str)
     def _on_photo_failed(self, reason: str) -> None:
-        # The previous photo stays on screen: the label must name it again, not "Loading…".
-        name = Path(self._loading_path or "").name
-        self.photo_label.setText(self._describe_photo(self._photo) if self._photo is not None
-                                 else translate("FiltersTab", "No photo: {0} could not be opened.")
-                                 .format(name))
+        self.picker.show_failure(self._loading_path or "", self._photo)
         self._set_message(reason)
 
     def _on_channel_changed(self) -> None:
         if self._photo is None:
             return
-        channel = self.channel_combo.currentData()
+        channel = self.picker.channel()
         self._image = extract_channel(self._photo.rgb, channel)
         self.view.set_input(self._image)
         self._schedule()

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from digitlab.engine.filters import KERNEL_PRESETS, MAX_KERNEL_SIDE, FilterError, parse_kernel
 from digitlab.engine.kernels import KERNEL_SETS, kernel_to_text, resize_centered
 from digitlab.gui.common.i18n import translate
-from digitlab.gui.common.style import ERROR_STYLE
+from digitlab.gui.common.theme import error_style
 
 #: The preset that takes all 32 first-layer kernels of the trained CNN at once.
 TRAINED_PRESET = QT_TRANSLATE_NOOP("KernelEditor", "trained CNN conv1 kernels")
@@ -117,7 +117,7 @@ class KernelEditor(QWidget):
             translate("KernelEditor", "Rows separated by ';', values by ',' or spaces."))
         self.rows_edit.textEdited.connect(self.set_rows_text)
         self.error_label = QLabel("")
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(error_style())
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 

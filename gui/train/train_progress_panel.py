@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
 
+from digitlab.engine.train_report import format_duration
 from digitlab.gui.common.i18n import translate
 
 #: Progress bars count in thousandths so that a 60-batch epoch still moves smoothly.
 _STEPS = 1000
-
-
-def format_duration(seconds: float) -> str:
-    """``75`` -> ``"1 min 15 s"``; ``3700`` -> ``"1 h 1 min"``."""
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return translate("TrainProgressPanel", "{0} s").format(seconds)
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return translate("TrainProgressPanel", "{0} min {1} s").format(minutes, seconds)
-    hours, minutes = divmod(minutes, 60)
-    return translate("TrainProgressPanel", "{0} h {1} min").format(hours, minutes)
 
 
 class TrainProgressPanel(QWidget):
@@ -63,7 +52,7 @@ class TrainProgressPanel(QWidget):
         if fraction > 0:
             left = event.elapsed * (1.0 - fraction) / fraction
             text = translate("TrainProgressPanel", "{0} · at most {1} left").format(
-                text, format_duration(left))
+                text, format_duration(left, translate))
         self.details.setText(text)
 
     def show_text(self, text: str) -> None:

@@ -399,11 +399,15 @@ class TrainTab(QWidget):
                           question,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.finished.connect(lambda result: self._on_stopped_answer(box, result))
+        # A bound method, not a lambda over box and self: that would be a reference cycle
+        # the GC may break on the training thread (tests/gui/test_freed.py).
+        box.finished.connect(self._on_stopped_answer)
         self.stopped_prompt = box
         box.open()
 
-    def _on_stopped_answer(self, box: QMessageBox, result: int) -> None:
+    @Slot(int)
+    def _on_stopped_answer(self, _result: int) -> None:
+        box = self.sender()
         if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
             self.use_this_model()
         self.stopped_prompt = None

@@ -105,7 +105,7 @@ def test_a_bad_photo_on_the_filters_tab_keeps_the_previous_photo_and_says_why(
     try:
         qtbot.waitUntil(lambda: tab.result is not None, timeout=TIMEOUT_MS)
         photo, result = tab.photo, tab.result
-        assert tab.photo_label.text() == "rocket.jpg: 640×427"
+        assert tab.picker.photo_label.text() == "rocket.jpg: 640×427"
         make, reason = BAD_FILES[kind]
         path = make(tmp_path)
         with qtbot.waitSignal(tab.message_changed, timeout=TIMEOUT_MS) as blocker:
@@ -113,7 +113,7 @@ def test_a_bad_photo_on_the_filters_tab_keeps_the_previous_photo_and_says_why(
         assert str(path) in blocker.args[0] and reason in blocker.args[0]
         assert tab.photo is photo and tab.result is result
         # The photo line names the photo still shown, not the file that failed.
-        assert tab.photo_label.text() == "rocket.jpg: 640×427"
+        assert tab.picker.photo_label.text() == "rocket.jpg: 640×427"
         assert tab.view.title_text("input") == "input (1, 427, 640, 1)"
     finally:
         tab.shutdown()
@@ -131,7 +131,8 @@ def test_a_huge_photo_is_downscaled_and_the_working_size_is_shown(qtbot, tmp_pat
         with qtbot.waitSignal(tab.result_shown, timeout=TIMEOUT_MS,
                               check_params_cb=lambda r: r.input_shape == (1, 1536, 2048, 1)):
             tab.open_photo(str(big))
-        assert tab.photo_label.text() == "huge.jpg: working size 2048×1536 (original 12000×9000)"
+        assert tab.picker.photo_label.text() == (
+            "huge.jpg: working size 2048×1536 (original 12000×9000)")
     finally:
         tab.shutdown()
 

@@ -76,6 +76,7 @@ WIDGETS = {
     "LearnedView": _make(G + "dialogs.learned_view.LearnedView", "store"),
     "SweepDialog": _make(G + "draw.sweep_dialog.SweepDialog", "store"),
     "FeatureMapsWindow": _make(G + "filters.feature_maps_window.FeatureMapsWindow"),
+    "PhotoPicker": _make(G + "filters.photo_picker.PhotoPicker"),
 }
 
 

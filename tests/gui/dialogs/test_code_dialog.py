@@ -66,8 +66,9 @@ def test_filters_code_recomputes_the_maps_on_screen(qtbot, filters_tab, clipboar
     with qtbot.waitSignal(tab.result_shown, timeout=TIMEOUT_MS):
         tab.kernel_editor.apply_preset("sobel x")
         tab.settings_panel.stride_spin.setValue(2)
-        tab.channel_combo.setCurrentText("Green")
-    qtbot.waitUntil(lambda: tab.result.settings.stride == 2 and tab.channel_combo.currentText()
+        tab.picker.channel_combo.setCurrentText("Green")
+    qtbot.waitUntil(lambda: tab.result.settings.stride == 2
+                    and tab.picker.channel_combo.currentText()
                     == "Green", timeout=TIMEOUT_MS)
     qtbot.wait(200)  # the debounced request with every change has been answered
     result = tab.result

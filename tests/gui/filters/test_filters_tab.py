@@ -73,9 +73,9 @@ def _next_result(qtbot, tab, action):
 
 
 def test_rocket_shows_the_lessons_shapes(tab, red):
-    assert tab.photo_combo.currentText() == "rocket.jpg"
-    assert tab.channel_combo.currentText() == "Red"
-    assert "640×427" in tab.photo_label.text()
+    assert tab.picker.photo_combo.currentText() == "rocket.jpg"
+    assert tab.picker.channel_combo.currentText() == "Red"
+    assert "640×427" in tab.picker.photo_label.text()
     assert tab.view.title_text("input") == "input (1, 427, 640, 1)"
     assert tab.view.title_text("conv") == "tf.nn.conv2d → (1, 425, 638, 1)"
     assert "kernel (3, 3, 1, 1)" in tab.view.titles["conv"].text
@@ -164,8 +164,8 @@ def test_other_photo_channel_and_downscale_notice(tab, qtbot, tmp_path):
     big = tmp_path / "wide.png"
     Image.new("RGB", (3000, 1200), (10, 200, 30)).save(big)
     _next_result(qtbot, tab, lambda: tab.open_photo(str(big)))
-    assert "working size 2048×819 (original 3000×1200)" in tab.photo_label.text()
-    _next_result(qtbot, tab, lambda: tab.channel_combo.setCurrentText("Green"))
+    assert "working size 2048×819 (original 3000×1200)" in tab.picker.photo_label.text()
+    _next_result(qtbot, tab, lambda: tab.picker.channel_combo.setCurrentText("Green"))
     assert np.all(tab.view.shown_array("input") == 200)
 
 
@@ -289,4 +289,4 @@ def test_dropping_a_photo_file_opens_it(tab, qtbot):
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     _next_result(qtbot, tab, lambda: tab.dropEvent(event))
     assert tab.photo.path.endswith("coffee.png")
-    assert "coffee.png" in tab.photo_label.text()
+    assert "coffee.png" in tab.picker.photo_label.text()
