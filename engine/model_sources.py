@@ -7,6 +7,12 @@ the shipped models sets the user's files aside as ``<kind>.keras.bak``
 instead of deleting them. :class:`ModelInfo` records where a model in use came
 from and :func:`describe_models` turns that into the app's status line. No
 Qt: the app's model loader calls these off the GUI thread.
+
+Choosing and reading the files needs no TensorFlow: :func:`load_models` reads
+them straight into the numpy networks the Draw tab predicts with
+(:mod:`engine.keras_reader`), so the app predicts before TensorFlow is imported;
+:func:`load_keras_models` loads the same files into Keras afterwards, for the
+parts of the lesson that train or take gradients.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from pathlib import Path
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.errors import one_line
 
-__all__ = ["ModelInfo", "describe_models", "load_models", "measure_accuracy",
-           "set_user_models_aside"]
+__all__ = ["ModelInfo", "describe_models", "load_keras_models", "load_kind", "load_models",
+           "measure_accuracy", "set_user_models_aside"]
 
 #: Test images per chunk when an accuracy is measured (a stop request is checked between).
 ACCURACY_CHUNK = 2000
@@ -76,27 +82,21 @@ def describe_models(info: dict[str, ModelInfo],
 
 
 def _load_usable(path: Path, kind: str):
-    """Load a model file and check that the numpy predictor can run it.
+    """Read a model file into the numpy network, without TensorFlow.
 
     Raises:
         engine.models.ModelFileError: the file is bad, or holds layers the
             predictor does not implement (so that one odd file cannot stop all
             models from loading).
     """
-    from digitlab.engine.inference import Predictor  # noqa: PLC0415
-    from digitlab.engine.models import ModelFileError, load_model  # noqa: PLC0415
+    from digitlab.engine.keras_reader import read_model_network  # noqa: PLC0415
 
-    model, _ = load_model(path, expected_kind=kind)
-    try:
-        Predictor.from_keras({kind: model})
-    except ValueError as exc:
-        raise ModelFileError(f"{path}: {one_line(exc)}") from exc
-    return model
+    return read_model_network(path, expected_kind=kind)[0]
 
 
 def load_kind(kind: str, shipped_dir: str | Path | None = None,
               prefer_user: bool = True) -> tuple[object | None, ModelInfo, str]:
-    """Load the model ``kind`` should use: the user's when it loads, else the shipped one.
+    """Read the model ``kind`` should use: the user's when it loads, else the shipped one.
 
     Args:
         kind: one of ``engine.MODEL_KINDS``.
@@ -105,10 +105,11 @@ def load_kind(kind: str, shipped_dir: str | Path | None = None,
         prefer_user: False to ignore the user's file (restoring the shipped models).
 
     Returns:
-        ``(model or None, ModelInfo, note)``; ``note`` is "" or one line for the
-        status bar (a user file that fell back, a missing shipped file).
+        ``(network or None, ModelInfo, note)``: the ``engine.numpy_layers.Network``
+        read from the file named by ``ModelInfo.path``; ``note`` is "" or one line for
+        the status bar (a user file that fell back, a missing shipped file).
     """
-    from digitlab.engine.models import (  # noqa: PLC0415 - imports Keras lazily
+    from digitlab.engine.models import (  # noqa: PLC0415
         SHIPPED_MODELS_DIR,
         ModelFileError,
         read_test_accuracy,
@@ -142,9 +143,9 @@ def load_models(shipped_dir: str | Path | None = None, prefer_user: bool = True,
     """:func:`load_kind` for every kind.
 
     Returns:
-        ``(models, info, notes)``: kind -> Keras model (kinds that loaded), kind ->
+        ``(networks, info, notes)``: kind -> numpy network (kinds that loaded), kind ->
         :class:`ModelInfo` (every kind), and the notes; None if ``should_stop``
-        said stop between two kinds.
+        said stop between two kinds. No TensorFlow is imported.
     """
     models, info, notes = {}, {}, []
     for kind in MODEL_KINDS:
@@ -158,16 +159,44 @@ def load_models(shipped_dir: str | Path | None = None, prefer_user: bool = True,
     return models, info, tuple(notes)
 
 
-def measure_accuracy(model, data, should_stop: Callable[[], bool] | None = None) -> float | None:
-    """Test accuracy of a Keras ``model`` on ``data`` (``engine.data.MnistData``).
+def load_keras_models(info: dict[str, ModelInfo],
+                      should_stop: Callable[[], bool] | None = None):
+    """Load the files :func:`load_models` chose into Keras (imports TensorFlow).
 
-    The one chunked evaluation (:func:`engine.evaluation.evaluate`), so that a
-    stop request (closing the window right after start-up) is answered between
-    chunks. Returns None if stopped.
+    Args:
+        info: kind -> :class:`ModelInfo`; each kind with a ``path`` is loaded from it.
+        should_stop: checked between two files.
+
+    Returns:
+        ``(models, notes)``: kind -> Keras model, and one line per file Keras could
+        not load (the numpy network read from it stays in use); None if stopped.
     """
-    from digitlab.engine.evaluation import evaluate, keras_predict_proba  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError, load_model  # noqa: PLC0415 - TF
 
-    report = evaluate(keras_predict_proba(model), data.x_test, data.y_test,
+    models, notes = {}, []
+    for kind, item in info.items():
+        if item.path is None or item.source not in ("user", "shipped"):
+            continue
+        if should_stop is not None and should_stop():
+            return None
+        try:
+            models[kind], _ = load_model(item.path, expected_kind=kind)
+        except ModelFileError as exc:
+            notes.append(f"Keras could not load the {kind} model ({exc}).")
+    return models, tuple(notes)
+
+
+def measure_accuracy(predictor, kind: str, data,
+                     should_stop: Callable[[], bool] | None = None) -> float | None:
+    """Test accuracy of ``predictor``'s ``kind`` model on ``data`` (``engine.data.MnistData``).
+
+    The one chunked evaluation (:func:`engine.evaluation.evaluate`) on the numpy
+    network (no TensorFlow), so that a stop request (closing the window right after
+    start-up) is answered between chunks. Returns None if stopped.
+    """
+    from digitlab.engine.evaluation import evaluate, predictor_predict_proba  # noqa: PLC0415
+
+    report = evaluate(predictor_predict_proba(predictor, kind), data.x_test, data.y_test,
                       chunk_size=ACCURACY_CHUNK, should_stop=should_stop)
     return None if report is None else report.accuracy
 

@@ -1,10 +1,12 @@
 """The models the app uses right now, shared by the Draw, Filters and Train tabs.
 
 The store owns the :class:`engine.inference.Predictor`. It starts empty (the
-window is shown before TensorFlow is imported), fills itself from a
-:class:`~gui.workers.model_load_worker.ModelLoadWorker`, and is updated when the user
-adopts a model trained in the Train tab. Views subscribe to ``models_changed``
-and read ``predictor`` / ``info``; they never load or save models themselves.
+window is shown first), fills itself from a
+:class:`~gui.workers.model_load_worker.ModelLoadWorker` (the predictor, read
+without TensorFlow, then ``tensorflow_loaded`` and the Keras models), and is
+updated when the user adopts a model trained in the Train tab. Views subscribe
+to ``models_changed`` and read ``predictor`` / ``info``; they never load or
+save models themselves.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from digitlab.engine.model_sources import ModelInfo, describe_models, set_user_m
 from digitlab.gui.common.i18n import translate
 from digitlab.gui.workers.model_load_worker import (
     AccuracyMeasured,
+    KerasModelsLoaded,
     LoadedModels,
     ModelLoadWorker,
     ModelSaveWorker,
@@ -57,9 +60,12 @@ class ModelStore(QObject):
         self._save_workers: list[ModelSaveWorker] = []
         # Models adopted while the first load was still running win over the loaded ones.
         self._adopted: dict[str, object] = {}
-        # The models whose accuracy the load worker is measuring (accuracies for
-        # a model replaced meanwhile are dropped).
-        self._measuring: dict[str, object] = {}
+        # Kinds adopted since the running load started: its Keras models and measured
+        # accuracies for them belong to files no longer in use, and are dropped.
+        self._superseded: set[str] = set()
+        # The predictor comes without TensorFlow; TensorFlow (Filters, Train, the Why
+        # panel) follows in the background.
+        self._tensorflow_ready = False
         self._pending_load: bool | None = None  # prefer_user of a load waiting its turn
         self._shutting_down = False
 
@@ -81,6 +87,7 @@ class ModelStore(QObject):
         store._info = {kind: ModelInfo("shipped" if kind in kinds else "missing")
                        for kind in MODEL_KINDS}
         store._info.update(info or {})
+        store._tensorflow_ready = True  # nothing will announce it: tabs import it on use
         return store
 
     @property
@@ -98,8 +105,15 @@ class ModelStore(QObject):
 
     @property
     def models(self) -> dict:
-        """kind -> Keras model in use (a copy of the mapping)."""
+        """kind -> Keras model in use (a copy of the mapping); empty until TensorFlow is
+        loaded (``tensorflow_loaded``), the predictor works before."""
         return dict(self._models)
+
+    @property
+    def tensorflow_ready(self) -> bool:
+        """TensorFlow is imported (``tensorflow_loaded`` was emitted), or the store was
+        made ready-made (:meth:`from_predictor`)."""
+        return self._tensorflow_ready
 
     @property
     def info(self) -> dict[str, ModelInfo]:
@@ -150,6 +164,7 @@ class ModelStore(QObject):
         self._info[kind] = ModelInfo("user", str(path), test_accuracy)
         if self.is_loading:
             self._adopted[kind] = model
+            self._superseded.add(kind)
         self.models_changed.emit()
         self.info_changed.emit()
         self.status_changed.emit(translate("ModelStore", "Using your {0} model; saving it to {1}…")
@@ -192,6 +207,7 @@ class ModelStore(QObject):
                 self._pending_load = prefer_user
             return
         worker = ModelLoadWorker(self._shipped_dir, prefer_user=prefer_user)
+        self._superseded = set()
         worker.progress.connect(self._on_load_progress)
         worker.failed.connect(self._on_load_failed)
         worker.finished.connect(self._on_load_worker_finished)
@@ -203,9 +219,12 @@ class ModelStore(QObject):
 
     def _on_load_progress(self, step) -> None:
         if isinstance(step, TensorFlowImported):
+            self._tensorflow_ready = True
             self.tensorflow_loaded.emit(step.stamp)
         elif isinstance(step, LoadedModels):
             self._on_loaded(step)
+        elif isinstance(step, KerasModelsLoaded):
+            self._on_keras_models(step)
         elif isinstance(step, AccuracyMeasured):
             self._on_accuracy(step.kind, step.accuracy)
 
@@ -217,7 +236,6 @@ class ModelStore(QObject):
             info[kind] = self._info[kind]
         self._adopted.clear()
         self._models, self._info = models, info
-        self._measuring = dict(loaded.models)
         if predictor is None:
             self.info_changed.emit()
             message = (" ".join(loaded.notes)
@@ -230,9 +248,18 @@ class ModelStore(QObject):
         self.info_changed.emit()
         self.status_changed.emit(" ".join((self.summary(), *loaded.notes)))
 
+    def _on_keras_models(self, loaded: KerasModelsLoaded) -> None:
+        fresh = {kind: model for kind, model in loaded.models.items()
+                 if kind not in self._superseded}
+        if fresh:
+            self._models.update(fresh)
+            self.models_changed.emit()  # the Why panel, fine-tuning... can use them now
+        for note in loaded.notes:
+            self.status_changed.emit(note)
+
     def _on_accuracy(self, kind: str, accuracy: float) -> None:
         current = self._info.get(kind)
-        if current is None or self._models.get(kind) is not self._measuring.get(kind):
+        if current is None or kind in self._superseded:
             return
         if current.test_accuracy is None:
             self._info[kind] = ModelInfo(current.source, current.path, accuracy)

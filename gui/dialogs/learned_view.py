@@ -87,7 +87,9 @@ class LearnedView(QDialog):
         for kind, grid in self.grids.items():
             model = models.get(kind)
             if model is None:
-                grid.clear_maps(translate("LearnedView", "loading…") if not self._store.is_ready
+                loading = (not self._store.is_ready
+                           or not getattr(self._store, "tensorflow_ready", True))
+                grid.clear_maps(translate("LearnedView", "loading…") if loading
                                 else translate("LearnedView", "no model"))
                 continue
             try:

@@ -275,8 +275,13 @@ class WhyPanel(QWidget):
             return False
         models = self._store.models if self._store.is_ready else {}
         if not models:
-            self._show_blank(translate("WhyPanel", "loading models…") if not self._store.is_ready
-                             else translate("WhyPanel", "no Keras models to explain"))
+            if not self._store.is_ready:
+                self._show_blank(translate("WhyPanel", "loading models…"))
+            elif not getattr(self._store, "tensorflow_ready", True):
+                # Gradients need the Keras models, which follow TensorFlow (issue 14).
+                self._show_blank(translate("WhyPanel", "loading TensorFlow…"))
+            else:
+                self._show_blank(translate("WhyPanel", "no Keras models to explain"))
             return False
         methods = {"cnn": self.cnn_method_combo.currentData()}
         self._request = ExplainRequest(models, self._image28.copy(), self._digit, methods)

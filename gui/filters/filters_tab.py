@@ -148,6 +148,13 @@ class FiltersTab(QWidget):
         self.settings_panel.settings_changed.connect(self._schedule)
         if store is not None and hasattr(store, "models_changed"):
             store.models_changed.connect(self._on_models_changed)
+        # Filtering runs TensorFlow, which the store imports in the background after the
+        # first live prediction (issue 14): the first filter waits for it instead of
+        # importing it at start-up, ahead of the Draw tab's models.
+        self._deferred = False
+        self._tensorflow_ready = getattr(store, "tensorflow_ready", True)
+        if not self._tensorflow_ready:
+            store.tensorflow_loaded.connect(self._on_tensorflow_loaded)
         self._on_models_changed()
         self.open_photo(self.picker.default_photo())
 
@@ -325,8 +332,20 @@ class FiltersTab(QWidget):
     def _schedule(self) -> None:
         self._debounce.start()
 
+    @Slot(float)
+    def _on_tensorflow_loaded(self, _stamp: float) -> None:
+        self._tensorflow_ready = True
+        if self._deferred:
+            self._deferred = False
+            self._set_message("")
+            self._submit()
+
     def _submit(self) -> None:
         if self._image is None:
+            return
+        if not self._tensorflow_ready:
+            self._deferred = True
+            self._set_message(translate("FiltersTab", "Loading TensorFlow…"))
             return
         try:
             settings = self.settings_panel.settings()

@@ -233,6 +233,10 @@ class TrainTab(QWidget):
         self.gallery.clear_samples()
         self.result_label.setText(translate("TrainTab", "Training…"))
         self.progress.reset()
+        if not getattr(self._store, "tensorflow_ready", True):
+            # The store imports TensorFlow in the background (issue 14); the run waits for it.
+            self.progress.show_text(translate(
+                "TrainTab", "Loading TensorFlow… training starts as soon as it is ready."))
         samples = translate("TrainTab", "all") if config.limit is None else f"{config.limit:,}"
         self._append_log(translate(
             "TrainTab", "— {0}, {1}: lr {2:g}, batch {3}, {4} training samples.").format(

@@ -1,9 +1,9 @@
 """Jobs that read and write model files off the GUI thread.
 
-Importing TensorFlow takes seconds and loading three ``.keras`` files and
-measuring their test accuracy a few more: :class:`ModelLoadWorker` does all of
-it in a :class:`~gui.workers.jobs.LongJob` so that the window is on screen (and
-drawable) at once. :class:`ModelSaveWorker` writes a user-trained model
+Reading three ``.keras`` files, importing TensorFlow (seconds) and measuring
+test accuracies: :class:`ModelLoadWorker` does all of it in a ``LongJob``
+(:mod:`gui.workers.jobs`) so that the window is on screen (and drawable) at
+once, and predicts before TensorFlow is imported. :class:`ModelSaveWorker` writes a user-trained model
 atomically in the background for the same reason. Which file wins (the
 user's or the shipped one) is :mod:`engine.model_sources`' rule.
 
@@ -25,8 +25,8 @@ from digitlab.engine.model_sources import ModelInfo
 from digitlab.engine.models import read_test_accuracy, write_model_card
 from digitlab.gui.workers.jobs import LongJob
 
-__all__ = ["AccuracyMeasured", "LoadedModels", "ModelInfo", "ModelLoadWorker",
-           "ModelSaveWorker", "TensorFlowImported"]
+__all__ = ["AccuracyMeasured", "KerasModelsLoaded", "LoadedModels", "ModelInfo",
+           "ModelLoadWorker", "ModelSaveWorker", "TensorFlowImported"]
 
 # The accuracy cards beside model files are the engine's (digitlab train writes them too).
 read_accuracy_sidecar = read_test_accuracy
@@ -42,11 +42,12 @@ class TensorFlowImported:
 
 @dataclass(frozen=True)
 class LoadedModels:
-    """Progress: the models are usable.
+    """Progress: the models are usable (read without TensorFlow).
 
     Attributes:
-        predictor: an ``engine.inference.Predictor`` over ``models`` (None if no model loaded).
-        models: kind -> Keras model.
+        predictor: an ``engine.inference.Predictor`` read from the files (None if no
+            model loaded).
+        models: kind -> Keras model; empty (they follow in :class:`KerasModelsLoaded`).
         info: kind -> :class:`~engine.model_sources.ModelInfo` for every kind.
         notes: one-line messages for the status bar (fallbacks, missing files).
     """
@@ -65,13 +66,32 @@ class AccuracyMeasured:
     accuracy: float
 
 
+@dataclass(frozen=True)
+class KerasModelsLoaded:
+    """Progress: the same files loaded into Keras, after TensorFlow.
+
+    Attributes:
+        models: kind -> Keras model (for training, fine-tuning and gradients).
+        notes: one line per file Keras could not load.
+    """
+
+    models: dict
+    notes: tuple[str, ...] = ()
+
+
 class ModelLoadWorker(LongJob):
-    """Import TensorFlow, load the three models, build the predictor, measure accuracies.
+    """Read the three models, then import TensorFlow and load them into Keras.
+
+    The Draw tab needs only the numpy predictor, and reading the files into it
+    takes no TensorFlow (``engine.keras_reader``): the window predicts as soon as
+    it is up, and TensorFlow, which takes seconds and hundreds of MB, follows in
+    the background for Filters, Train and the Why panel.
 
     Signals (the :class:`~gui.workers.jobs.LongJob` vocabulary):
-        progress(object): :class:`TensorFlowImported`, then :class:`LoadedModels` as
-            soon as the predictor is usable, then one :class:`AccuracyMeasured` per
-            model whose accuracy was not stored next to its file.
+        progress(object): :class:`LoadedModels` as soon as the predictor is usable
+            (``models`` empty), then :class:`TensorFlowImported`, then
+            :class:`KerasModelsLoaded`, then one :class:`AccuracyMeasured` per model
+            whose accuracy was not stored next to its file.
         failed(str): "Could not load the models: " and why.
     """
 
@@ -84,36 +104,44 @@ class ModelLoadWorker(LongJob):
         self._prefer_user = prefer_user
 
     def work(self) -> None:
-        from digitlab.engine.model_sources import load_models  # noqa: PLC0415
-        from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415 - seconds
+        from digitlab.engine.model_sources import load_keras_models, load_models  # noqa: PLC0415
 
-        import_tensorflow()
-        self.report(TensorFlowImported(time.perf_counter()))
         loaded = load_models(self._shipped_dir, self._prefer_user,
                              should_stop=self.isInterruptionRequested)
         if loaded is None:
             return
-        models, info, notes = loaded
+        networks, info, notes = loaded
         predictor = None
-        if models:
+        if networks:
             from digitlab.engine.inference import Predictor  # noqa: PLC0415
 
-            predictor = Predictor.from_keras(models)
+            predictor = Predictor(networks)
             # The first forward pass allocates buffers; do it here, not on the first stroke.
             predictor.predict_image28(np.zeros((28, 28), np.float32))
-        self.report(LoadedModels(predictor, models, info, notes))
-        self._measure_accuracies(models, info)
+        self.report(LoadedModels(predictor, {}, info, notes))
+        if self.isInterruptionRequested():
+            return
+        from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415 - seconds
 
-    def _measure_accuracies(self, models: dict, info: dict) -> None:
+        import_tensorflow()
+        self.report(TensorFlowImported(time.perf_counter()))
+        keras_models = load_keras_models(info, should_stop=self.isInterruptionRequested)
+        if keras_models is None:
+            return
+        self.report(KerasModelsLoaded(*keras_models))
+        if predictor is not None:
+            self._measure_accuracies(predictor, info)
+
+    def _measure_accuracies(self, predictor, info: dict) -> None:
         from digitlab.engine.data import load_mnist  # noqa: PLC0415
         from digitlab.engine.model_sources import measure_accuracy  # noqa: PLC0415
 
-        todo = [kind for kind in models if info[kind].test_accuracy is None]
+        todo = [kind for kind in predictor.kinds if info[kind].test_accuracy is None]
         if not todo:
             return
         data = load_mnist()
         for kind in todo:
-            accuracy = measure_accuracy(models[kind], data,
+            accuracy = measure_accuracy(predictor, kind, data,
                                         should_stop=self.isInterruptionRequested)
             if accuracy is None:
                 return

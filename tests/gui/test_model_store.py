@@ -221,3 +221,26 @@ def test_a_user_model_the_predictor_cannot_run_falls_back_to_shipped(
     assert store.info["dnn"].source == "shipped"
     assert store.predictor.kinds == MODEL_KINDS
     assert any("Your dnn model could not be loaded" in m for m in messages), messages
+
+
+def test_the_predictor_is_ready_before_tensorflow_and_keras_models_follow(
+        qtbot, shipped_dir, mnist, stores):
+    # Issue 14: the Draw tab predicts from the files read without TensorFlow; the Keras
+    # models (training, gradients) arrive after tensorflow_loaded.
+    store = ModelStore(shipped_dir=shipped_dir)
+    stores.append(store)
+    seen = []
+    store.models_changed.connect(
+        lambda: seen.append(("models", store.tensorflow_ready, set(store.models))))
+    store.tensorflow_loaded.connect(lambda _: seen.append(("tensorflow", True, None)))
+    assert not store.tensorflow_ready
+    with qtbot.waitSignal(store.models_changed, timeout=LOAD_TIMEOUT_MS):
+        store.start_loading()
+    qtbot.waitUntil(lambda: len(seen) >= 3, timeout=LOAD_TIMEOUT_MS)
+    assert seen[:3] == [("models", False, set()), ("tensorflow", True, None),
+                        ("models", True, set(MODEL_KINDS))]
+    assert store.predictor.kinds == MODEL_KINDS and store.tensorflow_ready
+    x = np.stack([digit(mnist, i) for i in range(5)])
+    for kind, model in store.models.items():  # the same files, read both ways
+        np.testing.assert_allclose(store.predictor.predict_batch(x, kinds=(kind,))[kind],
+                                   np.asarray(model(x, training=False)), atol=1e-5)

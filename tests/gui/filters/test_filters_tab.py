@@ -290,3 +290,26 @@ def test_dropping_a_photo_file_opens_it(tab, qtbot):
     _next_result(qtbot, tab, lambda: tab.dropEvent(event))
     assert tab.photo.path.endswith("coffee.png")
     assert "coffee.png" in tab.picker.photo_label.text()
+
+
+class StoreLoadingTensorFlow(FakeStore):
+    """A store whose TensorFlow is still being imported in the background (issue 14)."""
+
+    tensorflow_loaded = Signal(float)
+    tensorflow_ready = False
+
+
+def test_the_first_filter_waits_for_the_stores_tensorflow(qtbot):
+    # At start-up the store imports TensorFlow after the first live prediction; the
+    # Filters tab must not import it first (it would delay the Draw tab's models).
+    store = StoreLoadingTensorFlow()
+    widget = FiltersTab(store)
+    qtbot.addWidget(widget)
+    try:
+        qtbot.waitUntil(lambda: widget.message == "Loading TensorFlow…", timeout=TIMEOUT)
+        assert widget.result is None
+        with qtbot.waitSignal(widget.result_shown, timeout=TIMEOUT):
+            store.tensorflow_loaded.emit(0.0)
+        assert widget.message == "" and widget.result is not None
+    finally:
+        widget.shutdown()
