@@ -154,7 +154,7 @@ def _check_open_archive(zf: zipfile.ZipFile, p: Path, limits: ModelLimits) -> Mo
     raw = read_zip_member(zf, by_name[CONFIG], p, limits.max_config_bytes)
     try:
         config = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelArchiveError(f"{p}: config.json is not valid JSON ({exc})") from None
     if not isinstance(config, dict):
         raise ModelArchiveError(f"{p}: config.json does not describe a model")

@@ -47,7 +47,15 @@ def count_parameters(config: dict, max_activation_values: int) -> int:
             layer output larger than ``max_activation_values``.
     """
     walker = _Walker(max_activation_values)
-    walker.model(config, None)
+    try:
+        walker.model(config, None)
+    except ShapeError:
+        raise
+    except (TypeError, KeyError, AttributeError, ValueError, IndexError, RecursionError,
+            OverflowError, ZeroDivisionError) as exc:
+        # A hand-edited or hostile config of the wrong types: one line, never a traceback.
+        raise ShapeError(f"the model config is malformed ({type(exc).__name__}: {exc})") \
+            from None
     return walker.parameters
 
 
@@ -76,7 +84,8 @@ class _Walker:
     # --- models ---------------------------------------------------------------------------
 
     def model(self, node: dict, in_shape: tuple[int, ...] | None) -> tuple[int, ...]:
-        if not isinstance(node, dict) or node.get("class_name") not in _MODELS:
+        if not isinstance(node, dict) or not isinstance(node.get("class_name"), str) \
+                or node["class_name"] not in _MODELS:
             raise ShapeError("config.json does not describe a Keras Sequential or Functional model")
         cfg = node.get("config")
         layers = cfg.get("layers") if isinstance(cfg, dict) else None

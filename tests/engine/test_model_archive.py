@@ -189,3 +189,48 @@ def test_large_asset_members_are_refused_and_small_ones_never_extracted(tmp_path
     # The clean copy Keras reads holds only what a model needs: nothing to extract.
     with zipfile.ZipFile(archive.clean_zip()) as zf:
         assert sorted(zf.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(allow_nan=True)
+    | st.sampled_from(["same", "valid", "channels_first", "Dense", "Conv2D", "Flatten",
+                       "Reshape", "InputLayer", "Sequential", "Functional", "__keras_tensor__"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["class_name", "config", "layers", "units", "filters", "kernel_size",
+                         "strides", "padding", "target_shape", "batch_shape", "name",
+                         "inbound_nodes", "output_layers", "args", "keras_history", "axis",
+                         "pool_size", "use_bias", "groups", "data_format"]),
+        inner, max_size=6),
+    max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json)
+def test_parameter_count_of_any_config_is_a_number_or_a_shape_error(config):
+    try:
+        n = count_parameters(config, 10**6)
+    except ShapeError:
+        return
+    assert isinstance(n, int) and n >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Flatten", "Dense", "Conv2D", "MaxPooling2D", "Reshape",
+                                 "Dropout"]), min_size=1, max_size=6),
+       st.integers(1, 40))
+def test_mutated_real_configs_are_sized_or_refused(kinds, units):
+    config = _config("cnn")
+    layers = config["config"]["layers"]
+    by_kind = {layer["class_name"]: layer for layer in layers}
+    body = [layers[0]]
+    for kind in kinds:
+        layer = copy.deepcopy(by_kind.get(kind, by_kind["Dense"]))
+        if kind == "Dense":
+            layer["config"]["units"] = units
+        body.append(layer)
+    config["config"]["layers"] = body
+    try:
+        n = count_parameters(config, 10**7)
+    except ShapeError:
+        return
+    assert n >= 0
