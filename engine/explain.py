@@ -82,8 +82,11 @@ class Attribution:
                 total)
         if self.method == "grad-cam":
             return translate("Attribution", "Grad-CAM, last conv layer (3×3): where it looked")
+        output = {"logit": translate("Attribution", "logit"),
+                  "probability": translate("Attribution", "probability")}.get(self.output,
+                                                                              self.output)
         return translate("Attribution", "integrated gradients: Σ {0:.3g} ≈ {1} change {2:.3g}")\
-            .format(total, self.output, self.output_change)
+            .format(total, output, self.output_change)
 
 
 def explain(

@@ -20,6 +20,14 @@
         <translation>Grad-CAM, 마지막 합성곱 층(3×3): 모델이 본 곳</translation>
     </message>
     <message>
+        <source>logit</source>
+        <translation>로짓</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>확률</translation>
+    </message>
+    <message>
         <source>integrated gradients: Σ {0:.3g} ≈ {1} change {2:.3g}</source>
         <translation>적분 그래디언트: Σ {0:.3g} ≈ {1} 변화량 {2:.3g}</translation>
     </message>
@@ -782,8 +790,16 @@ Panel names in the hover line.</extracomment>
         <translation>크기</translation>
     </message>
     <message>
+        <source>Still typing</source>
+        <translation>입력 중</translation>
+    </message>
+    <message>
         <source>Received {0!r} in row {1}, column {2}; kernel values must be finite numbers.</source>
         <translation>{1}행 {2}열에 {0!r}이(가) 입력되었습니다. 커널 값은 유한한 수여야 합니다.</translation>
+    </message>
+    <message>
+        <source>{0} — still using the last valid kernel: {1}</source>
+        <translation>{0} — 마지막으로 올바른 커널을 계속 씁니다: {1}</translation>
     </message>
     <message>
         <source>{0}. {1} ({2}×{3})</source>
