@@ -50,6 +50,24 @@ load_predictor({{"cnn": {str(FIXTURES / "keras-3.3.3-cnn.keras")!r}}}).predict(c
     assert heavy_modules_after(code, tmp_path) == []
 
 
+def test_the_apps_model_loading_reads_the_files_without_tensorflow(tmp_path):
+    # What the app's load worker does before the first prediction (engine.model_sources),
+    # a bad user file falling back to the shipped one included.
+    code = """
+from digitlab.engine import MODEL_KINDS
+from digitlab.engine.inference import Predictor
+from digitlab.engine.model_sources import load_models
+from digitlab.engine.paths import user_model_path
+user_model_path("cnn").parent.mkdir(parents=True)
+user_model_path("cnn").write_bytes(b"PK not a model")
+networks, info, notes = load_models()
+assert tuple(networks) == MODEL_KINDS and info["cnn"].source == "shipped", info
+assert any("Your cnn model could not be loaded" in note for note in notes), notes
+Predictor(networks)
+"""
+    assert heavy_modules_after(code, tmp_path) == []
+
+
 def test_digitlab_predict_imports_no_tensorflow(tmp_path):
     image = tmp_path / "one.png"
     import numpy as np
