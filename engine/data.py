@@ -18,7 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from digitlab import resources
-from digitlab.engine.safe_files import UnsafeFileError, check_zip_members, open_regular
+from digitlab.engine.safe_files import (
+    UnsafeFileError,
+    check_zip_directory,
+    check_zip_members,
+    open_regular,
+)
 
 #: The bundled copy of the MNIST database (LeCun, Cortes, Burges; CC BY-SA 3.0).
 BUNDLED_MNIST = resources.path("data", "mnist.npz")
@@ -136,6 +141,7 @@ def _read_npz(path: Path, limit: int) -> dict[str, np.ndarray]:
                 f"{path}: not a readable .npz file (not a zip archive; expected the arrays "
                 f"{', '.join(_KEYS)} as numpy.savez writes them)")
         try:
+            check_zip_directory(fh, path)
             with zipfile.ZipFile(fh) as zf:
                 limits = {f"{k}.npy": _expected(k, limit)[1] + _MAX_NPY_HEADER for k in _KEYS}
                 infos = check_zip_members(zf, path, limits, sum(limits.values()),

@@ -28,6 +28,7 @@ from pathlib import Path
 from digitlab.engine import model_shapes
 from digitlab.engine.safe_files import (
     UnsafeFileError,
+    check_zip_directory,
     check_zip_members,
     open_regular,
     read_zip_member,
@@ -128,6 +129,7 @@ def check_model_archive(path: str | os.PathLike,
         if not zipfile.is_zipfile(fh):
             raise ModelArchiveError(f"{p}: not a Keras model (.keras files are zip archives)")
         try:
+            check_zip_directory(fh, p)
             with zipfile.ZipFile(fh) as zf:
                 return _check_open_archive(zf, p, limits)
         except UnsafeFileError as exc:

@@ -33,7 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 __all__ = [
-    "APP_TEMP_PREFIX", "UnsafeFileError", "check_regular_file", "dumps_json", "folder_lock",
+    "APP_TEMP_PREFIX", "MAX_ZIP_ENTRIES", "UnsafeFileError", "check_regular_file",
+    "check_zip_directory", "dumps_json", "folder_lock",
     "open_regular", "private_tempdir", "read_bounded", "read_zip_member",
     "remove_stale_temporaries",
     "check_writable_folder", "user_permissions", "check_zip_members", "temp_path_beside",
@@ -177,6 +178,49 @@ def _unsafe_member_name(name: str) -> bool:
     if re.match(r"^[A-Za-z]:", name):
         return True
     return ".." in PurePosixPath(name).parts
+
+
+#: Most members an archive the app reads may list (an .npz holds 4, a .keras 3 plus assets).
+MAX_ZIP_ENTRIES = 64
+_EOCD = b"PK\x05\x06"
+
+
+def check_zip_directory(fh, path: str | os.PathLike, max_entries: int = MAX_ZIP_ENTRIES) -> None:
+    """Refuse an archive listing too many members, from its end record, before parsing it.
+
+    ``zipfile.ZipFile`` builds one object per member of the central directory at once:
+    a small file listing a million empty members would cost hundreds of MB and
+    seconds before any member could be checked.
+
+    Args:
+        fh: the archive, opened binary and seekable (position is restored).
+        path: for messages.
+        max_entries: most members allowed.
+
+    Raises:
+        UnsafeFileError: more members than ``max_entries``, or a central directory
+            larger than that many entries can take.
+    """
+    position = fh.tell()
+    try:
+        size = fh.seek(0, os.SEEK_END)
+        tail_start = max(0, size - (22 + 65535))
+        fh.seek(tail_start)
+        tail = fh.read()
+    finally:
+        fh.seek(position)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return  # not a zip: zipfile says so in its own words
+    entries = int.from_bytes(tail[at + 10:at + 12], "little")
+    directory = int.from_bytes(tail[at + 12:at + 16], "little")
+    if entries == 0xFFFF or directory == 0xFFFFFFFF:
+        # ZIP64: the real counts are elsewhere; an archive of the app's sizes never needs it.
+        raise UnsafeFileError(f"{path}: refused: a ZIP64 archive (larger than this app reads)")
+    if entries > max_entries or directory > max_entries * (46 + 1024):
+        raise UnsafeFileError(
+            f"{path}: refused: the archive lists {entries:,} members; at most {max_entries} "
+            "are expected")
 
 
 def check_zip_members(zf: zipfile.ZipFile, path: str | os.PathLike,

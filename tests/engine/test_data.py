@@ -293,3 +293,12 @@ def test_npy_members_are_checked_and_never_crash(tmp_path_factory, shape, dtype,
     else:
         assert data.x_train.shape[1:] == (28, 28) and data.x_train.dtype == np.uint8
         assert len(data.x_train) <= 30
+
+
+def test_an_npz_listing_a_huge_number_of_members_is_refused_quickly(tmp_path):
+    path = tmp_path / "mnist.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(5000):
+            zf.writestr(f"x{i}.npy", b"")
+    with pytest.raises(MnistFormatError, match="lists 5,000 members; at most 64"):
+        load_mnist(path)

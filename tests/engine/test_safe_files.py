@@ -240,3 +240,17 @@ def test_clean_stale_temporaries_at_start(tmp_path, monkeypatch):
         os.utime(p, (old, old))
     assert sorted(clean_stale_temporaries()) == sorted([stale, scratch])
     assert [p.name for p in models.iterdir()] == ["cnn.keras"]
+
+
+def test_an_archive_listing_too_many_members_is_refused_before_parsing(tmp_path):
+    from digitlab.engine.safe_files import check_zip_directory
+
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(65):
+            zf.writestr(f"m{i}", b"")
+    with open(path, "rb") as fh:
+        check_zip_directory(fh, path, max_entries=65)
+        with pytest.raises(UnsafeFileError, match="lists 65 members; at most 64"):
+            check_zip_directory(fh, path, max_entries=64)
+        assert fh.tell() == 0
