@@ -77,7 +77,8 @@ def describe_models(info: dict[str, ModelInfo],
             origin = translate("ModelStore", "yours, not saved")
         else:
             origin = translate("ModelStore", "yours")
-        parts.append(translate("ModelStore", "{0} {1} ({2})").format(labels[kind], accuracy, origin))
+        parts.append(
+            translate("ModelStore", "{0} {1} ({2})").format(labels[kind], accuracy, origin))
     return translate("ModelStore", "Models: {0}").format(" · ".join(parts))
 
 

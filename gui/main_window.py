@@ -113,8 +113,10 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        self.open_action = self._action(translate("MainWindow", "&Open photo…"), "Ctrl+O", self.choose_photo)
-        self.export_action = self._action(translate("MainWindow", "&Export figure…"), "Ctrl+E", self.choose_export)
+        self.open_action = self._action(translate("MainWindow", "&Open photo…"), "Ctrl+O",
+                                        self.choose_photo)
+        self.export_action = self._action(translate("MainWindow", "&Export figure…"), "Ctrl+E",
+                                          self.choose_export)
         self.quit_action = self._action(translate("MainWindow", "&Quit"), "Ctrl+Q",
                                         self.request_quit)
         file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
@@ -146,10 +148,13 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         """Menu names made from the tab titles (without their mnemonic) in the new language."""
+        if not hasattr(self, "_page_menus"):  # the language was set while this window was built
+            return
         for page, action in zip(self.pages, self.view_actions, strict=True):
             action.setText(_page_name(page))
         for page, menu in self._page_menus:
             menu.setTitle(_page_name(page))
+        self._update_models_label()
 
     # ----- commands ---------------------------------------------------------------------
     def choose_photo(self) -> None:

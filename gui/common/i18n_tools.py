@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m digitlab.gui.common.i18n_tools update    # lupdate: gui/, engine/ -> resources/i18n/*.ts
+    python -m digitlab.gui.common.i18n_tools update    # lupdate: gui/, engine/ -> *.ts
     python -m digitlab.gui.common.i18n_tools release   # lrelease: *.ts -> *.qm (shipped)
     python -m digitlab.gui.common.i18n_tools font /usr/share/fonts/truetype/nanum/NanumGothic.ttf \
         /usr/share/fonts/truetype/nanum/NanumGothicBold.ttf   # needs fontTools

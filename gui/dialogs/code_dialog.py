@@ -39,7 +39,8 @@ class CodeDialog(QDialog):
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.status_label = QLabel("")
         self.copy_button = QPushButton(translate("CodeDialog", "Copy"))
-        self.copy_button.setToolTip(translate("CodeDialog", "Put the whole script on the clipboard"))
+        self.copy_button.setToolTip(
+            translate("CodeDialog", "Put the whole script on the clipboard"))
         self.copy_button.clicked.connect(self.copy)
         close = QPushButton(translate("CodeDialog", "Close"))
         close.clicked.connect(self.accept)

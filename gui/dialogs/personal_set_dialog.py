@@ -137,7 +137,8 @@ class SaveDigitDialog(QDialog):
         try:
             sample = self._set.add(self._image, self.label)
         except (OSError, ValueError) as exc:
-            self.error_label.setText(translate("SaveDigitDialog", "Could not save: {0}").format(exc))
+            self.error_label.setText(
+                translate("SaveDigitDialog", "Could not save: {0}").format(exc))
             return None
         self.saved.emit(sample)
         self.accept()
@@ -170,7 +171,8 @@ class PersonalSetDialog(QDialog):
         self.filter_combo = QComboBox()
         self.filter_combo.addItem(translate("PersonalSetDialog", "all digits"), None)
         for digit in range(10):
-            self.filter_combo.addItem(translate("PersonalSetDialog", "only {0}").format(digit), digit)
+            self.filter_combo.addItem(
+                translate("PersonalSetDialog", "only {0}").format(digit), digit)
         self.filter_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.counts_label = QLabel("")
         self.counts_label.setWordWrap(True)
@@ -183,13 +185,15 @@ class PersonalSetDialog(QDialog):
         self.list.setGridSize(QSize(28 * _THUMB_ZOOM + 16, 28 * _THUMB_ZOOM + 24))
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.delete_button = QPushButton(translate("PersonalSetDialog", "Delete"))
-        self.delete_button.setToolTip(translate("PersonalSetDialog", "Delete the selected drawings (Del)"))
+        self.delete_button.setToolTip(
+            translate("PersonalSetDialog", "Delete the selected drawings (Del)"))
         self.delete_button.clicked.connect(self.delete_selected)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.list, activated=self.delete_selected)
         self.warning_label = QLabel("")
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(error_style())
-        folder = QLabel(translate("PersonalSetDialog", "Folder: {0}").format(self.personal_set.folder))
+        folder = QLabel(
+            translate("PersonalSetDialog", "Folder: {0}").format(self.personal_set.folder))
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton(translate("PersonalSetDialog", "Close"))
         close.clicked.connect(self.accept)
@@ -254,7 +258,8 @@ class PersonalSetDialog(QDialog):
                 pass  # removed by hand meanwhile: nothing left to do
             except OSError as exc:
                 self.warning_label.setText(
-                    translate("PersonalSetDialog", "Could not delete {0}: {1}").format(sample_id, exc))
+                    translate("PersonalSetDialog", "Could not delete {0}: {1}").format(
+                        sample_id, exc))
         self.reload()
         if deleted:
             self.set_changed.emit()

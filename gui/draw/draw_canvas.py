@@ -57,7 +57,8 @@ class DrawCanvas(QWidget):
         self.setSizePolicy(policy)
         self.setMinimumSize(140, 140)
         self.setToolTip(translate(
-            "DrawCanvas", "Draw a digit with the mouse or a pen. Drop a digit image here to load it."))
+            "DrawCanvas",
+            "Draw a digit with the mouse or a pen. Drop a digit image here to load it."))
         self.setAccessibleName(translate("DrawCanvas", "Drawing canvas"))
         self.setAccessibleDescription(translate(
             "DrawCanvas", "Draw a digit with the mouse or a pen; the three models read it as you "

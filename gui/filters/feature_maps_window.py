@@ -38,7 +38,8 @@ class FeatureMapsWindow(QDialog):
         self.cnn_button = QPushButton(
             translate("FeatureMapsWindow", "Use the trained CNN's 32 kernels"))
         self.cnn_button.setToolTip(
-            translate("FeatureMapsWindow", "Put the CNN's first-layer kernels in the kernel editor"))
+            translate("FeatureMapsWindow",
+                      "Put the CNN's first-layer kernels in the kernel editor"))
         self.cnn_button.setEnabled(False)
         self.cnn_button.clicked.connect(self.cnn_kernels_requested)
         self.hover_label = QLabel(translate(

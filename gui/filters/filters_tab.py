@@ -350,7 +350,8 @@ class FiltersTab(QWidget):
         try:
             settings = self.settings_panel.settings()
         except FilterError as exc:
-            self._set_message(translate("FiltersTab", "{0} Showing the last valid result.").format(exc))
+            self._set_message(
+                translate("FiltersTab", "{0} Showing the last valid result.").format(exc))
             return
         self._pending = FilterRequest(self._image, self.kernel_editor.kernels(), settings)
         self.worker.submit(self._pending)

@@ -198,7 +198,7 @@ class KernelEditor(QWidget):
             self.preset_combo.addItem(translate("KernelEditor", TRAINED_PRESET), TRAINED_PRESET)
 
     def presets(self) -> list[str]:
-        """The preset names offered now (English, as the engine knows them), in the combo's order."""
+        """The preset names offered now, in the combo's order (English: the engine's names)."""
         return [self.preset_combo.itemData(i) for i in range(1, self.preset_combo.count())]
 
     def apply_preset(self, name: str) -> None:

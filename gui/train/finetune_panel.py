@@ -85,7 +85,8 @@ class FinetunePanel(QGroupBox):
         self.set_label = QLabel("")
         self.set_label.setWordWrap(True)
         self.manage_button = QPushButton(translate("FinetunePanel", "Manage…"))
-        self.manage_button.setToolTip(translate("FinetunePanel", "Review and delete your saved drawings"))
+        self.manage_button.setToolTip(
+            translate("FinetunePanel", "Review and delete your saved drawings"))
         self.manage_button.clicked.connect(self.show_personal_set)
         self.epochs = _int_spin(1, 50, 1)
         self.epochs.setValue(2)
@@ -208,7 +209,8 @@ class FinetunePanel(QGroupBox):
         self._fill_table(None)
         self.progress.setValue(0)
         self.status_label.setText(translate(
-            "FinetunePanel", "Measuring the {0} model before fine-tuning…").format(model_name(kind)))
+            "FinetunePanel", "Measuring the {0} model before fine-tuning…").format(
+            model_name(kind)))
         worker = FineTuneWorker(model, self.config(), x, y, self.weight.value(),
                                 self._data_loader)
         worker.progress.connect(self._on_progress)
@@ -276,13 +278,15 @@ class FinetunePanel(QGroupBox):
             widget.setEnabled(not busy)
         self.use_button.setEnabled(not busy and self._result is not None and not self._adopted)
         if not busy and self.model_combo.count() == 0:
-            self.start_button.setToolTip(translate("FinetunePanel", "Waiting for the models to load"))
+            self.start_button.setToolTip(
+                translate("FinetunePanel", "Waiting for the models to load"))
         elif not busy and not ready:
             self.start_button.setToolTip(
                 translate("FinetunePanel", "Save some drawings first (Draw tab, Ctrl+S)"))
         else:
             self.start_button.setToolTip(translate(
-                "FinetunePanel", "Continue training a copy of the model on MNIST and your drawings"))
+                "FinetunePanel",
+                "Continue training a copy of the model on MNIST and your drawings"))
 
     def _fill_table(self, result: FineTuneResult | None) -> None:
         for r, (key, _) in enumerate(ROWS):

@@ -94,7 +94,8 @@ class TrainSettingsPanel(QGroupBox):
         for schedule, text in SCHEDULES.items():
             self.schedule.addItem(translate("TrainSettingsPanel", text), schedule)
         self.schedule.setToolTip(
-            translate("TrainSettingsPanel", "cosine: the learning rate decays to 1% over the epochs."))
+            translate("TrainSettingsPanel",
+                      "cosine: the learning rate decays to 1% over the epochs."))
         self.augment = QCheckBox(translate("TrainSettingsPanel", "shifts, rotations, strokes"))
         self.augment.setToolTip(translate(
             "TrainSettingsPanel", "Random shifts, rotations, shear, scale and stroke width: "

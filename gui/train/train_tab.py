@@ -151,7 +151,8 @@ class TrainTab(QWidget):
         left_widget.setLayout(left)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(_titled(translate("TrainTab", "Confusion matrix (test set)"), self.confusion))
+        bottom.addWidget(_titled(translate("TrainTab", "Confusion matrix (test set)"),
+                                 self.confusion))
         bottom.addWidget(_titled(translate("TrainTab", "Misclassified test digits (click to draw)"),
                                  self.gallery))
         right = QSplitter(Qt.Orientation.Vertical)

@@ -63,7 +63,9 @@ class MisclassifiedGallery(QListWidget):
         self.clear()
         self._images = images.copy()
         for index, (t, p) in enumerate(zip(true, predicted, strict=True)):
-            item = QListWidgetItem(QIcon(digit_pixmap(images[index])), translate("MisclassifiedGallery", "true {0} → predicted {1}").format(t, p))
+            item = QListWidgetItem(QIcon(digit_pixmap(images[index])),
+                                   translate("MisclassifiedGallery",
+                                             "true {0} → predicted {1}").format(t, p))
             item.setData(Qt.ItemDataRole.UserRole, index)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.addItem(item)
