@@ -7,6 +7,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from digitlab.gui.common import theme
@@ -139,6 +140,7 @@ class ProbabilityChart(pg.PlotWidget):
         """Keep :attr:`title_text` in step with the title after a language change."""
         self._title = current(self._title)
         self._describe()
+        self._fit_title()
 
     def _describe(self) -> None:
         """The chart's text alternative: its title and all ten probabilities, digit by digit."""
@@ -157,5 +159,32 @@ class ProbabilityChart(pg.PlotWidget):
         color = (theme.readable(theme.DISAGREE_ORANGE, background) if highlight
                  else theme.plot_foreground(self.palette()))
         self.setBackground(background)
+        self._title_color = color
         self._describe()
-        self.getPlotItem().setTitle(html.escape(text), color=color, size="11pt")
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """Show the title at the largest size from 11 pt down to 8 pt that fits the chart,
+        shortened with "…" below that: a title wider than the chart would push the plot,
+        and the bars of 8 and 9, out of view on a small screen."""
+        item = self.getPlotItem()
+        if item is None:  # the view is being torn down
+            return
+        # The title sits over the bars' column, right of the percent axis.
+        room = max(20, self.width() - item.getAxis("left").width() - 16)
+        font = QFont(self.font())
+        for points in (11, 10, 9, 8):
+            font.setPointSize(points)
+            metrics = QFontMetrics(font)
+            if metrics.horizontalAdvance(self._title) <= room:
+                break
+        shown = metrics.elidedText(self._title, Qt.TextElideMode.ElideRight, room)
+        item.setTitle(html.escape(shown), color=getattr(self, "_title_color", None),
+                      size=f"{points}pt")
+        item.titleLabel.setMinimumWidth(0)  # the title never sets the plot's width
+        item.setGeometry(self.sceneRect())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if getattr(self, "_title", ""):  # resized during construction, before any title
+            self._fit_title()

@@ -174,3 +174,17 @@ def test_the_tabs_maps_have_text_alternatives(tab, mnist):
     assert "conv1" in tab.feature_grid.accessibleDescription()
     assert "centred in 28x28" in tab.strip.accessibleDescription()
     assert tab.feature_grid.accessibleName() and tab.strip.accessibleName()
+
+
+def test_a_narrow_chart_keeps_all_ten_bars_in_view(qtbot):
+    chart = ProbabilityChart("Multinomial")
+    qtbot.addWidget(chart)
+    chart.resize(125, 140)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.set_probabilities(np.array([0.0] * 7 + [0.993, 0.004, 0.003], np.float32))
+    qtbot.wait(20)
+    view = chart.getPlotItem().getViewBox()
+    right = view.mapViewToScene(QPointF(9.5, 0.0)).x()
+    assert right <= chart.viewport().width()  # the bar of 9 is on screen, not cut off
+    assert chart.title_text == "Multinomial: 7 (99.3%)"  # the full text stays readable here
