@@ -40,6 +40,7 @@ _PRESET_NAMES = (
     QT_TRANSLATE_NOOP("KernelEditor", "lesson filter 1"),
     QT_TRANSLATE_NOOP("KernelEditor", "lesson filter 2"),
     QT_TRANSLATE_NOOP("KernelEditor", "lesson filter 3"),
+    QT_TRANSLATE_NOOP("KernelEditor", "lesson filters 1-3"),
     QT_TRANSLATE_NOOP("KernelEditor", "sobel x"),
     QT_TRANSLATE_NOOP("KernelEditor", "sobel y"),
     QT_TRANSLATE_NOOP("KernelEditor", "laplacian"),

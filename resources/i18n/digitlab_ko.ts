@@ -722,6 +722,10 @@ Panel names in the hover line.</extracomment>
         <translation>수업 필터 3</translation>
     </message>
     <message>
+        <source>lesson filters 1-3</source>
+        <translation>수업 필터 1-3</translation>
+    </message>
+    <message>
         <source>sobel x</source>
         <translation>소벨 x</translation>
     </message>
