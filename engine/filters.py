@@ -28,6 +28,7 @@ from digitlab.engine.kernels import (
     KERNEL_PRESETS,
     MAX_KERNEL_SIDE,
     FilterError,
+    check_pool_work,
     parse_kernel,
     resolve_kernel,
 )
@@ -160,6 +161,7 @@ def apply_filter(
         raise FilterError(
             f"Received pool={p} for a {ch}x{cw} feature map with pool padding {ppad}; "
             "the pool window must fit inside the feature map (use a smaller pool or SAME).")
+    check_pool_work((ch, cw), p, ps, ppad, channels)  # a huge SAME window would run for minutes
 
     tf = import_tensorflow()
     try:
@@ -173,6 +175,11 @@ def apply_filter(
         raise FilterError(
             f"TensorFlow could not filter a {height}x{width} image with a {kh}x{kw}x{channels} "
             f"kernel: {text[0] if text else type(exc).__name__}") from None
+    if not (np.isfinite(conv_np).all() and np.isfinite(pooled_np).all()):
+        # Finite kernels (up to 3.4e38) can still overflow float32 once summed.
+        raise FilterError(
+            f"The feature map of a {height}x{width} image with a {kh}x{kw}x{channels} kernel "
+            "overflows float32 (values beyond 3.4e38); use smaller kernel values.")
     return FilterResult(
         input_shape=(1, height, width, 1),
         kernel_shape=(kh, kw, 1, channels),

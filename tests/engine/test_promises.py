@@ -155,3 +155,15 @@ def test_personal_samples_that_are_not_regular_or_too_big_are_skipped(tmp_path):
     joined = " | ".join(store.warnings)
     assert "is a FIFO" in joined and "character device" in joined
     assert "3_20250101T120000123456_0.png" in joined
+
+
+def test_apply_filter_refuses_overflow_and_runaway_pools():
+    from digitlab.engine.filters import FilterSettings, apply_filter
+
+    image = np.full((10, 10), 255.0, np.float32)
+    with pytest.raises(FilterError, match="overflows float32"):
+        apply_filter(image, np.full((3, 3), 3e38, np.float32), FilterSettings(pool=1))
+    big = np.zeros((300, 300), np.float32)
+    with pytest.raises(FilterError, match="comparisons, more than the limit"):
+        apply_filter(big, np.ones((1, 1), np.float32),
+                     FilterSettings(pool=300, pool_stride=1, pool_padding="SAME"))
