@@ -439,6 +439,12 @@ def check_writable_folder(target: str | os.PathLike, what: str = "output") -> Pa
         if not stat.S_ISREG(st.st_mode):
             raise UnsafeFileError(
                 f"{target}: is {_kind_of(st.st_mode)}; cannot write the {what} there")
+    ancestor = target.parent
+    while not (ancestor.exists() or ancestor.is_symlink()) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        raise UnsafeFileError(
+            f"{target}: cannot write the {what}: {ancestor} is a file, not a folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp_path_beside(target).unlink()
