@@ -114,6 +114,7 @@ class FilterView(QWidget):
             "conv": self._make_rect("conv", _POOL_PEN),
         }
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.sigDeviceRangeChanged.connect(self._fit_titles)  # resized
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -208,6 +209,19 @@ class FilterView(QWidget):
         self.graphics.setAccessibleDescription("; ".join(
             f"{self._title_texts[p]} ({self._title_details[p]})" for p in PANELS
             if p in self._title_texts))
+        self._fit_titles()
+
+    def _fit_titles(self, *_) -> None:
+        """Titles at 10 pt, or 9 or 8 pt when the three side by side would be wider than the
+        view: they set the columns' widths, and would push the pooled map out of view."""
+        room = self.graphics.viewport().width() - 30
+        for points in (10, 9, 8):
+            for label in self.titles.values():
+                label.setAttr("size", f"{points}pt")
+                label.setText(label.text)
+            if sum(label.minimumWidth() for label in self.titles.values()) <= room:
+                break
+        self.graphics.ci.setGeometry(self.graphics.range)  # lay out again at the view's size
 
     def retranslate(self) -> None:
         """Set the two-line panel titles again in the language just installed."""

@@ -94,6 +94,21 @@ def cut_texts(root: QWidget) -> list[str]:
     return problems
 
 
+def overflowing_plots(root: QWidget) -> list[str]:
+    """Charts and maps whose content is wider or taller than their view (cut off at the edge)."""
+    found = []
+    for view in root.findChildren(pg.GraphicsView):
+        central = getattr(view, "centralWidget", None)
+        if not view.isVisible() or central is None:
+            continue
+        size = central.geometry().size()
+        room = view.viewport().size()
+        if size.width() > room.width() + 1 or size.height() > room.height() + 1:
+            found.append(f"{type(view).__name__}: content {size.width():.0f}x"
+                         f"{size.height():.0f} in {room.width()}x{room.height()}")
+    return found
+
+
 def test_default_size_fits_a_1366x768_screen_with_a_taskbar():
     width, height = DEFAULT_SIZE
     # 40 px taskbar + 30 px title bar on a 1366x768 laptop.
@@ -117,7 +132,7 @@ def test_every_tab_is_usable_at_the_minimum_size(qtbot, window):
         hint = tab.minimumSizeHint()
         assert hint.width() <= tab.width() and hint.height() <= tab.height(), (
             window.tabs.tabText(index), hint, tab.size())
-        cut = cut_texts(tab)
+        cut = cut_texts(tab) + overflowing_plots(tab)
         if cut:
             problems[window.tabs.tabText(index)] = cut
     assert not problems, problems
