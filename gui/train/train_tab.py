@@ -142,7 +142,7 @@ class TrainTab(QWidget):
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
         # The settings scroll on a short screen instead of shrinking to unreadable fields.
-        left.addWidget(scroll_column(self.modes, 410), 3)
+        left.addWidget(scroll_column(self.modes, 410), 5)
         log_label = QLabel(translate("TrainTab", "Log"))
         log_label.setBuddy(self.log)
         left.addWidget(log_label)
@@ -155,10 +155,16 @@ class TrainTab(QWidget):
                                  self.confusion))
         bottom.addWidget(_titled(translate("TrainTab", "Misclassified test digits (click to draw)"),
                                  self.gallery))
+        # The matrix's ten columns of counts need the room more than the gallery, which wraps.
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        bottom.setSizes([600, 400])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
         right.addWidget(bottom)
-        right.setSizes([300, 300])
+        right.setStretchFactor(0, 2)
+        right.setStretchFactor(1, 3)
+        right.setSizes([400, 600])
         right_layout = QVBoxLayout()
         right_layout.addWidget(self.progress)
         right_layout.addWidget(right, 1)
