@@ -22,9 +22,9 @@ def add_parser(sub) -> None:
     p.add_argument("--per-family", type=int, default=400,
                    help="training samples per non-digit family (default 400)")
     p.add_argument("--digits", type=int, default=14000, help="training digits (default 14000)")
-    p.add_argument("--epochs", type=int, default=8, help="passes over the data (default 8)")
-    p.add_argument("--flag-rate", type=float, default=0.004,
-                   help="share of unseen validation digits the threshold may flag (default 0.004)")
+    p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
+    p.add_argument("--flag-rate", type=float, default=0.006,
+                   help="share of unseen validation digits the threshold may flag (default 0.006)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", help="MNIST .npz or folder of IDX files (default: the bundled copy)")
     p.add_argument("--json", action="store_true", help="print the measurements as JSON")

@@ -47,8 +47,14 @@ class GateDecision:
     threshold: float
 
 
-def build_gate_model():
-    """An untrained gate: ``(None, 28, 28)`` float32 in [0, 1] -> ``(None, 1)`` logit."""
+def build_gate_model(filters: tuple[int, int] = (16, 32), dense: int = 64,
+                     dropout: float = 0.3):
+    """An untrained gate: ``(None, 28, 28)`` float32 in [0, 1] -> ``(None, 1)`` logit.
+
+    Args:
+        filters: the two convolutions' channels. dense: the hidden layer's units.
+        dropout: after Flatten, in training only (the numpy path skips it).
+    """
     from digitlab.engine.tf_runtime import import_keras  # noqa: PLC0415 - loads TF
 
     keras = import_keras()
@@ -56,12 +62,13 @@ def build_gate_model():
     return keras.Sequential([
         keras.Input(shape=(28, 28), name="image"),
         layers.Reshape((28, 28, 1), name="to_channels"),
-        layers.Conv2D(16, (3, 3), activation="relu", name="conv1"),
+        layers.Conv2D(filters[0], (3, 3), activation="relu", name="conv1"),
         layers.MaxPooling2D((2, 2), name="pool1"),
-        layers.Conv2D(32, (3, 3), activation="relu", name="conv2"),
+        layers.Conv2D(filters[1], (3, 3), activation="relu", name="conv2"),
         layers.MaxPooling2D((2, 2), name="pool2"),
         layers.Flatten(name="flatten"),
-        layers.Dense(64, activation="relu", name="dense_64"),
+        layers.Dropout(dropout, name="dropout"),
+        layers.Dense(dense, activation="relu", name=f"dense_{dense}"),
         layers.Dense(1, name="logit"),
     ], name="gate")
 

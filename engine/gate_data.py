@@ -38,7 +38,8 @@ _CJK = ("的是在有人这中大为上个国我以要他时来用们生到作�
         "种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业"
         "本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
         "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品")
-_HANGUL = "가나다라마바사아자차카타파하한국어글말사람사랑학교친구우리너나는를에서하고없다있다먹다좋다"
+_HANGUL = ("가나다라마바사아자차카타파하한국어글말사람사랑"
+           "학교친구우리너나는를에서하고없다있다먹다좋다")
 
 #: Font families whose glyphs are held out of training (estimating generalisation).
 HELD_OUT_FONTS = ("C059", "NimbusSansNarrow", "URWBookman", "NimbusMonoPS", "NanumMyeongjo",
@@ -116,7 +117,8 @@ def render_glyph(path: Path, char: str, rng: np.random.Generator) -> np.ndarray 
     crop = crop.resize((max(1, int(w * scale)), max(1, int(h * scale))), Image.BILINEAR)
     canvas = Image.new("L", (CANVAS, CANVAS), 0)
     cw, ch = crop.size
-    canvas.paste(crop, (int(rng.integers(0, CANVAS - cw + 1)), int(rng.integers(0, CANVAS - ch + 1))))
+    at = (int(rng.integers(0, CANVAS - cw + 1)), int(rng.integers(0, CANVAS - ch + 1)))
+    canvas.paste(crop, at)
     out = np.asarray(canvas)
     mode = rng.random()
     if mode < 0.5:  # drawn with a pen: the glyph's skeleton at a pen width
@@ -194,7 +196,8 @@ def _circle_cross(rng):
 def _box(rng):
     a = rng.uniform(0.6, 1.6)
     sq = np.array([[-1, -a], [1, -a], [1, a], [-1, a], [-1, -a]], float)
-    extra = [np.array([[-1, -a], [1, a]]), np.array([[1, -a], [-1, a]])] if rng.random() < 0.5 else []
+    crossed = rng.random() < 0.5
+    extra = [np.array([[-1, -a], [1, a]]), np.array([[1, -a], [-1, a]])] if crossed else []
     return [sq, *extra], 0.02
 
 
@@ -430,7 +433,8 @@ def sample_set(samplers: dict[str, Callable], per_family: int, seed: int
     """``per_family`` preprocessed images from each sampler.
 
     Returns:
-        ``(images, family_index)``: float32 ``(N, 28, 28)`` and int ``(N,)`` into ``list(samplers)``.
+        ``(images, family_index)``: float32 ``(N, 28, 28)`` and int ``(N,)``, an index into
+        ``list(samplers)``.
     """
     rng = np.random.default_rng(seed)
     images, fam = [], []

@@ -54,7 +54,11 @@ def digits_through_app(images: np.ndarray) -> np.ndarray:
 
 
 def styled_digits(images: np.ndarray, seed: int) -> dict[str, np.ndarray]:
-    """Each style of :mod:`engine.styles` applied to ``images``, preprocessed: style -> ``(N, 28, 28)``."""
+    """Each style of :mod:`engine.styles` applied to ``images``, preprocessed.
+
+    Returns:
+        style name -> float32 ``(N, 28, 28)``.
+    """
     out = {}
     for name, style in STYLES.items():
         rng = np.random.default_rng(seed)
@@ -88,20 +92,35 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
     return x, y
 
 
-def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int):
-    """Train a fresh gate (balanced class weights, Adam 1e-3 with cosine decay). Returns the model."""
-    from digitlab.engine.tf_runtime import import_keras  # noqa: PLC0415
+def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
+             filters: tuple[int, int] = (16, 32), dense: int = 64):
+    """Train a fresh gate; returns the Keras model.
 
-    keras = import_keras()
+    Balanced class weights, Adam 2e-3 with cosine decay, and every batch randomly
+    shifted, rotated, sheared, scaled and thickened or thinned (:mod:`engine.augment`),
+    so the gate learns shapes rather than the exact pixels of the generated samples.
+    """
+    from digitlab.engine.augment import AugmentConfig, augment_batch  # noqa: PLC0415
+    from digitlab.engine.tf_runtime import import_keras, import_tensorflow  # noqa: PLC0415
+
+    keras, tf = import_keras(), import_tensorflow()
     keras.utils.set_random_seed(seed)
-    model = build_gate_model()
+    model = build_gate_model(filters, dense)
     steps = epochs * -(-len(x) // 128)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True))
     n_pos = float(y.sum())
-    weight = {0: len(y) / (2 * (len(y) - n_pos)), 1: len(y) / (2 * n_pos)}
-    model.fit(x, y, batch_size=128, epochs=epochs, shuffle=True, class_weight=weight, verbose=2)
+    weights = np.where(y > 0.5, len(y) / (2 * n_pos), len(y) / (2 * (len(y) - n_pos)))
+    gen = tf.random.Generator.from_seed(seed)
+    config = AugmentConfig(max_rotation_deg=10.0, max_shift_px=2.0)
+    data = (tf.data.Dataset.from_tensor_slices((x, y, weights.astype(np.float32)))
+            .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+            .batch(128)
+            .map(lambda im, lab, w: (augment_batch(im, gen, config), lab, w),
+                 num_parallel_calls=1)
+            .prefetch(2))
+    model.fit(data, epochs=epochs, verbose=2)
     return model
 
 
@@ -112,9 +131,9 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
     return threshold_for_rate(gate.scores(val), flag_rate)
 
 
-def train_gate(data, *, per_family: int = 400, n_digits: int = 14000, epochs: int = 8,
-               flag_rate: float = 0.004, seed: int = 0,
-               log: Callable[[str], None] = print) -> GateTrainingResult:
+def train_gate(data, *, per_family: int = 400, n_digits: int = 14000, epochs: int = 16,
+               flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (24, 48),
+               dense: int = 64, log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
     Args:
@@ -124,6 +143,7 @@ def train_gate(data, *, per_family: int = 400, n_digits: int = 14000, epochs: in
         epochs: passes over the training data.
         flag_rate: share of unseen validation digits the threshold may flag.
         seed: for data, weights and shuffling.
+        filters, dense: the gate's size (see :func:`engine.gate.build_gate_model`).
         log: called with one line per stage.
 
     Returns:
@@ -132,10 +152,11 @@ def train_gate(data, *, per_family: int = 400, n_digits: int = 14000, epochs: in
     started = time.perf_counter()
     x, y = training_data(data, per_family, n_digits, seed, log)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
-    model = fit_gate(x, y, epochs, seed)
+    model = fit_gate(x, y, epochs, seed, filters, dense)
     gate = Gate.from_keras(model)
     threshold = choose_threshold(gate, data, flag_rate, seed + 2)
-    log(f"threshold {threshold:.4f} flags {flag_rate:.1%} of unseen validation digits; measuring...")
+    log(f"threshold {threshold:.4f} flags {flag_rate:.1%} of unseen validation digits; "
+        "measuring...")
     report = measure_gate(gate.with_threshold(threshold), data, seed=seed + 10)
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)
 

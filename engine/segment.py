@@ -3,7 +3,7 @@
 Works on the ink crop of :func:`engine.preprocess.preprocess_drawing` (background
 removed, ink bright, noise zeroed), so it shares the app's ink detection:
 
-1. connected components of the ink (8-connected, on a grid of at most ~96 rows, so
+1. connected components of the ink (8-connected, on a grid of at most ~64 rows, so
    strokes a few pixels apart join);
 2. merged where they belong together: pieces that share most of their columns
    (a 5's separate top bar, a 4 or a 7 in two strokes, an ``i``-like dot) and small
@@ -25,15 +25,19 @@ import numpy as np
 from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
 
 #: Rows of the grid the components are found on (a larger crop is max-pooled down).
-GRID_ROWS = 96
+GRID_ROWS = 64
 #: Two pieces merge when they share at least this fraction of the narrower one's columns.
 MERGE_OVERLAP = 0.5
 #: A piece with less than this share of the largest piece's ink is a speck (dot, bar end).
 SPECK_MASS = 0.12
 #: A group wider than this times its height may hold touching digits.
 SPLIT_ASPECT = 0.95
-#: A group narrower than this times its height is kept whole if the scorer accepts it.
-KEEP_ASPECT = 1.45
+#: A cut column with less ink than this share of a typical column is a bridge between digits.
+BRIDGE_DEPTH = 0.07
+#: How much more digit-like (in logits) both pieces must be than an accepted whole.
+SPLIT_MARGIN = 2.0
+#: A group narrower than this times its height is never cut.
+MIN_SPLIT_ASPECT = 0.6
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -54,6 +58,9 @@ class DigitSegment:
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected components of a binary image, by runs and union-find.
 
+    Each row's runs of ink are found at once; two runs on neighbouring rows touch
+    when their column ranges overlap or meet diagonally.
+
     Args:
         mask: bool ``(H, W)``.
 
@@ -65,7 +72,24 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     padded = np.zeros((h, w + 2), np.int8)
     padded[:, 1:-1] = mask
     d = np.diff(padded, axis=1)
-    parent: list[int] = []
+    run_y, run_s = np.nonzero(d == 1)  # row-major: sorted by row, then column
+    _, run_e = np.nonzero(d == -1)  # the matching (exclusive) ends, in the same order
+    if len(run_y) == 0:
+        return np.zeros((h, w), np.int32), 0
+    # Pairs of runs on consecutive rows that touch (8-connected). Runs are sorted by row,
+    # so run i's candidates are the (few) runs of row y_i + 1: an (R, K) band, not R x R.
+    row_start = np.searchsorted(run_y, np.arange(h + 2))
+    count = np.diff(row_start)
+    k = int(count.max())
+    first = row_start[np.minimum(run_y + 1, h)]
+    cand = first[:, None] + np.arange(k)[None, :]
+    valid = np.arange(k)[None, :] < count[np.minimum(run_y + 1, h)][:, None]
+    valid &= run_y[:, None] + 1 < h
+    cand = np.where(valid, cand, 0)
+    touch = valid & (run_s[:, None] <= run_e[cand]) & (run_e[:, None] >= run_s[cand])
+    a_idx, j_idx = np.nonzero(touch)
+    b_idx = cand[a_idx, j_idx]
+    parent = np.arange(len(run_y))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -73,55 +97,78 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
             i = parent[i]
         return i
 
-    runs = []  # (row, start, end, run id)
-    prev: list[tuple[int, int, int]] = []
-    for y in range(h):
-        starts = np.flatnonzero(d[y] == 1)
-        ends = np.flatnonzero(d[y] == -1)
-        cur = []
-        j = 0
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            rid = len(parent)
-            parent.append(rid)
-            # 8-connectivity: a run touches the previous row's runs overlapping [s-1, e].
-            while j < len(prev) and prev[j][1] < s:
-                j += 1
-            k = max(j - 1, 0)
-            while k < len(prev) and prev[k][0] <= e:
-                ps, pe, pid = prev[k]
-                if pe >= s and ps <= e:
-                    a, b = find(rid), find(pid)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-                k += 1
-            cur.append((s, e, rid))
-            runs.append((y, s, e, rid))
-        prev = cur
-    labels = np.zeros((h, w), np.int32)
-    roots: dict[int, int] = {}
-    for y, s, e, rid in runs:
-        root = find(rid)
-        labels[y, s:e] = roots.setdefault(root, len(roots) + 1)
-    return labels, len(roots)
+    for a, b in zip(a_idx.tolist(), b_idx.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    while True:  # pointer jumping: every run points at its root
+        jumped = parent[parent]
+        if (jumped == parent).all():
+            break
+        parent = jumped
+    _, run_label = np.unique(parent, return_inverse=True)
+    run_label = run_label.astype(np.int32) + 1
+    # Paint the runs: +label at each start, -label at each end, then a running sum.
+    marks = np.zeros((h, w + 1), np.int32)
+    marks[run_y, run_s] = run_label
+    marks[run_y, run_e] -= run_label
+    labels = np.cumsum(marks, axis=1)[:, :w].astype(np.int32)
+    return labels, int(run_label.max())
 
 
-def _components(ink: np.ndarray) -> list[np.ndarray]:
-    """Boolean masks ``(H, W)`` of the connected pieces of ink (on a pooled grid)."""
+@dataclass
+class _Group:
+    """Pieces of ink that belong to one digit: their labels, box ``(y0, x0, y1, x1)`` and ink."""
+
+    labels: list[int]
+    box: tuple[int, int, int, int]
+    mass: float
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The ink pooled ``f`` x ``f`` (max for the mask, sum for the mass) and its labels."""
+
+    f: int
+    labels: np.ndarray  # int32 (gh, gw)
+    mask: np.ndarray  # bool (h, w), the full-size ink mask
+
+    def group_mask(self, labels: list[int]) -> np.ndarray:
+        """Full-size bool mask of the ink of these labels."""
+        h, w = self.mask.shape
+        small = np.isin(self.labels, labels)
+        return small[np.arange(h)[:, None] // self.f, np.arange(w)[None, :] // self.f] & self.mask
+
+
+def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
+    """Label the connected pieces of ink on a pooled grid, with their boxes and ink mass.
+
+    Returns:
+        ``(grid, pieces)``: one group per piece heavier than a speck of noise (at most
+        the 40 heaviest); boxes are in full-size pixels, to the grid's resolution.
+    """
     mask = ink > 0
     h, w = mask.shape
     f = max(1, -(-h // GRID_ROWS), -(-w // (GRID_ROWS * 4)))
-    if f > 1:
-        gh, gw = -(-h // f), -(-w // f)
-        pad = np.zeros((gh * f, gw * f), bool)
-        pad[:h, :w] = mask
-        small = pad.reshape(gh, f, gw, f).any(axis=(1, 3))
-    else:
-        small = mask
-    labels, n = label_components(small)
-    if f > 1:
-        labels = np.repeat(np.repeat(labels, f, axis=0), f, axis=1)[:h, :w]
-    labels = np.where(mask, labels, 0)
-    return [labels == i for i in range(1, n + 1) if (labels == i).any()]
+    gh, gw = -(-h // f), -(-w // f)
+    pad = np.zeros((gh * f, gw * f), np.float32)
+    pad[:h, :w] = ink
+    pooled = pad.reshape(gh, f, gw, f).sum(axis=(1, 3))
+    small_labels, n = label_components(pooled > 0)
+    grid = _Grid(f, small_labels, mask)
+    if n == 0:
+        return grid, []
+    masses = np.bincount(small_labels.ravel(), weights=pooled.ravel(), minlength=n + 1)
+    order = [int(i) for i in np.argsort(-masses[1:], kind="stable")[:40] + 1]
+    # Specks far lighter than the heaviest piece are noise, not strokes.
+    keep = [i for i in order if masses[i] >= 0.01 * masses[order[0]]]
+    pieces = []
+    for i in keep:
+        ys, xs = np.nonzero(small_labels == i)
+        box = (int(ys.min()) * f, int(xs.min()) * f,
+               min(h, (int(ys.max()) + 1) * f), min(w, (int(xs.max()) + 1) * f))
+        pieces.append(_Group([i], box, float(masses[i])))
+    return grid, pieces
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -130,26 +177,40 @@ def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
     return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
 
 
-def _merge(pieces: list[np.ndarray], ink: np.ndarray) -> list[np.ndarray]:
-    """Join pieces that share most of their columns, and specks with their nearest piece."""
-    groups = list(pieces)
+def _merge(groups: list[_Group], grid: _Grid, ink: np.ndarray, scorer: Scorer | None
+           ) -> list[_Group]:
+    """Join pieces that share most of their columns, and specks with their nearest piece.
+
+    With a scorer, two large pieces sharing columns are joined only if the join looks
+    at least as much like a digit as the less digit-like piece alone: a 4's two strokes
+    join, a 1 leaning into the 5 beside it does not.
+    """
+    groups = list(groups)
+    refused: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
     changed = True
     while changed and len(groups) > 1:
         changed = False
-        boxes = [_box(g) for g in groups]
-        masses = [float(ink[g].sum()) for g in groups]
-        heaviest = max(masses)
+        heaviest = max(g.mass for g in groups)
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
-                (ay0, ax0, ay1, ax1), (by0, bx0, by1, bx1) = boxes[i], boxes[j]
+                (ay0, ax0, ay1, ax1), (by0, bx0, by1, bx1) = groups[i].box, groups[j].box
                 overlap = min(ax1, bx1) - max(ax0, bx0)
                 narrow = min(ax1 - ax0, bx1 - bx0)
-                small = min(masses[i], masses[j]) < SPECK_MASS * heaviest
+                small = min(groups[i].mass, groups[j].mass) < SPECK_MASS * heaviest
                 # A speck joins a piece it overlaps a little or nearly touches.
                 gap = max(ax0, bx0) - min(ax1, bx1)
                 ref = max(ay1 - ay0, by1 - by0)
-                if overlap >= MERGE_OVERLAP * narrow or (small and gap <= 0.15 * ref):
-                    groups[i] = groups[i] | groups[j]
+                a, b = groups[i], groups[j]
+                join = overlap >= MERGE_OVERLAP * narrow or (small and gap <= 0.15 * ref)
+                if join and not small and scorer is not None:
+                    key = (tuple(a.labels), tuple(b.labels))
+                    join = key not in refused and _joins(a, b, grid, ink, scorer)
+                    if not join:
+                        refused.add(key)
+                if join:
+                    groups[i] = _Group(a.labels + b.labels,
+                                       (min(ay0, by0), min(ax0, bx0), max(ay1, by1),
+                                        max(ax1, bx1)), a.mass + b.mass)
                     del groups[j]
                     changed = True
                     break
@@ -158,25 +219,44 @@ def _merge(pieces: list[np.ndarray], ink: np.ndarray) -> list[np.ndarray]:
     return groups
 
 
-def _valley_cuts(group: np.ndarray, ink: np.ndarray, n: int = 3) -> list[int]:
-    """Up to ``n`` candidate cut columns (absolute) at the lowest points of the projection."""
+def _joins(a: _Group, b: _Group, grid: _Grid, ink: np.ndarray, scorer: Scorer) -> bool:
+    """Whether the scorer likes ``a`` and ``b`` together at least as much as the worse alone."""
+    masks = [grid.group_mask(a.labels), grid.group_mask(b.labels),
+             grid.group_mask(a.labels + b.labels)]
+    scores = scorer(np.stack([to_image28(m, ink) for m in masks]))
+    return bool(scores[2] >= min(scores[0], scores[1]))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return float(np.log(p / (1 - p)))
+
+
+def _valley_cuts(group: np.ndarray, ink: np.ndarray, n: int = 3) -> list[tuple[int, float]]:
+    """Up to ``n`` candidate cuts at the lowest points of the column projection.
+
+    Returns:
+        ``(column, depth)`` pairs: the absolute column, and the projection there over the
+        median projection of the inked columns (near 0: a thin bridge between two digits).
+    """
     y0, x0, y1, x1 = _box(group)
     profile = (ink * group)[y0:y1, x0:x1].sum(axis=0)
     w = x1 - x0
     k = max(1, w // 40)
     smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
-    lo, hi = int(0.2 * w), int(0.8 * w)
+    lo, hi = int(0.12 * w), int(0.88 * w)
     if hi - lo < 2:
         return []
+    typical = float(np.median(profile[profile > 0])) or 1.0
     order = np.argsort(smooth[lo:hi], kind="stable")
-    cuts: list[int] = []
+    cuts: list[tuple[int, float]] = []
     for c in order:
         col = int(c) + lo
-        if all(abs(col - other) > w // 8 for other in cuts):
-            cuts.append(col)
+        if all(abs(col - other + x0) > w // 8 for other, _ in cuts):
+            cuts.append((x0 + col, float(smooth[col]) / typical))
         if len(cuts) == n:
             break
-    return [x0 + c for c in cuts]
+    return cuts
 
 
 def _cut(group: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,16 +275,27 @@ def to_image28(group: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
 def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
            depth: int = 0) -> list[np.ndarray]:
-    """Cut a too-wide group in two where the scorer likes both pieces better than the whole."""
+    """Cut a group in two where the scorer likes both pieces better than the whole.
+
+    A group is tried when it is wide for one digit, or when the scorer rejects it and it
+    is wide enough to hold two (a 1 touching a 6 makes a narrow "16"). The cut is kept
+    when both pieces pass the threshold and either the whole does not, or both pieces
+    score clearly higher than the whole (by :data:`SPLIT_MARGIN` in logits): a wide 0 is
+    not cut into two brackets that the scorer merely likes as much.
+    """
     y0, x0, y1, x1 = _box(group)
     h, w = y1 - y0, x1 - x0
-    if depth >= 3 or w <= SPLIT_ASPECT * h:
+    if depth >= 3 or w <= MIN_SPLIT_ASPECT * h:
         return [group]
     whole = float(scorer(to_image28(group, ink)[None])[0])
-    if whole >= threshold and w <= KEEP_ASPECT * h:
-        return [group]
+    cuts = _valley_cuts(group, ink)
+    accepted = whole >= threshold and w <= SPLIT_ASPECT * h
+    if accepted:
+        # The scorer accepts the whole, but a thin bridge may join two digits (a 1
+        # touching the 5 beside it reads as one fat digit): only such cuts are tried.
+        cuts = [(col, depth) for col, depth in cuts if depth < BRIDGE_DEPTH]
     options = []
-    for col in _valley_cuts(group, ink):
+    for col, _ in cuts:
         left, right = _cut(group, col)
         if not left.any() or not right.any():
             continue
@@ -213,9 +304,9 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
     if not options:
         return [group]
     best, left, right = max(options, key=lambda o: o[0])
-    if best <= whole and whole >= threshold:
+    if best < threshold or (accepted and best < 0.5):
         return [group]
-    if best < threshold and best <= whole:
+    if not accepted and _logit(best) < _logit(whole) + SPLIT_MARGIN:
         return [group]
     return (_split(left, ink, scorer, threshold, depth + 1)
             + _split(right, ink, scorer, threshold, depth + 1))
@@ -231,10 +322,14 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
     ink = np.asarray(ink, np.float32)
     if ink.ndim != 2:
         raise ValueError(f"Received ink of shape {ink.shape}; expected a 2-D crop (h, w).")
-    pieces = _components(ink)
+    grid, pieces = _components(ink)
     if not pieces:
         return []
-    groups = _merge(pieces, ink)
+    merged = _merge(pieces, grid, ink, scorer)
+    y0, x0, y1, x1 = merged[0].box
+    if len(merged) == 1 and (scorer is None or x1 - x0 <= MIN_SPLIT_ASPECT * (y1 - y0)):
+        return [grid.mask]  # one digit: all the ink (the common case, kept cheap)
+    groups = [grid.group_mask(g.labels) for g in merged]
     if scorer is not None:
         groups = [part for g in groups for part in _split(g, ink, scorer, threshold)]
         groups = [g for g in groups if g.any()]
