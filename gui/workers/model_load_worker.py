@@ -149,7 +149,10 @@ class ModelLoadWorker(LongJob):
 
 
 class ModelSaveWorker(LongJob):
-    """Save one model atomically (``engine.models.save_model_atomic``) plus its accuracy card.
+    """Save one model and its accuracy card together (``engine.models.save_model_with_card``).
+
+    Both are written to temporaries and renamed under a lock on the folder, so the
+    card always describes the model beside it, even with another save running.
 
     Signals (the :class:`~gui.workers.jobs.LongJob` vocabulary):
         result(object): the ``str`` path written.
@@ -165,8 +168,7 @@ class ModelSaveWorker(LongJob):
         self._test_accuracy = test_accuracy
 
     def work(self) -> str:
-        from digitlab.engine.models import save_model_atomic  # noqa: PLC0415
+        from digitlab.engine.models import save_model_with_card  # noqa: PLC0415
 
-        path = save_model_atomic(self._model, self._path)
-        write_accuracy_sidecar(path, self._test_accuracy)
+        path, _ = save_model_with_card(self._model, self._path, self._test_accuracy)
         return str(path)
