@@ -112,8 +112,16 @@ def load_mnist(source: str | Path | None = None, max_images: int | None = None) 
 def _expected(key: str, limit: int) -> tuple[int, int]:
     """(ndim, most bytes of data) of one MNIST array: images (N, 28, 28), labels (N,)."""
     if key.startswith("x_"):
-        return 3, limit * 28 * 28 * 8  # 8: the widest dtype np.load could hand over
-    return 1, limit * 8
+        return 3, limit * 28 * 28  # uint8, checked from the header before the data is read
+    return 1, limit * 8  # labels: any integer type up to 64 bits
+
+
+def _check_dtype(path, key: str, dtype: np.dtype) -> None:
+    """Refuse, from the header, a dtype MNIST's arrays cannot have (before reading data)."""
+    if key.startswith("x_") and dtype != np.uint8:
+        raise MnistFormatError(f"{path}: {key} has dtype {dtype}; expected uint8")
+    if key.startswith("y_") and dtype.kind not in "ui":
+        raise MnistFormatError(f"{path}: {key} has dtype {dtype}; expected an integer type")
 
 
 def _check_shape(path, key: str, shape: tuple, limit: int) -> None:
@@ -182,6 +190,7 @@ def _read_npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, key
             if dtype.kind not in "uif" or dtype.itemsize > 8:
                 raise MnistFormatError(f"{path}: {key} has dtype {dtype}; expected numbers")
             _check_shape(path, key, shape, limit)
+            _check_dtype(path, key, dtype)
             count = int(np.prod(shape, dtype=np.int64))
             nbytes = count * dtype.itemsize
             data = member.read(nbytes)
@@ -266,6 +275,7 @@ def _read_idx_stream(fh, path: Path, key: str | None, limit: int) -> np.ndarray:
     dtype = np.dtype(_IDX_DTYPES[type_code])
     if key is not None:
         _check_shape(path, key, shape, limit)
+        _check_dtype(path, key, dtype)
     count = int(np.prod(shape, dtype=object)) if ndim else 1
     if count > limit * 28 * 28:
         raise MnistFormatError(
