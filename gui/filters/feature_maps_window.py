@@ -21,9 +21,11 @@ class FeatureMapsWindow(QDialog):
 
     Signals:
         cnn_kernels_requested(): the user asked for the trained CNN's kernels.
+        own_kernels_requested(): the user asked for their own kernels back.
     """
 
     cnn_kernels_requested = Signal()
+    own_kernels_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,12 +44,18 @@ class FeatureMapsWindow(QDialog):
                       "Put the CNN's first-layer kernels in the kernel editor"))
         self.cnn_button.setEnabled(False)
         self.cnn_button.clicked.connect(self.cnn_kernels_requested)
+        self.back_button = QPushButton(translate("FeatureMapsWindow", "Back to my kernels"))
+        self.back_button.setToolTip(translate(
+            "FeatureMapsWindow", "Put back the kernels you had before the CNN's"))
+        self.back_button.setEnabled(False)
+        self.back_button.clicked.connect(self.own_kernels_requested)
         self.hover_label = QLabel(translate(
             "FeatureMapsWindow", "Hover a map for its value · scroll to zoom · drag to pan"))
         self.grid.hovered.connect(self._on_hovered)
         top = QHBoxLayout()
         top.addWidget(self.stage_combo)
         top.addWidget(self.cnn_button)
+        top.addWidget(self.back_button)
         top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -67,6 +75,10 @@ class FeatureMapsWindow(QDialog):
     def _on_hovered(self, text: str) -> None:
         if text:
             self.hover_label.setText(text)
+
+    def set_can_go_back(self, possible: bool) -> None:
+        """Whether the user's own kernels are set aside (the CNN's are in the editor)."""
+        self.back_button.setEnabled(possible)
 
     def set_cnn_available(self, available: bool) -> None:
         """Whether a trained CNN is loaded (its kernels can be asked for)."""

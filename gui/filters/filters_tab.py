@@ -66,6 +66,8 @@ class FiltersTab(QWidget):
         self._loading_path: str | None = None
         self._dialog: QDialog | None = None
         self.maps_window: FeatureMapsWindow | None = None
+        # The user's kernels and names while the CNN's are in the editor.
+        self._own_kernels: tuple[list, list[str]] | None = None
         self.code_dialog: CodeDialog | None = None
         self.setAcceptDrops(True)
 
@@ -100,26 +102,30 @@ class FiltersTab(QWidget):
         QVBoxLayout(kernel_box).addWidget(self.kernel_editor)
         settings_box = QGroupBox(translate("FiltersTab", "Stride, padding, max pool"))
         QVBoxLayout(settings_box).addWidget(self.settings_panel)
+        # Above the maps, where no screen size pushes them below the fold.
         buttons = QHBoxLayout()
-        buttons.addWidget(self.example_button)
-        buttons.addWidget(self.export_button)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.example_button, self.export_button, self.maps_button,
+                       self.code_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         controls = QWidget()
         controls_layout = QVBoxLayout(controls)
         for widget in (self.picker, kernel_box, settings_box, self.message_label):
             controls_layout.addWidget(widget)
-        controls_layout.addLayout(buttons)
-        lab_buttons = QHBoxLayout()
-        lab_buttons.addWidget(self.maps_button)
-        lab_buttons.addWidget(self.code_button)
-        controls_layout.addLayout(lab_buttons)
         controls_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(controls)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(320)
+        view_side = QWidget()
+        view_layout = QVBoxLayout(view_side)
+        view_layout.setContentsMargins(0, 0, 0, 0)
+        view_layout.addLayout(buttons)
+        view_layout.addWidget(self.view, 1)
         splitter = QSplitter()
         splitter.addWidget(scroll)
-        splitter.addWidget(self.view)
+        splitter.addWidget(view_side)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 900])
         QVBoxLayout(self).addWidget(splitter)
@@ -245,24 +251,42 @@ class FiltersTab(QWidget):
 
     @Slot()
     def show_all_maps(self) -> FeatureMapsWindow:
-        """Open the grid of every map; the first time, a lone kernel gives way to the CNN's 32."""
+        """Open the grid of every map of the kernels in use; the user's kernels are never
+        replaced here (the CNN's 32 are one click away, and one click brings them back)."""
         if self.maps_window is None:
             self.maps_window = FeatureMapsWindow(self)
             self.maps_window.cnn_kernels_requested.connect(self.use_cnn_kernels)
+            self.maps_window.own_kernels_requested.connect(self.restore_own_kernels)
             self.maps_window.set_cnn_available(TRAINED_PRESET in self.kernel_editor.presets())
             self.maps_window.set_result(self._result, self.kernel_editor.kernel_names())
-            if len(self.kernel_editor.kernels()) == 1:
-                self.use_cnn_kernels()
+        self.maps_window.set_can_go_back(self._own_kernels is not None)
         self.maps_window.show()
         self.maps_window.raise_()
         return self.maps_window
 
     @Slot()
     def use_cnn_kernels(self) -> bool:
-        """Put the trained CNN's first-layer kernels in the editor (False if there is no CNN)."""
+        """Put the trained CNN's first-layer kernels in the editor, keeping the user's for
+        :meth:`restore_own_kernels` (False if there is no CNN)."""
         if TRAINED_PRESET not in self.kernel_editor.presets():
             return False
+        if self._own_kernels is None:
+            self._own_kernels = (self.kernel_editor.kernels(), self.kernel_editor.kernel_names())
         self.kernel_editor.apply_preset(TRAINED_PRESET)
+        if self.maps_window is not None:
+            self.maps_window.set_can_go_back(True)
+        return True
+
+    @Slot()
+    def restore_own_kernels(self) -> bool:
+        """Put back the kernels set aside by :meth:`use_cnn_kernels` (False: none were)."""
+        if self._own_kernels is None:
+            return False
+        kernels, names = self._own_kernels
+        self._own_kernels = None
+        self.kernel_editor.set_kernels(kernels, names)
+        if self.maps_window is not None:
+            self.maps_window.set_can_go_back(False)
         return True
 
     def shutdown(self) -> None:

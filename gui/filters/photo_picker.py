@@ -27,6 +27,8 @@ DEFAULT_PHOTO = "rocket.jpg"
 CHANNEL_CHOICES = {QT_TRANSLATE_NOOP("FiltersTab", "Red"): "red",
                    QT_TRANSLATE_NOOP("FiltersTab", "Green"): "green",
                    QT_TRANSLATE_NOOP("FiltersTab", "Blue"): "blue",
+                   # The lesson's grey image: the mean of R, G and B.
+                   QT_TRANSLATE_NOOP("FiltersTab", "Grey (R+G+B)/3"): "mean",
                    QT_TRANSLATE_NOOP("FiltersTab", "Luminance"): "gray"}
 _PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif")
 
@@ -59,8 +61,9 @@ class PhotoPicker(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(translate("FiltersTab", "Photo"), parent)
         self.photo_combo = QComboBox()
-        self.photo_combo.addItems(sorted(
-            p.name for p in PHOTOS_DIR.iterdir() if p.suffix.lower() in _PHOTO_SUFFIXES))
+        for sample in sorted(p for p in PHOTOS_DIR.iterdir()
+                             if p.suffix.lower() in _PHOTO_SUFFIXES):
+            self.photo_combo.addItem(sample.name, str(sample))
         self.photo_combo.setCurrentText(DEFAULT_PHOTO)
         self.photo_combo.activated.connect(self._on_sample_chosen)
         self.open_button = QPushButton(translate("FiltersTab", "Open…"))
@@ -93,7 +96,7 @@ class PhotoPicker(QGroupBox):
         return str(PHOTOS_DIR / DEFAULT_PHOTO)
 
     def channel(self) -> str:
-        """The chosen ``engine.images`` channel: ``"red"``, ``"green"``, ``"blue"``, ``"gray"``."""
+        """The chosen ``engine.images`` channel: red, green, blue, mean (grey) or gray."""
         return self.channel_combo.currentData()
 
     @Slot()
@@ -109,17 +112,28 @@ class PhotoPicker(QGroupBox):
         self.photo_label.setText(translate("FiltersTab", "Loading {0}…").format(Path(path).name))
 
     def show_photo(self, photo) -> None:
-        """``photo`` (an ``engine.images.Photo``) is on screen."""
+        """``photo`` (an ``engine.images.Photo``) is on screen; the picker names it too."""
+        self._select(photo.path)
         self.photo_label.setText(describe_photo(photo))
 
     def show_failure(self, path: str, current_photo) -> None:
         """``path`` could not be opened; ``current_photo`` (or None) stays on screen."""
-        # The previous photo stays: the line must name it again, not "Loading…".
+        # The previous photo stays: the picker and the line must name it again.
+        if current_photo is not None:
+            self._select(current_photo.path)
         self.photo_label.setText(
             describe_photo(current_photo) if current_photo is not None
             else translate("FiltersTab", "No photo: {0} could not be opened.").format(
                 Path(path).name))
 
+    def _select(self, path: str) -> None:
+        """Show ``path`` in the picker, adding a photo opened from disk after the samples."""
+        index = self.photo_combo.findData(str(path))
+        if index < 0:
+            self.photo_combo.addItem(Path(path).name, str(path))
+            index = self.photo_combo.count() - 1
+        self.photo_combo.setCurrentIndex(index)
+
     @Slot(int)
     def _on_sample_chosen(self, _index: int) -> None:
-        self.photo_requested.emit(str(PHOTOS_DIR / self.photo_combo.currentText()))
+        self.photo_requested.emit(self.photo_combo.currentData())

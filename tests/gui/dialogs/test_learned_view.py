@@ -97,9 +97,15 @@ def test_filters_tab_shows_the_cnns_32_learned_kernels_on_the_photo(qtbot, predi
     try:
         qtbot.waitUntil(lambda: tab.result is not None, timeout=TIMEOUT_MS)
         assert TRAINED_PRESET in tab.kernel_editor.presets()
+        mine = tab.kernel_editor.kernels()
+        window = tab.show_all_maps()
+        # Opening the grid never replaces the user's kernel: it shows what is in use.
+        assert len(tab.kernel_editor.kernels()) == 1
+        np.testing.assert_array_equal(tab.kernel_editor.kernels()[0], mine[0])
+        assert not window.back_button.isEnabled()
         with qtbot.waitSignal(tab.result_shown, timeout=TIMEOUT_MS,
                               check_params_cb=lambda r: r.conv.shape[-1] == 32):
-            window = tab.show_all_maps()
+            window.cnn_button.click()
         result = tab.result
         assert result.conv_shape == (1, 425, 638, 32)
         np.testing.assert_allclose(np.moveaxis(result.kernels, -1, 0),
@@ -112,6 +118,14 @@ def test_filters_tab_shows_the_cnns_32_learned_kernels_on_the_photo(qtbot, predi
         window.stage_combo.setCurrentIndex(1)
         np.testing.assert_array_equal(
             grid.image, tile_mosaic(np.moveaxis(result.pooled, -1, 0), 8, max_tile=160)[0])
+        # One click puts the user's kernel back.
+        assert window.back_button.isEnabled()
+        with qtbot.waitSignal(tab.result_shown, timeout=TIMEOUT_MS,
+                              check_params_cb=lambda r: r.conv.shape[-1] == 1):
+            window.back_button.click()
+        np.testing.assert_array_equal(tab.kernel_editor.kernels()[0], mine[0])
+        assert tab.kernel_editor.kernel_names() == ["vertical edge (lesson)"]
+        assert not window.back_button.isEnabled()
         window.close()
     finally:
         tab.shutdown()
