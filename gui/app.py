@@ -120,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     from digitlab.gui.main_window import MainWindow  # noqa: PLC0415
     from digitlab.gui.model_store import ModelStore  # noqa: PLC0415
 
+    # Leftovers of saves killed in an earlier session (app-prefixed, > 10 minutes old).
+    from digitlab.engine.paths import clean_stale_temporaries  # noqa: PLC0415 - Qt-free, cheap
+
+    clean_stale_temporaries()
     store = ModelStore()
     window = MainWindow(store, settings=app_settings())
     trace = StartupTrace(window, store, enabled=os.environ.get(TRACE_ENV) == "1")
