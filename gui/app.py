@@ -117,12 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     theme.apply_theme(app)
     install_wheel_guard(app)
 
+    from digitlab.engine.paths import clean_stale_temporaries  # noqa: PLC0415 - Qt-free, cheap
     from digitlab.gui.main_window import MainWindow  # noqa: PLC0415
     from digitlab.gui.model_store import ModelStore  # noqa: PLC0415
 
     # Leftovers of saves killed in an earlier session (app-prefixed, > 10 minutes old).
-    from digitlab.engine.paths import clean_stale_temporaries  # noqa: PLC0415 - Qt-free, cheap
-
     clean_stale_temporaries()
     store = ModelStore()
     window = MainWindow(store, settings=app_settings())
