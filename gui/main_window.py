@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         store.models_changed.connect(self._update_models_label)
         store.loading_failed.connect(self.show_status)
         self._update_models_label()
+        self._restyling = False  # from now on, a palette change restyles the charts
         if not store.is_ready:
             self.show_status(translate(
                 "MainWindow",
@@ -262,6 +263,21 @@ class MainWindow(QMainWindow):
         finally:
             self.quit_prompt = None
             box.deleteLater()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        # The system switched between light and dark: charts and maps follow at once.
+        if event.type() == QEvent.Type.PaletteChange and not getattr(self, "_restyling", True):
+            # After the event: every widget has its new palette by then.
+            QTimer.singleShot(0, self, self._follow_palette)
+
+    def _follow_palette(self) -> None:
+        self._restyling = True
+        try:
+            theme.apply_theme()
+            theme.restyle_plots(self)
+        finally:
+            self._restyling = False
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         # Closing the window with its close button asks like File > Quit; a close from

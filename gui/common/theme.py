@@ -11,6 +11,7 @@ window and again whenever the system palette changes.
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from digitlab.engine.contrast import readable_color
@@ -107,3 +108,29 @@ def apply_plot_theme(pal: QPalette | None = None) -> None:
     """pyqtgraph's default text and background from the palette (call before building plots)."""
     pal = pal or palette()
     pg.setConfigOptions(foreground=plot_foreground(pal), background=plot_background(pal))
+
+
+def restyle_plots(root) -> None:
+    """Re-colour the charts and maps under ``root`` after the palette changed (light <-> dark).
+
+    Views with a background get the new base colour; axes, titles, legends and captions the
+    new text colour. Widgets that colour their own texts (the probability charts' titles)
+    have a ``restyle()`` method, called last.
+    """
+    from PySide6.QtWidgets import QWidget  # noqa: PLC0415
+
+    pal = palette()
+    background, foreground = plot_background(pal), plot_foreground(pal)
+    for view in root.findChildren(pg.GraphicsView):
+        if view.backgroundBrush().style() != Qt.BrushStyle.NoBrush:
+            view.setBackground(background)
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setPen(foreground)
+                item.setTextPen(foreground)
+            elif isinstance(item, pg.LabelItem) and item.text:
+                item.setAttr("color", foreground)
+                item.setText(item.text)
+    for widget in root.findChildren(QWidget):
+        if callable(getattr(widget, "restyle", None)):
+            widget.restyle()

@@ -136,6 +136,11 @@ class ProbabilityChart(pg.PlotWidget):
         if digit is not None:
             self.digit_clicked.emit(digit)
 
+    def restyle(self) -> None:
+        """The palette changed (light <-> dark): background and title colours again."""
+        if self._title:
+            self._set_title(self._title, self._disagrees)
+
     def retranslate(self) -> None:
         """Keep :attr:`title_text` in step with the title after a language change."""
         self._title = current(self._title)
@@ -155,9 +160,9 @@ class ProbabilityChart(pg.PlotWidget):
         self._title = text
         # The palette's text colour on the palette's base (light or dark); a disagreeing
         # model's title in an orange dark or light enough to read on it.
-        background = theme.plot_background(self.palette())
+        background = theme.plot_background()
         color = (theme.readable(theme.DISAGREE_ORANGE, background) if highlight
-                 else theme.plot_foreground(self.palette()))
+                 else theme.plot_foreground())
         self.setBackground(background)
         self._title_color = color
         self._describe()

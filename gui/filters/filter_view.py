@@ -223,6 +223,13 @@ class FilterView(QWidget):
                 break
         self.graphics.ci.setGeometry(self.graphics.range)  # lay out again at the view's size
 
+    def restyle(self) -> None:
+        """The palette changed (light <-> dark): background and two-colour titles again."""
+        self.graphics.setBackground(theme.plot_background())
+        for panel, text in list(self._title_texts.items()):
+            self.titles[panel].setAttr("color", theme.plot_foreground())
+            self._set_title(panel, text, self._title_details[panel])
+
     def retranslate(self) -> None:
         """Set the two-line panel titles again in the language just installed."""
         for panel, text in list(self._title_texts.items()):

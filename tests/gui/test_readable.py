@@ -185,3 +185,21 @@ def test_charts_follow_the_palette(window):
         background = chart.backgroundBrush().color()
         assert (background.lightness() < 128) == dark
     assert (window.train_tab.curves.backgroundBrush().color().lightness() < 128) == dark
+
+
+def test_switching_light_and_dark_while_running_restyles_the_charts(qtbot, window):
+    app = QApplication.instance()
+    was_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    _fill_everything(window)
+    app.setPalette(_palette("light" if was_dark else "dark"))  # the system switched theme
+    qtbot.wait(50)
+    for chart in window.draw_tab.charts.values():
+        assert (chart.backgroundBrush().color().lightness() < 128) != was_dark
+    problems = {}
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(50)
+        found = low_contrast(window.tabs.currentWidget())
+        if found:
+            problems[window.tabs.tabText(index)] = found
+    assert not problems, problems
