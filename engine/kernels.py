@@ -20,6 +20,8 @@ __all__ = [
 
 #: Largest kernel side accepted (the GUI's kernel editor and the CLI share it).
 MAX_KERNEL_SIDE = 15
+#: Most characters of kernel text: 225 values of up to ~80 characters each.
+MAX_KERNEL_TEXT = 20_000
 #: Most kernels (feature maps) in one filter run: the CNN's 32 plus the presets, twice
 #: over. Every kernel adds a full-size float32 feature map.
 MAX_KERNELS = 64
@@ -83,15 +85,23 @@ def parse_kernel(text: str) -> np.ndarray:
             NaN or infinity, or more than 15 rows or columns.
     """
     if not isinstance(text, str):
-        raise FilterError(f"Received kernel text {text!r}; expected a string.")
+        raise FilterError(f"Received kernel text {_short(text)}; expected a string.")
+    if len(text) > MAX_KERNEL_TEXT:
+        raise FilterError(
+            f"Received {len(text):,} characters of kernel text; a {MAX_KERNEL_SIDE}x"
+            f"{MAX_KERNEL_SIDE} kernel needs far fewer (at most {MAX_KERNEL_TEXT:,}).")
     flat = text.replace("[", " ").replace("]", ";") if "[" in text else text
-    rows = []
-    for line in flat.replace("\n", ";").split(";"):
-        tokens = line.replace(",", " ").split()
-        if tokens:
-            rows.append([_parse_value(tok, len(rows) + 1) for tok in tokens])
+    token_rows = [tokens for line in flat.replace("\n", ";").split(";")
+                  if (tokens := line.replace(",", " ").split())]
+    widest = max((len(tokens) for tokens in token_rows), default=0)
+    if len(token_rows) > MAX_KERNEL_SIDE or widest > MAX_KERNEL_SIDE:
+        # Refused before any value is parsed: the size alone is wrong.
+        raise FilterError(
+            f"Received a {len(token_rows)}x{widest} kernel; kernels may be at most "
+            f"{MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}.")
+    rows = [[_parse_value(tok, i + 1) for tok in tokens] for i, tokens in enumerate(token_rows)]
     if not rows:
-        raise FilterError(f"Received kernel text {text!r}; it holds no numbers.")
+        raise FilterError(f"Received kernel text {_short(text)}; it holds no numbers.")
     lengths = [len(r) for r in rows]
     if len(set(lengths)) > 1:
         raise FilterError(
@@ -102,6 +112,12 @@ def parse_kernel(text: str) -> np.ndarray:
             f"Received a {len(rows)}x{lengths[0]} kernel; kernels may be at most "
             f"{MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE}.")
     return np.array(rows, dtype=np.float32)
+
+
+def _short(value, limit: int = 40) -> str:
+    """``repr`` of a value, cut to ``limit`` characters (messages stay one short line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def check_kernel_count(count: int, limit: int = MAX_KERNELS) -> int:
@@ -176,12 +192,14 @@ def _parse_value(token: str, row: int) -> float:
             value = float(num) / float(den)
         else:
             value = float(token)
-    except (ValueError, ZeroDivisionError):
+    except (ValueError, ZeroDivisionError, OverflowError):
         raise FilterError(
-            f"Received {token!r} in row {row} of the kernel; values must be numbers.") from None
+            f"Received {_short(token)} in row {row} of the kernel; values must be numbers.") \
+            from None
     if not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
         raise FilterError(
-            f"Received {token!r} in row {row} of the kernel; values must be finite numbers.")
+            f"Received {_short(token)} in row {row} of the kernel; values must be finite "
+            "numbers.")
     return value
 
 

@@ -167,3 +167,54 @@ def test_apply_filter_refuses_overflow_and_runaway_pools():
     with pytest.raises(FilterError, match="comparisons, more than the limit"):
         apply_filter(big, np.ones((1, 1), np.float32),
                      FilterSettings(pool=300, pool_stride=1, pool_padding="SAME"))
+
+
+# --- kernel text: property-based --------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, width=32)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-+.,;/ eE[]\nnaif", max_size=80))
+def test_kernel_text_parses_or_is_refused_in_one_line(text):
+    try:
+        kernel = parse_kernel(text)
+    except FilterError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 300
+        return
+    assert kernel.dtype == np.float32 and kernel.ndim == 2
+    assert 1 <= kernel.shape[0] <= MAX_KERNEL_SIDE and 1 <= kernel.shape[1] <= MAX_KERNEL_SIDE
+    assert np.isfinite(kernel).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, MAX_KERNEL_SIDE).flatmap(
+    lambda cols: st.lists(st.lists(_values, min_size=cols, max_size=cols), min_size=1,
+                          max_size=MAX_KERNEL_SIDE)),
+    st.sampled_from([(",", ";"), (" ", "\n"), (", ", "; ")]))
+def test_kernel_rows_round_trip(rows, separators):
+    between_values, between_rows = separators
+    text = between_rows.join(between_values.join(repr(float(v)) for v in row) for row in rows)
+    np.testing.assert_array_equal(parse_kernel(text), np.array(rows, np.float32))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-9, 9), min_size=3, max_size=3), min_size=1, max_size=3))
+def test_cli_takes_kernel_rows_that_start_with_minus(rows):
+    from digitlab.cli import build_parser
+
+    rows[0][0] = -abs(rows[0][0]) - 1  # the first value is negative: the word starts with '-'
+    text = ";".join(",".join(str(v) for v in row) for row in rows)
+    args = build_parser().parse_args(["filter", "photo.jpg", "--kernel", text, "--kernel", "-1"])
+    assert args.kernel == [text, "-1"]
+
+
+def test_long_kernel_text_is_refused_short():
+    with pytest.raises(FilterError) as info:
+        parse_kernel("1," * 1_000_000)
+    assert len(str(info.value)) < 200
+    with pytest.raises(FilterError, match=r"Received a 1x16 kernel"):
+        parse_kernel(",".join(["1"] * 16))
