@@ -2,8 +2,11 @@
 
 ``model.predict`` costs milliseconds per call (graph dispatch, batching machinery)
 while the three networks themselves are about 3 million multiply-adds: too slow
-to predict live as the user draws. :class:`Predictor` copies the weights out of
-the Keras models once and runs the same layers in numpy:
+to predict live as the user draws. :class:`Predictor` runs the same layers in
+numpy, with the weights read straight from the ``.keras`` files by
+:func:`load_predictor` (no TensorFlow import: the app predicts before TensorFlow
+is loaded, and ``digitlab predict`` never loads it) or copied out of live Keras
+models by :meth:`Predictor.from_keras`:
 
     (28, 28) -> multinomial: Flatten 784 -> Dense 10 softmax              -> (10,)
              -> dnn: Flatten 784 -> Dense 64 -> 128 -> 32 relu -> 10 softmax -> (10,)
