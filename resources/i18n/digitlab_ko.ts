@@ -276,6 +276,14 @@
         <translation>합성곱 신경망 첫 층의 커널을 커널 편집기에 넣습니다</translation>
     </message>
     <message>
+        <source>Back to my kernels</source>
+        <translation>내 커널로 돌아가기</translation>
+    </message>
+    <message>
+        <source>Put back the kernels you had before the CNN&apos;s</source>
+        <translation>합성곱 신경망의 커널을 넣기 전에 쓰던 커널로 되돌립니다</translation>
+    </message>
+    <message>
         <source>Hover a map for its value · scroll to zoom · drag to pan</source>
         <translation>맵 위에 마우스를 올리면 값이 보입니다 · 스크롤로 확대 · 끌어서 이동</translation>
     </message>
@@ -452,6 +460,10 @@ Panel names in the hover line.</extracomment>
     <message>
         <source>Blue</source>
         <translation>파랑 (B)</translation>
+    </message>
+    <message>
+        <source>Grey (R+G+B)/3</source>
+        <translation>회색 (R+G+B)/3</translation>
     </message>
     <message>
         <source>Luminance</source>
