@@ -185,7 +185,49 @@ def _check_open_archive(zf: zipfile.ZipFile, p: Path, limits: ModelLimits) -> Mo
     check_zip_members(zf, p, {**sizes, WEIGHTS: weights_limit}, 1 << 62,
                       default_limit=limits.max_other_member_bytes)
     members[WEIGHTS] = read_zip_member(zf, by_name[WEIGHTS], p, weights_limit)
+    # HDF5 compresses datasets itself: a small file may declare a huge array, which
+    # Keras would read whole. The declared sizes must fit what the architecture needs.
+    _check_h5_declared_sizes(members[WEIGHTS], p, weights_limit)
     return ModelArchive(p, config, parameters, members)
+
+
+#: Most groups and datasets in model.weights.h5 (the lesson's CNN has a few dozen).
+_MAX_H5_OBJECTS = 10_000
+
+
+def _check_h5_declared_sizes(data: bytes, p: Path, limit: int) -> None:
+    """Refuse a weights file whose datasets declare more bytes than ``limit`` together.
+
+    Raises:
+        ModelArchiveError: too many objects, too many declared bytes, or not HDF5.
+    """
+    import h5py  # noqa: PLC0415 - Keras's own HDF5 reader; no TensorFlow
+
+    declared, objects = 0, 0
+
+    def visit(name, obj):
+        nonlocal declared, objects
+        objects += 1
+        if objects > _MAX_H5_OBJECTS:
+            raise ModelArchiveError(
+                f"{p}: model.weights.h5 holds more than {_MAX_H5_OBJECTS:,} objects")
+        if isinstance(obj, h5py.Dataset):
+            declared += int(obj.size or 0) * obj.dtype.itemsize
+            if declared > limit:
+                raise ModelArchiveError(
+                    f"{p}: model.weights.h5 declares more than {limit:,} bytes of arrays "
+                    f"(at {name!r}), more than the architecture's parameters need")
+
+    try:
+        with h5py.File(io.BytesIO(data), "r") as h5:
+            h5.visititems(visit)
+    except ModelArchiveError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - h5py raises OSError, KeyError, ValueError...
+        text = str(exc).strip().splitlines()
+        raise ModelArchiveError(
+            f"{p}: model.weights.h5 is not a readable HDF5 file "
+            f"({text[0] if text else type(exc).__name__})") from None
 
 
 #: Classes that carry Python code (or load it) inside a model file.

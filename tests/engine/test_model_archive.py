@@ -234,3 +234,28 @@ def test_mutated_real_configs_are_sized_or_refused(kinds, units):
     except ShapeError:
         return
     assert n >= 0
+
+
+def test_a_compressed_hdf5_dataset_declaring_a_huge_array_is_refused(tmp_path):
+    import io
+
+    import h5py
+
+    members = _members(SHIPPED["multinomial"])
+    buffer = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buffer, "a") as h5:
+        # 400 MB of zeros, a few KB once HDF5's own gzip filter has it.
+        h5.create_dataset("layers/extra/vars/0", shape=(100_000_000,), dtype="f4",
+                          chunks=(1_000_000,), compression="gzip", fillvalue=0.0)
+    data = buffer.getvalue()
+    assert len(data) < 2_000_000
+    path = _write(tmp_path / "h5bomb.keras", {**members, "model.weights.h5": data})
+    with pytest.raises(ModelArchiveError, match="model.weights.h5 declares more than"):
+        check_model_archive(path)
+
+
+def test_weights_that_are_not_hdf5_are_refused_in_one_line(tmp_path):
+    members = _members(SHIPPED["multinomial"])
+    path = _write(tmp_path / "junk.keras", {**members, "model.weights.h5": b"not hdf5" * 100})
+    with pytest.raises(ModelArchiveError, match="is not a readable HDF5 file"):
+        check_model_archive(path)
