@@ -1517,16 +1517,16 @@ Quit anyway?</source>
     </message>
     <message>
         <source>Lesson recipe</source>
-        <translation>수업의 설정</translation>
+        <translation>수업 레시피</translation>
     </message>
     <message>
         <source>Improved recipe</source>
-        <translation>개선된 설정</translation>
+        <translation>개선된 레시피</translation>
     </message>
     <message>
         <source>constant</source>
         <extracomment>The engine&apos;s learning-rate schedules, as the picker shows them.</extracomment>
-        <translation>일정</translation>
+        <translation>고정</translation>
     </message>
     <message>
         <source>cosine</source>
@@ -1541,7 +1541,7 @@ Quit anyway?</source>
         <source>Lesson: Adam 1e-4, batch 100, validation 20%, patience 3.
 Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; recipe).</source>
         <translation>수업: Adam 1e-4, 배치 100, 검증 20%, 조기 종료 인내 3.
-개선: Adam 1e-3에 코사인 감쇠, 데이터 증강 (기본 제공 모델의 설정).</translation>
+개선: Adam 1e-3에 코사인 감쇠, 데이터 증강 (기본 제공 모델의 레시피).</translation>
     </message>
     <message>
         <source>The most epochs; early stopping usually ends sooner.</source>
@@ -1581,7 +1581,7 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
     </message>
     <message>
         <source>Preset</source>
-        <translation>설정</translation>
+        <translation>레시피</translation>
     </message>
     <message>
         <source>Learning rate</source>
