@@ -302,3 +302,11 @@ def test_an_npz_listing_a_huge_number_of_members_is_refused_quickly(tmp_path):
             zf.writestr(f"x{i}.npy", b"")
     with pytest.raises(MnistFormatError, match="lists 5,000 members; at most 64"):
         load_mnist(path)
+
+
+def test_extra_arrays_in_an_npz_are_ignored(tmp_path, mnist):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=mnist.x_train[:20], y_train=mnist.y_train[:20],
+             x_test=mnist.x_test[:5], y_test=mnist.y_test[:5],
+             x_val=np.zeros((50, 28, 28), np.uint8), notes=np.array([1.5, 2.5]))
+    assert len(load_mnist(path).x_train) == 20
