@@ -96,7 +96,8 @@ def _load_usable(path: Path, kind: str):
 
 
 def load_kind(kind: str, shipped_dir: str | Path | None = None,
-              prefer_user: bool = True) -> tuple[object | None, ModelInfo, str]:
+              prefer_user: bool = True, translate: Callable[[str, str], str] = _english,
+              ) -> tuple[object | None, ModelInfo, str]:
     """Read the model ``kind`` should use: the user's when it loads, else the shipped one.
 
     Args:
@@ -104,6 +105,7 @@ def load_kind(kind: str, shipped_dir: str | Path | None = None,
         shipped_dir: where the shipped ``<kind>.keras`` files are; by default
             ``engine.models.SHIPPED_MODELS_DIR``.
         prefer_user: False to ignore the user's file (restoring the shipped models).
+        translate: ``(context, source) -> text`` for the note (English by default).
 
     Returns:
         ``(network or None, ModelInfo, note)``: the ``engine.numpy_layers.Network``
@@ -124,13 +126,15 @@ def load_kind(kind: str, shipped_dir: str | Path | None = None,
             model = _load_usable(user_path, kind)
             return model, ModelInfo("user", str(user_path), read_test_accuracy(user_path)), ""
         except ModelFileError as exc:
-            note = f"Your {kind} model could not be loaded ({exc}); using the shipped one."
+            reason = str(exc)
         except Exception as exc:  # noqa: BLE001 - one odd user file must not stop all models
-            note = (f"Your {kind} model could not be loaded ({user_path}: {one_line(exc)}); "
-                    "using the shipped one.")
+            reason = f"{user_path}: {one_line(exc)}"
+        note = translate("ModelSources", "Your {0} model could not be loaded ({1}); "
+                                         "using the shipped one.").format(kind, reason)
     shipped = Path(shipped_dir or SHIPPED_MODELS_DIR) / f"{kind}.keras"
     if not shipped.exists():
-        missing = f"No {kind} model: {shipped} is missing (train one in the Train tab)."
+        missing = translate("ModelSources", "No {0} model: {1} is missing (train one in the "
+                                            "Train tab).").format(kind, shipped)
         return None, ModelInfo("missing"), " ".join(filter(None, (note, missing)))
     try:
         model = _load_usable(shipped, kind)
@@ -140,7 +144,8 @@ def load_kind(kind: str, shipped_dir: str | Path | None = None,
 
 
 def load_models(shipped_dir: str | Path | None = None, prefer_user: bool = True,
-                should_stop: Callable[[], bool] | None = None):
+                should_stop: Callable[[], bool] | None = None,
+                translate: Callable[[str, str], str] = _english):
     """:func:`load_kind` for every kind.
 
     Returns:
@@ -152,7 +157,7 @@ def load_models(shipped_dir: str | Path | None = None, prefer_user: bool = True,
     for kind in MODEL_KINDS:
         if should_stop is not None and should_stop():
             return None
-        model, info[kind], note = load_kind(kind, shipped_dir, prefer_user)
+        model, info[kind], note = load_kind(kind, shipped_dir, prefer_user, translate)
         if model is not None:
             models[kind] = model
         if note:

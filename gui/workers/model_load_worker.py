@@ -23,6 +23,7 @@ import numpy as np
 
 from digitlab.engine.model_sources import ModelInfo
 from digitlab.engine.models import read_test_accuracy, write_model_card
+from digitlab.gui.common.i18n import translate
 from digitlab.gui.workers.jobs import LongJob
 
 __all__ = ["AccuracyMeasured", "KerasModelsLoaded", "LoadedModels", "ModelInfo",
@@ -107,7 +108,7 @@ class ModelLoadWorker(LongJob):
         from digitlab.engine.model_sources import load_keras_models, load_models  # noqa: PLC0415
 
         loaded = load_models(self._shipped_dir, self._prefer_user,
-                             should_stop=self.isInterruptionRequested)
+                             should_stop=self.isInterruptionRequested, translate=translate)
         if loaded is None:
             return
         networks, info, notes = loaded

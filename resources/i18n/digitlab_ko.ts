@@ -1040,6 +1040,17 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
+    <name>ModelSources</name>
+    <message>
+        <source>Your {0} model could not be loaded ({1}); using the shipped one.</source>
+        <translation>내 {0} 모델을 불러오지 못해 ({1}) 기본 제공 모델을 사용합니다.</translation>
+    </message>
+    <message>
+        <source>No {0} model: {1} is missing (train one in the Train tab).</source>
+        <translation>{0} 모델 없음: {1} 파일이 없습니다 (학습 탭에서 학습하세요).</translation>
+    </message>
+</context>
+<context>
     <name>ModelStore</name>
     <message>
         <source>multinomial</source>
