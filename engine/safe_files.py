@@ -146,8 +146,8 @@ def open_regular(path: str | os.PathLike, what: str = "file", max_bytes: int | N
         raise UnsafeFileError(f"{p}: cannot open ({exc.strerror or exc})") from None
     try:
         _check_stat(p, os.fstat(fd), what, max_bytes, allow_empty)
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
+        if getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)  # a regular file: reads block as usual from here
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
