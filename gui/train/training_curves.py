@@ -42,6 +42,9 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         for plot, legend_offset in zip(self._plots.values(), ((-10, 10), (-10, -10)), strict=True):
             plot.setLabel("bottom", translate("TrainingCurves", "epoch"))
             plot.showGrid(x=True, y=True, alpha=0.25)
+            # As on every other plot of the app: pyqtgraph's options menu speaks English only
+            # (its "A" button still resets the view after a pan or zoom).
+            plot.setMenuEnabled(False)
             plot.addLegend(offset=legend_offset)
         self._curves: dict[str, pg.PlotDataItem] = {}
         for name, (plot, _, colour) in _SERIES.items():
