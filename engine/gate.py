@@ -131,9 +131,11 @@ class Gate:
         """The decision for one preprocessed image ``(28, 28)``."""
         return self.decide_scores(self.scores(np.asarray(image28)[None]))[0]
 
-    def decide_scores(self, scores: np.ndarray) -> list[GateDecision]:
-        """Decisions for scores from :meth:`scores`."""
-        return [GateDecision(bool(s >= self.threshold), float(s), self.threshold) for s in scores]
+    def decide_scores(self, scores: np.ndarray, threshold: float | None = None
+                      ) -> list[GateDecision]:
+        """Decisions for scores from :meth:`scores`, at this gate's threshold or a stricter one."""
+        t = self.threshold if threshold is None else max(self.threshold, float(threshold))
+        return [GateDecision(bool(s >= t), float(s), t) for s in scores]
 
 
 def read_threshold(model_path: str | Path) -> float:

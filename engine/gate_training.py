@@ -189,7 +189,8 @@ def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
         x, fam = gate_data.sample_set(fams, per_family, seed + (0 if train else 1))
         hits = gate.scores(x) < gate.threshold
         for k, name in enumerate(fams):
-            family_rates[name] = float(np.mean(hits[fam == k]))
+            if (fam == k).any():
+                family_rates[name] = float(np.mean(hits[fam == k]))
         groups["train_families" if train else "held_out_families"] = hits
     pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(test)}, per_family, seed + 2)
     return {

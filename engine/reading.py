@@ -25,6 +25,26 @@ from digitlab.engine.gate import Gate, GateDecision
 from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
 from digitlab.engine.segment import mask_box, segment_masks, to_image28
 
+#: A piece of a number needs at least this digit score (or the gate's threshold if higher):
+#: a stray piece of a letter or a shape must not pass as a digit of a number.
+NUMBER_PIECE_SCORE = 0.15
+#: Every piece of a number is at least this share of the tallest piece's height...
+ROW_HEIGHT = 0.5
+#: ...and shares at least this share of its height with the tallest piece's rows.
+ROW_OVERLAP = 0.5
+
+
+def looks_like_a_row(boxes: list[tuple[int, int, int, int]]) -> bool:
+    """Whether pieces ``(y0, x0, y1, x1)`` sit side by side like the digits of a number."""
+    tallest = max(boxes, key=lambda b: b[2] - b[0])
+    height = tallest[2] - tallest[0]
+    for y0, _, y1, _ in boxes:
+        shared = min(y1, tallest[2]) - max(y0, tallest[0])
+        if y1 - y0 < ROW_HEIGHT * height or shared < ROW_OVERLAP * (y1 - y0):
+            return False
+    return True
+
+
 #: Reasons a reading has no digit.
 EMPTY, NOT_A_DIGIT, SEVERAL_DIGITS = "empty", "not a digit", "several digits"
 
@@ -148,6 +168,10 @@ class Reader:
             threshold = 0.5 if self.gate is None else self.gate.threshold
             masks = segment_masks(pre.cropped, scorer, threshold)
             y0, x0 = pre.bbox[0], pre.bbox[1]
+            if len(masks) > 1 and not looks_like_a_row([mask_box(m) for m in masks]):
+                # Pieces of very different heights or rows (a Hangul syllable, a smiley's
+                # eyes): not a number. The gate judges the drawing as a whole instead.
+                masks = masks[:1]
             if len(masks) <= 1:
                 one = self._read_images(pre.image28[None], [pre.bbox])[0]
                 return Reading(pre, (one,), one)
@@ -157,7 +181,7 @@ class Reader:
             if whole:
                 images.append(pre.image28)
                 boxes.append(pre.bbox)
-            read = self._read_images(np.stack(images), boxes)
+            read = self._read_images(np.stack(images), boxes, NUMBER_PIECE_SCORE)
         if whole:
             return Reading(pre, tuple(read[:-1]), read[-1])
         return Reading(pre, tuple(read))
@@ -167,10 +191,11 @@ class Reader:
         with one_blas_thread():
             return self._read_images(np.asarray(image28, np.float32)[None], [(0, 0, 28, 28)])[0]
 
-    def _read_images(self, images: np.ndarray, boxes) -> list[DigitReading]:
+    def _read_images(self, images: np.ndarray, boxes, threshold: float | None = None
+                     ) -> list[DigitReading]:
         """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate)."""
         probs = self.predictor.predict_batch(images)
-        decisions = (self.gate.decide_scores(self.gate.scores(images))
+        decisions = (self.gate.decide_scores(self.gate.scores(images), threshold)
                      if self.gate is not None else [None] * len(images))
         out = []
         for i, box in enumerate(boxes):

@@ -132,3 +132,57 @@ def test_shipped_models_read_big_drawn_digits(capsys, tmp_path, mnist):
     code, rows = run_json(capsys, paths)
     assert code == 0
     assert [row["digit"] for row in rows] == list(range(10))
+
+
+needs_gate = pytest.mark.skipif(
+    not (shipped_model_path("cnn").parent / "gate.keras").exists(), reason="no shipped gate")
+
+
+@needs_gate
+def test_json_reads_numbers_and_says_not_a_digit(capsys, tmp_path, mnist):
+    from digitlab.engine.gate_data import compose_number, shape_sampler
+
+    rng = np.random.default_rng(4)
+    idx = [3, 2, 1]  # 0 1 2
+    number, _ = compose_number(list(mnist.x_test[idx]), rng, height=80, gap_range=(0.2, 0.4))
+    Image.fromarray(255 - number).save(tmp_path / "number.png")
+    Image.fromarray(shape_sampler("shape:circle-cross")(rng)).save(tmp_path / "cross.png")
+    single = write_digit(tmp_path / "seven.png", mnist.x_test[0])
+    code, rows = run_json(capsys, [str(tmp_path / "number.png"), str(tmp_path / "cross.png"),
+                                   single])
+    assert code == 0  # "not a digit" is an answer, not an error
+    num, cross, seven = rows
+
+    assert num["number"] == "012" and num["digit"] is None and num["reason"] == "several digits"
+    assert len(num["digits"]) == 3
+    lefts = [d["box"][1] for d in num["digits"]]
+    assert lefts == sorted(lefts)
+    for piece, truth in zip(num["digits"], "012", strict=True):
+        assert piece["digit"] == int(truth)
+        assert len(piece["box"]) == 4 and all(isinstance(v, int) for v in piece["box"])
+        assert set(piece["models"]) == {"multinomial", "dnn", "cnn"}
+        assert 0.0 <= piece["digit_score"] <= 1.0
+
+    assert cross["digit"] is None and cross["reason"] == "not a digit"
+    assert cross["number"] is None and cross["digit_score"] < cross["threshold"]
+    assert set(cross["models"]) == {"multinomial", "dnn", "cnn"}
+
+    # One digit: today's keys and answer, plus the number and its one piece.
+    assert seven["digit"] == 7 and seven["number"] == "7" and "reason" not in seven
+    assert len(seven["digits"]) == 1
+    assert seven["digits"][0]["models"] == seven["models"]
+    assert seven["digit_score"] >= seven["threshold"]
+
+
+@needs_gate
+def test_readable_output_names_the_number_and_the_non_digit(capsys, tmp_path, mnist):
+    from digitlab.engine.gate_data import compose_number, shape_sampler
+
+    rng = np.random.default_rng(6)
+    number, _ = compose_number(list(mnist.x_test[[3, 2]]), rng, height=80, gap_range=(0.3, 0.4))
+    Image.fromarray(number).save(tmp_path / "n.png")
+    Image.fromarray(shape_sampler("shape:star")(rng)).save(tmp_path / "star.png")
+    assert main(["predict", str(tmp_path / "n.png"), str(tmp_path / "star.png")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{tmp_path / 'n.png'}: 01 (2 parts:")
+    assert out[1].startswith(f"{tmp_path / 'star.png'}: not a digit (digit score ")

@@ -125,16 +125,17 @@ def test_touching_digits_are_split_where_the_scorer_likes_the_pieces(mnist):
         pytest.skip("no shipped gate")
     gate = Gate.load()
     rng = np.random.default_rng(5)
-    split = whole_without_scorer = 0
-    trials = 30
-    for _ in range(trials):
+    touching = split = 0
+    for _ in range(40):
         idx = rng.integers(len(mnist.x_test), size=2)
-        image, _ = compose_number(list(mnist.x_test[idx]), rng, gap_range=(-0.08, -0.03))
+        image, _ = compose_number(list(mnist.x_test[idx]), rng, gap_range=(-0.1, -0.04))
         crop = crop_of(image)
-        whole_without_scorer += len(segment_digits(crop)) == 1
+        if len(segment_digits(crop)) != 1:
+            continue  # their boxes overlap but the strokes do not touch
+        touching += 1
         split += len(segment_digits(crop, gate.scores, gate.threshold)) == 2
-    assert whole_without_scorer >= trials * 0.8  # they really touch
-    assert split >= trials * 0.8
+    assert touching >= 15
+    assert split >= 0.75 * touching
 
 
 def test_no_ink_no_segments_and_bad_shapes_refused():

@@ -1,0 +1,179 @@
+"""Benchmark: the not-a-digit gate, reading numbers, and the live path with the gate.
+
+Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
+
+- ``gate: non-digits flagged, training families`` / ``held-out families``: fresh
+  generated non-digits (engine.gate_data) the gate flags; the held-out families (fonts,
+  scribbles, shapes it never trained on) are the honest estimate. Budget >= 90 %.
+- ``read: non-digit drawings flagged, ...``: the same kinds of drawings through the whole
+  :class:`engine.reading.Reader` (segmentation included): flagged when no number comes
+  out. This is what the app and ``digitlab predict`` do; lower than the gate's own
+  figure because a drawing cut into pieces can pass piece by piece.
+- ``gate: pairs of touching/close digits flagged``: two or three test digits as one piece.
+- ``gate: MNIST test digits flagged`` and ``... restyled / pen-redrawn digits flagged``:
+  budget <= 1 %.
+- ``cnn accuracy: all test digits`` vs ``accepted test digits``: the gate must not
+  cost accuracy on what it lets through.
+- ``numbers read exactly, k digits``: k MNIST test digits composed with natural spacing
+  (gaps -5 %..50 % of the height, so some touch; baseline and size jitter), read by
+  :class:`engine.reading.Reader`. Budget >= 95 %.
+- ``live read: 3 models + gate, one digit`` (280x280 canvas, budget median <= 1 ms) and
+  ``... 4-digit number`` (about 200x600, budget median <= 3 ms), preprocessing and
+  segmentation included.
+
+Run alone with ``python -m tests.benchmarks.run --only reading``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+ONE_DIGIT_MS, FOUR_DIGITS_MS = 1.0, 3.0
+REPEATS, WARMUP = 200, 30
+NUMBERS_PER_LENGTH = 200
+
+
+def _quality(name: str, value: float, budget: str | None, within: bool | None, **extra) -> dict:
+    return {"name": name, "value": round(float(value), 4), "budget": budget,
+            "within_budget": within, **extra}
+
+
+def _timed(fn, repeats: int = REPEATS) -> list[float]:
+    for _ in range(WARMUP):
+        fn()
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000.0)
+    return out
+
+
+def _time_row(name: str, ms: list[float], budget_ms: float) -> dict:
+    median = statistics.median(ms)
+    return {"name": name, "median_ms": round(median, 4),
+            "p95_ms": round(float(np.percentile(ms, 95)), 4),
+            "budget": f"median <= {budget_ms:g} ms", "within_budget": median <= budget_ms,
+            "repeats": len(ms)}
+
+
+def number_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n: int,
+                    seed: int) -> float:
+    """Share of ``n`` composed ``length``-digit numbers the reader reads exactly."""
+    from digitlab.engine.gate_data import compose_number  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    right = 0
+    for _ in range(n):
+        idx = rng.integers(len(images), size=length)
+        image, _ = compose_number(list(images[idx]), rng, height=int(rng.integers(40, 160)))
+        truth = "".join(str(int(d)) for d in labels[idx])
+        right += reader.read(image).number == truth
+    return right / n
+
+
+def reader_flag_rate(reader, families: dict, per_family: int, seed: int) -> tuple[float, int]:
+    """Share of generated non-digit drawings the reader reads no number from, and how many."""
+    rng = np.random.default_rng(seed)
+    flagged = total = 0
+    for sampler in families.values():
+        for _ in range(per_family):
+            drawing = sampler(rng)
+            if drawing is None:
+                continue
+            reading = reader.read(drawing)
+            if reading.is_empty:
+                continue
+            total += 1
+            flagged += reading.number is None
+    return flagged / max(total, 1), total
+
+
+def run() -> list[dict]:
+    """Measure the rows described in the module docstring."""
+    from digitlab.engine import gate_data  # noqa: PLC0415
+    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415
+    from digitlab.engine.gate import Gate  # noqa: PLC0415
+    from digitlab.engine.gate_training import digits_through_app, styled_digits  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.reading import Reader  # noqa: PLC0415
+
+    data = load_mnist()
+    predictor = Predictor.load_shipped()
+    gate = Gate.load()
+    kinds = predictor.kinds
+    reader = Reader(predictor, gate, load_temperatures(
+        model_files={k: shipped_model_path(k) for k in kinds}))
+
+    def flagged(x: np.ndarray) -> float:
+        return float(np.mean(gate.scores(x) < gate.threshold))
+
+    rows = []
+    for train in (True, False):
+        families = gate_data.negative_families(train=train)
+        x, _ = gate_data.sample_set(families, 100, seed=100 + train)
+        share = flagged(x)
+        label = "training families (fresh samples)" if train else "held-out families"
+        rows.append(_quality(f"gate: non-digits flagged, {label}", share, ">= 90%",
+                             share >= 0.9, samples=len(x), families=len(families)))
+    for train in (True, False):
+        families = gate_data.negative_families(train=train)
+        share, n = reader_flag_rate(reader, families, 25, seed=200 + train)
+        label = "training families (fresh samples)" if train else "held-out families"
+        rows.append(_quality(f"read: non-digit drawings flagged, {label}", share, ">= 90%",
+                             share >= 0.9, samples=n))
+    pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(data.x_test)}, 200, seed=102)
+    rows.append(_quality("gate: pairs of close/touching test digits flagged", flagged(pairs),
+                         None, None, samples=len(pairs)))
+
+    test_x, test_y = data.x_test[:3000], data.y_test[:3000]
+    plain = digits_through_app(test_x)
+    share = flagged(plain)
+    rows.append(_quality("gate: MNIST test digits flagged", share, "<= 1%", share <= 0.01,
+                         samples=len(plain)))
+    styled = np.concatenate(list(styled_digits(test_x[:200], seed=7).values()))
+    redrawn, _ = gate_data.sample_set({"d": gate_data.digit_sampler(test_x)}, 600, seed=8)
+    for name, x in (("restyled (engine.styles, 6 styles)", styled),
+                    ("pen-redrawn / fast-restyled", redrawn)):
+        share = flagged(x)
+        rows.append(_quality(f"gate: {name} digits flagged", share, "<= 1%", share <= 0.01,
+                             samples=len(x)))
+
+    cnn = predictor.predict_batch(plain)["cnn"].argmax(axis=1)
+    accepted = gate.scores(plain) >= gate.threshold
+    acc_all = float(np.mean(cnn == test_y))
+    acc_accepted = float(np.mean(cnn[accepted] == test_y[accepted]))
+    rows.append(_quality("cnn accuracy: all MNIST test digits", acc_all, None, None))
+    rows.append(_quality("cnn accuracy: accepted MNIST test digits", acc_accepted,
+                         ">= all digits", acc_accepted >= acc_all))
+
+    for length in (2, 3, 4):
+        share = number_accuracy(reader, data.x_test, data.y_test, length, NUMBERS_PER_LENGTH,
+                                seed=length)
+        rows.append(_quality(f"numbers read exactly, {length} digits", share, ">= 95%",
+                             share >= 0.95, samples=NUMBERS_PER_LENGTH))
+
+    from PIL import Image  # noqa: PLC0415
+
+    canvas = 255 - np.asarray(Image.fromarray(data.x_test[0]).resize((280, 280), Image.BILINEAR))
+    rows.append(_time_row("live read: 3 models + gate, one digit (280x280 canvas)",
+                          _timed(lambda: reader.read(canvas)), ONE_DIGIT_MS))
+    number, _ = gate_data.compose_number(list(data.x_test[[3, 2, 1, 18]]),
+                                         np.random.default_rng(0), height=150,
+                                         gap_range=(0.1, 0.3))
+    number = 255 - number
+    assert len(reader.read(number).digits) == 4, "the timing number must read as 4 digits"
+    rows.append(_time_row(f"live read: 3 models + gate, 4-digit number ({number.shape[0]}x"
+                          f"{number.shape[1]})", _timed(lambda: reader.read(number)),
+                          FOUR_DIGITS_MS))
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
