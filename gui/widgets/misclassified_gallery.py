@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 
 from digitlab.gui.common.i18n import translate
@@ -13,14 +13,28 @@ from digitlab.gui.common.i18n import translate
 _ZOOM = 2
 
 
-def digit_pixmap(image: np.ndarray, zoom: int = _ZOOM) -> QPixmap:
-    """A ``(28, 28) uint8`` image (ink bright) as a pixmap, dark ink on white like paper."""
+def digit_pixmap(image: np.ndarray, zoom: int = _ZOOM, ratio: float | None = None) -> QPixmap:
+    """A ``(28, 28) uint8`` image (ink bright) as a pixmap, dark ink on white like paper.
+
+    Args:
+        image: the digit, ink bright.
+        zoom: logical pixels per image pixel.
+        ratio: device pixels per logical pixel (the screen's, by default): the pixmap
+            is made at the screen's resolution, so it stays crisp at 200 % scaling.
+
+    Returns:
+        A pixmap of ``28 * zoom`` logical pixels a side (``ratio`` times more device pixels).
+    """
+    ratio = QGuiApplication.instance().devicePixelRatio() if ratio is None else ratio
     paper = np.ascontiguousarray(255 - np.asarray(image, dtype=np.uint8))
     height, width = paper.shape
     qimage = QImage(paper.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(qimage).scaled(width * zoom, height * zoom,
-                                            Qt.AspectRatioMode.KeepAspectRatio,
-                                            Qt.TransformationMode.FastTransformation)
+    pixmap = QPixmap.fromImage(qimage).scaled(round(width * zoom * ratio),
+                                              round(height * zoom * ratio),
+                                              Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.FastTransformation)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 class MisclassifiedGallery(QListWidget):

@@ -64,3 +64,19 @@ def test_the_log_follows_new_lines(qtbot, tiny_models):
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
     last = tab.log.cursorForPosition(tab.log.viewport().rect().bottomLeft()).block().text()
     assert last.startswith("Epoch 200")
+
+
+def test_gallery_digits_are_made_at_the_screens_resolution(qapp):
+    from digitlab.gui.widgets.misclassified_gallery import digit_pixmap
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[4:24, 13:15] = 255
+    sharp = digit_pixmap(digit, zoom=3, ratio=2.0)  # a 200 % screen
+    assert (sharp.width(), sharp.height()) == (168, 168)  # device pixels
+    assert sharp.devicePixelRatio() == 2.0
+    assert sharp.deviceIndependentSize().width() == 84  # the same size on screen
+    image = sharp.toImage()
+    # Nearest neighbour: every device pixel is ink or paper, no blurred edge.
+    values = {image.pixelColor(x, 60).red() for x in range(image.width())}
+    assert values == {0, 255}
+    assert digit_pixmap(digit, zoom=3, ratio=1.0).width() == 84
