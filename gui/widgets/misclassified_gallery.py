@@ -94,3 +94,13 @@ class MisclassifiedGallery(QListWidget):
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         self.request(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # The keyboard's click: arrows pick a digit, Enter or Space opens it.
+        item = self.currentItem()
+        keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+        if event.key() in keys and item is not None:
+            self._on_clicked(item)
+            event.accept()
+            return
+        super().keyPressEvent(event)

@@ -80,3 +80,22 @@ def test_gallery_digits_are_made_at_the_screens_resolution(qapp):
     values = {image.pixelColor(x, 60).red() for x in range(image.width())}
     assert values == {0, 255}
     assert digit_pixmap(digit, zoom=3, ratio=1.0).width() == 84
+
+
+def test_a_mistake_opens_from_the_keyboard_too(qtbot):
+    from PySide6.QtCore import Qt
+
+    from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
+
+    gallery = MisclassifiedGallery()
+    qtbot.addWidget(gallery)
+    images = np.stack([np.full((28, 28), v, np.uint8) for v in (10, 200)])
+    gallery.set_samples(images, np.array([3, 4]), np.array([5, 9]))
+    gallery.show()
+    qtbot.waitExposed(gallery)
+    gallery.setFocus()
+    gallery.setCurrentRow(0)
+    qtbot.keyClick(gallery, Qt.Key.Key_Right)  # arrows move between the digits
+    with qtbot.waitSignal(gallery.digit_requested) as blocker:
+        qtbot.keyClick(gallery, Qt.Key.Key_Return)
+    assert np.array_equal(blocker.args[0], images[1])
