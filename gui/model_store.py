@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.model_sources import ModelInfo, describe_models, set_user_models_aside
@@ -223,6 +223,11 @@ class ModelStore(QObject):
             self.tensorflow_loaded.emit(step.stamp)
         elif isinstance(step, LoadedModels):
             self._on_loaded(step)
+            worker = self.sender()
+            if isinstance(worker, ModelLoadWorker):
+                # After the events already queued (the Draw tab's repaint), let the worker
+                # start TensorFlow's import: it would slow the GUI thread before that.
+                QTimer.singleShot(0, worker.continue_loading)
         elif isinstance(step, KerasModelsLoaded):
             self._on_keras_models(step)
         elif isinstance(step, AccuracyMeasured):

@@ -3,9 +3,10 @@
 Reading three ``.keras`` files, importing TensorFlow (seconds) and measuring
 test accuracies: :class:`ModelLoadWorker` does all of it in a ``LongJob``
 (:mod:`gui.workers.jobs`) so that the window is on screen (and drawable) at
-once, and predicts before TensorFlow is imported. :class:`ModelSaveWorker` writes a user-trained model
-atomically in the background for the same reason. Which file wins (the
-user's or the shipped one) is :mod:`engine.model_sources`' rule.
+once, and predicts before TensorFlow is imported. :class:`ModelSaveWorker`
+writes a user-trained model atomically in the background for the same reason.
+Which file wins (the user's or the shipped one) is :mod:`engine.model_sources`'
+rule.
 
 Test accuracy of a model comes from the card next to it (``cnn.keras`` ->
 ``cnn.json``, see :func:`engine.models.write_model_card`) when the card's
@@ -15,6 +16,7 @@ MNIST test set (10,000 images) after the models are already usable.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,12 +99,33 @@ class ModelLoadWorker(LongJob):
     """
 
     failure_prefix = "Could not load the models: "
+    #: Longest wait for :meth:`continue_loading` before TensorFlow is imported anyway.
+    MAX_HANDOVER_WAIT_S = 2.0
 
     def __init__(self, shipped_dir: str | Path | None = None, prefer_user: bool = True,
                  parent=None):
         super().__init__(parent)
         self._shipped_dir = None if shipped_dir is None else Path(shipped_dir)
         self._prefer_user = prefer_user
+        self._handed_over = threading.Event()
+
+    def continue_loading(self) -> None:
+        """The GUI has put the predictor to use: go on with TensorFlow (any thread)."""
+        self._handed_over.set()
+
+    def _wait_for_handover(self) -> bool:
+        """Wait until the GUI thread took the predictor (or a timeout); False if stopped.
+
+        TensorFlow's import holds the GIL for seconds: started at once, it would delay
+        the GUI thread's handling of the predictor, i.e. the first live prediction.
+        """
+        deadline = time.monotonic() + self.MAX_HANDOVER_WAIT_S
+        while not self._handed_over.wait(0.05):
+            if self.isInterruptionRequested():
+                return False
+            if time.monotonic() > deadline:
+                break
+        return not self.isInterruptionRequested()
 
     def work(self) -> None:
         from digitlab.engine.model_sources import load_keras_models, load_models  # noqa: PLC0415
@@ -120,7 +143,7 @@ class ModelLoadWorker(LongJob):
             # The first forward pass allocates buffers; do it here, not on the first stroke.
             predictor.predict_image28(np.zeros((28, 28), np.float32))
         self.report(LoadedModels(predictor, {}, info, notes))
-        if self.isInterruptionRequested():
+        if not self._wait_for_handover():
             return
         from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415 - seconds
 
