@@ -31,7 +31,7 @@ MERGE_OVERLAP = 0.5
 #: A piece with less than this share of the largest piece's ink is a speck (dot, bar end).
 SPECK_MASS = 0.12
 #: A group wider than this times its height may hold touching digits.
-SPLIT_ASPECT = 0.95
+SPLIT_ASPECT = 1.1
 #: A cut column with less ink than this share of a typical column is a bridge between digits.
 BRIDGE_DEPTH = 0.07
 #: How much more digit-like (in logits) both pieces must be than an accepted whole.
@@ -274,7 +274,7 @@ def to_image28(group: np.ndarray, ink: np.ndarray) -> np.ndarray:
 
 
 def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
-           depth: int = 0) -> list[np.ndarray]:
+           depth: int = 0, whole: float | None = None) -> list[np.ndarray]:
     """Cut a group in two where the scorer likes both pieces better than the whole.
 
     A group is tried when it is wide for one digit, or when the scorer rejects it and it
@@ -287,20 +287,21 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
     h, w = y1 - y0, x1 - x0
     if depth >= 3 or w <= MIN_SPLIT_ASPECT * h:
         return [group]
-    whole = float(scorer(to_image28(group, ink)[None])[0])
-    cuts = _valley_cuts(group, ink)
-    accepted = whole >= threshold and w <= SPLIT_ASPECT * h
-    if accepted:
-        # The scorer accepts the whole, but a thin bridge may join two digits (a 1
-        # touching the 5 beside it reads as one fat digit): only such cuts are tried.
-        cuts = [(col, depth) for col, depth in cuts if depth < BRIDGE_DEPTH]
-    options = []
-    for col, _ in cuts:
+    narrow = w <= SPLIT_ASPECT * h
+    pairs = []
+    for col, thin in _valley_cuts(group, ink):
         left, right = _cut(group, col)
-        if not left.any() or not right.any():
-            continue
-        scores = scorer(np.stack([to_image28(left, ink), to_image28(right, ink)]))
-        options.append((float(scores.min()), left, right))
+        if left.any() and right.any():
+            pairs.append((thin < BRIDGE_DEPTH, left, right))
+    # A narrow group the scorer accepts may still hide two digits joined by a thin bridge
+    # (a 1 touching the 5 beside it reads as one fat digit): the whole and its bridge cuts
+    # go through the scorer in one batch first, the other cuts only if it is rejected.
+    first = [p for p in pairs if p[0]] if narrow else pairs
+    scored, options = _score_cuts(None if whole is not None else group, first, ink, scorer)
+    whole = scored if whole is None else whole
+    accepted = whole >= threshold and narrow
+    if narrow and not accepted:
+        options += _score_cuts(None, [p for p in pairs if not p[0]], ink, scorer)[1]
     if not options:
         return [group]
     best, left, right = max(options, key=lambda o: o[0])
@@ -310,6 +311,25 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
         return [group]
     return (_split(left, ink, scorer, threshold, depth + 1)
             + _split(right, ink, scorer, threshold, depth + 1))
+
+
+def _score_cuts(group: np.ndarray | None, pairs: list, ink: np.ndarray, scorer: Scorer
+                ) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray]]]:
+    """Score the whole (if given) and each ``(_, left, right)`` cut in one batch.
+
+    Returns:
+        ``(whole score or nan, [(min of the two pieces' scores, left, right), ...])``.
+    """
+    images = [] if group is None else [to_image28(group, ink)]
+    for _, left, right in pairs:
+        images += [to_image28(left, ink), to_image28(right, ink)]
+    if not images:
+        return float("nan"), []
+    scores = scorer(np.stack(images))
+    k = 0 if group is None else 1
+    whole = float(scores[0]) if group is not None else float("nan")
+    return whole, [(float(min(scores[k + 2 * i], scores[k + 1 + 2 * i])), left, right)
+                   for i, (_, left, right) in enumerate(pairs)]
 
 
 def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5
@@ -331,7 +351,14 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
         return [grid.mask]  # one digit: all the ink (the common case, kept cheap)
     groups = [grid.group_mask(g.labels) for g in merged]
     if scorer is not None:
-        groups = [part for g in groups for part in _split(g, ink, scorer, threshold)]
+        # Every group's own score in one batch; _split scores only the cuts it tries.
+        boxes = [_box(g) for g in groups]
+        tried = [g for g, (y0, x0, y1, x1) in zip(groups, boxes, strict=True)
+                 if x1 - x0 > MIN_SPLIT_ASPECT * (y1 - y0)]
+        wholes = scorer(np.stack([to_image28(g, ink) for g in tried])) if tried else []
+        score_of = {id(g): float(sc) for g, sc in zip(tried, wholes, strict=True)}
+        groups = [part for g in groups
+                  for part in _split(g, ink, scorer, threshold, whole=score_of.get(id(g)))]
         groups = [g for g in groups if g.any()]
     groups.sort(key=lambda g: _box(g)[1])
     return groups
