@@ -116,7 +116,10 @@ def test_default_size_fits_a_1366x768_screen_with_a_taskbar():
     assert MINIMUM_SIZE[0] <= 1024 and MINIMUM_SIZE[1] + 40 + 30 <= 640
 
 
-def test_every_tab_is_usable_at_the_minimum_size(qtbot, window):
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_every_tab_is_usable_at_the_minimum_size(qtbot, window, language):
+    window.language.apply(language, remember=False)  # Korean texts have their own widths
+    assert (window.tabs.tabText(0) == "&Draw") == (language == "en")
     window.resize(*MINIMUM_SIZE)
     window.show()
     qtbot.waitExposed(window)
