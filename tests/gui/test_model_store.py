@@ -244,3 +244,20 @@ def test_the_predictor_is_ready_before_tensorflow_and_keras_models_follow(
     for kind, model in store.models.items():  # the same files, read both ways
         np.testing.assert_allclose(store.predictor.predict_batch(x, kinds=(kind,))[kind],
                                    np.asarray(model(x, training=False)), atol=1e-5)
+
+
+def test_a_model_adopted_while_tensorflow_loads_is_not_replaced_by_the_files(
+        qtbot, shipped_dir, tiny_models, stores):
+    # Between the first prediction and the Keras models there are seconds of TensorFlow
+    # import; a model the user adopts then must survive the Keras models' arrival.
+    store = ModelStore(shipped_dir=shipped_dir)
+    stores.append(store)
+    with qtbot.waitSignal(store.models_changed, timeout=LOAD_TIMEOUT_MS):
+        store.start_loading()
+    assert store.is_loading and not store.models
+    adopted = tiny_models["dnn"]
+    with qtbot.waitSignal(store.model_saved, timeout=LOAD_TIMEOUT_MS):
+        store.use_model("dnn", adopted, 0.5)
+    qtbot.waitUntil(lambda: set(store.models) == set(MODEL_KINDS), timeout=LOAD_TIMEOUT_MS)
+    assert store.models["dnn"] is adopted
+    assert store.info["dnn"] == ModelInfo("user", str(user_model_path("dnn")), 0.5)
