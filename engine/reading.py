@@ -164,27 +164,26 @@ class Reader:
             pre = preprocess_drawing(drawing, ink=ink)
             if pre.is_empty:
                 return Reading(pre, ())
+            # The whole drawing as one digit first: it is the answer for a single digit
+            # (exactly as Predictor.predict reads it), and its score spares segmentation
+            # a second look at a lone piece.
+            one = self._read_images(pre.image28[None], [pre.bbox])[0]
             scorer = None if self.gate is None else self.gate.scores
             threshold = 0.5 if self.gate is None else self.gate.threshold
-            masks = segment_masks(pre.cropped, scorer, threshold)
-            y0, x0 = pre.bbox[0], pre.bbox[1]
+            masks = segment_masks(pre.cropped, scorer, threshold,
+                                  None if one.gate is None else one.gate.digit_score)
             if len(masks) > 1 and not looks_like_a_row([mask_box(m) for m in masks]):
                 # Pieces of very different heights or rows (a Hangul syllable, a smiley's
                 # eyes): not a number. The gate judges the drawing as a whole instead.
                 masks = masks[:1]
             if len(masks) <= 1:
-                one = self._read_images(pre.image28[None], [pre.bbox])[0]
                 return Reading(pre, (one,), one)
+            y0, x0 = pre.bbox[0], pre.bbox[1]
             boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0)
                      for b in (mask_box(m) for m in masks)]
-            images = [to_image28(m, pre.cropped) for m in masks]
-            if whole:
-                images.append(pre.image28)
-                boxes.append(pre.bbox)
-            read = self._read_images(np.stack(images), boxes, NUMBER_PIECE_SCORE)
-        if whole:
-            return Reading(pre, tuple(read[:-1]), read[-1])
-        return Reading(pre, tuple(read))
+            images = np.stack([to_image28(m, pre.cropped) for m in masks])
+            read = self._read_images(images, boxes, NUMBER_PIECE_SCORE)
+        return Reading(pre, tuple(read), one if whole else None)
 
     def read_image28(self, image28: np.ndarray) -> DigitReading:
         """Read one already preprocessed ``(28, 28)`` image (box: the whole image)."""

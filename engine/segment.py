@@ -3,7 +3,7 @@
 Works on the ink crop of :func:`engine.preprocess.preprocess_drawing` (background
 removed, ink bright, noise zeroed), so it shares the app's ink detection:
 
-1. connected components of the ink (8-connected, on a grid of at most ~64 rows, so
+1. connected components of the ink (8-connected, on a grid of at most ~48 rows, so
    strokes a few pixels apart join);
 2. merged where they belong together: pieces that share most of their columns
    (a 5's separate top bar, a 4 or a 7 in two strokes, an ``i``-like dot) and small
@@ -25,7 +25,7 @@ import numpy as np
 from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
 
 #: Rows of the grid the components are found on (a larger crop is max-pooled down).
-GRID_ROWS = 64
+GRID_ROWS = 48
 #: Two pieces merge when they share at least this fraction of the narrower one's columns.
 MERGE_OVERLAP = 0.5
 #: A piece with less than this share of the largest piece's ink is a speck (dot, bar end).
@@ -332,9 +332,13 @@ def _score_cuts(group: np.ndarray | None, pairs: list, ink: np.ndarray, scorer: 
                    for i, (_, left, right) in enumerate(pairs)]
 
 
-def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5
-                  ) -> list[np.ndarray]:
+def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5,
+                  whole_score: float | None = None) -> list[np.ndarray]:
     """The digits' ink masks in an ink crop, left to right (see :func:`segment_digits`).
+
+    Args:
+        whole_score: the scorer's score of all the ink as one digit, if the caller has it
+            (the live path does): a lone piece it accepts is then not scored again.
 
     Returns:
         bool ``(h, w)`` masks, sorted by their left edge; empty when there is no ink.
@@ -347,8 +351,14 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
         return []
     merged = _merge(pieces, grid, ink, scorer)
     y0, x0, y1, x1 = merged[0].box
-    if len(merged) == 1 and (scorer is None or x1 - x0 <= MIN_SPLIT_ASPECT * (y1 - y0)):
-        return [grid.mask]  # one digit: all the ink (the common case, kept cheap)
+    if len(merged) == 1:
+        # One piece: all the ink (the common case, kept cheap) unless it may hide two.
+        w, h = x1 - x0, y1 - y0
+        if scorer is None or w <= MIN_SPLIT_ASPECT * h or (
+                whole_score is not None and whole_score >= threshold and w <= SPLIT_ASPECT * h):
+            return [grid.mask]
+        return [g for g in _split(grid.mask, ink, scorer, threshold, whole=whole_score)
+                if g.any()]
     groups = [grid.group_mask(g.labels) for g in merged]
     if scorer is not None:
         # Every group's own score in one batch; _split scores only the cuts it tries.

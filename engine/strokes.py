@@ -7,10 +7,16 @@ alone and fail on real pen-drawn digits. So digits and non-digits alike are
 rendered, in part, through the same pen: :func:`pen_redraw` thins any ink to a
 one-pixel skeleton (Zhang-Suen) and draws it again with a round pen.
 
+The second half is a small library of things people draw that are not digits
+(scribbles, shapes, partial strokes), in unit coordinates, drawn by
+:func:`draw_strokes` through :func:`shape_sampler`.
+
 Everything works on ``(CANVAS, CANVAS)`` uint8 images, ink bright on black.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -170,3 +176,149 @@ def ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0,
     """Points of an elliptic arc, float ``(n, 2)`` (x, y)."""
     t = start + np.linspace(0.0, sweep, n)
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+
+
+# --- Scribbles, shapes and partial strokes, in unit coordinates, drawn by draw_strokes. ---
+# Each returns (strokes, tremor); the not-a-digit gate learns from them (engine.gate_data).
+
+def _spline(rng):
+    pts = rng.uniform(-1, 1, size=(int(rng.integers(5, 10)), 2))
+    t = np.linspace(0, len(pts) - 1, 200)
+    return [np.stack([np.interp(t, np.arange(len(pts)), pts[:, i]) for i in (0, 1)], 1)
+            ], 0.08
+
+
+def _zigzag(rng):
+    n = int(rng.integers(4, 10))
+    x = np.linspace(-1, 1, n) + rng.normal(0, 0.1, n)
+    y = np.where(np.arange(n) % 2 == 0, -1, 1) * rng.uniform(0.3, 1, n)
+    return [np.stack([x, y], 1)], 0.02
+
+
+def _loops(rng):  # cursive "eeee" / "llll"
+    n = int(rng.integers(3, 7))
+    t = np.linspace(0, 2 * np.pi * n, 60 * n)
+    r = rng.uniform(0.5, 1.2)
+    return [np.stack([t / (2 * np.pi) * rng.uniform(0.6, 1.2) + r * np.cos(t + np.pi),
+                      -r * rng.uniform(0.8, 2) * np.sin(t)], 1)], 0.02
+
+
+def _walk(rng):
+    steps = rng.normal(0, 1, size=(int(rng.integers(30, 120)), 2))
+    return [np.cumsum(steps, axis=0)], 0.0
+
+
+def _spiral(rng):
+    turns = rng.uniform(1.5, 4)
+    t = np.linspace(0, 2 * np.pi * turns, 300)
+    r = t / t[-1]
+    return [np.stack([r * np.cos(t), r * np.sin(t) * rng.uniform(0.6, 1.4)], 1)], 0.03
+
+
+def _hatch(rng):  # a scratch-out: back and forth
+    n = int(rng.integers(5, 14))
+    x = np.where(np.arange(n) % 2 == 0, -1.0, 1.0) + rng.normal(0, 0.1, n)
+    y = np.linspace(-1, 1, n) * rng.uniform(0.4, 1.0)
+    return [np.stack([x, y], 1)], 0.02
+
+
+def _circle_cross(rng):
+    c = ellipse(0, 0, 1, rng.uniform(0.8, 1.2))
+    if rng.random() < 0.5:
+        return [c, np.array([[-0.8, -0.8], [0.8, 0.8]]), np.array([[0.8, -0.8], [-0.8, 0.8]])], 0.02
+    return [c, np.array([[-1.2, 0], [1.2, 0]]), np.array([[0, -1.2], [0, 1.2]])], 0.02
+
+
+def _box(rng):
+    a = rng.uniform(0.6, 1.6)
+    sq = np.array([[-1, -a], [1, -a], [1, a], [-1, a], [-1, -a]], float)
+    crossed = rng.random() < 0.5
+    extra = [np.array([[-1, -a], [1, a]]), np.array([[1, -a], [-1, a]])] if crossed else []
+    return [sq, *extra], 0.02
+
+
+def _triangle(rng):
+    return [np.array([[0, -1], [1, 0.8], [-1, 0.8], [0, -1]], float)], 0.02
+
+
+def _star(rng):
+    k = np.arange(6) * 4 * np.pi / 5 - np.pi / 2
+    return [np.stack([np.cos(k), np.sin(k)], 1)], 0.02
+
+
+def _check(rng):
+    return [np.array([[-1, 0], [-0.3, 0.8], [1, -1]], float)], 0.02
+
+
+def _grid(rng):
+    return [np.array([[-1, -0.4], [1, -0.4]]), np.array([[-1, 0.4], [1, 0.4]]),
+            np.array([[-0.4, -1], [-0.4, 1]]), np.array([[0.4, -1], [0.4, 1]])], 0.03
+
+
+def _concentric(rng):
+    return [ellipse(0, 0, 1, 1), ellipse(0, 0, 0.5, 0.5)], 0.02
+
+
+def _diamond_cross(rng):
+    return [np.array([[0, -1], [1, 0], [0, 1], [-1, 0], [0, -1]], float),
+            np.array([[-1, 0], [1, 0]], float)], 0.02
+
+
+def _heart(rng):
+    t = np.linspace(0, 2 * np.pi, 100)
+    x = 16 * np.sin(t) ** 3
+    y = -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))
+    return [np.stack([x, y], 1) / 16], 0.02
+
+
+def _smiley(rng):
+    return [ellipse(0, 0, 1, 1), ellipse(-0.35, -0.3, 0.08, 0.08, n=8),
+            ellipse(0.35, -0.3, 0.08, 0.08, n=8), ellipse(0, 0.1, 0.5, 0.45, 0.3, 2.5)], 0.02
+
+
+def _sun(rng):
+    rays = [np.array([[0.6 * np.cos(a), 0.6 * np.sin(a)], [np.cos(a), np.sin(a)]])
+            for a in np.linspace(0, 2 * np.pi, int(rng.integers(6, 11)), endpoint=False)]
+    return [ellipse(0, 0, 0.4, 0.4), *rays], 0.02
+
+
+def _house(rng):
+    return [np.array([[-1, 0], [0, -1], [1, 0], [1, 1], [-1, 1], [-1, 0], [1, 0]], float)], 0.02
+
+
+def _arc(rng):
+    # At least ~170 degrees: a shallower arc is a fair "1" (or a "(").
+    sweep = rng.uniform(3.0, 4.5)
+    return [ellipse(0, 0, 1, rng.uniform(0.6, 1.2), rng.uniform(0, 2 * np.pi), sweep)], 0.02
+
+
+def _dash(rng):
+    return [np.array([[-1, 0], [1, rng.uniform(-0.3, 0.3)]])], 0.02
+
+
+def _hook(rng):
+    return [np.concatenate([np.array([[1, -1], [1, 0.3]]), ellipse(0.3, 0.3, 0.7, 0.7, 0, np.pi)])
+            ], 0.02
+
+
+SHAPES: dict[str, Callable] = {
+    "scribble:spline": _spline, "scribble:zigzag": _zigzag, "scribble:loops": _loops,
+    "scribble:walk": _walk, "scribble:spiral": _spiral, "scribble:hatch": _hatch,
+    "shape:circle-cross": _circle_cross, "shape:box": _box, "shape:triangle": _triangle,
+    "shape:star": _star, "shape:check": _check, "shape:grid": _grid,
+    "shape:concentric": _concentric, "shape:diamond-cross": _diamond_cross,
+    "shape:heart": _heart, "shape:smiley": _smiley, "shape:sun": _sun, "shape:house": _house,
+    "partial:arc": _arc, "partial:dash": _dash, "partial:hook": _hook,
+}
+
+
+def shape_sampler(name: str) -> Callable[[np.random.Generator], np.ndarray]:
+    """A generator of one scribble/shape/partial-stroke kind drawn with a pen."""
+    make = SHAPES[name]
+
+    def sample(rng: np.random.Generator) -> np.ndarray:
+        strokes, tremor = make(rng)
+        aspect = rng.uniform(0.7, 1.4)
+        strokes = [np.asarray(s, float) * np.array([aspect, 1.0]) for s in strokes]
+        return draw_strokes(strokes, rng, rotate_deg=25, tremor=tremor + 0.01)
+    return sample
