@@ -68,10 +68,13 @@ class ModelStore(QObject):
         self._tensorflow_ready = False
         self._pending_load: bool | None = None  # prefer_user of a load waiting its turn
         self._shutting_down = False
+        self._gate = None  # the not-a-digit gate (engine.gate.Gate), None without one
+        self._temperatures: dict[str, float] = {}
 
     @classmethod
     def from_predictor(cls, predictor, info: dict[str, ModelInfo] | None = None,
-                       models: dict | None = None, parent: QObject | None = None) -> ModelStore:
+                       models: dict | None = None, parent: QObject | None = None,
+                       gate=None, temperatures: dict[str, float] | None = None) -> ModelStore:
         """A store that is ready at once (tests, scripts).
 
         Args:
@@ -79,9 +82,13 @@ class ModelStore(QObject):
             info: kind -> :class:`ModelInfo`; by default the predictor's kinds are
                 "shipped" and the others "missing".
             models: kind -> Keras model, if the caller has them (``.models``).
+            gate: the not-a-digit ``engine.gate.Gate`` (None: every drawing is a digit).
+            temperatures: kind -> calibration temperature (missing kinds: uncalibrated).
         """
         store = cls(parent)
         store._predictor = predictor
+        store._gate = gate
+        store._temperatures = dict(temperatures or {})
         store._models = dict(models or {})
         kinds = tuple(predictor.kinds)
         store._info = {kind: ModelInfo("shipped" if kind in kinds else "missing")
@@ -94,6 +101,26 @@ class ModelStore(QObject):
     def predictor(self):
         """The ``engine.inference.Predictor`` in use, or None while loading."""
         return self._predictor
+
+    @property
+    def reader(self):
+        """An ``engine.reading.Reader`` over the predictor, the gate and the temperatures
+        (None while loading): it reads numbers and says "not a digit"."""
+        if self._predictor is None:
+            return None
+        from digitlab.engine.reading import Reader  # noqa: PLC0415
+
+        return Reader(self._predictor, self._gate, self._temperatures)
+
+    @property
+    def gate(self):
+        """The not-a-digit ``engine.gate.Gate`` in use, or None."""
+        return self._gate
+
+    @property
+    def temperatures(self) -> dict[str, float]:
+        """kind -> calibration temperature of the model in use (a kind without one: T = 1)."""
+        return dict(self._temperatures)
 
     @property
     def is_ready(self) -> bool:
@@ -161,6 +188,7 @@ class ModelStore(QObject):
                                      .format(kind, exc))
             return
         self._models[kind] = model
+        self._temperatures.pop(kind, None)  # fitted for the old model, not this one
         self._info[kind] = ModelInfo("user", str(path), test_accuracy)
         if self.is_loading:
             self._adopted[kind] = model
@@ -239,8 +267,11 @@ class ModelStore(QObject):
             predictor = self._with_model(predictor, kind, model)
             models[kind] = model
             info[kind] = self._info[kind]
+        # An adopted model replaced the file its temperature was fitted on.
+        temperatures = {k: t for k, t in loaded.temperatures.items() if k not in self._adopted}
         self._adopted.clear()
         self._models, self._info = models, info
+        self._gate, self._temperatures = loaded.gate, temperatures
         if predictor is None:
             self.info_changed.emit()
             message = (" ".join(loaded.notes)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTabletEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitlab.gui.common.i18n import translate
@@ -13,14 +21,16 @@ from digitlab.gui.draw.draw_strokes import Stroke, array_to_qimage, paint_stroke
 #: Side of the canvas image in pixels: ten times MNIST's 28, so a drawing
 #: shrinks to the models' input the way the lesson's digits did.
 CANVAS_SIZE = 280
+#: Width of the canvas image in number mode: room for four digits side by side.
+NUMBER_WIDTH = 3 * CANVAS_SIZE
 MIN_BRUSH, MAX_BRUSH, DEFAULT_BRUSH = 4, 48, 20
 
 
 class DrawCanvas(QWidget):
-    """A square grayscale canvas to draw a digit on with the mouse or a tablet pen.
+    """A square (or, for numbers, wide) grayscale canvas to draw a digit on with the mouse or a tablet pen.
 
-    The drawing lives in a ``CANVAS_SIZE`` x ``CANVAS_SIZE`` image of ink
-    intensity (strokes are kept as point lists and re-rendered, so the last
+    The drawing lives in an image of ink intensity, ``CANVAS_SIZE`` high and
+    :attr:`canvas_width` wide (strokes are kept as point lists and re-rendered, so the last
     stroke can be undone). With ``ink == "bright"`` it shows and exports white
     ink on black, like MNIST; with ``"dark"``, black ink on white.
 
@@ -37,6 +47,9 @@ class DrawCanvas(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._width = CANVAS_SIZE
+        # Boxes around the digits found: ((y0, x0, y1, x1), caption, is_digit), canvas pixels.
+        self._boxes: list[tuple[tuple[int, int, int, int], str, bool]] = []
         self._ink = "bright"
         self._brush = float(DEFAULT_BRUSH)
         self._strokes: list[Stroke] = []
@@ -80,6 +93,54 @@ class DrawCanvas(QWidget):
             self.changed.emit()
 
     @property
+    def canvas_width(self) -> int:
+        """Width of the canvas image: ``CANVAS_SIZE`` (a digit) or ``NUMBER_WIDTH`` (a number)."""
+        return self._width
+
+    def set_canvas_width(self, width: int) -> None:
+        """Make the canvas image ``width`` pixels wide (height stays ``CANVAS_SIZE``).
+
+        The strokes keep their place from the left edge; a loaded image is dropped
+        only if it no longer fits. Emits ``changed``.
+
+        Raises:
+            ValueError: ``width`` is not in ``CANVAS_SIZE..NUMBER_WIDTH``.
+        """
+        width = int(width)
+        if not CANVAS_SIZE <= width <= NUMBER_WIDTH:
+            raise ValueError(f"Received width={width}; expected {CANVAS_SIZE}..{NUMBER_WIDTH}.")
+        if width == self._width:
+            return
+        self._width = width
+        if self._background is not None:
+            old, self._background = self._background, self._blank()
+            painter = QPainter(self._background)
+            painter.drawImage(0, 0, old)
+            painter.end()
+        self._before_clear = None
+        self._display = None
+        self._boxes = []
+        self.updateGeometry()
+        self._rerender()
+
+    @property
+    def boxes(self) -> list[tuple[tuple[int, int, int, int], str, bool]]:
+        """The digit boxes drawn over the canvas (see :meth:`set_boxes`)."""
+        return list(self._boxes)
+
+    def set_boxes(self, boxes) -> None:
+        """Draw a frame around each digit found, with a caption above it.
+
+        Args:
+            boxes: ``((y0, x0, y1, x1), caption, is_digit)`` in canvas pixels
+                (``y1``, ``x1`` exclusive); a piece that is not a digit gets a dashed frame.
+        """
+        boxes = [(tuple(int(v) for v in box), str(text), bool(ok)) for box, text, ok in boxes]
+        if boxes != self._boxes:
+            self._boxes = boxes
+            self.update()
+
+    @property
     def brush_width(self) -> float:
         """Brush width in canvas pixels (the canvas is ``CANVAS_SIZE`` wide)."""
         return self._brush
@@ -105,7 +166,7 @@ class DrawCanvas(QWidget):
         return len(self._strokes)
 
     def to_array(self) -> np.ndarray:
-        """The drawing as shown: ``(CANVAS_SIZE, CANVAS_SIZE) uint8``, 0..255.
+        """The drawing as shown: ``(CANVAS_SIZE, canvas_width) uint8``, 0..255.
 
         With ``ink == "bright"`` ink is 255 on 0; with ``"dark"`` ink is 0 on 255.
         Includes the stroke being drawn.
@@ -157,11 +218,11 @@ class DrawCanvas(QWidget):
         if ink.dtype != np.uint8:
             ink = np.clip(np.nan_to_num(ink.astype(np.float32)) * 255.0 + 0.5, 0, 255)
         source = array_to_qimage(ink.astype(np.uint8))
-        scaled = source.scaled(CANVAS_SIZE, CANVAS_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+        scaled = source.scaled(self._width, CANVAS_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                                Qt.TransformationMode.SmoothTransformation)
         background = self._blank()
         painter = QPainter(background)
-        painter.drawImage((CANVAS_SIZE - scaled.width()) // 2,
+        painter.drawImage((self._width - scaled.width()) // 2,
                           (CANVAS_SIZE - scaled.height()) // 2, scaled)
         painter.end()
         self._strokes.clear()
@@ -171,9 +232,8 @@ class DrawCanvas(QWidget):
         self._rerender()
 
     # ----- rendering --------------------------------------------------------------------
-    @staticmethod
-    def _blank() -> QImage:
-        image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
+    def _blank(self) -> QImage:
+        image = QImage(self._width, CANVAS_SIZE, QImage.Format.Format_Grayscale8)
         image.fill(0)
         return image
 
@@ -204,22 +264,24 @@ class DrawCanvas(QWidget):
         self.changed.emit()
 
     def _target_rect(self) -> QRectF:
-        side = max(1.0, min(self.width(), self.height()) - 2.0)
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        aspect = self._width / CANVAS_SIZE
+        side = max(1.0, min(self.width() / aspect, self.height()) - 2.0)
+        return QRectF((self.width() - side * aspect) / 2, (self.height() - side) / 2,
+                      side * aspect, side)
 
     def _to_canvas(self, pos: QPointF) -> tuple[float, float]:
         rect = self._target_rect()
-        scale = CANVAS_SIZE / rect.width()
+        scale = CANVAS_SIZE / rect.height()
         return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(CANVAS_SIZE + 2, CANVAS_SIZE + 2)
+        return QSize(self._width + 2, CANVAS_SIZE + 2)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
-        return True  # a square: the layout gives it as much height as width
+        return True  # the layout keeps the canvas's aspect ratio
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
-        return width
+        return round(width * CANVAS_SIZE / self._width)
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().focusInEvent(event)
@@ -230,25 +292,26 @@ class DrawCanvas(QWidget):
         self.update()
 
     def display_image(self, side: float, ratio: float) -> QImage:
-        """The drawing as the screen shows it: ``side`` logical pixels at ``ratio`` device
-        pixels each.
+        """The drawing as the screen shows it: ``side`` logical pixels high (and wide in
+        proportion) at ``ratio`` device pixels each.
 
         Strokes are painted as vectors at the screen's own resolution, so the canvas is
         as crisp at 200 % scaling as at 100 % (the 280x280 model image, scaled up, would
         be blurred). A loaded digit image is scaled smoothly.
 
         Returns:
-            A square grayscale ``QImage`` of ``round(side * ratio)`` pixels whose device
-            pixel ratio is ``ratio``; inverted for dark ink.
+            A grayscale ``QImage`` ``round(side * ratio)`` pixels high (square for a
+            digit) whose device pixel ratio is ``ratio``; inverted for dark ink.
         """
         physical = max(1, round(side * ratio))
-        key = (physical, self._version)
+        wide = max(1, round(physical * self._width / CANVAS_SIZE))
+        key = (physical, wide, self._version)
         if self._display is None or self._display[0] != key:
-            base = QImage(physical, physical, QImage.Format.Format_Grayscale8)
+            base = QImage(wide, physical, QImage.Format.Format_Grayscale8)
             base.fill(0)
             painter = self._display_painter(base)
             if self._background is not None:
-                painter.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), self._background)
+                painter.drawImage(QRectF(0, 0, self._width, CANVAS_SIZE), self._background)
             for stroke in self._strokes:
                 paint_stroke(painter, stroke)
             painter.end()
@@ -265,17 +328,16 @@ class DrawCanvas(QWidget):
         image.setDevicePixelRatio(ratio)
         return image
 
-    @staticmethod
-    def _display_painter(image: QImage) -> QPainter:
+    def _display_painter(self, image: QImage) -> QPainter:
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.scale(image.width() / CANVAS_SIZE, image.height() / CANVAS_SIZE)
+        painter.scale(image.width() / self._width, image.height() / CANVAS_SIZE)
         return painter
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         rect = self._target_rect()
-        shown = self.display_image(rect.width(), self.devicePixelRatioF())
+        shown = self.display_image(rect.height(), self.devicePixelRatioF())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, shown)
@@ -286,7 +348,29 @@ class DrawCanvas(QWidget):
         else:
             painter.setPen(QPen(self.palette().mid().color(), 1))
             painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        self._paint_boxes(painter, rect)
         painter.end()
+
+    def _paint_boxes(self, painter: QPainter, rect: QRectF) -> None:
+        """Frames around the digits found and their captions (e.g. "4 · 4 · 4")."""
+        if not self._boxes:
+            return
+        scale = rect.height() / CANVAS_SIZE
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        height = painter.fontMetrics().height()
+        for (y0, x0, y1, x1), caption, ok in self._boxes:
+            color = QColor(60, 200, 90) if ok else QColor(240, 90, 60)
+            pen = QPen(color, 2, Qt.PenStyle.SolidLine if ok else Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            box = QRectF(rect.x() + x0 * scale, rect.y() + y0 * scale,
+                         (x1 - x0) * scale, (y1 - y0) * scale).adjusted(-3, -3, 3, 3)
+            painter.drawRect(box)
+            # The caption above the frame, or inside its top when the frame touches the top.
+            top = box.top() - height - 1 if box.top() - height - 1 >= rect.top() else box.top() + 2
+            text_rect = QRectF(box.left() - 40, top, box.width() + 80, height)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, caption)
 
     # ----- input ------------------------------------------------------------------------
     def _begin(self, pos: QPointF, pressure: float) -> None:

@@ -8,6 +8,7 @@ tab's widgets.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,15 @@ from digitlab.gui.common.scroll_column import scroll_column
 from digitlab.gui.common.style import IMAGE_FILTER
 from digitlab.gui.common.theme import error_style
 from digitlab.gui.common.timing import PREDICT_THROTTLE_MS
-from digitlab.gui.draw.draw_canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, DrawCanvas
+from digitlab.gui.draw import verdict as words
+from digitlab.gui.draw.draw_canvas import (
+    CANVAS_SIZE,
+    DEFAULT_BRUSH,
+    MAX_BRUSH,
+    MIN_BRUSH,
+    NUMBER_WIDTH,
+    DrawCanvas,
+)
 from digitlab.gui.draw.draw_sources import digit_image_to_ink, mnist_test_set
 from digitlab.gui.draw.feature_map_grid import FeatureMapGrid
 from digitlab.gui.draw.preprocess_strip import PreprocessStrip
@@ -42,8 +51,11 @@ from digitlab.gui.draw.why_panel import WhyPanel
 
 if TYPE_CHECKING:
     from digitlab.engine.inference import Prediction
+    from digitlab.engine.reading import Reading
     from digitlab.gui.model_store import ModelStore
 
+#: Width of the column under the canvas: a digit's square, or a number's wide canvas.
+DIGIT_COLUMN, NUMBER_COLUMN = 340, 620
 
 
 class DrawTab(QWidget):
@@ -59,6 +71,7 @@ class DrawTab(QWidget):
         self._store = store
         self._load_error: str | None = None
         self._last_prediction: Prediction | None = None
+        self._last_reading: Reading | None = None
         self._rng = np.random.default_rng()
 
         self.canvas = DrawCanvas()
@@ -67,6 +80,11 @@ class DrawTab(QWidget):
         self.feature_grid = FeatureMapGrid()
         self.verdict_label = QLabel()
         self.verdict_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # "Not a digit" turned into a lesson (score and threshold), or what a number's bars show.
+        self.lesson_label = QLabel()
+        self.lesson_label.setWordWrap(True)
+        self.lesson_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lesson_label.hide()
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.brush_slider = QSlider(Qt.Orientation.Horizontal)
@@ -126,6 +144,11 @@ class DrawTab(QWidget):
             translate("DrawTab", "Draw black on white instead of MNIST's white on black"),
             self._set_dark_ink,
             checkable=True)
+        self.number_action = make_action(
+            self, translate("DrawTab", "Number"), ["Ctrl+N"],
+            translate("DrawTab", "Widen the canvas to write a number (up to four digits)"),
+            self.set_number_mode,
+            checkable=True)
 
     def _lay_out(self) -> None:
         brush = QHBoxLayout()
@@ -143,13 +166,15 @@ class DrawTab(QWidget):
         left_widget = QWidget()
         left_widget.setLayout(left)
         # On a short screen the controls under the canvas scroll instead of being cut.
-        left_scroll = scroll_column(left_widget, 340)
+        left_scroll = scroll_column(left_widget, DIGIT_COLUMN)
+        self._left_widget, self._left_scroll = left_widget, left_scroll
 
         charts = QHBoxLayout()
         for kind in MODEL_KINDS:
             charts.addWidget(self.charts[kind])
         right = QVBoxLayout()
         right.addWidget(self.verdict_label)
+        right.addWidget(self.lesson_label)
         right.addLayout(charts, 3)
         right.addWidget(self.strip, 2)
         right.addWidget(self.lower_tabs, 3)
@@ -165,9 +190,9 @@ class DrawTab(QWidget):
         return [*self.actions(), None, *self.lab.actions()]
 
     def actions(self) -> list[QAction]:
-        """Clear, Undo, Random test digit, Open digit image…, Black ink on white."""
+        """Clear, Undo, Random test digit, Open digit image…, Black ink on white, Number."""
         return [self.clear_action, self.undo_action, self.random_action, self.open_action,
-                self.invert_action]
+                self.invert_action, self.number_action]
 
     def shutdown(self) -> None:
         """Stop the attribution worker; call when the window closes."""
@@ -179,6 +204,11 @@ class DrawTab(QWidget):
     def last_prediction(self) -> Prediction | None:
         """The prediction now shown (None while models load or after an error)."""
         return self._last_prediction
+
+    @property
+    def last_reading(self) -> Reading | None:
+        """The reading now shown: its digits (one, several, or none) with boxes and gate."""
+        return self._last_reading
 
     @property
     def message_text(self) -> str:
@@ -204,6 +234,17 @@ class DrawTab(QWidget):
     @Slot(bool)
     def _set_dark_ink(self, dark: bool) -> None:
         self.canvas.set_ink("dark" if dark else "bright")
+        self.refresh()
+
+    @Slot(bool)
+    def set_number_mode(self, on: bool) -> None:
+        """Widen the canvas to hold a number (``on``) or make it a digit's square again."""
+        self.number_action.setChecked(on)
+        column = NUMBER_COLUMN if on else DIGIT_COLUMN
+        self._left_widget.setFixedWidth(column)
+        bar = self._left_scroll.verticalScrollBar().sizeHint().width()
+        self._left_scroll.setFixedWidth(column + bar)
+        self.canvas.set_canvas_width(NUMBER_WIDTH if on else CANVAS_SIZE)
         self.refresh()
 
     @Slot()
@@ -301,35 +342,68 @@ class DrawTab(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Predict the canvas now and update the charts, strip and feature maps."""
+        """Read the canvas now and update the charts, boxes, strip and feature maps."""
         self._throttle.stop()
         self.undo_action.setEnabled(self.canvas.can_undo)
         array = self.canvas.to_array()
-        predictor = self._store.predictor if self._store.is_ready else None
-        if predictor is None:
-            self._last_prediction = None
-            self._follow(None)
+        reader = self._store.reader if self._store.is_ready else None
+        if reader is None:
+            self._forget_reading()
             self._show_waiting(array)
             return
         try:
-            prediction = predictor.predict(array, ink=self.canvas.ink,
-                                           feature_maps="cnn" in predictor.kinds)
+            if self.number_action.isChecked():
+                reading = reader.read(array, ink=self.canvas.ink)
+            else:
+                reading = self._read_one_digit(reader, array, self.canvas.ink)
+            prediction = self._prediction_of(reading, reader.predictor)
         except Exception as exc:  # a broken user model must not take the tab down
-            self._last_prediction = None
-            self._follow(None)
+            self._forget_reading()
             self._show_message(translate("DrawTab", "Prediction failed: {0}").format(exc),
                                error=True)
             return
-        self._last_prediction = prediction
+        self._last_reading, self._last_prediction = reading, prediction
         self._follow(prediction)
         self.strip.set_result(prediction.preprocess)
         self.feature_grid.set_feature_maps(prediction.feature_maps)
-        if prediction.is_empty:
-            for chart in self.charts.values():
-                chart.show_message(translate("DrawTab", "draw a digit"))
-            self.verdict_label.setText(translate("DrawTab", "Draw a digit on the canvas"))
-            return
-        self._show_probabilities(prediction)
+        self._show_reading(reading)
+
+    def _forget_reading(self) -> None:
+        self._last_reading = self._last_prediction = None
+        self._follow(None)
+        self.canvas.set_boxes([])
+        self.lesson_label.hide()
+
+    @staticmethod
+    def _read_one_digit(reader, array: np.ndarray, ink: str) -> Reading:
+        """The whole drawing read as one digit (the gate included), as before numbers existed.
+
+        Without Number mode the canvas holds one digit: a digit that comes apart into
+        pieces (a 5's loose bar) is never read as two, and "42" is simply not a digit.
+        """
+        from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
+        from digitlab.engine.reading import Reading  # noqa: PLC0415
+
+        pre = preprocess_drawing(array, ink=ink)
+        if pre.is_empty:
+            return Reading(pre, ())
+        one = dataclasses.replace(reader.read_image28(pre.image28), box=pre.bbox)
+        return Reading(pre, (one,), one)
+
+    @staticmethod
+    def _prediction_of(reading: Reading, predictor) -> Prediction:
+        """The piece the bars show as a :class:`Prediction` (calibrated probabilities)."""
+        from digitlab.engine.inference import Prediction  # noqa: PLC0415
+
+        if reading.is_empty:
+            return Prediction(True, {}, {}, reading.preprocess)
+        piece = reading.digits[words.shown_piece(reading)]
+        maps = predictor.feature_maps(piece.image28) if "cnn" in predictor.kinds else ()
+        probabilities = {k: p.astype(np.float32) for k, p in piece.probabilities.items()}
+        preprocess = reading.preprocess
+        if len(reading.digits) > 1:  # the strip and the Why panel get this piece's image
+            preprocess = dataclasses.replace(preprocess, image28=piece.image28)
+        return Prediction(False, probabilities, piece.digits, preprocess, maps)
 
     def _follow(self, prediction: Prediction | None) -> None:
         """Hand the newest prediction (None: none) to the why panel and the lab commands."""
@@ -337,6 +411,11 @@ class DrawTab(QWidget):
             prediction.preprocess.image28)
         self.why_panel.set_input(image28)
         self.lab.set_prediction(prediction)
+        reading = self._last_reading
+        piece = (None if prediction is None or reading is None or reading.is_empty
+                 else reading.digits[words.shown_piece(reading)])
+        self.why_panel.logits.set_logits({} if piece is None else piece.logits,
+                                         {} if piece is None else piece.temperatures)
 
     def _show_waiting(self, array: np.ndarray) -> None:
         from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
@@ -352,25 +431,30 @@ class DrawTab(QWidget):
             translate("DrawTab", "The models could not be loaded") if self._load_error
             else translate("DrawTab", "Loading the models…"))
 
-    def _show_probabilities(self, prediction: Prediction) -> None:
-        digits = prediction.digits
-        votes = list(digits.values())
-        majority = max(set(votes), key=votes.count) if votes else None
+    def _show_reading(self, reading: Reading) -> None:
+        """Bars (dimmed when not a digit), verdict, lesson line and digit boxes."""
+        if reading.is_empty:
+            for chart in self.charts.values():
+                chart.show_message(translate("DrawTab", "draw a digit"))
+            self.verdict_label.setText(translate("DrawTab", "Draw a digit on the canvas"))
+            self.canvas.set_boxes([])
+            self.lesson_label.hide()
+            return
+        piece = reading.digits[words.shown_piece(reading)]
+        votes = list(piece.digits.values())
+        majority = max(set(votes), key=votes.count)
         unanimous = len(set(votes)) <= 1
         for kind, chart in self.charts.items():
-            if kind in prediction.probabilities:
-                chart.set_probabilities(prediction.probabilities[kind],
-                                        disagrees=not unanimous and digits[kind] != majority)
+            if kind in piece.probabilities:
+                chart.set_probabilities(
+                    piece.probabilities[kind], dimmed=not piece.is_digit,
+                    disagrees=not unanimous and piece.digits[kind] != majority)
             else:
                 chart.show_message(translate("DrawTab", "no model"))
-        if len(votes) == 1:
-            self.verdict_label.setText(translate("DrawTab", "{0} says {1}")
-                                      .format(model_name(next(iter(digits))), majority))
-        elif unanimous:
-            self.verdict_label.setText(translate("DrawTab", "All models say {0}").format(majority))
-        else:
-            said = translate("DrawTab", ", ").join(
-                translate("DrawTab", "{0} {1}").format(model_name(k), d)
-                for k, d in digits.items())
-            self.verdict_label.setText(
-                translate("DrawTab", "The models disagree: {0}").format(said))
+        self.verdict_label.setText(words.verdict(reading))
+        line = words.lesson(reading)
+        self.lesson_label.setText(line)
+        self.lesson_label.setVisible(bool(line))
+        several = len(reading.digits) > 1 or self.number_action.isChecked()
+        self.canvas.set_boxes([(d.box, words.box_caption(d), d.is_digit)
+                               for d in reading.digits] if several else [])

@@ -15,6 +15,9 @@ from digitlab.gui.common.i18n import current, translate
 
 _BAR = pg.mkBrush(110, 140, 190)
 _TOP = pg.mkBrush(255, 170, 40)
+# Not a digit: the same bars, faded, so they read as "what softmax says anyway".
+_BAR_DIM = pg.mkBrush(110, 140, 190, 70)
+_TOP_DIM = pg.mkBrush(255, 170, 40, 90)
 
 
 class ProbabilityChart(pg.PlotWidget):
@@ -38,6 +41,7 @@ class ProbabilityChart(pg.PlotWidget):
         self._title = ""
         self._probabilities: np.ndarray | None = None
         self._disagrees = False
+        self._dimmed = False
         item = self.getPlotItem()
         item.setMouseEnabled(x=False, y=False)
         item.setMenuEnabled(False)
@@ -88,13 +92,21 @@ class ProbabilityChart(pg.PlotWidget):
         """True when marked as disagreeing with the other models."""
         return self._disagrees
 
-    def set_probabilities(self, probabilities: np.ndarray, disagrees: bool = False) -> None:
+    @property
+    def dimmed(self) -> bool:
+        """True when the bars are faded (the drawing is not a digit)."""
+        return self._dimmed
+
+    def set_probabilities(self, probabilities: np.ndarray, disagrees: bool = False,
+                          dimmed: bool = False) -> None:
         """Show ``(10,)`` probabilities; highlight the top bar.
 
         Args:
             probabilities: ``(10,)`` array summing to about 1.
             disagrees: colour the title to show this model's digit differs from
                 the other models'.
+            dimmed: fade the bars (the title stays readable): the not-a-digit check said no, and the
+                bars are only what softmax makes of any input.
 
         Raises:
             ValueError: ``probabilities`` does not have shape ``(10,)``.
@@ -103,19 +115,21 @@ class ProbabilityChart(pg.PlotWidget):
         if probs.shape != (10,):
             raise ValueError(f"Received probabilities of shape {probs.shape}; expected (10,).")
         top = int(np.argmax(probs))
-        brushes = [_BAR] * 10
-        brushes[top] = _TOP
+        brushes = [_BAR_DIM if dimmed else _BAR] * 10
+        brushes[top] = _TOP_DIM if dimmed else _TOP
         self._bars.setOpts(height=probs, brushes=brushes)
         self._probabilities = probs
-        self._disagrees = disagrees
+        self._disagrees = disagrees and not dimmed
+        self._dimmed = dimmed
         self._set_title(translate("ProbabilityChart", "{0}: {1} ({2:.1%})")
-                        .format(current(self._name), top, probs[top]), disagrees)
+                        .format(current(self._name), top, probs[top]), self._disagrees)
 
     def show_message(self, message: str) -> None:
         """Show ``message`` (e.g. ``"draw a digit"``) instead of a guess; bars go flat."""
         self._bars.setOpts(height=np.zeros(10, dtype=np.float32), brushes=[_BAR] * 10)
         self._probabilities = None
         self._disagrees = False
+        self._dimmed = False
         self._set_title(translate("ProbabilityChart", "{0}: {1}")
                         .format(current(self._name), message), False)
 

@@ -45,6 +45,7 @@ from digitlab.gui.common.i18n import current, model_name, translate
 from digitlab.gui.common.style import no_width_demand
 from digitlab.gui.common.timing import EXPLAIN_IDLE_MS
 from digitlab.gui.draw.explain_worker import ExplainRequest, ExplainWorker, ModelFailure
+from digitlab.gui.draw.logits_table import LogitsTable
 
 if TYPE_CHECKING:
     from digitlab.engine.explain import Attribution
@@ -175,6 +176,9 @@ class WhyPanel(QWidget):
         layout.addLayout(maps, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.hover_label)
+        # The raw logits behind the (calibrated) bars, for the current drawing.
+        self.logits = LogitsTable()
+        layout.addWidget(self.logits)
         store.models_changed.connect(self._restart)
         self._show_blank(translate("WhyPanel", "draw a digit"))
 

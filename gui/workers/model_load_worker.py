@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -53,12 +53,16 @@ class LoadedModels:
         models: kind -> Keras model; empty (they follow in :class:`KerasModelsLoaded`).
         info: kind -> :class:`~engine.model_sources.ModelInfo` for every kind.
         notes: one-line messages for the status bar (fallbacks, missing files).
+        gate: the not-a-digit ``engine.gate.Gate`` (None when its file is missing or unsafe).
+        temperatures: kind -> calibration temperature, for model files it was fitted for.
     """
 
     predictor: object
     models: dict
     info: dict
     notes: tuple[str, ...]
+    gate: object = None
+    temperatures: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ class ModelLoadWorker(LongJob):
             predictor = Predictor(networks)
             # The first forward pass allocates buffers; do it here, not on the first stroke.
             predictor.predict_image28(np.zeros((28, 28), np.float32))
-        self.report(LoadedModels(predictor, {}, info, notes))
+        gate, temperatures, more_notes = load_gate_and_temperatures(self._shipped_dir, info)
+        self.report(LoadedModels(predictor, {}, info, (*notes, *more_notes), gate, temperatures))
         if not self._wait_for_handover():
             return
         from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415 - seconds
@@ -170,6 +175,39 @@ class ModelLoadWorker(LongJob):
             if accuracy is None:
                 return
             self.report(AccuracyMeasured(kind, accuracy))
+
+
+def load_gate_and_temperatures(shipped_dir: Path | None, info: dict
+                                ) -> tuple[object, dict[str, float], tuple[str, ...]]:
+    """The not-a-digit gate and the models' temperatures, read without TensorFlow.
+
+    Both live beside the shipped models (``gate.keras`` + ``gate.json``,
+    ``calibration.json``); a temperature is used only for the very file it was
+    fitted on (SHA-256), so a user's model is shown uncalibrated (``T = 1``).
+
+    Args:
+        shipped_dir: the shipped models' folder (None: the package's).
+        info: kind -> :class:`ModelInfo` of the models in use (their paths).
+
+    Returns:
+        ``(gate or None, {kind: T}, notes)``; an unsafe gate is a note, not an error.
+    """
+    from digitlab.engine import calibration, gate  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError  # noqa: PLC0415
+
+    folder = None if shipped_dir is None else Path(shipped_dir)
+    gate_path = gate.SHIPPED_GATE if folder is None else folder / "gate.keras"
+    calibration_path = (calibration.SHIPPED_CALIBRATION if folder is None
+                        else folder / "calibration.json")
+    notes: tuple[str, ...] = ()
+    the_gate = None
+    if Path(gate_path).exists():  # without one, every drawing counts as a digit (as before)
+        try:
+            the_gate = gate.Gate.load(gate_path)
+        except (ModelFileError, OSError, ValueError) as exc:
+            notes = (translate("ModelStore", "No not-a-digit check ({0}).").format(exc),)
+    files = {kind: Path(i.path) for kind, i in info.items() if i.path}
+    return the_gate, calibration.load_temperatures(calibration_path, files), notes
 
 
 class ModelSaveWorker(LongJob):

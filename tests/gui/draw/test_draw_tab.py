@@ -97,8 +97,10 @@ def test_charts_update_while_drawing_and_after_release(tab, qtbot, predictor):
 
 def test_a_burst_of_moves_costs_one_prediction(tab, qtbot, predictor, monkeypatch):
     calls = []
-    original = predictor.predict
-    monkeypatch.setattr(predictor, "predict", lambda *a, **k: calls.append(1) or original(*a, **k))
+    # The tab reads through engine.reading.Reader: one predict_batch per reading.
+    original = predictor.predict_batch
+    monkeypatch.setattr(predictor, "predict_batch",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
     draw_seven(tab.canvas, release=False)  # 40 moves, no event loop in between
     assert calls == [], "nothing is predicted synchronously per mouse move"
     qtbot.waitUntil(lambda: len(calls) >= 1, timeout=2000)
@@ -122,6 +124,12 @@ class FixedPredictor:
     def predict(self, drawing, ink="auto", feature_maps=False):
         return self.prediction
 
+    def predict_batch(self, images, kinds=None):  # what engine.reading.Reader asks
+        return {k: np.tile(p, (len(images), 1)) for k, p in self.prediction.probabilities.items()}
+
+    def feature_maps(self, image28):
+        return ()
+
 
 def test_models_that_disagree_are_highlighted(qtbot):
     from digitlab.gui.draw.draw_tab import DrawTab
@@ -130,6 +138,7 @@ def test_models_that_disagree_are_highlighted(qtbot):
     store = ModelStore.from_predictor(FixedPredictor({"multinomial": 1, "dnn": 7, "cnn": 7}))
     tab = DrawTab(store)
     qtbot.addWidget(tab)
+    tab.canvas.set_ink_image(np.eye(28, dtype=np.float32))  # some ink: an empty canvas is read as empty
     tab.refresh()
     assert tab.charts["multinomial"].disagrees
     assert not tab.charts["dnn"].disagrees and not tab.charts["cnn"].disagrees
@@ -307,7 +316,7 @@ def test_loading_failure_is_shown(qtbot):
 def test_actions_for_the_menus(tab, qtbot):
     names = [a.text() for a in tab.actions()]
     assert names == ["Clear", "Undo stroke", "Random test digit", "Open digit image…",
-                     "Black ink on white"]
+                     "Black ink on white", "Number"]
     for action in tab.actions():
         assert not action.shortcut().isEmpty(), action.text()
         native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

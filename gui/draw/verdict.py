@@ -1,0 +1,77 @@
+"""What the Draw tab says about a reading: the verdict line, the lesson line, the box captions.
+
+The words only; :class:`gui.draw.draw_tab.DrawTab` puts them on screen. A
+reading is an :class:`engine.reading.Reading` (one digit, a number, or not a digit).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from digitlab.engine import MODEL_KINDS
+from digitlab.gui.common.i18n import model_name, translate
+
+if TYPE_CHECKING:
+    from digitlab.engine.reading import DigitReading, Reading
+
+
+def shown_piece(reading: Reading) -> int:
+    """Which piece the bars show: the first that is not a digit (it decided), else the first."""
+    for i, piece in enumerate(reading.digits):
+        if not piece.is_digit:
+            return i
+    return 0
+
+
+def digit_verdict(piece: DigitReading) -> str:
+    """"All models say 7", "CNN says 7" or "The models disagree: ..." for one digit."""
+    digits = piece.digits
+    votes = list(digits.values())
+    majority = max(set(votes), key=votes.count)
+    if len(votes) == 1:
+        return translate("DrawTab", "{0} says {1}").format(model_name(next(iter(digits))),
+                                                          majority)
+    if len(set(votes)) <= 1:
+        return translate("DrawTab", "All models say {0}").format(majority)
+    said = translate("DrawTab", ", ").join(
+        translate("DrawTab", "{0} {1}").format(model_name(k), d) for k, d in digits.items())
+    return translate("DrawTab", "The models disagree: {0}").format(said)
+
+
+def verdict(reading: Reading) -> str:
+    """The line above the bars for a drawing with ink."""
+    pieces = reading.digits
+    if len(pieces) == 1:
+        if not pieces[0].is_digit:
+            return translate("DrawTab", "This doesn't look like a digit")
+        return digit_verdict(pieces[0])
+    if reading.number is None:
+        return translate("DrawTab", "This doesn't look like a number: digit {0} of {1} "
+                                    "is not a digit").format(shown_piece(reading) + 1, len(pieces))
+    return translate("DrawTab", "Number: {0}").format(reading.number)
+
+
+def lesson(reading: Reading) -> str:
+    """The line under the verdict: why "not a digit" (score and threshold), or what the bars show."""
+    pieces = reading.digits
+    if not pieces:
+        return ""
+    piece = pieces[shown_piece(reading)]
+    if not piece.is_digit:
+        return translate(
+            "DrawTab", "Softmax always spreads 100% over the ten digits, so a tall bar is "
+                       "confidence, not certainty. The not-a-digit check gave this drawing a "
+                       "digit score of {0:.3f}; a digit needs {1:.3f}.").format(
+            piece.gate.digit_score, piece.gate.threshold)
+    if len(pieces) > 1:
+        return translate("DrawTab", "{0} digits found; the bars show digit {1}, each box "
+                                    "shows the three models' digits (Multinomial · DNN · CNN).") \
+            .format(len(pieces), shown_piece(reading) + 1)
+    return ""
+
+
+def box_caption(piece: DigitReading) -> str:
+    """The three models' digits over a piece's box, e.g. "4 · 4 · 4"; "?" first when not a digit."""
+    digits = piece.digits
+    text = " · ".join(str(digits[k]) for k in MODEL_KINDS if k in digits)
+    return text if piece.is_digit else "? " + text

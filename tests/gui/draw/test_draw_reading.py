@@ -1,0 +1,140 @@
+"""The Draw tab with the shipped models, gate and temperatures: not a digit, numbers, honest bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent
+
+from digitlab.gui.draw.draw_canvas import CANVAS_SIZE, NUMBER_WIDTH
+from tests.gui.draw.test_draw_tab import NONE, draw_line, send_mouse
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The shipped predictor, gate and temperatures, read without TensorFlow."""
+    from digitlab.engine.calibration import load_temperatures
+    from digitlab.engine.gate import Gate
+    from digitlab.engine.inference import Predictor
+    from digitlab.engine.models import SHIPPED_MODELS_DIR
+
+    predictor = Predictor.load_shipped()
+    files = {kind: SHIPPED_MODELS_DIR / f"{kind}.keras" for kind in predictor.kinds}
+    return predictor, Gate.load(), load_temperatures(model_files=files)
+
+
+@pytest.fixture
+def tab(qtbot, shipped):
+    from digitlab.gui.draw.draw_tab import DrawTab
+    from digitlab.gui.model_store import ModelStore
+
+    predictor, gate, temperatures = shipped
+    store = ModelStore.from_predictor(predictor, gate=gate, temperatures=temperatures)
+    widget = DrawTab(store)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.canvas.setFixedSize(CANVAS_SIZE + 2, CANVAS_SIZE + 2)  # 1 widget px = 1 canvas px
+    return widget
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    from digitlab.gui.draw.draw_sources import mnist_test_set
+
+    return mnist_test_set()
+
+
+def draw_circle_with_a_cross(canvas):
+    """The issue's example: today "All models say 8" at 95-100 %."""
+    angles = np.linspace(0, 2 * np.pi, 40)
+    points = [(140 + 80 * np.cos(a), 140 + 80 * np.sin(a)) for a in angles]
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, *points[0])
+    for x, y in points[1:]:
+        send_mouse(canvas, QEvent.Type.MouseMove, x, y, button=NONE)
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, *points[-1], buttons=NONE)
+    draw_line(canvas, 80, 80, 200, 200)
+    draw_line(canvas, 80, 200, 200, 80)
+
+
+def test_a_circle_with_a_cross_is_not_a_digit_and_says_why(tab, shipped):
+    draw_circle_with_a_cross(tab.canvas)
+    piece = tab.last_reading.digits[0]
+    assert tab.verdict_label.text() == "This doesn't look like a digit"
+    for chart in tab.charts.values():  # the bars stay, faded
+        assert chart.dimmed and chart.probabilities is not None
+        assert chart.heights.max() > 0.3
+    line = tab.lesson_label.text()
+    assert tab.lesson_label.isVisibleTo(tab)
+    assert "Softmax always spreads 100%" in line and "confidence, not certainty" in line
+    threshold = shipped[1].threshold
+    assert f"{piece.gate.digit_score:.3f}" in line and f"{threshold:.3f}" in line
+    assert piece.gate.digit_score < threshold
+
+
+def test_a_real_digit_is_read_as_before_without_dimming(tab, mnist):
+    x, y = mnist
+    tab.show_digit(x[0])
+    assert tab.verdict_label.text() == f"All models say {y[0]}"
+    assert not any(chart.dimmed for chart in tab.charts.values())
+    assert not tab.lesson_label.isVisibleTo(tab)
+    assert tab.canvas.boxes == []  # one digit: no boxes, like today
+
+
+def two_digits(mnist, first=0, second=1, gap=8):
+    x, y = mnist
+    image = np.zeros((28, 56 + gap), np.uint8)
+    image[:, :28], image[:, 28 + gap:] = x[first], x[second]
+    return image, f"{y[first]}{y[second]}"
+
+
+def test_number_mode_reads_two_digits_with_a_box_each(tab, mnist):
+    tab.number_action.trigger()
+    assert tab.canvas.canvas_width == NUMBER_WIDTH
+    image, number = two_digits(mnist)
+    tab.canvas.set_ink_image(image)
+    tab.refresh()
+    reading = tab.last_reading
+    assert reading.number == number
+    assert tab.verdict_label.text() == f"Number: {number}"
+    boxes = tab.canvas.boxes
+    assert len(boxes) == 2
+    (first, caption1, ok1), (second, caption2, ok2) = boxes
+    assert ok1 and ok2 and first[3] <= second[1], "left to right, side by side"
+    assert caption1 == " · ".join(number[0] * 3) and caption2 == " · ".join(number[1] * 3)
+    assert all(0 <= b[1] < b[3] <= NUMBER_WIDTH and 0 <= b[0] < b[2] <= CANVAS_SIZE
+               for b, _, _ in boxes)
+
+
+def test_one_digit_in_number_mode_reads_like_digit_mode(tab, mnist):
+    x, y = mnist
+    tab.show_digit(x[0])
+    before = {kind: chart.heights for kind, chart in tab.charts.items()}
+    tab.set_number_mode(True)
+    tab.show_digit(x[0])
+    assert tab.last_reading.number == str(y[0])
+    assert tab.verdict_label.text() == f"All models say {y[0]}"
+    assert len(tab.canvas.boxes) == 1
+    for kind, chart in tab.charts.items():
+        np.testing.assert_allclose(chart.heights, before[kind], atol=1e-6)
+    tab.set_number_mode(False)
+    assert tab.canvas.canvas_width == CANVAS_SIZE and tab.canvas.boxes == []
+
+
+def test_bars_are_calibrated_and_the_raw_logits_stay_in_why_this_digit(tab, mnist, shipped):
+    from digitlab.engine.calibration import apply_temperature
+
+    predictor, _, temperatures = shipped
+    assert temperatures, "the shipped calibration.json fits the shipped models"
+    x, _ = mnist
+    tab.show_digit(x[8])  # a 5 the models are less sure of
+    raw = predictor.predict(tab.canvas.to_array(), ink="bright").probabilities
+    logits = tab.why_panel.logits.logits
+    for kind, chart in tab.charts.items():
+        z = np.log(np.maximum(raw[kind].astype(np.float64), 1e-45))
+        np.testing.assert_allclose(logits[kind], z, atol=1e-4)
+        calibrated = apply_temperature(z, temperatures.get(kind, 1.0))
+        np.testing.assert_allclose(chart.heights, calibrated, atol=1e-5)
+        if temperatures.get(kind, 1.0) != 1.0:
+            assert not np.allclose(chart.heights, raw[kind], atol=1e-4), kind
+    text = tab.why_panel.logits.text()
+    assert "Raw logits" in text and "T = " in text
