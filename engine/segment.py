@@ -34,6 +34,8 @@ SPECK_MASS = 0.12
 SPLIT_ASPECT = 1.1
 #: A cut column with less ink than this share of a typical column is a bridge between digits.
 BRIDGE_DEPTH = 0.07
+#: An accepted group narrower than this times its height is not searched for bridges.
+BRIDGE_ASPECT = 0.75
 #: How much more digit-like (in logits) both pieces must be than an accepted whole.
 SPLIT_MARGIN = 2.0
 #: A group narrower than this times its height is never cut.
@@ -137,7 +139,9 @@ class _Grid:
         """Full-size bool mask of the ink of these labels."""
         h, w = self.mask.shape
         small = np.isin(self.labels, labels)
-        return small[np.arange(h)[:, None] // self.f, np.arange(w)[None, :] // self.f] & self.mask
+        if self.f > 1:
+            small = small.repeat(self.f, axis=0).repeat(self.f, axis=1)[:h, :w]
+        return small & self.mask
 
 
 def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
@@ -288,6 +292,8 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
     if depth >= 3 or w <= MIN_SPLIT_ASPECT * h:
         return [group]
     narrow = w <= SPLIT_ASPECT * h
+    if narrow and whole is not None and whole >= threshold and w <= BRIDGE_ASPECT * h:
+        return [group]  # accepted, and too narrow to hide a 1 joined to another digit
     pairs = []
     for col, thin in _valley_cuts(group, ink):
         left, right = _cut(group, col)
@@ -370,8 +376,8 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
         groups = [part for g in groups
                   for part in _split(g, ink, scorer, threshold, whole=score_of.get(id(g)))]
         groups = [g for g in groups if g.any()]
-    groups.sort(key=lambda g: _box(g)[1])
-    return groups
+    lefts = [int(np.argmax(g.any(axis=0))) for g in groups]
+    return [g for _, g in sorted(zip(lefts, groups, strict=True), key=lambda p: p[0])]
 
 
 def segment_digits(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5
