@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from digitlab.gui.common.i18n import translate
 from digitlab.gui.widgets.learned_maps_grid import LearnedMapsGrid
+from digitlab.gui.widgets.reliability_panel import ReliabilityPanel
 
 if TYPE_CHECKING:
     from digitlab.gui.model_store import ModelStore
@@ -71,8 +72,11 @@ class LearnedView(QDialog):
         outer = QVBoxLayout(self)
         outer.addLayout(layout, 1)
         outer.addWidget(self.hover_label)
+        # How honest each model's probabilities are: reliability and ECE before/after.
+        self.reliability = ReliabilityPanel()
+        outer.addWidget(self.reliability)
         self.hover_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.resize(1100, 640)
+        self.resize(1100, 860)
         store.models_changed.connect(self.refresh)
         self.refresh()
 
@@ -83,6 +87,7 @@ class LearnedView(QDialog):
 
         readers = {"multinomial": learned.multinomial_templates,
                    "dnn": learned.dnn_first_layer, "cnn": learned.cnn_first_layer}
+        self._show_calibration()
         models = self._store.models if self._store.is_ready else {}
         for kind, grid in self.grids.items():
             model = models.get(kind)
@@ -106,6 +111,17 @@ class LearnedView(QDialog):
             grid.set_maps(maps, columns=columns, labels=labels, shared_scale=shared,
                           captions=captions, zoom=zoom)
             grid.set_title(translate("LearnedView", TITLES[kind]))
+
+    def _show_calibration(self) -> None:
+        """Reliability diagrams of the models in use whose temperature was fitted for them."""
+        from digitlab.engine.calibration import load_calibration_report  # noqa: PLC0415
+
+        calibrated = self._store.temperatures if self._store.is_ready else {}
+        report = load_calibration_report() if calibrated else {}
+        self.reliability.set_reports(
+            {kind: report.get(kind) for kind in calibrated},
+            translate("LearnedView", "not calibrated (a model trained here: T = 1)")
+            if self._store.is_ready else translate("LearnedView", "loading…"))
 
     @Slot(str)
     def _on_hovered(self, text: str) -> None:

@@ -28,9 +28,10 @@ from digitlab.gui.common.latest_throttle import LatestThrottle
 from digitlab.gui.common.scroll_column import scroll_column
 from digitlab.gui.common.timing import CURVES_REDRAW_MS, PROGRESS_REDRAW_MS
 from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
+from digitlab.gui.widgets.reliability_chart import ReliabilityChart
 from digitlab.gui.train.train_progress_panel import TrainProgressPanel
 from digitlab.gui.train.train_settings_panel import TrainSettingsPanel
-from digitlab.gui.train.train_worker import TrainWorker
+from digitlab.gui.train.train_worker import CalibrationMeasured, TrainWorker
 from digitlab.gui.train.training_curves import TrainingCurves
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class TrainTab(QWidget):
         self.log.setPlaceholderText(
             translate("TrainTab", "Early stopping, best epochs and problems are noted here."))
         self.confusion = ConfusionMatrixView()
+        # The trained model's reliability diagram and ECE before/after its temperature.
+        self.reliability = ReliabilityChart(translate("TrainTab", "Trained model"))
         self.gallery = MisclassifiedGallery()
         self.result_label = QLabel(translate("TrainTab", "No model trained yet."))
         self.result_label.setWordWrap(True)
@@ -155,10 +158,12 @@ class TrainTab(QWidget):
                                  self.confusion))
         bottom.addWidget(_titled(translate("TrainTab", "Misclassified test digits (click to draw)"),
                                  self.gallery))
+        bottom.addWidget(_titled(translate("TrainTab", "Calibration (test set)"),
+                                 self.reliability))
         # The matrix's ten columns of counts need the room more than the gallery, which wraps.
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 2)
-        bottom.setSizes([600, 400])
+        bottom.setSizes([500, 320, 320])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
         right.addWidget(bottom)
@@ -238,6 +243,7 @@ class TrainTab(QWidget):
         self.curves.clear_curves()
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
+        self.reliability.clear_report(translate("TrainTab", "after training"))
         self.result_label.setText(translate("TrainTab", "Training…"))
         self.progress.reset()
         if not getattr(self._store, "tensorflow_ready", True):
@@ -310,6 +316,9 @@ class TrainTab(QWidget):
         """Route the worker's ``TrainingEvent`` by its type; batches are throttled."""
         if not self._from_current_worker():
             return
+        if isinstance(event, CalibrationMeasured):
+            self._show_calibration(event)
+            return
         if event.type in ("begin", "batch"):
             # Shown now, or the newest one at the next redraw tick.
             self._batches.submit(event)
@@ -321,6 +330,16 @@ class TrainTab(QWidget):
             self._drop_waiting_batches()  # a waiting batch must not cover this line
             self.progress.show_text(
                 translate("TrainTab", "Training done; evaluating on the 10,000 test images…"))
+
+    def _show_calibration(self, event: CalibrationMeasured) -> None:
+        if event.entry is None:
+            self.reliability.clear_report(translate("TrainTab", "no validation split to fit T on"))
+            return
+        self.reliability.set_report(event.entry, model_name(event.kind))
+        self._append_log(translate(
+            "TrainTab", "Calibration: T = {0:.2f} (fitted on the validation split); test-set "
+                        "ECE {1:.2%} before, {2:.2%} after.").format(
+            event.entry["temperature"], event.entry["ece_before"], event.entry["ece_after"]))
 
     @Slot(object)
     def _show_batch(self, event) -> None:

@@ -18,6 +18,8 @@ Two ways to end a run early:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from digitlab.engine.train_report import TrainOutcome
@@ -27,6 +29,46 @@ from digitlab.gui.workers.jobs import LongJob
 
 #: The ``progress`` event that says training is over and the test set is being evaluated.
 EVALUATING = TrainingEvent("evaluating")
+
+
+@dataclass(frozen=True)
+class CalibrationMeasured:
+    """Progress: the trained model's temperature and reliability before/after.
+
+    Attributes:
+        kind: the model kind.
+        entry: ``engine.calibration.calibrate_kind``'s dict (T fitted on the run's
+            validation split, ECE and reliability bins on the test set), or None when
+            the run had no validation split to fit on.
+    """
+
+    kind: str
+    entry: dict | None
+
+
+def calibrate_run(model, config: TrainConfig, data, test_probabilities=None) -> dict | None:
+    """Fit the temperature on the run's own validation split; measure it on the test set.
+
+    Args:
+        model: the trained Keras model. config: the run's configuration.
+        data: the ``MnistData`` trained on (``x_train[:limit]``, split like ``train`` does).
+        test_probabilities: ``(N, 10)`` on ``data.x_test`` if already computed.
+
+    Returns:
+        ``engine.calibration.calibrate_kind``'s dict, or None without a validation split.
+    """
+    from digitlab.engine.calibration import calibrate_kind  # noqa: PLC0415
+    from digitlab.engine.evaluation import keras_predict_proba  # noqa: PLC0415
+    from digitlab.engine.training import split_validation  # noqa: PLC0415
+
+    if config.validation_split <= 0:
+        return None
+    x = data.x_train[: config.limit]
+    y = data.y_train[: config.limit]
+    _, (x_val, y_val) = split_validation(x, y, config.validation_split)
+    predict = keras_predict_proba(model)
+    test = predict(data.x_test) if test_probabilities is None else test_probabilities
+    return calibrate_kind(predict(x_val), y_val, test, data.y_test)
 
 
 class TrainWorker(LongJob):
@@ -61,4 +103,8 @@ class TrainWorker(LongJob):
                           should_stop=self.isInterruptionRequested)
         if report is None:
             return None
-        return TrainOutcome.from_run(run, report, data.x_test)
+        outcome = TrainOutcome.from_run(run, report, data.x_test)
+        if report.finite and not self.isInterruptionRequested():
+            self.report(CalibrationMeasured(self.config.kind,
+                                            calibrate_run(run.model, self.config, data)))
+        return outcome

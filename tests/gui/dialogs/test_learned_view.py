@@ -129,3 +129,23 @@ def test_filters_tab_shows_the_cnns_32_learned_kernels_on_the_photo(qtbot, predi
         window.close()
     finally:
         tab.shutdown()
+
+
+def test_reliability_of_the_calibrated_models_in_use(qtbot, predictor, tiny_models):
+    # The temperatures the store holds are the ones fitted for the files in use; their
+    # diagrams and ECE come from the shipped calibration report.
+    from digitlab.engine.calibration import load_calibration_report
+
+    report = load_calibration_report()
+    store = ModelStore.from_predictor(predictor, models=tiny_models,
+                                      temperatures={"cnn": report["cnn"]["temperature"]})
+    view = LearnedView(store)
+    qtbot.addWidget(view)
+    charts = view.reliability.charts
+    assert charts["cnn"].ece == (report["cnn"]["ece_before"], report["cnn"]["ece_after"])
+    assert charts["cnn"].title_text.startswith("CNN: ECE ")
+    assert f"T = {report['cnn']['temperature']:.2f}" in charts["cnn"].title_text
+    for kind in ("multinomial", "dnn"):  # no temperature for these files: not calibrated
+        assert charts[kind].ece is None
+        assert "not calibrated" in charts[kind].title_text
+    store.shutdown()
