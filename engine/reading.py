@@ -169,7 +169,9 @@ class Reader:
             # a second look at a lone piece.
             one = self._read_images(pre.image28[None], [pre.bbox])[0]
             scorer = None if self.gate is None else self.gate.scores
-            threshold = 0.5 if self.gate is None else self.gate.threshold
+            # A cut is kept only if both pieces could pass as digits of a number.
+            threshold = 0.5 if self.gate is None else max(self.gate.threshold,
+                                                          NUMBER_PIECE_SCORE)
             masks = segment_masks(pre.cropped, scorer, threshold,
                                   None if one.gate is None else one.gate.digit_score)
             if len(masks) > 1 and not looks_like_a_row([mask_box(m) for m in masks]):
@@ -183,6 +185,9 @@ class Reader:
                      for b in (mask_box(m) for m in masks)]
             images = np.stack([to_image28(m, pre.cropped) for m in masks])
             read = self._read_images(images, boxes, NUMBER_PIECE_SCORE)
+        if one.is_digit is False and not any(piece.is_digit for piece in read):
+            # No piece is a digit (a star cut in two): the drawing is one non-digit.
+            return Reading(pre, (one,), one)
         return Reading(pre, tuple(read), one if whole else None)
 
     def read_image28(self, image28: np.ndarray) -> DigitReading:
