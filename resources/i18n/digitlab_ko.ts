@@ -82,7 +82,7 @@
     <name>DrawCanvas</name>
     <message>
         <source>Draw a digit with the mouse or a pen. Drop a digit image here to load it.</source>
-        <extracomment>Side of the canvas image in pixels: ten times MNIST&apos;s 28, so a drawing shrinks to the models&apos; input the way the lesson&apos;s digits did.</extracomment>
+        <extracomment>Side of the canvas image in pixels: ten times MNIST&apos;s 28, so a drawing shrinks to the models&apos; input the way the lesson&apos;s digits did. Width of the canvas image in number mode: room for four digits side by side.</extracomment>
         <translation>마우스나 펜으로 숫자를 그리세요. 숫자 이미지를 여기에 끌어다 놓으면 불러옵니다.</translation>
     </message>
     <message>
@@ -98,6 +98,7 @@
     <name>DrawTab</name>
     <message>
         <source>Brush width in canvas pixels (the canvas is 280 wide)</source>
+        <extracomment>Width of the column under the canvas: a digit&apos;s square, or a number&apos;s wide canvas.</extracomment>
         <translation>캔버스 픽셀 단위의 붓 굵기 (캔버스 너비는 280)</translation>
     </message>
     <message>
@@ -147,6 +148,14 @@
     <message>
         <source>Draw black on white instead of MNIST&apos;s white on black</source>
         <translation>MNIST의 검은 바탕에 흰 글씨 대신 흰 바탕에 검게 그립니다</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>여러 자리 수</translation>
+    </message>
+    <message>
+        <source>Widen the canvas to write a number (up to four digits)</source>
+        <translation>캔버스를 넓혀 여러 자리 수(최대 네 자리)를 씁니다</translation>
     </message>
     <message>
         <source>Brush</source>
@@ -235,6 +244,26 @@
     <message>
         <source>The models disagree: {0}</source>
         <translation>모델의 답이 서로 다릅니다: {0}</translation>
+    </message>
+    <message>
+        <source>This doesn&apos;t look like a digit</source>
+        <translation>숫자처럼 보이지 않습니다</translation>
+    </message>
+    <message>
+        <source>This doesn&apos;t look like a number: digit {0} of {1} is not a digit</source>
+        <translation>수처럼 보이지 않습니다: {1}자리 중 {0}번째가 숫자가 아닙니다</translation>
+    </message>
+    <message>
+        <source>Number: {0}</source>
+        <translation>읽은 수: {0}</translation>
+    </message>
+    <message>
+        <source>Softmax always spreads 100% over the ten digits, so a tall bar is confidence, not certainty. The not-a-digit check gave this drawing a digit score of {0:.3f}; a digit needs {1:.3f}.</source>
+        <translation>소프트맥스는 언제나 100%를 숫자 열 개에 나누어 주므로, 높은 막대는 확신일 뿐 확실함이 아닙니다. 숫자 판별 검사는 이 그림에 숫자 점수 {0:.3f}을(를) 주었고, 숫자로 보려면 {1:.3f}이(가) 필요합니다.</translation>
+    </message>
+    <message>
+        <source>{0} digits found; the bars show digit {1}, each box shows the three models&apos; digits (Multinomial · DNN · CNN).</source>
+        <translation>숫자 {0}개를 찾았습니다. 막대는 {1}번째 숫자를, 각 상자는 세 모델이 읽은 숫자(다항 로지스틱 회귀 · 심층 신경망 · 합성곱 신경망)를 보여 줍니다.</translation>
     </message>
 </context>
 <context>
@@ -939,6 +968,25 @@ Panel names in the hover line.</extracomment>
         <source>kernel {0}</source>
         <translation>커널 {0}</translation>
     </message>
+    <message>
+        <source>not calibrated (a model trained here: T = 1)</source>
+        <translation>보정 안 됨 (여기서 학습한 모델: T = 1)</translation>
+    </message>
+</context>
+<context>
+    <name>LogitsTable</name>
+    <message>
+        <source>Raw logits: draw a digit.</source>
+        <translation>원래 로짓: 숫자를 그리세요.</translation>
+    </message>
+    <message>
+        <source>{0} (T = {1:.2f})</source>
+        <translation>{0} (T = {1:.2f})</translation>
+    </message>
+    <message>
+        <source>Raw logits (log-probabilities before the softmax). The bars show softmax(logits / T), calibrated with each model&apos;s temperature T.</source>
+        <translation>원래 로짓(소프트맥스 전의 로그 확률)입니다. 막대는 모델마다의 온도 T로 보정한 softmax(logits / T)를 보여 줍니다.</translation>
+    </message>
 </context>
 <context>
     <name>LongJob</name>
@@ -1040,6 +1088,35 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
+    <name>ModelSaver</name>
+    <message>
+        <source>Keras models (*.keras)</source>
+        <extracomment>What the Save as… dialog offers (translate at use).</extracomment>
+        <translation>Keras 모델 (*.keras)</translation>
+    </message>
+    <message>
+        <source>Save the {0} model as</source>
+        <extracomment>The open &quot;could not save&quot; warning, or None.</extracomment>
+        <translation>{0} 모델을 다른 이름으로 저장</translation>
+    </message>
+    <message>
+        <source>Model not saved</source>
+        <translation>모델을 저장하지 못함</translation>
+    </message>
+    <message>
+        <source>Could not save the {0} model: {1}
+
+The trained model is kept in memory and can still be used until Digit Lab closes. Save it somewhere else?</source>
+        <translation>{0} 모델을 저장하지 못했습니다: {1}
+
+학습한 모델은 메모리에 남아 있어 Digit Lab을 닫을 때까지 쓸 수 있습니다. 다른 곳에 저장할까요?</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>다른 이름으로 저장…</translation>
+    </message>
+</context>
+<context>
     <name>ModelSources</name>
     <message>
         <source>Your {0} model could not be loaded ({1}); using the shipped one.</source>
@@ -1128,6 +1205,11 @@ Quit anyway?</source>
     <message>
         <source>Your {0} model is in use but could not be saved ({1}); it will be gone after Digit Lab closes.</source>
         <translation>내 {0} 모델을 사용 중이지만 저장하지 못했습니다 ({1}). Digit Lab을 닫으면 사라집니다.</translation>
+    </message>
+    <message>
+        <source>No not-a-digit check ({0}).</source>
+        <extracomment>Longest wait for :meth:`continue_loading` before TensorFlow is imported anyway.</extracomment>
+        <translation>숫자 판별 검사 없음 ({0}).</translation>
     </message>
 </context>
 <context>
@@ -1254,6 +1336,36 @@ Quit anyway?</source>
     <message>
         <source>{0}. Probabilities: {1}</source>
         <translation>{0}. 확률: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ReliabilityChart</name>
+    <message>
+        <source>confidence</source>
+        <translation>확신도</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>정확도</translation>
+    </message>
+    <message>
+        <source>no calibration yet</source>
+        <translation>아직 보정 없음</translation>
+    </message>
+    <message>
+        <source>{0}: ECE {1:.2%} → {2:.2%} (T = {3:.2f})</source>
+        <translation>{0}: ECE {1:.2%} → {2:.2%} (T = {3:.2f})</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ReliabilityPanel</name>
+    <message>
+        <source>Reliability on the MNIST test set: of the digits a model calls with 90% confidence, about 90% should be right (the diagonal). Dots: before calibration; bars: after dividing the logits by the temperature T fitted on the validation split. ECE: expected calibration error, the average gap.</source>
+        <translation>MNIST 테스트 세트에서 본 신뢰도: 모델이 90% 확신도로 말한 숫자는 약 90%가 맞아야 합니다(대각선). 점: 보정 전, 막대: 검증 데이터로 맞춘 온도 T로 로짓을 나눈 뒤. ECE: 기대 보정 오차, 그 차이의 평균입니다.</translation>
     </message>
 </context>
 <context>
@@ -1642,6 +1754,10 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
         <translation>조기 종료, 가장 좋은 에포크, 문제가 여기에 기록됩니다.</translation>
     </message>
     <message>
+        <source>Trained model</source>
+        <translation>학습한 모델</translation>
+    </message>
+    <message>
         <source>No model trained yet.</source>
         <translation>아직 학습한 모델이 없습니다.</translation>
     </message>
@@ -1652,6 +1768,14 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
     <message>
         <source>Use it in the Draw tab now and save it to your data folder so that it loads next time.</source>
         <translation>지금 그리기 탭에서 사용하고, 다음에도 불러오도록 데이터 폴더에 저장합니다.</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>다른 이름으로 저장…</translation>
+    </message>
+    <message>
+        <source>Save the trained model to a file of your choice.</source>
+        <translation>학습한 모델을 원하는 파일에 저장합니다.</translation>
     </message>
     <message>
         <source>Restore shipped models</source>
@@ -1698,8 +1822,16 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
         <translation>잘못 분류한 테스트 숫자 (누르면 그리기 탭에서 열림)</translation>
     </message>
     <message>
+        <source>Calibration (test set)</source>
+        <translation>보정 (테스트 세트)</translation>
+    </message>
+    <message>
         <source>Cannot start: {0}</source>
         <translation>시작할 수 없습니다: {0}</translation>
+    </message>
+    <message>
+        <source>after training</source>
+        <translation>학습이 끝나면</translation>
     </message>
     <message>
         <source>Training…</source>
@@ -1726,12 +1858,28 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
         <translation>이 {0} 모델을 그리기 탭에서 사용합니다.</translation>
     </message>
     <message>
+        <source>Saved the {0} model to {1}.</source>
+        <translation>{0} 모델을 {1}에 저장했습니다.</translation>
+    </message>
+    <message>
+        <source>Could not save the {0} model: {1}</source>
+        <translation>{0} 모델을 저장하지 못했습니다: {1}</translation>
+    </message>
+    <message>
         <source>Restoring the shipped models.</source>
         <translation>기본 제공 모델로 되돌립니다.</translation>
     </message>
     <message>
         <source>Training done; evaluating on the 10,000 test images…</source>
         <translation>학습을 마쳤습니다. 테스트 이미지 10,000개로 평가하는 중…</translation>
+    </message>
+    <message>
+        <source>no validation split to fit T on</source>
+        <translation>T를 맞출 검증 데이터가 없음</translation>
+    </message>
+    <message>
+        <source>Calibration: T = {0:.2f} (fitted on the validation split); test-set ECE {1:.2%} before, {2:.2%} after.</source>
+        <translation>보정: T = {0:.2f} (검증 데이터로 맞춤). 테스트 세트 ECE: 보정 전 {1:.2%}, 보정 후 {2:.2%}.</translation>
     </message>
     <message>
         <source>Epoch {0}: {1}</source>
