@@ -7,7 +7,8 @@ Run under Xvfb (a screen at least as large as the size asked), e.g.::
     DISPLAY=:99 .venv/bin/python tests/gui/screenshots.py 1366x768 dark OUTDIR
     DISPLAY=:99 .venv/bin/python tests/gui/screenshots.py 1366x768 light resources/screenshots readme
 
-``readme`` also runs a short multinomial training and saves draw, why, filters and
+``reading`` saves ``number.png`` (Number mode, 4 0 7 from the MNIST test set) and
+``not_a_digit.png`` (a circle with a cross). ``readme`` also runs a short multinomial training and saves draw, why, filters and
 train (``-dark`` for the dark palette) as the README uses them; without it each tab
 is saved as ``TAB-WxH-THEME.png``. For 200 % scaling, a 3840x2160 Xvfb screen and
 ``QT_SCALE_FACTOR=2`` with the logical size (``1920x1080``).
@@ -100,6 +101,32 @@ deadline = time.monotonic() + 120
 while window.filters_tab.result is None and time.monotonic() < deadline:
     pump(0.3)  # the first filter waits for TensorFlow
 pump(2.0)
+if "reading" in extra:
+    # Issue 12's pair: a number read in Number mode, and a drawing that is not a digit.
+    from PIL import Image, ImageDraw  # noqa: E402
+
+    draw = window.draw_tab
+    window.tabs.setCurrentIndex(0)
+    scribble = Image.new("L", (280, 280))
+    pen = ImageDraw.Draw(scribble)
+    pen.ellipse((60, 60, 220, 220), outline=255, width=20)  # a circle with a cross
+    pen.line((80, 80, 200, 200), fill=255, width=20)
+    pen.line((80, 200, 200, 80), fill=255, width=20)
+    draw.show_digit(np.asarray(scribble))
+    pump(2.5)
+    window.grab().save(str(out / "not_a_digit.png"))
+    draw.set_number_mode(True)
+    picks = [int(np.flatnonzero(data.y_test == d)[0]) for d in (4, 0, 7)]
+    number = np.zeros((28, 3 * 28 + 2 * 10), np.uint8)
+    for i, index in enumerate(picks):
+        number[:, i * 38:i * 38 + 28] = x_test[index]
+    draw.show_digit(number)
+    pump(2.5)
+    window.grab().save(str(out / "number.png"))
+    print(out / "number.png", draw.verdict_label.text(), flush=True)
+    window.close()
+    store.shutdown()
+    sys.exit(0)
 if "readme" in extra:
     # The README's set: a short multinomial run on the Train tab, the Why panel too.
     train = window.train_tab
