@@ -341,7 +341,7 @@ class FinetunePanel(QGroupBox):
         if not self._from_current_worker():
             return
         self._progress_events.discard()
-        self._worker.deleteLater()
+        self._worker.release()  # after every listener has its finished
         self._worker = None
         self._update_buttons()
         self.busy_changed.emit(False)

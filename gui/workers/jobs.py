@@ -163,6 +163,20 @@ class LongJob(QThread):
         """Polled by the work loop (Keras: after every batch)."""
         return self._stop.is_set() or self.isInterruptionRequested()
 
+    def release(self) -> None:
+        """Delete the job (``deleteLater``) after ``finished`` has reached every listener.
+
+        For the owner's ``finished`` slot (GUI thread). The ending thread queues
+        ``finished`` to one listener after another, so the first slot can run while
+        the others are still being queued; a plain ``deleteLater()`` there then
+        deletes the job ahead of them, and PySide drops what is still queued for a
+        deleted sender (a test's ``waitSignal(job.finished)`` timed out with the run
+        long over). Waiting for the thread, which is past ``run()`` (microseconds),
+        first puts the deletion behind every listener's ``finished``.
+        """
+        self.wait()
+        self.deleteLater()
+
     def work(self) -> object:
         """Do the job and return its result; raise to report a failure. Override."""
         raise NotImplementedError

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
+from PySide6.QtCore import QObject, Slot
 
 from digitlab.gui.workers.jobs import LatestJob, LongJob
 
@@ -129,4 +131,61 @@ def test_a_long_job_failure_is_prefixed_and_one_line(qtbot):
     with qtbot.waitSignal(job.failed, timeout=TIMEOUT_MS) as failure:
         job.start()
     assert failure.args == ["Counting failed: disk full"]
+    job.wait(TIMEOUT_MS)
+
+
+class Owner(QObject):
+    """Drops its job in its ``finished`` slot, as the Train tab and the fine-tune panel do."""
+
+    def __init__(self, job: LongJob):
+        super().__init__()
+        self.job = job
+        job.finished.connect(self.on_finished)
+
+    @Slot()
+    def on_finished(self) -> None:
+        self.job.release()
+        self.job = None
+
+
+def test_a_job_released_in_its_finished_slot_still_reaches_every_later_listener(qtbot):
+    """Each of 100 quick jobs reaches a listener connected after its owner.
+
+    With ``deleteLater()`` instead of ``release()``, PySide dropped the later
+    listener's ``finished`` in about a third of the runs: the Train tab's stop
+    tests timed out with the run long over.
+    """
+    missed = 0
+    for _ in range(100):
+        job = Long(1)
+        job.gate.set()
+        owner = Owner(job)
+        heard: list[str] = []
+        job.result.connect(heard.append)
+        job.finished.connect(partial(heard.append, "finished"))
+        deleted = []
+        job.destroyed.connect(partial(deleted.append, True))
+        job.start()
+        qtbot.waitUntil(lambda: bool(deleted), timeout=TIMEOUT_MS)  # noqa: B023
+        qtbot.wait(5)  # anything still queued for the listener arrives now or never
+        missed += heard != ["done", "finished"]
+        assert owner.job is None
+    assert missed == 0, f"{missed} of 100 listeners never heard 'finished'"
+
+
+def test_a_signal_wait_that_times_out_says_what_the_job_reported(qtbot, job_failures):
+    from pytestqt.exceptions import TimeoutError as QtTimeoutError
+
+    from tests.gui.conftest import explain_timeout
+
+    job = Long(3, fail_at=1)
+    job.gate.set()
+    with pytest.raises(QtTimeoutError) as waited:
+        with qtbot.waitSignals([job.result, job.finished], timeout=1000):
+            job.start()
+    assert job_failures == ["Long: Counting failed: disk full"]
+    explain_timeout(waited.value, job_failures)  # what the GUI conftest does on a timeout
+    message = str(waited.value)
+    assert message.startswith("Received 1 of the 2 expected signals")
+    assert message.endswith("failed signals during the test: Long: Counting failed: disk full")
     job.wait(TIMEOUT_MS)
