@@ -41,6 +41,8 @@ class ModelStore(QObject):
         info_changed(): ``info`` changed (e.g. a test accuracy was measured).
         tensorflow_loaded(float): ``time.perf_counter()`` when TensorFlow finished importing.
         model_saved(str, str): kind and path of a model written to the user's folder.
+        save_failed(str, str): kind and the one-line reason saving it failed; the model
+            stays in use for the session (a view can offer another place).
     """
 
     models_changed = Signal()
@@ -49,6 +51,7 @@ class ModelStore(QObject):
     info_changed = Signal()
     tensorflow_loaded = Signal(float)
     model_saved = Signal(str, str)
+    save_failed = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None, *, shipped_dir: str | Path | None = None):
         super().__init__(parent)
@@ -324,6 +327,7 @@ class ModelStore(QObject):
         self.status_changed.emit(translate(
             "ModelStore", "Your {0} model is in use but could not be saved ({1}); "
                           "it will be gone after Digit Lab closes.").format(kind, reason))
+        self.save_failed.emit(kind, reason)
 
     def _on_load_worker_finished(self) -> None:
         self._forget_load_worker(self.sender())

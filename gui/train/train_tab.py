@@ -24,6 +24,7 @@ from digitlab.gui.common.i18n import model_name, translate
 from digitlab.gui.dialogs.code_dialog import show_training_code
 from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
 from digitlab.gui.train.finetune_panel import FinetunePanel
+from digitlab.gui.train.model_saver import ModelSaver
 from digitlab.gui.common.latest_throttle import LatestThrottle
 from digitlab.gui.common.scroll_column import scroll_column
 from digitlab.gui.common.timing import CURVES_REDRAW_MS, PROGRESS_REDRAW_MS
@@ -92,6 +93,12 @@ class TrainTab(QWidget):
         self.use_button.setToolTip(translate(
             "TrainTab", "Use it in the Draw tab now and save it to your data folder so that it "
                         "loads next time."))
+        # When saving fails (read-only data folder, full disk), the model is kept in
+        # memory and the saver offers another place (issue 11 section 6).
+        self.saver = ModelSaver(self)
+        self.save_as_button = QPushButton(translate("TrainTab", "Save as…"))
+        self.save_as_button.setToolTip(translate(
+            "TrainTab", "Save the trained model to a file of your choice."))
         self.restore_button = QPushButton(translate("TrainTab", "Restore shipped models"))
         self.restore_button.setToolTip(translate(
             "TrainTab", "Go back to the models that came with Digit Lab (your saved ones are "
@@ -107,6 +114,10 @@ class TrainTab(QWidget):
         self.start_button.clicked.connect(self.start_training)
         self.stop_button.clicked.connect(self.stop_training)
         self.use_button.clicked.connect(self.use_this_model)
+        self.save_as_button.clicked.connect(self.save_model_as)
+        self.saver.saved.connect(self._on_saved_as)
+        self.saver.failed.connect(self._on_save_failed)
+        store.save_failed.connect(self._on_store_save_failed)
         self.restore_button.clicked.connect(self.restore_shipped)
         self.gallery.digit_requested.connect(self.digit_requested)
         self._update_buttons()
@@ -132,6 +143,7 @@ class TrainTab(QWidget):
         result_layout = QVBoxLayout(result)
         result_layout.addWidget(self.result_label)
         result_layout.addWidget(self.use_button)
+        result_layout.addWidget(self.save_as_button)
         result_layout.addWidget(self.restore_button)
         scratch = QWidget()
         scratch_layout = QVBoxLayout(scratch)
@@ -211,6 +223,7 @@ class TrainTab(QWidget):
         self.stop_action.setEnabled(busy)
         self.settings.setEnabled(not busy)
         self.use_button.setEnabled(not busy and _usable(self._outcome) and not self._adopted)
+        self.save_as_button.setEnabled(not busy and _usable(self._outcome))
 
     def _append_log(self, text: str) -> None:
         """Add a line to the log and scroll to it: the log follows the run."""
@@ -275,6 +288,7 @@ class TrainTab(QWidget):
     def shutdown(self) -> None:
         """Abort a run and wait for its thread (window closing); nothing more is shown."""
         self.finetune.shutdown()
+        self.saver.shutdown()
         worker, self._worker = self._worker, None
         self._drop_waiting_batches()
         if worker is None:
@@ -300,6 +314,33 @@ class TrainTab(QWidget):
     def copy_as_code(self):
         """Copy the settings shown as a Keras script and show it (a bound slot: no lambda)."""
         return show_training_code(self, self.settings.config)
+
+    @Slot()
+    def save_model_as(self) -> None:
+        """Ask for a file and save the last trained model there (it stays usable here)."""
+        outcome = self._outcome
+        if _usable(outcome):
+            self.saver.save_as(outcome.config.kind, outcome.model, outcome.test_accuracy)
+
+    @Slot(str, str)
+    def _on_saved_as(self, kind: str, path: str) -> None:
+        self._append_log(translate("TrainTab", "Saved the {0} model to {1}.").format(
+            model_name(kind), path))
+
+    @Slot(str, str)
+    def _on_save_failed(self, kind: str, reason: str) -> None:
+        self._append_log(translate("TrainTab", "Could not save the {0} model: {1}").format(
+            model_name(kind), reason))
+
+    @Slot(str, str)
+    def _on_store_save_failed(self, kind: str, reason: str) -> None:
+        """The model this tab handed to the store could not be saved: offer another place."""
+        outcome = self._outcome
+        if not (self._adopted and _usable(outcome) and outcome.config.kind == kind
+                and self._store.models.get(kind) is outcome.model):
+            return  # not ours (e.g. a fine-tuned model): the store's status line says it
+        self._on_save_failed(kind, reason)
+        self.saver.offer_another_place(kind, outcome.model, outcome.test_accuracy, reason)
 
     @Slot()
     def restore_shipped(self) -> None:
@@ -412,7 +453,7 @@ class TrainTab(QWidget):
         if not self._from_current_worker():
             return
         self._drop_waiting_batches()
-        self._worker.deleteLater()
+        self._worker.release()  # after every listener has its finished
         self._worker = None
         self._update_buttons()
         self.training_finished.emit()
