@@ -82,12 +82,31 @@ class Translated(str):
 
     def format(self, *args: Any, **kwargs: Any) -> str:  # noqa: A003 - str's own name
         text = str.format(self, *args, **kwargs)
-        context, source, disambiguation, n = self.origin[:4]
-        _formatted[text] = (context, source, disambiguation, n, args, kwargs)
+        context, source, disambiguation, n, done_args, done_kwargs = self.origin
+        if done_args or done_kwargs:  # formatting a formatted text: nothing to remember
+            return text
+        # Translated arguments keep their own origin: two sources may share a translation
+        # (다항 로지스틱 회귀: "Multinomial", "multinomial"), and each must come back as itself.
+        origin = (context, source, disambiguation, n,
+                  tuple(_Arg(a.origin) if isinstance(a, Translated) else a for a in args),
+                  {k: _Arg(v.origin) if isinstance(v, Translated) else v
+                   for k, v in kwargs.items()})
+        _formatted[text] = origin
         _formatted.move_to_end(text)
         while len(_formatted) > FORMATTED_MEMORY:
             _formatted.popitem(last=False)
-        return text
+        result = Translated(text)
+        result.origin = origin
+        return result
+
+
+class _Arg:
+    """A translated argument of a format, by its origin."""
+
+    __slots__ = ("origin",)
+
+    def __init__(self, origin: _Origin):
+        self.origin = origin
 
 
 def translate(context: str, source: str, disambiguation: str | None = None,
@@ -123,9 +142,11 @@ def _render(origin: _Origin, depth: int = 0) -> str:
     context, source, disambiguation, n, args, kwargs = origin
     again = translate(context, source, disambiguation, n)
     if not args and not kwargs:
-        return str(again)
+        return again  # still a Translated: used as an argument, it keeps its origin
 
     def redo(value: Any) -> Any:
+        if isinstance(value, _Arg):
+            return _render(value.origin, depth + 1) if depth < MAX_DEPTH else value.origin[1]
         if isinstance(value, str) and depth < MAX_DEPTH:
             origin = _origin_of(value)
             return value if origin is None else _render(origin, depth + 1)
