@@ -1365,7 +1365,7 @@ The trained model is kept in memory and can still be used until Digit Lab closes
     <name>ReliabilityPanel</name>
     <message>
         <source>Reliability on the MNIST test set: of the digits a model calls with 90% confidence, about 90% should be right (the diagonal). Dots: before calibration; bars: after dividing the logits by the temperature T fitted on the validation split. ECE: expected calibration error, the average gap.</source>
-        <translation>MNIST 테스트 세트에서 본 신뢰도: 모델이 90% 확신도로 말한 숫자는 약 90%가 맞아야 합니다(대각선). 점: 보정 전, 막대: 검증 데이터로 맞춘 온도 T로 로짓을 나눈 뒤. ECE: 기대 보정 오차, 그 차이의 평균입니다.</translation>
+        <translation>MNIST 테스트 세트에서의 신뢰도: 모델이 90% 확신으로 답한 숫자는 약 90%가 맞아야 합니다(대각선). 점: 보정 전, 막대: 검증 세트에서 맞춘 온도 T로 로짓을 나눈 뒤. ECE: 기대 보정 오차, 평균 차이입니다.</translation>
     </message>
 </context>
 <context>
@@ -1831,7 +1831,7 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
     </message>
     <message>
         <source>after training</source>
-        <translation>학습이 끝나면</translation>
+        <translation>학습 후</translation>
     </message>
     <message>
         <source>Training…</source>
@@ -1875,11 +1875,11 @@ Improved: Adam 1e-3 with cosine decay, augmentation (the shipped models&apos; re
     </message>
     <message>
         <source>no validation split to fit T on</source>
-        <translation>T를 맞출 검증 데이터가 없음</translation>
+        <translation>T를 맞출 검증 세트가 없음</translation>
     </message>
     <message>
         <source>Calibration: T = {0:.2f} (fitted on the validation split); test-set ECE {1:.2%} before, {2:.2%} after.</source>
-        <translation>보정: T = {0:.2f} (검증 데이터로 맞춤). 테스트 세트 ECE: 보정 전 {1:.2%}, 보정 후 {2:.2%}.</translation>
+        <translation>보정: T = {0:.2f} (검증 세트에서 맞춤), 테스트 세트 ECE 보정 전 {1:.2%}, 보정 후 {2:.2%}.</translation>
     </message>
     <message>
         <source>Epoch {0}: {1}</source>
