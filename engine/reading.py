@@ -28,6 +28,8 @@ from digitlab.engine.segment import mask_box, segment_masks, to_image28
 #: A piece of a number needs at least this digit score (or the gate's threshold if higher):
 #: a stray piece of a letter or a shape must not pass as a digit of a number.
 NUMBER_PIECE_SCORE = 0.15
+#: An accepted drawing narrower than this times its height is read as one digit.
+SINGLE_ASPECT = 0.85
 #: Every piece of a number is at least this share of the tallest piece's height...
 ROW_HEIGHT = 0.5
 #: ...and shares at least this share of its height with the tallest piece's rows.
@@ -149,13 +151,18 @@ class Reader:
         self.temperatures = {kind: float((temperatures or {}).get(kind, 1.0))
                              for kind in predictor.kinds}
 
-    def read(self, drawing: np.ndarray, ink: str = "auto", whole: bool = False) -> Reading:
+    def read(self, drawing: np.ndarray, ink: str = "auto", whole: bool = False,
+             quick: bool = True) -> Reading:
         """Find the digits in a drawing and read each.
 
         Args:
             drawing: 2-D grayscale ``(H, W)``, ``uint8`` 0..255 or float 0..1.
             ink: ``"auto"``, ``"bright"`` or ``"dark"`` (see ``preprocess_drawing``).
             whole: also read the whole drawing as one digit when it has several pieces.
+            quick: a drawing the gate accepts whose ink is at most ``SINGLE_ASPECT`` times
+                as wide as tall is one digit, without segmentation (the live path's budget);
+                ``False`` segments every drawing (two narrow digits the gate accepts as
+                one, such as some "11", are then still read as a number).
 
         Returns:
             A :class:`Reading`.
@@ -168,6 +175,12 @@ class Reader:
             # (exactly as Predictor.predict reads it), and its score spares segmentation
             # a second look at a lone piece.
             one = self._read_images(pre.image28[None], [pre.bbox])[0]
+            y0, x0, y1, x1 = pre.bbox
+            if quick and one.gate is not None and one.is_digit and (
+                    x1 - x0 <= SINGLE_ASPECT * (y1 - y0)):
+                # The gate accepts it and it is too narrow for two digits side by side:
+                # one digit, without the cost of segmentation (the live path's common case).
+                return Reading(pre, (one,), one)
             scorer = None if self.gate is None else self.gate.scores
             # A cut is kept only if both pieces could pass as digits of a number.
             threshold = 0.5 if self.gate is None else max(self.gate.threshold,
