@@ -338,7 +338,7 @@ class ModelStore(QObject):
     def _forget_load_worker(self, worker: ModelLoadWorker) -> None:
         if self._load_worker is worker:
             self._load_worker = None
-        worker.deleteLater()
+        worker.release()  # after every listener has its finished
         pending, self._pending_load = self._pending_load, None
         if pending is not None and not self._shutting_down:
             self._start_load(prefer_user=pending)
@@ -346,4 +346,4 @@ class ModelStore(QObject):
     def _forget_save_worker(self, worker: ModelSaveWorker) -> None:
         if worker in self._save_workers:
             self._save_workers.remove(worker)
-        worker.deleteLater()
+        worker.release()  # after every listener has its finished
