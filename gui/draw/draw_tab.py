@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QTabWidget,
     QVBoxLayout,
@@ -84,6 +85,13 @@ class DrawTab(QWidget):
         self.lesson_label = QLabel()
         self.lesson_label.setWordWrap(True)
         self.lesson_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # No height-for-width: a wrapped label's would squeeze the charts (see no_width_demand);
+        # three lines hold the lesson at the narrowest right column.
+        policy = self.lesson_label.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        policy.setHeightForWidth(False)
+        self.lesson_label.setSizePolicy(policy)
+        self.lesson_label.setFixedHeight(3 * self.lesson_label.fontMetrics().lineSpacing() + 4)
         self.lesson_label.hide()
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)

@@ -30,9 +30,11 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -122,6 +124,22 @@ class WhyPanel(QWidget):
         self.cnn_method_combo.currentIndexChanged.connect(self._on_method_changed)
         method_row.addWidget(self.cnn_method_combo)
         method_row.addStretch(1)
+        # The raw logits behind the (calibrated) bars, for the current drawing: shown on
+        # demand, so that they never take the maps' height on a short screen.
+        self.logits = LogitsTable()
+        self.logits_area = QScrollArea()
+        self.logits_area.setWidget(self.logits)
+        self.logits_area.setWidgetResizable(True)
+        self.logits_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.logits_area.setMinimumHeight(24)
+        self.logits_area.hide()
+        self.logits_button = QToolButton()
+        self.logits_button.setText(translate("WhyPanel", "Raw logits"))
+        self.logits_button.setToolTip(translate(
+            "WhyPanel", "Show each model's raw logits: the bars are their calibrated softmax"))
+        self.logits_button.setCheckable(True)
+        self.logits_button.toggled.connect(self.logits_area.setVisible)
+        method_row.addWidget(self.logits_button)
 
         # One small view per model in a grid with equal columns, so a long caption
         # never shrinks a neighbour's map.
@@ -176,9 +194,7 @@ class WhyPanel(QWidget):
         layout.addLayout(maps, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.hover_label)
-        # The raw logits behind the (calibrated) bars, for the current drawing.
-        self.logits = LogitsTable()
-        layout.addWidget(self.logits)
+        layout.addWidget(self.logits_area)
         store.models_changed.connect(self._restart)
         self._show_blank(translate("WhyPanel", "draw a digit"))
 

@@ -166,16 +166,18 @@ class TrainTab(QWidget):
         left_widget.setLayout(left)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(_titled(translate("TrainTab", "Confusion matrix (test set)"),
-                                 self.confusion))
+        # The confusion matrix and the calibration share a pane: both are test-set results.
+        self.result_views = QTabWidget()
+        self.result_views.setDocumentMode(True)
+        self.result_views.addTab(self.confusion, translate("TrainTab", "Confusion matrix (test set)"))
+        self.result_views.addTab(self.reliability, translate("TrainTab", "Calibration (test set)"))
+        bottom.addWidget(self.result_views)
         bottom.addWidget(_titled(translate("TrainTab", "Misclassified test digits (click to draw)"),
                                  self.gallery))
-        bottom.addWidget(_titled(translate("TrainTab", "Calibration (test set)"),
-                                 self.reliability))
         # The matrix's ten columns of counts need the room more than the gallery, which wraps.
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 2)
-        bottom.setSizes([500, 320, 320])
+        bottom.setSizes([600, 400])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
         right.addWidget(bottom)

@@ -1977,6 +1977,14 @@ Use this model in the Draw tab?</source>
         <translation>합성곱 신경망:</translation>
     </message>
     <message>
+        <source>Raw logits</source>
+        <translation>원래 로짓</translation>
+    </message>
+    <message>
+        <source>Show each model&apos;s raw logits: the bars are their calibrated softmax</source>
+        <translation>모델마다의 원래 로짓을 보여 줍니다. 막대는 그 로짓을 보정한 소프트맥스입니다</translation>
+    </message>
+    <message>
         <source>{0}: why this digit</source>
         <translation>{0}: 왜 이 숫자인가</translation>
     </message>

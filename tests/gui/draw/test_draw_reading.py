@@ -138,3 +138,6 @@ def test_bars_are_calibrated_and_the_raw_logits_stay_in_why_this_digit(tab, mnis
             assert not np.allclose(chart.heights, raw[kind], atol=1e-4), kind
     text = tab.why_panel.logits.text()
     assert "Raw logits" in text and "T = " in text
+    assert not tab.why_panel.logits_area.isVisibleTo(tab)
+    tab.why_panel.logits_button.click()  # shown on demand in "Why this digit"
+    assert tab.why_panel.logits_area.isVisibleTo(tab.why_panel)
