@@ -8,7 +8,6 @@ tab's widgets.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +46,7 @@ from digitlab.gui.draw.draw_sources import digit_image_to_ink, mnist_test_set
 from digitlab.gui.draw.feature_map_grid import FeatureMapGrid
 from digitlab.gui.draw.preprocess_strip import PreprocessStrip
 from digitlab.gui.draw.lab_commands import LabCommands
+from digitlab.gui.draw.live_reading import read_drawing, shown_piece
 from digitlab.gui.draw.probability_chart import ProbabilityChart
 from digitlab.gui.draw.why_panel import WhyPanel
 
@@ -360,11 +360,8 @@ class DrawTab(QWidget):
             self._show_waiting(array)
             return
         try:
-            if self.number_action.isChecked():
-                reading = reader.read(array, ink=self.canvas.ink)
-            else:
-                reading = self._read_one_digit(reader, array, self.canvas.ink)
-            prediction = self._prediction_of(reading, reader.predictor)
+            reading, prediction = read_drawing(reader, array, self.canvas.ink,
+                                               self.number_action.isChecked())
         except Exception as exc:  # a broken user model must not take the tab down
             self._forget_reading()
             self._show_message(translate("DrawTab", "Prediction failed: {0}").format(exc),
@@ -382,37 +379,6 @@ class DrawTab(QWidget):
         self.canvas.set_boxes([])
         self.lesson_label.hide()
 
-    @staticmethod
-    def _read_one_digit(reader, array: np.ndarray, ink: str) -> Reading:
-        """The whole drawing read as one digit (the gate included), as before numbers existed.
-
-        Without Number mode the canvas holds one digit: a digit that comes apart into
-        pieces (a 5's loose bar) is never read as two, and "42" is simply not a digit.
-        """
-        from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
-        from digitlab.engine.reading import Reading  # noqa: PLC0415
-
-        pre = preprocess_drawing(array, ink=ink)
-        if pre.is_empty:
-            return Reading(pre, ())
-        one = dataclasses.replace(reader.read_image28(pre.image28), box=pre.bbox)
-        return Reading(pre, (one,), one)
-
-    @staticmethod
-    def _prediction_of(reading: Reading, predictor) -> Prediction:
-        """The piece the bars show as a :class:`Prediction` (calibrated probabilities)."""
-        from digitlab.engine.inference import Prediction  # noqa: PLC0415
-
-        if reading.is_empty:
-            return Prediction(True, {}, {}, reading.preprocess)
-        piece = reading.digits[words.shown_piece(reading)]
-        maps = predictor.feature_maps(piece.image28) if "cnn" in predictor.kinds else ()
-        probabilities = {k: p.astype(np.float32) for k, p in piece.probabilities.items()}
-        preprocess = reading.preprocess
-        if len(reading.digits) > 1:  # the strip and the Why panel get this piece's image
-            preprocess = dataclasses.replace(preprocess, image28=piece.image28)
-        return Prediction(False, probabilities, piece.digits, preprocess, maps)
-
     def _follow(self, prediction: Prediction | None) -> None:
         """Hand the newest prediction (None: none) to the why panel and the lab commands."""
         image28 = None if prediction is None or prediction.is_empty else (
@@ -421,7 +387,7 @@ class DrawTab(QWidget):
         self.lab.set_prediction(prediction)
         reading = self._last_reading
         piece = (None if prediction is None or reading is None or reading.is_empty
-                 else reading.digits[words.shown_piece(reading)])
+                 else reading.digits[shown_piece(reading)])
         self.why_panel.logits.set_logits({} if piece is None else piece.logits,
                                          {} if piece is None else piece.temperatures)
 
@@ -448,7 +414,7 @@ class DrawTab(QWidget):
             self.canvas.set_boxes([])
             self.lesson_label.hide()
             return
-        piece = reading.digits[words.shown_piece(reading)]
+        piece = reading.digits[shown_piece(reading)]
         votes = list(piece.digits.values())
         majority = max(set(votes), key=votes.count)
         unanimous = len(set(votes)) <= 1

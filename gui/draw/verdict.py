@@ -10,17 +10,10 @@ from typing import TYPE_CHECKING
 
 from digitlab.engine import MODEL_KINDS
 from digitlab.gui.common.i18n import model_name, translate
+from digitlab.gui.draw.live_reading import shown_piece
 
 if TYPE_CHECKING:
     from digitlab.engine.reading import DigitReading, Reading
-
-
-def shown_piece(reading: Reading) -> int:
-    """Which piece the bars show: the first that is not a digit (it decided), else the first."""
-    for i, piece in enumerate(reading.digits):
-        if not piece.is_digit:
-            return i
-    return 0
 
 
 def digit_verdict(piece: DigitReading) -> str:

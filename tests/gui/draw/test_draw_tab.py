@@ -97,10 +97,8 @@ def test_charts_update_while_drawing_and_after_release(tab, qtbot, predictor):
 
 def test_a_burst_of_moves_costs_one_prediction(tab, qtbot, predictor, monkeypatch):
     calls = []
-    # The tab reads through engine.reading.Reader: one predict_batch per reading.
-    original = predictor.predict_batch
-    monkeypatch.setattr(predictor, "predict_batch",
-                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = predictor.predict
+    monkeypatch.setattr(predictor, "predict", lambda *a, **k: calls.append(1) or original(*a, **k))
     draw_seven(tab.canvas, release=False)  # 40 moves, no event loop in between
     assert calls == [], "nothing is predicted synchronously per mouse move"
     qtbot.waitUntil(lambda: len(calls) >= 1, timeout=2000)
