@@ -141,3 +141,27 @@ def test_bars_are_calibrated_and_the_raw_logits_stay_in_why_this_digit(tab, mnis
     assert not tab.why_panel.logits_area.isVisibleTo(tab)
     tab.why_panel.logits_button.click()  # shown on demand in "Why this digit"
     assert tab.why_panel.logits_area.isVisibleTo(tab.why_panel)
+
+
+def test_a_number_with_a_star_in_it_is_not_read(tab, mnist):
+    from PIL import Image, ImageDraw
+
+    tab.set_number_mode(True)
+    x, _ = mnist
+    scribble = Image.new("L", (28, 28))  # a five-pointed star, one stroke
+    ImageDraw.Draw(scribble).line([(14, 2), (19, 25), (3, 10), (25, 10), (8, 25), (14, 2)],
+                                  fill=255, width=2)
+    image = np.zeros((28, 28 * 2 + 8), np.uint8)
+    image[:, :28], image[:, 36:] = x[0], np.asarray(scribble)
+    tab.show_digit(image)
+    reading = tab.last_reading
+    assert len(reading.digits) >= 2 and reading.number is None
+    first_bad = next(i for i, d in enumerate(reading.digits) if not d.is_digit)
+    assert tab.verdict_label.text() == (f"This doesn't look like a number: digit {first_bad + 1} "
+                                        f"of {len(reading.digits)} is not a digit")
+    boxes = tab.canvas.boxes
+    assert boxes[0][2], "the 7 on the left is a digit"
+    assert [ok for _, _, ok in boxes] == [d.is_digit for d in reading.digits]
+    assert all(caption.startswith("? ") != ok for _, caption, ok in boxes)
+    assert all(chart.dimmed for chart in tab.charts.values()), "the bars show the scribble"
+    assert "Softmax always spreads 100%" in tab.lesson_label.text()
