@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QImage,
     QMouseEvent,
     QPainter,
@@ -16,7 +15,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitlab.gui.common.i18n import translate
-from digitlab.gui.draw.draw_strokes import Stroke, array_to_qimage, paint_stroke, qimage_to_array
+from digitlab.gui.draw.draw_strokes import (
+    Stroke,
+    array_to_qimage,
+    paint_digit_boxes,
+    paint_stroke,
+    qimage_to_array,
+)
 
 #: Side of the canvas image in pixels: ten times MNIST's 28, so a drawing
 #: shrinks to the models' input the way the lesson's digits did.
@@ -27,7 +32,7 @@ MIN_BRUSH, MAX_BRUSH, DEFAULT_BRUSH = 4, 48, 20
 
 
 class DrawCanvas(QWidget):
-    """A square (or, for numbers, wide) grayscale canvas to draw a digit on with the mouse or a tablet pen.
+    """A grayscale canvas, square for a digit or wide for a number, for the mouse or a pen.
 
     The drawing lives in an image of ink intensity, ``CANVAS_SIZE`` high and
     :attr:`canvas_width` wide (strokes are kept as point lists and re-rendered, so the last
@@ -348,29 +353,8 @@ class DrawCanvas(QWidget):
         else:
             painter.setPen(QPen(self.palette().mid().color(), 1))
             painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
-        self._paint_boxes(painter, rect)
+        paint_digit_boxes(painter, rect, rect.height() / CANVAS_SIZE, self._boxes)
         painter.end()
-
-    def _paint_boxes(self, painter: QPainter, rect: QRectF) -> None:
-        """Frames around the digits found and their captions (e.g. "4 · 4 · 4")."""
-        if not self._boxes:
-            return
-        scale = rect.height() / CANVAS_SIZE
-        font = painter.font()
-        font.setBold(True)
-        painter.setFont(font)
-        height = painter.fontMetrics().height()
-        for (y0, x0, y1, x1), caption, ok in self._boxes:
-            color = QColor(60, 200, 90) if ok else QColor(240, 90, 60)
-            pen = QPen(color, 2, Qt.PenStyle.SolidLine if ok else Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            box = QRectF(rect.x() + x0 * scale, rect.y() + y0 * scale,
-                         (x1 - x0) * scale, (y1 - y0) * scale).adjusted(-3, -3, 3, 3)
-            painter.drawRect(box)
-            # The caption above the frame, or inside its top when the frame touches the top.
-            top = box.top() - height - 1 if box.top() - height - 1 >= rect.top() else box.top() + 2
-            text_rect = QRectF(box.left() - 40, top, box.width() + 80, height)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, caption)
 
     # ----- input ------------------------------------------------------------------------
     def _begin(self, pos: QPointF, pressure: float) -> None:

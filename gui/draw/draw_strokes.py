@@ -1,11 +1,12 @@
-"""Strokes of the drawing canvas, how they are painted, and QImage <-> numpy."""
+"""Strokes of the drawing canvas, how they (and the digit boxes over them) are painted,
+and QImage <-> numpy."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
 
@@ -56,6 +57,33 @@ def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
         pen.setWidthF(stroke.width * pressure_scale((p0 + p1) / 2))
         painter.setPen(pen)
         painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+
+
+def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes) -> None:
+    """Frames around the digits found and their captions (e.g. "4 · 4 · 4").
+
+    Args:
+        painter: painting the canvas widget. rect: where the canvas image is shown.
+        scale: widget pixels per canvas pixel.
+        boxes: ``((y0, x0, y1, x1), caption, is_digit)`` in canvas pixels; a piece that
+            is not a digit gets a dashed red frame, a digit a solid green one.
+    """
+    if not boxes:
+        return
+    font = painter.font()
+    font.setBold(True)
+    painter.setFont(font)
+    height = painter.fontMetrics().height()
+    for (y0, x0, y1, x1), caption, ok in boxes:
+        color = QColor(60, 200, 90) if ok else QColor(240, 90, 60)
+        painter.setPen(QPen(color, 2, Qt.PenStyle.SolidLine if ok else Qt.PenStyle.DashLine))
+        box = QRectF(rect.x() + x0 * scale, rect.y() + y0 * scale,
+                     (x1 - x0) * scale, (y1 - y0) * scale).adjusted(-3, -3, 3, 3)
+        painter.drawRect(box)
+        # The caption above the frame, or inside its top when the frame touches the top.
+        top = box.top() - height - 1 if box.top() - height - 1 >= rect.top() else box.top() + 2
+        painter.drawText(QRectF(box.left() - 40, top, box.width() + 80, height),
+                         Qt.AlignmentFlag.AlignHCenter, caption)
 
 
 def qimage_to_array(image: QImage) -> np.ndarray:
