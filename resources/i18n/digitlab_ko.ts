@@ -1008,11 +1008,12 @@ Panel names in the hover line.</extracomment>
     </message>
     <message>
         <source>&amp;Filters</source>
+        <extracomment>Every tab stays fully usable down to this size: a 1024x640 screen less a taskbar and a title bar (tests/gui/test_small_screens.py opens each tab at it). Fits a 1366x768 laptop screen with a taskbar and a title bar. The tab titles, in tab order (each page&apos;s own ``title``; the later pages&apos; are repeated here so that the tab bar and the menus exist before those pages are built).</extracomment>
         <translation>필터(&amp;F)</translation>
     </message>
     <message>
         <source>Digit Lab</source>
-        <extracomment>Every tab stays fully usable down to this size: a 1024x640 screen less a taskbar and a title bar (tests/gui/test_small_screens.py opens each tab at it). Fits a 1366x768 laptop screen with a taskbar and a title bar.</extracomment>
+        <extracomment>After the first prediction, the pages not built yet follow this much later... ...or this long after the window was made, if no model ever arrives.</extracomment>
         <translation>Digit Lab</translation>
     </message>
     <message>
@@ -1982,7 +1983,7 @@ Use this model in the Draw tab?</source>
     </message>
     <message>
         <source>Show each model&apos;s raw logits: the bars are their calibrated softmax</source>
-        <translation>모델마다의 원래 로짓을 보여 줍니다. 막대는 그 로짓을 보정한 소프트맥스입니다</translation>
+        <translation>모델마다의 원래 로짓을 보여 줍니다. 막대는 보정한 소프트맥스입니다</translation>
     </message>
     <message>
         <source>{0}: why this digit</source>
