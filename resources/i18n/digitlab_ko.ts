@@ -492,7 +492,7 @@ Panel names in the hover line.</extracomment>
     </message>
     <message>
         <source>Grey (R+G+B)/3</source>
-        <translation>회색 (R+G+B)/3</translation>
+        <translation>흑백 (R+G+B)/3</translation>
     </message>
     <message>
         <source>Luminance</source>
@@ -699,7 +699,7 @@ Panel names in the hover line.</extracomment>
     </message>
     <message>
         <source>Waiting for the models to load</source>
-        <translation>모델을 불러오기를 기다리는 중</translation>
+        <translation>모델을 불러올 때까지 기다리는 중</translation>
     </message>
     <message>
         <source>Save some drawings first (Draw tab, Ctrl+S)</source>
