@@ -19,7 +19,8 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   :class:`engine.reading.Reader`. Budget >= 95 %.
 - ``live read: 3 models + gate, one digit`` (280x280 canvas, budget median <= 1 ms) and
   ``... 4-digit number`` (about 200x600, budget median <= 3 ms), preprocessing and
-  segmentation included.
+  segmentation included; reference: ``Predictor.predict`` of the same image, timed
+  interleaved (the ratio says what the gate and segmentation add on this machine).
 
 Run alone with ``python -m tests.benchmarks.run --only reading``.
 """
@@ -42,21 +43,27 @@ def _quality(name: str, value: float, budget: str | None, within: bool | None, *
             "budget": budget, "within_budget": within, **extra}
 
 
-def _timed(fn, repeats: int = REPEATS) -> list[float]:
+def _timed_pair(fn, reference, repeats: int = REPEATS) -> tuple[list[float], list[float]]:
+    """Interleaved timings of ``fn`` and ``reference`` (background load hits both alike)."""
     for _ in range(WARMUP):
         fn()
-    out = []
+        reference()
+    out, ref = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000.0)
-    return out
+        for call, times in ((fn, out), (reference, ref)):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1000.0)
+    return out, ref
 
 
-def _time_row(name: str, ms: list[float], budget_ms: float) -> dict:
-    median = statistics.median(ms)
+def _time_row(name: str, ms: list[float], budget_ms: float, ref_ms: list[float],
+              reference: str) -> dict:
+    median, ref = statistics.median(ms), statistics.median(ref_ms)
     return {"name": name, "median_ms": round(median, 4),
             "p95_ms": round(float(np.percentile(ms, 95)), 4),
+            "reference": reference, "reference_median_ms": round(ref, 4),
+            "ratio": round(median / ref, 4),
             "budget": f"median <= {budget_ms:g} ms", "within_budget": median <= budget_ms,
             "repeats": len(ms)}
 
@@ -162,16 +169,18 @@ def run() -> list[dict]:
     from PIL import Image  # noqa: PLC0415
 
     canvas = 255 - np.asarray(Image.fromarray(data.x_test[0]).resize((280, 280), Image.BILINEAR))
-    rows.append(_time_row("live read: 3 models + gate, one digit (280x280 canvas)",
-                          _timed(lambda: reader.read(canvas)), ONE_DIGIT_MS))
+    reference = "Predictor.predict (3 models, no gate, no segmentation)"
+    live, ref = _timed_pair(lambda: reader.read(canvas), lambda: predictor.predict(canvas))
+    rows.append(_time_row("live read: 3 models + gate, one digit (280x280 canvas)", live,
+                          ONE_DIGIT_MS, ref, reference))
     number, _ = gate_data.compose_number(list(data.x_test[[3, 2, 1, 18]]),
                                          np.random.default_rng(0), height=150,
                                          gap_range=(0.1, 0.3))
     number = 255 - number
     assert len(reader.read(number).digits) == 4, "the timing number must read as 4 digits"
+    live, ref = _timed_pair(lambda: reader.read(number), lambda: predictor.predict(number))
     rows.append(_time_row(f"live read: 3 models + gate, 4-digit number ({number.shape[0]}x"
-                          f"{number.shape[1]})", _timed(lambda: reader.read(number)),
-                          FOUR_DIGITS_MS))
+                          f"{number.shape[1]})", live, FOUR_DIGITS_MS, ref, reference))
     return rows
 
 
