@@ -171,12 +171,17 @@ class ModelStore(QObject):
                 .format(", ".join(p.name for p in kept), kept[0].parent))
         self._start_load(prefer_user=False, restart=True)
 
-    def use_model(self, kind: str, model, test_accuracy: float | None) -> None:
+    def use_model(self, kind: str, model, test_accuracy: float | None,
+                  temperature: float | None = None) -> None:
         """Put ``model`` into the predictor at once and save it to the user's folder.
 
         Saving runs in the background; if it fails (read-only folder, disk
         full), the model stays in use for this session and ``status_changed``
         says why. Never raises for I/O problems.
+
+        Args:
+            temperature: the model's calibration temperature if one was fitted for it
+                (the Train tab's run); kept for this session, else the model has ``T = 1``.
 
         Raises:
             ValueError: ``kind`` is not one of ``engine.MODEL_KINDS``.
@@ -192,6 +197,8 @@ class ModelStore(QObject):
             return
         self._models[kind] = model
         self._temperatures.pop(kind, None)  # fitted for the old model, not this one
+        if temperature is not None and 0 < temperature < 1e3:
+            self._temperatures[kind] = float(temperature)  # fitted for this one (session only)
         self._info[kind] = ModelInfo("user", str(path), test_accuracy)
         if self.is_loading:
             self._adopted[kind] = model

@@ -85,6 +85,7 @@ class TrainTab(QWidget):
         self.confusion = ConfusionMatrixView()
         # The trained model's reliability diagram and ECE before/after its temperature.
         self.reliability = ReliabilityChart(translate("TrainTab", "Trained model"))
+        self._calibration: dict | None = None  # the last run's, from its worker
         self.gallery = MisclassifiedGallery()
         self.result_label = QLabel(translate("TrainTab", "No model trained yet."))
         self.result_label.setWordWrap(True)
@@ -259,6 +260,7 @@ class TrainTab(QWidget):
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
         self.reliability.clear_report(translate("TrainTab", "after training"))
+        self._calibration = None
         self.result_label.setText(translate("TrainTab", "Training…"))
         self.progress.reset()
         if not getattr(self._store, "tensorflow_ready", True):
@@ -306,7 +308,9 @@ class TrainTab(QWidget):
         outcome = self._outcome
         if not _usable(outcome) or self._adopted:
             return
-        self._store.use_model(outcome.config.kind, outcome.model, outcome.test_accuracy)
+        calibration = self._calibration or {}
+        self._store.use_model(outcome.config.kind, outcome.model, outcome.test_accuracy,
+                              calibration.get("temperature"))
         self._adopted = True
         self._append_log(translate("TrainTab", "Using this {0} model in the Draw tab.").format(
             model_name(outcome.config.kind)))
@@ -375,6 +379,7 @@ class TrainTab(QWidget):
                 translate("TrainTab", "Training done; evaluating on the 10,000 test images…"))
 
     def _show_calibration(self, event: CalibrationMeasured) -> None:
+        self._calibration = event.entry  # "Use this model" hands its temperature on
         if event.entry is None:
             self.reliability.clear_report(translate("TrainTab", "no validation split to fit T on"))
             return

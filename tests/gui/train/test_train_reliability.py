@@ -17,7 +17,7 @@ def tab(qtbot, store):
     widget.shutdown()
 
 
-def test_a_run_shows_its_reliability_and_ece_before_and_after(qtbot, tab, mnist):
+def test_a_run_shows_its_reliability_and_ece_before_and_after(qtbot, tab, store, mnist):
     from digitlab.gui.train.train_worker import calibrate_run
 
     assert tab.reliability.ece is None
@@ -33,6 +33,11 @@ def test_a_run_shows_its_reliability_and_ece_before_and_after(qtbot, tab, mnist)
     assert title == (f"Multinomial: ECE {expected['ece_before']:.2%} → "
                      f"{expected['ece_after']:.2%} (T = {expected['temperature']:.2f})")
     assert "Calibration: T = " in tab.log.toPlainText()
+    # "Use this model": the Draw tab's bars use the temperature fitted for it.
+    with qtbot.waitSignal(store.model_saved, timeout=RUN_TIMEOUT_MS):
+        tab.use_button.click()
+    assert store.temperatures["multinomial"] == pytest.approx(expected["temperature"], abs=1e-6)
+    assert store.reader.temperatures["multinomial"] == store.temperatures["multinomial"]
 
 
 def test_a_run_without_validation_split_says_it_cannot_calibrate(qtbot, tab):
