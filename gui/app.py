@@ -102,7 +102,9 @@ def _peak_rss_mb() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; returns the exit status."""
-    import pyqtgraph as pg  # noqa: PLC0415 - after _T0, so that its import is measured
+    from digitlab.gui.common.pyqtgraph_import import import_pyqtgraph  # noqa: PLC0415
+
+    pg = import_pyqtgraph()  # after _T0, so that its import is measured; first, for speed
 
     app = QApplication.instance() or QApplication(list(sys.argv if argv is None else argv))
     app.setOrganizationName("DigitLab")

@@ -6,14 +6,20 @@ says (a title, menu actions, one shutdown). Tabs never call each other: traffic
 between them (a misclassified digit to draw, a photo to open) goes through the
 window. Geometry and the last tab are kept in ``QSettings("DigitLab", "digitlab")``
 (tests pass their own QSettings).
+
+Only the Draw tab is built before the window shows: Filters and Train (their
+imports and widgets took about 0.3 s of the start-up) are built when first shown
+or asked for, else one by one once the first prediction is on screen, so that
+their menus and shortcuts work a moment after start.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,15 +39,25 @@ from digitlab.gui.common.tab import Tab
 from digitlab.gui.common.timing import STATUS_MS
 from digitlab.gui.common.wheel_guard import install_wheel_guard
 from digitlab.gui.draw.draw_tab import DrawTab
-from digitlab.gui.filters.filters_tab import FiltersTab
 from digitlab.gui.model_store import ModelStore
-from digitlab.gui.train.train_tab import TrainTab
+
+if TYPE_CHECKING:
+    from digitlab.gui.filters.filters_tab import FiltersTab
+    from digitlab.gui.train.train_tab import TrainTab
 
 #: Every tab stays fully usable down to this size: a 1024x640 screen less a taskbar
 #: and a title bar (tests/gui/test_small_screens.py opens each tab at it).
 MINIMUM_SIZE = (960, 560)
 #: Fits a 1366x768 laptop screen with a taskbar and a title bar.
 DEFAULT_SIZE = (1280, 690)
+#: The tab titles, in tab order (each page's own ``title``; the later pages' are
+#: repeated here so that the tab bar and the menus exist before those pages are built).
+PAGE_TITLES = (DrawTab.title, QT_TRANSLATE_NOOP("MainWindow", "&Filters"),
+               QT_TRANSLATE_NOOP("MainWindow", "&Train"))
+#: After the first prediction, the pages not built yet follow this much later...
+LATER_PAGES_DELAY_MS = 100
+#: ...or this long after the window was made, if no model ever arrives.
+LATER_PAGES_FALLBACK_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -73,13 +89,14 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
 
         self.draw_tab = DrawTab(store)
-        self.filters_tab = FiltersTab(store)
-        self.train_tab = TrainTab(store)
-        self.pages: tuple[Tab, ...] = (self.draw_tab, self.filters_tab, self.train_tab)
+        # Filters and Train start as empty placeholders; _page(index) builds them.
+        self._built: dict[int, Tab] = {0: self.draw_tab}
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        for page in self.pages:
-            self.tabs.addTab(page, translate("MainWindow", page.title))
+        self.tabs.addTab(self.draw_tab, translate("MainWindow", self.draw_tab.title))
+        for title in PAGE_TITLES[1:]:
+            self.tabs.addTab(QWidget(), translate("MainWindow", title))
+        self.tabs.currentChanged.connect(self._page)
         self.setCentralWidget(self.tabs)
 
         self.models_label = QLabel()
@@ -90,10 +107,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.models_label)
         self._build_menus()
 
-        self.train_tab.digit_requested.connect(self.show_digit)
-        self.train_tab.progress_changed.connect(self._show_training_progress)
-        self.train_tab.training_finished.connect(self.training_label.hide)
-        self.train_tab.training_started.connect(self._remember_trained_model)
         store.status_changed.connect(self.show_status)
         store.info_changed.connect(self._update_models_label)
         store.models_changed.connect(self._update_models_label)
@@ -105,6 +118,78 @@ class MainWindow(QMainWindow):
                 "MainWindow",
                 "Loading models… (drawing works; predictions start when they are in)"))
         self._restore_settings()
+        # The other pages once the first prediction is on screen (or, without models, later).
+        store.models_changed.connect(self._build_later_pages_soon)
+        store.loading_failed.connect(self._build_later_pages_soon)
+        QTimer.singleShot(LATER_PAGES_FALLBACK_MS, self, self._build_later_pages_soon)
+
+    # ----- pages built when needed --------------------------------------------------------
+    @property
+    def filters_tab(self) -> FiltersTab:
+        """The Filters tab (built now if it was not yet)."""
+        return self._page(1)
+
+    @property
+    def train_tab(self) -> TrainTab:
+        """The Train tab (built now if it was not yet)."""
+        return self._page(2)
+
+    @property
+    def pages(self) -> tuple[Tab, ...]:
+        """Every tab, in tab order (building those not built yet)."""
+        return tuple(self._page(index) for index in range(len(PAGE_TITLES)))
+
+    def _page(self, index: int) -> Tab | None:
+        """The page at tab ``index``, built and put in its placeholder's place if need be."""
+        if index in self._built or not 0 <= index < len(PAGE_TITLES):
+            return self._built.get(index)
+        if index == 1:
+            from digitlab.gui.filters.filters_tab import FiltersTab  # noqa: PLC0415
+
+            page = FiltersTab(self.store)
+        else:
+            from digitlab.gui.train.train_tab import TrainTab  # noqa: PLC0415
+
+            page = TrainTab(self.store)
+            page.digit_requested.connect(self.show_digit)
+            page.progress_changed.connect(self._show_training_progress)
+            page.training_finished.connect(self.training_label.hide)
+            page.training_started.connect(self._remember_trained_model)
+            self._select_remembered_model(page)
+        self._built[index] = page
+        # Swapped in silently: a listener of currentChanged sees the built page only.
+        current = self.tabs.currentIndex()
+        blocked = self.tabs.blockSignals(True)
+        try:
+            placeholder = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, translate("MainWindow", page.title))
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(blocked)
+        placeholder.setParent(None)  # freed now: nothing else holds it
+        for menu_index, menu in self._page_menus:
+            if menu_index == index:
+                _fill_menu(menu, page.menu_actions())
+        if self._closed:  # asked for after closing: stopped as the others were
+            page.shutdown()
+        return page
+
+    def _build_later_pages_soon(self, *_args) -> None:
+        if not self._closed and len(self._built) < len(PAGE_TITLES):
+            QTimer.singleShot(LATER_PAGES_DELAY_MS, self, self._build_next_page)
+
+    def _build_next_page(self) -> None:
+        """Build one page not built yet; the next one follows on a later turn of the loop."""
+        missing = [i for i in range(len(PAGE_TITLES)) if i not in self._built]
+        if missing and not self._closed:
+            self._page(missing[0])
+            if len(missing) > 1:
+                QTimer.singleShot(0, self, self._build_next_page)
+
+    def _build_page_of_menu(self) -> None:
+        """A page's menu is about to open before the page was built: build it (fills the menu)."""
+        self._page(self.sender().menuAction().data())
 
     # ----- construction -----------------------------------------------------------------
     def _action(self, text: str, shortcut: str | QKeySequence.StandardKey, slot) -> QAction:
@@ -127,34 +212,32 @@ class MainWindow(QMainWindow):
 
         self.view_actions = []
         view_menu = self.menuBar().addMenu(translate("MainWindow", "&View"))
-        for index, page in enumerate(self.pages):
-            action = self._action(_page_name(page), f"Ctrl+{index + 1}", self._show_page)
+        for index, title in enumerate(PAGE_TITLES):
+            action = self._action(_page_name(title), f"Ctrl+{index + 1}", self._show_page)
             action.setData(index)
             view_menu.addAction(action)
             self.view_actions.append(action)
         view_menu.addSeparator()
         view_menu.addMenu(self.language.menu(view_menu))
 
-        self._page_menus = []
-        for page in self.pages:
-            actions = page.menu_actions()
-            if actions:
-                menu = self.menuBar().addMenu(_page_name(page))
-                self._page_menus.append((page, menu))
-                for action in actions:
-                    if action is None:
-                        menu.addSeparator()
-                    else:
-                        menu.addAction(action)
+        self._page_menus = []  # (tab index, menu); every page has commands
+        for index, title in enumerate(PAGE_TITLES):
+            menu = self.menuBar().addMenu(_page_name(title))
+            menu.menuAction().setData(index)
+            self._page_menus.append((index, menu))
+            if index in self._built:
+                _fill_menu(menu, self._built[index].menu_actions())
+            else:
+                menu.aboutToShow.connect(self._build_page_of_menu)
 
     def retranslate(self) -> None:
         """Menu names made from the tab titles (without their mnemonic) in the new language."""
         if not hasattr(self, "_page_menus"):  # the language was set while this window was built
             return
-        for page, action in zip(self.pages, self.view_actions, strict=True):
-            action.setText(_page_name(page))
-        for page, menu in self._page_menus:
-            menu.setTitle(_page_name(page))
+        for title, action in zip(PAGE_TITLES, self.view_actions, strict=True):
+            action.setText(_page_name(title))
+        for index, menu in self._page_menus:
+            menu.setTitle(_page_name(PAGE_TITLES[index]))
         self._update_models_label()
 
     # ----- commands ---------------------------------------------------------------------
@@ -225,13 +308,15 @@ class MainWindow(QMainWindow):
         tab = self._settings.value("last_tab", 0, type=int)
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
-        # The Train tab opens on the model trained last (the quickest, multinomial, at first).
+
+    def _select_remembered_model(self, train_tab: TrainTab) -> None:
+        """The Train tab opens on the model trained last (the quickest, multinomial, at first)."""
         kind = self._settings.value("train/model", "multinomial", type=str)
         dropout = self._settings.value("train/dropout", True, type=bool)
         try:
-            self.train_tab.settings.select_model(kind, dropout=dropout)
+            train_tab.settings.select_model(kind, dropout=dropout)
         except ValueError:
-            self.train_tab.settings.select_model("multinomial")
+            train_tab.settings.select_model("multinomial")
 
     def _remember_trained_model(self, kind: str, dropout: bool) -> None:
         self._settings.setValue("train/model", kind)
@@ -244,9 +329,13 @@ class MainWindow(QMainWindow):
 
     def request_quit(self) -> bool:
         """File > Quit: ask first while a model trains; returns True if the window closed."""
-        if not self._closed and self.train_tab.is_training and not self._confirm_quit():
+        if not self._closed and self._is_training() and not self._confirm_quit():
             return False
         return self.close()
+
+    def _is_training(self) -> bool:
+        train_tab = self._built.get(2)  # a Train tab never built trains nothing
+        return train_tab is not None and train_tab.is_training
 
     def _confirm_quit(self) -> bool:
         """Ask before a close throws a training run away (True: quit anyway)."""
@@ -282,7 +371,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         # Closing the window with its close button asks like File > Quit; a close from
         # code (Ctrl+C in the terminal, the app ending, tests) does not.
-        if (event.spontaneous() and not self._closed and self.train_tab.is_training
+        if (event.spontaneous() and not self._closed and self._is_training()
                 and not self._confirm_quit()):
             event.ignore()
             return
@@ -292,12 +381,21 @@ class MainWindow(QMainWindow):
             # Disappear at once; stopping a training batch or a TensorFlow import
             # in flight may take a moment, and nobody should watch it.
             self.hide()
-            for page in reversed(self.pages):  # training first: it holds the CPU
-                page.shutdown()
+            for index in sorted(self._built, reverse=True):  # training first: it holds the CPU
+                self._built[index].shutdown()
             self.store.shutdown()
         event.accept()
 
 
-def _page_name(page: Tab) -> str:
+def _page_name(title: str) -> str:
     """A tab's translated title without its mnemonic: "&Draw" -> "Draw", "그리기(&D)" -> "그리기"."""
-    return re.sub(r"\s*\(&\w\)|&", "", translate("MainWindow", page.title))
+    return re.sub(r"\s*\(&\w\)|&", "", translate("MainWindow", title))
+
+
+def _fill_menu(menu, actions: list[QAction | None]) -> None:
+    """Add a page's commands to its menu; ``None`` is a separator."""
+    for action in actions:
+        if action is None:
+            menu.addSeparator()
+        else:
+            menu.addAction(action)

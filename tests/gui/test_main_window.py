@@ -214,3 +214,41 @@ def test_draw_menu_offers_the_lab_commands(windows, store, settings):
     texts = [a.text().replace("&", "") for a in draw_menu.actions() if not a.isSeparator()]
     for wanted in ("Save drawing as digit", "Robustness sweep", "What the models learned"):
         assert any(t.startswith(wanted) for t in texts), texts
+
+
+def test_filters_and_train_are_built_once_the_first_prediction_is_in(
+        qtbot, windows, store, settings, monkeypatch):
+    """Only the Draw tab is made before the window shows (start-up time); the others
+    follow after the first prediction, with their menus and shortcuts."""
+    from digitlab.gui import main_window
+    from digitlab.gui.filters.filters_tab import FiltersTab
+    from digitlab.gui.train.train_tab import TrainTab
+
+    monkeypatch.setattr(main_window, "LATER_PAGES_FALLBACK_MS", 3_600_000)  # not the fallback
+    window = windows(store, settings)
+    assert not window.findChildren(FiltersTab) and not window.findChildren(TrainTab)
+    train_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Train")
+    assert train_menu.actions() == []
+    store.models_changed.emit()  # as the first models read arrive
+    qtbot.waitUntil(lambda: len(window.findChildren(TrainTab)) == 1, timeout=10_000)
+    assert len(window.findChildren(FiltersTab)) == 1
+    assert [window.tabs.widget(i) for i in range(3)] == [
+        window.draw_tab, window.filters_tab, window.train_tab]
+    shortcuts = {a.shortcut().toString() for a in train_menu.actions()}
+    assert {"Ctrl+T", "Ctrl+Shift+T"} <= shortcuts
+
+
+def test_a_tab_is_built_when_shown_and_its_menu_when_opened(qtbot, windows, store, settings):
+    from digitlab.gui.filters.filters_tab import FiltersTab
+    from digitlab.gui.train.train_tab import TrainTab
+
+    window = windows(store, settings)
+    window.tabs.setCurrentIndex(1)
+    assert isinstance(window.tabs.currentWidget(), FiltersTab)
+    assert window.tabs.currentIndex() == 1 and window.tabs.count() == 3
+    assert not window.findChildren(TrainTab)
+    train_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Train")
+    train_menu.aboutToShow.emit()
+    assert len(window.findChildren(TrainTab)) == 1
+    assert [a.text().replace("&", "") for a in train_menu.actions()][:2] == [
+        "Start training", "Stop training"]
