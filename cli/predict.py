@@ -154,14 +154,15 @@ def _describe(row: dict) -> str:
         number = row["number"] if row["number"] is not None else "not a number"
         return f"{row['path']}: {number} ({len(row['digits'])} parts: {pieces})"
     if reason == "not a digit":
-        return (f"{row['path']}: not a digit (digit score {row['digit_score']:.2f} < "
-                f"threshold {row['threshold']:.2f}; {_describe_models(row['models'], None)})")
+        # Three significant digits: the threshold is small (0.0057), and 0.00 < 0.01 says nothing.
+        return (f"{row['path']}: not a digit (digit score {row['digit_score']:.3g} < "
+                f"threshold {row['threshold']:.3g}; {_describe_models(row['models'], None)})")
     return f"{row['path']}: {row['digit']} ({_describe_models(row['models'], row['digit'])})"
 
 
 def _describe_piece(piece: dict) -> str:
     if piece["digit"] is None:
-        return f"not a digit (score {piece['digit_score']:.2f})"
+        return f"not a digit (score {piece['digit_score']:.3g})"
     return f"{piece['digit']} ({_describe_models(piece['models'], piece['digit'])})"
 
 
