@@ -15,10 +15,16 @@
 
 The app's trace (``DIGITLAB_STARTUP_TRACE=1``, gui/app.py) prints ``window_shown``,
 ``first_prediction_ready`` and ``tensorflow_loaded``, in any order.
+
+The package's bytecode is compiled first (``__pycache__``, git-ignored), as an
+installed app has it: under ``PYTHONDONTWRITEBYTECODE=1`` (set in some shells) every
+launch would otherwise compile the ~50 app modules it loads from source (about 0.1 s
+here) that no user waits for.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import signal
 import statistics
@@ -89,7 +95,15 @@ def _import_tensorflow_once() -> float:
     return time.perf_counter() - t0
 
 
+def _cache_bytecode() -> None:
+    """Compile the package's modules to ``__pycache__`` (what an install does)."""
+    for folder in ("cli", "engine", "gui"):
+        compileall.compile_dir(ROOT / folder, quiet=1)
+    compileall.compile_file(ROOT / "__init__.py", quiet=1)
+
+
 def run() -> list[dict]:
+    _cache_bytecode()
     launches, imports = [], []
     for _ in range(REPEATS):  # interleaved
         imports.append(_import_tensorflow_once())
