@@ -23,7 +23,7 @@ from digitlab.engine.blas import one_blas_thread
 from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 from digitlab.engine.gate import Gate, GateDecision
 from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
-from digitlab.engine.segment import mask_box, segment_masks, to_image28
+from digitlab.engine.segment import mask_box, segment_pieces
 
 #: A piece of a number needs at least this digit score (or the gate's threshold if higher):
 #: a stray piece of a letter or a shape must not pass as a digit of a number.
@@ -185,35 +185,50 @@ class Reader:
             # A cut is kept only if both pieces could pass as digits of a number.
             threshold = 0.5 if self.gate is None else max(self.gate.threshold,
                                                           NUMBER_PIECE_SCORE)
-            masks = segment_masks(pre.cropped, scorer, threshold,
-                                  None if one.gate is None else one.gate.digit_score)
-            if len(masks) > 1 and not looks_like_a_row([mask_box(m) for m in masks]):
-                # Pieces of very different heights or rows (a Hangul syllable, a smiley's
-                # eyes): not a number. The gate judges the drawing as a whole instead.
-                masks = masks[:1]
-            if len(masks) <= 1:
+            # Segmentation hands back each piece's image and, where it had one, its gate
+            # score: the pieces are not fitted or gated a second time.
+            pieces = segment_pieces(pre.cropped, scorer, threshold,
+                                    None if one.gate is None else one.gate.digit_score)
+            piece_boxes = [mask_box(mask) for mask, _, _ in pieces]
+            if len(pieces) <= 1 or not looks_like_a_row(piece_boxes):
+                # One piece, or pieces of very different heights or rows (a Hangul
+                # syllable, a smiley's eyes): not a number. The gate judges the whole.
                 return Reading(pre, (one,), one)
             y0, x0 = pre.bbox[0], pre.bbox[1]
-            boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0)
-                     for b in (mask_box(m) for m in masks)]
-            images = np.stack([to_image28(m, pre.cropped) for m in masks])
-            read = self._read_images(images, boxes, NUMBER_PIECE_SCORE)
+            boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0) for b in piece_boxes]
+            images = np.stack([image for _, image, _ in pieces])
+            read = self._read_images(images, boxes, NUMBER_PIECE_SCORE,
+                                     [score for _, _, score in pieces])
         if one.is_digit is False and not any(piece.is_digit for piece in read):
             # No piece is a digit (a star cut in two): the drawing is one non-digit.
             return Reading(pre, (one,), one)
         return Reading(pre, tuple(read), one if whole else None)
+
+    def _gate_scores(self, images: np.ndarray, known: list[float | None] | None) -> np.ndarray:
+        """The gate's scores of ``images``, reusing the ``known`` ones (float ``(N,)``)."""
+        if known is None:
+            return self.gate.scores(images)
+        scores = np.array([np.nan if s is None else s for s in known], np.float64)
+        missing = np.isnan(scores)
+        if missing.any():
+            scores[missing] = self.gate.scores(images[missing])
+        return scores
 
     def read_image28(self, image28: np.ndarray) -> DigitReading:
         """Read one already preprocessed ``(28, 28)`` image (box: the whole image)."""
         with one_blas_thread():
             return self._read_images(np.asarray(image28, np.float32)[None], [(0, 0, 28, 28)])[0]
 
-    def _read_images(self, images: np.ndarray, boxes, threshold: float | None = None
-                     ) -> list[DigitReading]:
-        """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate)."""
+    def _read_images(self, images: np.ndarray, boxes, threshold: float | None = None,
+                     known: list[float | None] | None = None) -> list[DigitReading]:
+        """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate).
+
+        ``known``: gate scores already computed for some images (``None`` where not); the
+        gate runs only on the others.
+        """
         probs = self.predictor.predict_batch(images)
-        decisions = (self.gate.decide_scores(self.gate.scores(images), threshold)
-                     if self.gate is not None else [None] * len(images))
+        decisions = ([None] * len(images) if self.gate is None
+                     else self.gate.decide_scores(self._gate_scores(images, known), threshold))
         out = []
         for i, box in enumerate(boxes):
             logits = {kind: logits_from_probabilities(p[i]) for kind, p in probs.items()}

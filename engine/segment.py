@@ -91,23 +91,23 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     touch = valid & (run_s[:, None] <= run_e[cand]) & (run_e[:, None] >= run_s[cand])
     a_idx, j_idx = np.nonzero(touch)
     b_idx = cand[a_idx, j_idx]
+    # Union-find, vectorised: hook every touching pair's roots onto the smaller root,
+    # then jump pointers until every run points at its root; repeat until pairs agree.
     parent = np.arange(len(run_y))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in zip(a_idx.tolist(), b_idx.tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    while True:  # pointer jumping: every run points at its root
-        jumped = parent[parent]
-        if (jumped == parent).all():
+    while len(a_idx):
+        ra, rb = parent[a_idx], parent[b_idx]
+        differ = ra != rb
+        if not differ.any():
             break
-        parent = jumped
+        ra, rb = ra[differ], rb[differ]
+        low = np.minimum(ra, rb)
+        np.minimum.at(parent, ra, low)
+        np.minimum.at(parent, rb, low)
+        while True:
+            jumped = parent[parent]
+            if (jumped == parent).all():
+                break
+            parent = jumped
     _, run_label = np.unique(parent, return_inverse=True)
     run_label = run_label.astype(np.int32) + 1
     # Paint the runs: +label at each start, -label at each end, then a running sum.
@@ -181,8 +181,43 @@ def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
     return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
 
 
-def _merge(groups: list[_Group], grid: _Grid, ink: np.ndarray, scorer: Scorer | None
-           ) -> list[_Group]:
+class _Memo:
+    """One segmentation's images and scores, each computed once per mask.
+
+    Masks are kept alive with their images (so their ``id`` stays theirs); scores are
+    keyed by the image's bytes (a piece tried twice, as a cut and as a group, is scored once).
+    """
+
+    def __init__(self, ink: np.ndarray, scorer: Scorer | None):
+        self.ink, self.scorer = ink, scorer
+        self._images: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._scores: dict[bytes, float] = {}
+
+    def image(self, mask: np.ndarray) -> np.ndarray:
+        """:func:`to_image28` of this mask, computed once."""
+        hit = self._images.get(id(mask))
+        if hit is None:
+            hit = self._images[id(mask)] = (mask, to_image28(mask, self.ink))
+        return hit[1]
+
+    def score(self, mask: np.ndarray) -> float | None:
+        """The score already computed for this mask's image, if any."""
+        hit = self._images.get(id(mask))
+        return None if hit is None else self._scores.get(hit[1].tobytes())
+
+    def scores(self, masks: list[np.ndarray]) -> np.ndarray:
+        """Scores of these masks' images: float ``(len(masks),)``, one scorer batch for the new ones."""
+        images = [self.image(m) for m in masks]
+        keys = [im.tobytes() for im in images]
+        new = [i for i, k in enumerate(keys) if k not in self._scores]
+        if new:
+            fresh = self.scorer(np.stack([images[i] for i in new]))
+            for i, sc in zip(new, fresh, strict=True):
+                self._scores[keys[i]] = float(sc)
+        return np.array([self._scores[k] for k in keys])
+
+
+def _merge(groups: list[_Group], grid: _Grid, memo: _Memo | None) -> list[_Group]:
     """Join pieces that share most of their columns, and specks with their nearest piece.
 
     With a scorer, two large pieces sharing columns are joined only if the join looks
@@ -206,9 +241,9 @@ def _merge(groups: list[_Group], grid: _Grid, ink: np.ndarray, scorer: Scorer | 
                 ref = max(ay1 - ay0, by1 - by0)
                 a, b = groups[i], groups[j]
                 join = overlap >= MERGE_OVERLAP * narrow or (small and gap <= 0.15 * ref)
-                if join and not small and scorer is not None:
+                if join and not small and memo is not None:
                     key = (tuple(a.labels), tuple(b.labels))
-                    join = key not in refused and _joins(a, b, grid, ink, scorer)
+                    join = key not in refused and _joins(a, b, grid, memo)
                     if not join:
                         refused.add(key)
                 if join:
@@ -223,11 +258,11 @@ def _merge(groups: list[_Group], grid: _Grid, ink: np.ndarray, scorer: Scorer | 
     return groups
 
 
-def _joins(a: _Group, b: _Group, grid: _Grid, ink: np.ndarray, scorer: Scorer) -> bool:
+def _joins(a: _Group, b: _Group, grid: _Grid, memo: _Memo) -> bool:
     """Whether the scorer likes ``a`` and ``b`` together at least as much as the worse alone."""
     masks = [grid.group_mask(a.labels), grid.group_mask(b.labels),
              grid.group_mask(a.labels + b.labels)]
-    scores = scorer(np.stack([to_image28(m, ink) for m in masks]))
+    scores = memo.scores(masks)
     return bool(scores[2] >= min(scores[0], scores[1]))
 
 
@@ -277,7 +312,7 @@ def to_image28(group: np.ndarray, ink: np.ndarray) -> np.ndarray:
     return center_by_mass(fit_to_box(crop, FIT_SIZE), IMAGE_SIZE)
 
 
-def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
+def _split(group: np.ndarray, memo: _Memo, threshold: float,
            depth: int = 0, whole: float | None = None) -> list[np.ndarray]:
     """Cut a group in two where the scorer likes both pieces better than the whole.
 
@@ -295,7 +330,7 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
     if narrow and whole is not None and whole >= threshold and w <= BRIDGE_ASPECT * h:
         return [group]  # accepted, and too narrow to hide a 1 joined to another digit
     pairs = []
-    for col, thin in _valley_cuts(group, ink):
+    for col, thin in _valley_cuts(group, memo.ink):
         left, right = _cut(group, col)
         if left.any() and right.any():
             pairs.append((thin < BRIDGE_DEPTH, left, right))
@@ -303,11 +338,11 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
     # (a 1 touching the 5 beside it reads as one fat digit): the whole and its bridge cuts
     # go through the scorer in one batch first, the other cuts only if it is rejected.
     first = [p for p in pairs if p[0]] if narrow else pairs
-    scored, options = _score_cuts(None if whole is not None else group, first, ink, scorer)
+    scored, options = _score_cuts(None if whole is not None else group, first, memo)
     whole = scored if whole is None else whole
     accepted = whole >= threshold and narrow
     if narrow and not accepted:
-        options += _score_cuts(None, [p for p in pairs if not p[0]], ink, scorer)[1]
+        options += _score_cuts(None, [p for p in pairs if not p[0]], memo)[1]
     if not options:
         return [group]
     best, left, right = max(options, key=lambda o: o[0])
@@ -315,23 +350,22 @@ def _split(group: np.ndarray, ink: np.ndarray, scorer: Scorer, threshold: float,
         return [group]
     if not accepted and _logit(best) < _logit(whole) + SPLIT_MARGIN:
         return [group]
-    return (_split(left, ink, scorer, threshold, depth + 1)
-            + _split(right, ink, scorer, threshold, depth + 1))
+    return (_split(left, memo, threshold, depth + 1)
+            + _split(right, memo, threshold, depth + 1))
 
 
-def _score_cuts(group: np.ndarray | None, pairs: list, ink: np.ndarray, scorer: Scorer
-                ) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray]]]:
+def _score_cuts(group: np.ndarray | None, pairs: list, memo: _Memo) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray]]]:
     """Score the whole (if given) and each ``(_, left, right)`` cut in one batch.
 
     Returns:
         ``(whole score or nan, [(min of the two pieces' scores, left, right), ...])``.
     """
-    images = [] if group is None else [to_image28(group, ink)]
+    masks = [] if group is None else [group]
     for _, left, right in pairs:
-        images += [to_image28(left, ink), to_image28(right, ink)]
-    if not images:
+        masks += [left, right]
+    if not masks:
         return float("nan"), []
-    scores = scorer(np.stack(images))
+    scores = memo.scores(masks)
     k = 0 if group is None else 1
     whole = float(scores[0]) if group is not None else float("nan")
     return whole, [(float(min(scores[k + 2 * i], scores[k + 1 + 2 * i])), left, right)
@@ -352,32 +386,63 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
     ink = np.asarray(ink, np.float32)
     if ink.ndim != 2:
         raise ValueError(f"Received ink of shape {ink.shape}; expected a 2-D crop (h, w).")
+    return _left_to_right(_segment(ink, None if scorer is None else _Memo(ink, scorer),
+                                   threshold, whole_score))
+
+
+def _left_to_right(groups: list[np.ndarray]) -> list[np.ndarray]:
+    lefts = [int(np.argmax(g.any(axis=0))) for g in groups]
+    return [g for _, g in sorted(zip(lefts, groups, strict=True), key=lambda p: p[0])]
+
+
+def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5,
+                   whole_score: float | None = None
+                   ) -> list[tuple[np.ndarray, np.ndarray, float | None]]:
+    """The digits in an ink crop with what segmentation already computed for each.
+
+    Args: as :func:`segment_masks`.
+
+    Returns:
+        ``(mask, image28, score)`` per digit, left to right: the bool ``(h, w)`` mask, its
+        float32 ``(28, 28)`` image (:func:`to_image28`) and the scorer's score of that image,
+        or ``None`` where segmentation did not need it.
+    """
+    ink = np.asarray(ink, np.float32)
+    if ink.ndim != 2:
+        raise ValueError(f"Received ink of shape {ink.shape}; expected a 2-D crop (h, w).")
+    memo = _Memo(ink, scorer)
+    groups = _left_to_right(_segment(ink, memo if scorer is not None else None, threshold,
+                                     whole_score))
+    return [(g, memo.image(g), memo.score(g)) for g in groups]
+
+
+def _segment(ink: np.ndarray, memo: _Memo | None, threshold: float,
+             whole_score: float | None) -> list[np.ndarray]:
+    """The digits' masks in any order (see :func:`segment_pieces`)."""
     grid, pieces = _components(ink)
     if not pieces:
         return []
-    merged = _merge(pieces, grid, ink, scorer)
+    merged = _merge(pieces, grid, memo)
     y0, x0, y1, x1 = merged[0].box
     if len(merged) == 1:
         # One piece: all the ink (the common case, kept cheap) unless it may hide two.
         w, h = x1 - x0, y1 - y0
-        if scorer is None or w <= MIN_SPLIT_ASPECT * h or (
+        if memo is None or w <= MIN_SPLIT_ASPECT * h or (
                 whole_score is not None and whole_score >= threshold and w <= SPLIT_ASPECT * h):
             return [grid.mask]
-        return [g for g in _split(grid.mask, ink, scorer, threshold, whole=whole_score)
-                if g.any()]
+        return [g for g in _split(grid.mask, memo, threshold, whole=whole_score) if g.any()]
     groups = [grid.group_mask(g.labels) for g in merged]
-    if scorer is not None:
+    if memo is not None:
         # Every group's own score in one batch; _split scores only the cuts it tries.
         boxes = [_box(g) for g in groups]
         tried = [g for g, (y0, x0, y1, x1) in zip(groups, boxes, strict=True)
                  if x1 - x0 > MIN_SPLIT_ASPECT * (y1 - y0)]
-        wholes = scorer(np.stack([to_image28(g, ink) for g in tried])) if tried else []
+        wholes = memo.scores(tried) if tried else []
         score_of = {id(g): float(sc) for g, sc in zip(tried, wholes, strict=True)}
         groups = [part for g in groups
-                  for part in _split(g, ink, scorer, threshold, whole=score_of.get(id(g)))]
+                  for part in _split(g, memo, threshold, whole=score_of.get(id(g)))]
         groups = [g for g in groups if g.any()]
-    lefts = [int(np.argmax(g.any(axis=0))) for g in groups]
-    return [g for _, g in sorted(zip(lefts, groups, strict=True), key=lambda p: p[0])]
+    return groups
 
 
 def segment_digits(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5
