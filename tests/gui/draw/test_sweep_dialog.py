@@ -69,7 +69,9 @@ def test_the_slider_starts_on_the_untouched_drawing_and_scrubs(dialog, predictor
         name = dialog.curves[kind].name()
         assert text == f"{name}: {digit} ({confidence:.1%} for {result.digit})"
         flipped = digit != result.digit
-        assert ("ff6e4a" in dialog.prediction_labels[kind].styleSheet()) == flipped
+        # A flipped model's line is coloured (the theme's orange, fitted to 4.5:1 on the
+        # window); an unflipped one keeps the palette's text colour.
+        assert ("color:" in dialog.prediction_labels[kind].styleSheet()) == flipped
 
 
 def test_dragging_the_cursor_moves_the_slider(dialog, image):
