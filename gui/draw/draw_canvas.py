@@ -381,6 +381,7 @@ class DrawCanvas(QWidget):
         painter.end()
         self._strokes.append(stroke)
         self._image = self._committed
+        self._version += 1  # the screen's cached image no longer shows every stroke
         self.update()
         self.changed.emit()
         self.stroke_finished.emit()

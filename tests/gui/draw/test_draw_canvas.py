@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
+    QImage,
     QInputDevice,
     QMouseEvent,
     QPointingDevice,
@@ -66,6 +67,26 @@ def test_mouse_stroke_leaves_ink_along_its_path_only(canvas):
     # Anti-aliased edges: some grey between background and full ink.
     assert ((array > 0) & (array < 255)).any()
     assert canvas.stroke_count == 1 and canvas.can_undo
+
+
+def test_the_screen_keeps_each_finished_stroke(canvas):
+    # What the user sees, not only what the models get: the screen's image is cached
+    # between paints, and a stroke that ends must not vanish from it.
+    def screen_ink():
+        # The drawable square, without the frame around it.
+        image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+        pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+            image.height(), image.bytesPerLine())[:, :image.width()]
+        return int(pixels[10:-10, 10:-10].max())
+
+    assert screen_ink() < 50  # painted once while blank: the cache holds a black image
+    drag(canvas, line(41, 141, 241, 141))
+    assert screen_ink() > 200, "the finished stroke is on screen"
+    drag(canvas, line(141, 41, 141, 241))
+    shown = canvas.display_image(CANVAS_SIZE, 1.0)
+    pixels = np.frombuffer(shown.constBits(), np.uint8).reshape(
+        shown.height(), shown.bytesPerLine())[:, :shown.width()]
+    assert pixels[140, 141] > 200 and pixels[60, 141] > 200 and pixels[140, 60] > 200
 
 
 def test_changed_fires_while_drawing_and_finished_on_release(canvas, qtbot):
