@@ -171,34 +171,36 @@ class Reader:
             pre = preprocess_drawing(drawing, ink=ink)
             if pre.is_empty:
                 return Reading(pre, ())
-            # The whole drawing as one digit first: it is the answer for a single digit
-            # (exactly as Predictor.predict reads it), and its score spares segmentation
-            # a second look at a lone piece.
-            one = self._read_images(pre.image28[None], [pre.bbox])[0]
+            # The whole drawing's gate score first: it decides the live path's common case
+            # and spares segmentation a second look at a lone piece. The three models read
+            # the whole (exactly as Predictor.predict reads it) in the same batch as the
+            # pieces, so a number costs one batch per model.
+            whole_score = (None if self.gate is None
+                           else float(self.gate.scores(pre.image28[None])[0]))
             y0, x0, y1, x1 = pre.bbox
-            if quick and one.gate is not None and one.is_digit and (
+            if quick and whole_score is not None and whole_score >= self.gate.threshold and (
                     x1 - x0 <= SINGLE_ASPECT * (y1 - y0)):
                 # The gate accepts it and it is too narrow for two digits side by side:
                 # one digit, without the cost of segmentation (the live path's common case).
-                return Reading(pre, (one,), one)
+                return self._single(pre, whole_score)
             scorer = None if self.gate is None else self.gate.scores
             # A cut is kept only if both pieces could pass as digits of a number.
             threshold = 0.5 if self.gate is None else max(self.gate.threshold,
                                                           NUMBER_PIECE_SCORE)
             # Segmentation hands back each piece's image and, where it had one, its gate
             # score: the pieces are not fitted or gated a second time.
-            pieces = segment_pieces(pre.cropped, scorer, threshold,
-                                    None if one.gate is None else one.gate.digit_score)
+            pieces = segment_pieces(pre.cropped, scorer, threshold, whole_score)
             piece_boxes = [mask_box(mask) for mask, _, _ in pieces]
             if len(pieces) <= 1 or not looks_like_a_row(piece_boxes):
                 # One piece, or pieces of very different heights or rows (a Hangul
                 # syllable, a smiley's eyes): not a number. The gate judges the whole.
-                return Reading(pre, (one,), one)
-            y0, x0 = pre.bbox[0], pre.bbox[1]
-            boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0) for b in piece_boxes]
-            images = np.stack([image for _, image, _ in pieces])
-            read = self._read_images(images, boxes, NUMBER_PIECE_SCORE,
-                                     [score for _, _, score in pieces])
+                return self._single(pre, whole_score)
+            boxes = [pre.bbox] + [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0)
+                                  for b in piece_boxes]
+            images = np.stack([pre.image28] + [image for _, image, _ in pieces])
+            one, *read = self._read_images(
+                images, boxes, [None] + [NUMBER_PIECE_SCORE] * len(pieces),
+                [whole_score] + [score for _, _, score in pieces])
         if one.is_digit is False and not any(piece.is_digit for piece in read):
             # No piece is a digit (a star cut in two): the drawing is one non-digit.
             return Reading(pre, (one,), one)
@@ -219,16 +221,28 @@ class Reader:
         with one_blas_thread():
             return self._read_images(np.asarray(image28, np.float32)[None], [(0, 0, 28, 28)])[0]
 
-    def _read_images(self, images: np.ndarray, boxes, threshold: float | None = None,
+    def _single(self, pre: PreprocessResult, whole_score: float | None) -> Reading:
+        """The whole drawing read as one digit."""
+        one = self._read_images(pre.image28[None], [pre.bbox], None, [whole_score])[0]
+        return Reading(pre, (one,), one)
+
+    def _read_images(self, images: np.ndarray, boxes,
+                     threshold: float | list[float | None] | None = None,
                      known: list[float | None] | None = None) -> list[DigitReading]:
         """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate).
 
-        ``known``: gate scores already computed for some images (``None`` where not); the
-        gate runs only on the others.
+        ``threshold``: the score a digit needs (at least the gate's), one for all or one per
+        image. ``known``: gate scores already computed for some images (``None`` where not);
+        the gate runs only on the others.
         """
         probs = self.predictor.predict_batch(images)
-        decisions = ([None] * len(images) if self.gate is None
-                     else self.gate.decide_scores(self._gate_scores(images, known), threshold))
+        if self.gate is None:
+            decisions = [None] * len(images)
+        else:
+            scores = self._gate_scores(images, known)
+            each = threshold if isinstance(threshold, list) else [threshold] * len(images)
+            decisions = [self.gate.decide_scores(scores[i:i + 1], t)[0]
+                         for i, t in enumerate(each)]
         out = []
         for i, box in enumerate(boxes):
             logits = {kind: logits_from_probabilities(p[i]) for kind, p in probs.items()}

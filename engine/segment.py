@@ -279,7 +279,7 @@ def _valley_cuts(group: np.ndarray, ink: np.ndarray, n: int = 3) -> list[tuple[i
         median projection of the inked columns (near 0: a thin bridge between two digits).
     """
     y0, x0, y1, x1 = _box(group)
-    profile = (ink * group)[y0:y1, x0:x1].sum(axis=0)
+    profile = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).sum(axis=0)
     w = x1 - x0
     k = max(1, w // 40)
     smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
@@ -433,14 +433,11 @@ def _segment(ink: np.ndarray, memo: _Memo | None, threshold: float,
         return [g for g in _split(grid.mask, memo, threshold, whole=whole_score) if g.any()]
     groups = [grid.group_mask(g.labels) for g in merged]
     if memo is not None:
-        # Every group's own score in one batch; _split scores only the cuts it tries.
-        boxes = [_box(g) for g in groups]
-        tried = [g for g, (y0, x0, y1, x1) in zip(groups, boxes, strict=True)
-                 if x1 - x0 > MIN_SPLIT_ASPECT * (y1 - y0)]
-        wholes = memo.scores(tried) if tried else []
-        score_of = {id(g): float(sc) for g, sc in zip(tried, wholes, strict=True)}
-        groups = [part for g in groups
-                  for part in _split(g, memo, threshold, whole=score_of.get(id(g)))]
+        # Every group's own score in one batch (narrow ones too: the reader needs them);
+        # _split scores only the cuts it tries.
+        wholes = memo.scores(groups)
+        groups = [part for g, whole in zip(groups, wholes, strict=True)
+                  for part in _split(g, memo, threshold, whole=float(whole))]
         groups = [g for g in groups if g.any()]
     return groups
 
