@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from digitlab.engine import MODEL_KINDS
-from digitlab.engine.safe_files import dumps_json
+from digitlab.engine.strict_json import dumps_json
 
 #: Most-confused pairs listed per model.
 TOP_PAIRS = 5

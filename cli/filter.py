@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         resolve_kernels,
         side_for_feature_budget,
     )
-    from digitlab.engine.safe_files import dumps_json  # noqa: PLC0415
+    from digitlab.engine.strict_json import dumps_json  # noqa: PLC0415
 
     if args.list_kernels:
         for name, kernel in KERNEL_PRESETS.items():
@@ -156,7 +156,7 @@ def _check_outputs(args) -> dict[str, Path]:
     """
     from PIL import Image  # noqa: PLC0415
 
-    from digitlab.engine.safe_files import check_writable_folder  # noqa: PLC0415
+    from digitlab.engine.safe_writes import check_writable_folder  # noqa: PLC0415
 
     outputs: dict[str, Path] = {}
     if args.output:
@@ -186,7 +186,7 @@ def _write_outputs(outputs: dict[str, Path], make_figure, result) -> None:
     """Write the figure and the arrays both or neither: temporaries first, then renames."""
     import numpy as np  # noqa: PLC0415
 
-    from digitlab.engine.safe_files import temp_path_beside, user_permissions  # noqa: PLC0415
+    from digitlab.engine.safe_writes import temp_path_beside, user_permissions  # noqa: PLC0415
 
     temps: dict[str, Path] = {}
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.engine import MODEL_KINDS
-from digitlab.engine.safe_files import dumps_json
+from digitlab.engine.strict_json import dumps_json
 
 #: The order the readable output lists models in: the best first.
 _DISPLAY_ORDER = ("cnn", "dnn", "multinomial")

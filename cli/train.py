@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.cli.progress import TerminalProgress  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415 - keep `digitlab --help` fast
     from digitlab.engine.models import check_card_slot  # noqa: PLC0415
-    from digitlab.engine.safe_files import check_writable_folder, dumps_json  # noqa: PLC0415
+    from digitlab.engine.safe_writes import check_writable_folder  # noqa: PLC0415
+    from digitlab.engine.strict_json import dumps_json  # noqa: PLC0415
     from digitlab.engine.training import LESSON_ACCURACY, improved_recipe, lesson_recipe, train  # noqa: PLC0415
 
     overrides = {

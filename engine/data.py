@@ -18,12 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from digitlab import resources
-from digitlab.engine.safe_files import (
-    UnsafeFileError,
-    check_zip_directory,
-    check_zip_members,
-    open_regular,
-)
+from digitlab.engine.safe_files import UnsafeFileError, open_regular
+from digitlab.engine.safe_zip import check_zip_directory, check_zip_members
 
 #: The bundled copy of the MNIST database (LeCun, Cortes, Burges; CC BY-SA 3.0).
 BUNDLED_MNIST = resources.path("data", "mnist.npz")

@@ -26,13 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitlab.engine import model_shapes
-from digitlab.engine.safe_files import (
-    UnsafeFileError,
-    check_zip_directory,
-    check_zip_members,
-    open_regular,
-    read_zip_member,
-)
+from digitlab.engine.safe_files import UnsafeFileError, open_regular
+from digitlab.engine.safe_zip import check_zip_directory, check_zip_members, read_zip_member
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 

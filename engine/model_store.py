@@ -3,7 +3,7 @@
 A model ``cnn.keras`` may have a card ``cnn.json`` beside it recording its test
 accuracy and how it was trained, with the model file's SHA-256: a card is shown
 only while it describes the file beside it. Writes go to uniquely named
-temporaries with the app's own prefix (:data:`engine.safe_files.APP_TEMP_PREFIX`)
+temporaries with the app's own prefix (:data:`engine.safe_writes.APP_TEMP_PREFIX`)
 that are renamed into place, and get the user's normal permissions (umask).
 A ``.json`` file that is not a Digit Lab card is never overwritten or removed.
 """
@@ -15,17 +15,15 @@ import json
 import os
 from pathlib import Path
 
-from digitlab.engine.safe_files import (
-    UnsafeFileError,
-    dumps_json,
+from digitlab.engine.safe_files import UnsafeFileError, open_regular, read_bounded
+from digitlab.engine.safe_writes import (
     folder_lock,
-    open_regular,
     private_tempdir,
-    read_bounded,
     temp_path_beside,
     user_permissions,
     write_atomic,
 )
+from digitlab.engine.strict_json import dumps_json
 
 __all__ = ["NotACardError", "file_sha256", "is_model_card", "model_card_path",
            "read_test_accuracy", "save_model_atomic", "save_model_with_card", "write_model_card"]

@@ -42,12 +42,12 @@ def clean_stale_temporaries() -> list[Path]:
 
     Meant for the app's start: only files (and folders) named with Digit Lab's own
     prefix and older than ten minutes are touched (see
-    :func:`engine.safe_files.remove_stale_temporaries`).
+    :func:`engine.safe_writes.remove_stale_temporaries`).
 
     Returns:
         What was removed.
     """
-    from digitlab.engine.safe_files import remove_stale_temporaries  # noqa: PLC0415
+    from digitlab.engine.safe_writes import remove_stale_temporaries  # noqa: PLC0415
 
     root = user_data_dir()
     return [p for sub in ("models", "personal") for p in remove_stale_temporaries(root / sub)]

@@ -29,7 +29,8 @@ from PIL import Image
 from digitlab.engine.data import MnistData
 from digitlab.engine.models import infer_kind
 from digitlab.engine.paths import user_data_dir
-from digitlab.engine.safe_files import UnsafeFileError, open_regular, write_atomic
+from digitlab.engine.safe_files import UnsafeFileError, open_regular
+from digitlab.engine.safe_writes import write_atomic
 from digitlab.engine.training import (
     TrainConfig,
     TrainingEvent,

@@ -177,7 +177,7 @@ def test_temporaries_of_killed_saves_are_cleaned_up(tmp_path, tiny_models):
     import os
     import time
 
-    from digitlab.engine.safe_files import temp_path_beside
+    from digitlab.engine.safe_writes import temp_path_beside
 
     stale = temp_path_beside(tmp_path / "dnn.keras", suffix=".keras")
     fresh = temp_path_beside(tmp_path / "dnn.keras", suffix=".keras")  # a save still running

@@ -1,5 +1,6 @@
-"""engine.safe_files: only regular files are read, reads and zip members are bounded,
-temporaries are the app's own, written files get the user's permissions, JSON is valid."""
+"""engine.safe_files, safe_zip, safe_writes, strict_json: only regular files are read,
+reads and zip members are bounded, temporaries are the app's own, written files get the
+user's permissions, JSON is valid."""
 
 from __future__ import annotations
 
@@ -16,21 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitlab.engine.safe_files import (
+from digitlab.engine.safe_files import UnsafeFileError, check_regular_file, open_regular, read_bounded
+from digitlab.engine.safe_writes import (
     APP_TEMP_PREFIX,
-    UnsafeFileError,
-    check_regular_file,
     check_writable_folder,
-    check_zip_members,
-    dumps_json,
-    open_regular,
-    read_bounded,
-    read_zip_member,
     remove_stale_temporaries,
     temp_path_beside,
     user_permissions,
     write_atomic,
 )
+from digitlab.engine.safe_zip import check_zip_members, read_zip_member
+from digitlab.engine.strict_json import dumps_json
 
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev")
 
@@ -243,7 +240,7 @@ def test_clean_stale_temporaries_at_start(tmp_path, monkeypatch):
 
 
 def test_an_archive_listing_too_many_members_is_refused_before_parsing(tmp_path):
-    from digitlab.engine.safe_files import check_zip_directory
+    from digitlab.engine.safe_zip import check_zip_directory
 
     path = tmp_path / "many.zip"
     with zipfile.ZipFile(path, "w") as zf:
