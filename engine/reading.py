@@ -23,7 +23,7 @@ from digitlab.engine.blas import one_blas_thread
 from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 from digitlab.engine.gate import Gate, GateDecision
 from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
-from digitlab.engine.segment import mask_box, segment_pieces
+from digitlab.engine.segment import segment_pieces
 
 #: A piece of a number needs at least this digit score (or the gate's threshold if higher):
 #: a stray piece of a letter or a shape must not pass as a digit of a number.
@@ -190,7 +190,7 @@ class Reader:
             # Segmentation hands back each piece's image and, where it had one, its gate
             # score: the pieces are not fitted or gated a second time.
             pieces = segment_pieces(pre.cropped, scorer, threshold, whole_score)
-            piece_boxes = [mask_box(mask) for mask, _, _ in pieces]
+            piece_boxes = [box for box, _, _ in pieces]
             if len(pieces) <= 1 or not looks_like_a_row(piece_boxes):
                 # One piece, or pieces of very different heights or rows (a Hangul
                 # syllable, a smiley's eyes): not a number. The gate judges the whole.
