@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.errors import one_line
 from digitlab.engine.strict_json import dumps_json
 
 #: The order the readable output lists models in: the best first.
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             drawing = load_digit_image(path)
         except ImageLoadError as exc:
-            rows.append({"path": path, "error": _one_line(exc)})
+            rows.append({"path": path, "error": one_line(exc)})
             continue
         # No time budget here: every image is segmented (quick=False).
         rows.append({"path": path,
@@ -176,8 +177,3 @@ def _describe_models(models: dict, digit: int | None) -> str:
             said = "" if result["digit"] == digit else f" says {result['digit']}"
             parts.append(f"{kind}{said} {confidence:.1f}%")
     return ", ".join(parts)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab import resources
+from digitlab.engine.errors import one_line
 from digitlab.engine.safe_files import UnsafeFileError, open_regular
 from digitlab.engine.safe_zip import check_zip_directory, check_zip_members
 
@@ -165,8 +166,8 @@ def _read_npz(path: Path, limit: int) -> dict[str, np.ndarray]:
         except UnsafeFileError as exc:
             raise MnistFormatError(str(exc)) from None
         except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
-            raise MnistFormatError(f"{path}: not a readable .npz file ({_first_line(exc)})") \
-                from None
+            raise MnistFormatError(
+                f"{path}: not a readable .npz file ({one_line(exc, name_file=False)})") from None
 
 
 def _read_npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, key: str,
@@ -199,8 +200,8 @@ def _read_npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, key
     except (MnistFormatError, UnsafeFileError):
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise MnistFormatError(f"{path}: {key} is not a readable array ({_first_line(exc)})") \
-            from None
+        raise MnistFormatError(
+            f"{path}: {key} is not a readable array ({one_line(exc, name_file=False)})") from None
     array = np.frombuffer(data, dtype=dtype, count=count)
     return array.reshape(shape, order="F" if fortran else "C").astype(dtype.newbyteorder("="))
 
@@ -257,7 +258,7 @@ def read_idx(path: str | Path, key: str | None = None,
     except MnistFormatError:
         raise
     except (OSError, EOFError, zlib.error) as exc:
-        raise MnistFormatError(f"{path}: cannot read ({_first_line(exc)})") from None
+        raise MnistFormatError(f"{path}: cannot read ({one_line(exc, name_file=False)})") from None
 
 
 def _read_idx_stream(fh, path: Path, key: str | None, limit: int) -> np.ndarray:
@@ -288,11 +289,6 @@ def _read_idx_stream(fh, path: Path, key: str | None, limit: int) -> np.ndarray:
             f"{path}: IDX header says shape {shape} ({expected} bytes) "
             f"but the file holds {got} bytes of data")
     return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _validate(arrays: dict[str, np.ndarray], path: Path) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 # One padding rule for the result and for the Filters tab's hover (engine/filter_geometry.py).
+from digitlab.engine.errors import one_line
 from digitlab.engine.filter_geometry import output_size
 from digitlab.engine.kernels import (
     KERNEL_PRESETS,
@@ -171,10 +172,9 @@ def apply_filter(
         pooled = tf.nn.max_pool(conv, ksize=[1, p, p, 1], strides=[1, ps, ps, 1], padding=ppad)
         conv_np, pooled_np = conv.numpy()[0], pooled.numpy()[0]
     except Exception as exc:  # noqa: BLE001 - TensorFlow raises many types; show one line
-        text = str(exc).strip().splitlines()
         raise FilterError(
             f"TensorFlow could not filter a {height}x{width} image with a {kh}x{kw}x{channels} "
-            f"kernel: {text[0] if text else type(exc).__name__}") from None
+            f"kernel: {one_line(exc, name_file=False)}") from None
     if not (np.isfinite(conv_np).all() and np.isfinite(pooled_np).all()):
         # Finite kernels (up to 3.4e38) can still overflow float32 once summed.
         raise FilterError(

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from digitlab.engine.errors import one_line
 from digitlab.engine.safe_files import UnsafeFileError, open_regular
 
 #: Photos whose longer side exceeds this are downscaled to it when loaded.
@@ -273,8 +274,8 @@ def _decode(path, max_side: int, max_decode_bytes: int | None = None):
     except MemoryError:
         raise ImageLoadError(f"{name}: not enough memory to decode this image.") from None
     except Exception as exc:  # noqa: BLE001 - Pillow and its codecs raise many types
-        raise ImageLoadError(f"{name}: corrupt or truncated image data ({_first_line(exc)}).") \
-            from None
+        raise ImageLoadError(f"{name}: corrupt or truncated image data "
+                             f"({one_line(exc, name_file=False)}).") from None
     finally:
         fh.close()
     alpha = None
@@ -344,7 +345,8 @@ def _open_checked(fh, name: str) -> Image.Image:
         raise ImageLoadError(
             f"{name}: refused: more than {MAX_PIXELS:,} pixels (a decompression bomb?).") from None
     except Exception as exc:  # noqa: BLE001 - OSError, SyntaxError... from header parsers
-        raise ImageLoadError(f"{name}: cannot read the image ({_first_line(exc)}).") from None
+        raise ImageLoadError(
+            f"{name}: cannot read the image ({one_line(exc, name_file=False)}).") from None
     if img.format not in SUPPORTED_FORMATS:
         fmt = img.format
         img.close()
@@ -420,8 +422,3 @@ def _stretch_to_255(a: np.ndarray) -> np.ndarray:
 
 def _to_uint8(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
+from digitlab.engine.errors import one_line
 from digitlab.engine.model_archive import (
     DEFAULT_LIMITS,
     WEIGHTS,
@@ -103,7 +104,7 @@ def read_network(path: str | Path, output_shape: tuple[int, ...] = (10,),
         steps = [build_step(layer.class_name, layer.name, layer.config, arrays)
                  for layer, arrays in zip(plan, weights, strict=True)]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"{path}: {_one_line(exc)}") from None
+        raise ModelFileError(f"{path}: {one_line(exc, name_file=False)}") from None
     network = Network(tuple(step for step in steps if step is not None))
     _check_probe_outputs(path, network)
     return network, plan
@@ -184,7 +185,7 @@ def plan_layers(path: Path, config: dict) -> tuple[LayerPlan, ...]:
             weight_shapes, shape = _layer_shapes(class_name, layer_config, shape)
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelFileError(f"{path}: layer {name!r} ({class_name}): "
-                                 f"{_one_line(exc)}") from None
+                                 f"{one_line(exc, name_file=False)}") from None
         # Keras's saver names weight groups after the class, numbered in layer order.
         key = _snake_case(class_name)
         used[key] = used.get(key, -1) + 1
@@ -284,8 +285,8 @@ def _read_weights(path: Path, data: bytes | None, plan: tuple[LayerPlan, ...]
     except ModelFileError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"{path}: cannot read {WEIGHTS_MEMBER} ({_one_line(exc)})"
-                             ) from None
+        raise ModelFileError(
+            f"{path}: cannot read {WEIGHTS_MEMBER} ({one_line(exc, name_file=False)})") from None
 
 
 def _layer_weights(path: Path, h5, layer: LayerPlan) -> list[np.ndarray]:
@@ -371,8 +372,3 @@ def _snake_case(name: str) -> str:
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitlab.engine import model_shapes
+from digitlab.engine.errors import one_line
 from digitlab.engine.safe_files import UnsafeFileError, open_regular
 from digitlab.engine.safe_zip import check_zip_directory, check_zip_members, read_zip_member
 
@@ -130,10 +131,8 @@ def check_model_archive(path: str | os.PathLike,
         except UnsafeFileError as exc:
             raise ModelArchiveError(str(exc)) from None
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            text = str(exc).strip().splitlines()
             raise ModelArchiveError(
-                f"{p}: the archive is corrupt ({text[0] if text else type(exc).__name__})") \
-                from None
+                f"{p}: the archive is corrupt ({one_line(exc, name_file=False)})") from None
 
 
 def _check_open_archive(zf: zipfile.ZipFile, p: Path, limits: ModelLimits) -> ModelArchive:
@@ -219,10 +218,9 @@ def _check_h5_declared_sizes(data: bytes, p: Path, limit: int) -> None:
     except ModelArchiveError:
         raise
     except Exception as exc:  # noqa: BLE001 - h5py raises OSError, KeyError, ValueError...
-        text = str(exc).strip().splitlines()
         raise ModelArchiveError(
             f"{p}: model.weights.h5 is not a readable HDF5 file "
-            f"({text[0] if text else type(exc).__name__})") from None
+            f"({one_line(exc, name_file=False)})") from None
 
 
 #: Classes that carry Python code (or load it) inside a model file.

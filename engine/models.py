@@ -14,6 +14,7 @@ import numpy as np
 
 from digitlab import resources
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.errors import one_line
 from digitlab.engine.model_archive import (
     DEFAULT_LIMITS,
     ModelArchive,
@@ -208,7 +209,7 @@ def load_model(path: str | Path, expected_kind: str | None = None,
             warnings.simplefilter("ignore")
             model = saving_lib.load_model(archive.clean_zip(), compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types; the message is what matters.
-        reason = _first_line(exc)
+        reason = one_line(exc, name_file=False)
         if "safe_mode" in str(exc) or "Lambda" in str(exc):
             reason = (
                 "it contains serialized code (e.g. a Lambda layer), which Digit Lab refuses to run"
@@ -240,7 +241,8 @@ def check_runs_on_digits(path: str | Path, model) -> None:
             outputs = np.asarray(model(probe_images(), training=False))
     except Exception as exc:  # noqa: BLE001 - any failure means it cannot run in the app
         raise ModelFileError(
-            f"{path}: the model cannot run on (N, 28, 28) images: {_first_line(exc)}") from None
+            f"{path}: the model cannot run on (N, 28, 28) images: "
+            f"{one_line(exc, name_file=False)}") from None
     try:
         check_probe_outputs(path, outputs)
     except ModelArchiveError as exc:
@@ -259,7 +261,8 @@ def check_runs_on_digits(path: str | Path, model) -> None:
             fast = network.forward(probe_images())
     except Exception as exc:  # noqa: BLE001 - shape errors from numpy
         raise ModelFileError(
-            f"{path}: the model cannot run on (N, 28, 28) images: {_first_line(exc)}") from None
+            f"{path}: the model cannot run on (N, 28, 28) images: "
+            f"{one_line(exc, name_file=False)}") from None
     try:
         check_probe_outputs(path, fast)
     except ModelArchiveError as exc:
@@ -279,8 +282,3 @@ def check_finite_weights(path: str | Path, weights) -> None:
     if not all(np.isfinite(w).all() for w in weights):
         # e.g. saved after a run whose loss became NaN: every prediction would be NaN.
         raise ModelFileError(f"{path}: the model's weights hold NaN or infinite values")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -12,6 +12,7 @@ import re
 import zipfile
 from pathlib import PurePosixPath
 
+from digitlab.engine.errors import one_line
 from digitlab.engine.safe_files import UnsafeFileError, size_text
 
 __all__ = ["MAX_ZIP_ENTRIES", "check_zip_directory", "check_zip_members", "read_zip_member"]
@@ -143,8 +144,7 @@ def read_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str | os.P
     except UnsafeFileError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        text = str(exc).strip().splitlines()
         raise UnsafeFileError(
             f"{path}: member {info.filename!r} is corrupt "
-            f"({text[0] if text else type(exc).__name__})") from None
+            f"({one_line(exc, name_file=False)})") from None
     return b"".join(chunks)

@@ -24,3 +24,15 @@ from digitlab.engine.errors import one_line
 ])
 def test_one_line_names_the_file_and_keeps_only_the_first_line(exc, line):
     assert one_line(exc) == line
+
+
+@pytest.mark.parametrize(("exc", "line"), [
+    (OSError(errno.EIO, "Input/output error", "/d/mnist.npz"),
+     "[Errno 5] Input/output error: '/d/mnist.npz'"),
+    (FileNotFoundError(errno.ENOENT, "No such file or directory", "a.png"),
+     "[Errno 2] No such file or directory: 'a.png'"),
+    (ValueError("bad header\nstack"), "bad header"),
+])
+def test_one_line_without_the_file_rule_is_the_first_line_of_the_text(exc, line):
+    """Inside a message that already starts with the path, the file is not named twice."""
+    assert one_line(exc, name_file=False) == line
