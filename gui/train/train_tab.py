@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -25,15 +24,12 @@ from digitlab.gui.dialogs.code_dialog import show_training_code
 from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
 from digitlab.gui.train.finetune_panel import FinetunePanel
 from digitlab.gui.train.model_saver import ModelSaver
-from digitlab.gui.common.latest_throttle import LatestThrottle
+from digitlab.gui.train.run_monitor import RunMonitor
 from digitlab.gui.common.scroll_column import scroll_column
-from digitlab.gui.common.timing import CURVES_REDRAW_MS, PROGRESS_REDRAW_MS
 from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
 from digitlab.gui.widgets.reliability_chart import ReliabilityChart
-from digitlab.gui.train.train_progress_panel import TrainProgressPanel
 from digitlab.gui.train.train_settings_panel import TrainSettingsPanel
 from digitlab.gui.train.train_worker import CalibrationMeasured, TrainWorker
-from digitlab.gui.train.training_curves import TrainingCurves
 
 if TYPE_CHECKING:
     from digitlab.engine.train_report import TrainOutcome
@@ -68,20 +64,16 @@ class TrainTab(QWidget):
         self._outcome: TrainOutcome | None = None
         self._adopted = False
         self.stopped_prompt: QMessageBox | None = None
-        self._batches = LatestThrottle(PROGRESS_REDRAW_MS, self)
-        self._batches.ready.connect(self._show_batch)
-        self._running_points = LatestThrottle(CURVES_REDRAW_MS, self)
-        self._running_points.ready.connect(self._show_running_point)
+        # The running training's views (bars, curves, log); this tab lays them out.
+        self.monitor = RunMonitor(self)
+        self.monitor.shown.connect(self.progress_changed)
 
         self.settings = TrainSettingsPanel()
         self.start_button = QPushButton(translate("TrainTab", "Start training"))
         self.stop_button = QPushButton(translate("TrainTab", "Stop"))
-        self.progress = TrainProgressPanel()
-        self.curves = TrainingCurves()
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setPlaceholderText(
-            translate("TrainTab", "Early stopping, best epochs and problems are noted here."))
+        self.progress = self.monitor.progress
+        self.curves = self.monitor.curves
+        self.log = self.monitor.log
         self.confusion = ConfusionMatrixView()
         # The trained model's reliability diagram and ECE before/after its temperature.
         self.reliability = ReliabilityChart(translate("TrainTab", "Trained model"))
@@ -228,20 +220,11 @@ class TrainTab(QWidget):
         self.use_button.setEnabled(not busy and _usable(self._outcome) and not self._adopted)
         self.save_as_button.setEnabled(not busy and _usable(self._outcome))
 
-    def _append_log(self, text: str) -> None:
-        """Add a line to the log and scroll to it: the log follows the run."""
-        self.log.appendPlainText(text)
-        self._log_to_end()
-
-    @Slot()
-    def _log_to_end(self) -> None:
-        bar = self.log.verticalScrollBar()
-        bar.setValue(bar.maximum())
-
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         # Lines added while another tab was in front are laid out only now: follow them.
-        QTimer.singleShot(0, self, self._log_to_end)  # dropped if the tab is deleted first
+        # Dropped if the tab is deleted first.
+        QTimer.singleShot(0, self.monitor, self.monitor.log_to_end)
 
     # ----- commands ---------------------------------------------------------------------
     @Slot()
@@ -255,20 +238,18 @@ class TrainTab(QWidget):
             self.progress.show_text(translate("TrainTab", "Cannot start: {0}").format(exc))
             return
         self._outcome, self._adopted = None, False
-        self._drop_waiting_batches()
-        self.curves.clear_curves()
+        self.monitor.reset()
         self.confusion.clear_matrix()
         self.gallery.clear_samples()
         self.reliability.clear_report(translate("TrainTab", "after training"))
         self._calibration = None
         self.result_label.setText(translate("TrainTab", "Training…"))
-        self.progress.reset()
         if not getattr(self._store, "tensorflow_ready", True):
             # The store imports TensorFlow in the background (issue 14); the run waits for it.
             self.progress.show_text(translate(
                 "TrainTab", "Loading TensorFlow… training starts as soon as it is ready."))
         samples = translate("TrainTab", "all") if config.limit is None else f"{config.limit:,}"
-        self._append_log(translate(
+        self.monitor.append_log(translate(
             "TrainTab", "— {0}, {1}: lr {2:g}, batch {3}, {4} training samples.").format(
             self.settings.model_combo.currentText(), self.settings.recipe_combo.currentText(),
             config.learning_rate, config.batch_size, samples))
@@ -294,7 +275,7 @@ class TrainTab(QWidget):
         self.finetune.shutdown()
         self.saver.shutdown()
         worker, self._worker = self._worker, None
-        self._drop_waiting_batches()
+        self.monitor.drop_waiting()
         if worker is None:
             return
         worker.requestInterruption()
@@ -312,7 +293,8 @@ class TrainTab(QWidget):
         self._store.use_model(outcome.config.kind, outcome.model, outcome.test_accuracy,
                               calibration.get("temperature"))
         self._adopted = True
-        self._append_log(translate("TrainTab", "Using this {0} model in the Draw tab.").format(
+        self.monitor.append_log(translate(
+            "TrainTab", "Using this {0} model in the Draw tab.").format(
             model_name(outcome.config.kind)))
         self._update_buttons()
 
@@ -330,12 +312,12 @@ class TrainTab(QWidget):
 
     @Slot(str, str)
     def _on_saved_as(self, kind: str, path: str) -> None:
-        self._append_log(translate("TrainTab", "Saved the {0} model to {1}.").format(
+        self.monitor.append_log(translate("TrainTab", "Saved the {0} model to {1}.").format(
             model_name(kind), path))
 
     @Slot(str, str)
     def _on_save_failed(self, kind: str, reason: str) -> None:
-        self._append_log(translate("TrainTab", "Could not save the {0} model: {1}").format(
+        self.monitor.append_log(translate("TrainTab", "Could not save the {0} model: {1}").format(
             model_name(kind), reason))
 
     @Slot(str, str)
@@ -351,7 +333,7 @@ class TrainTab(QWidget):
     @Slot()
     def restore_shipped(self) -> None:
         self._store.restore_shipped()
-        self._append_log(translate("TrainTab", "Restoring the shipped models."))
+        self.monitor.append_log(translate("TrainTab", "Restoring the shipped models."))
 
     # ----- worker signals ---------------------------------------------------------------
     def _from_current_worker(self) -> bool:
@@ -366,17 +348,7 @@ class TrainTab(QWidget):
         if isinstance(event, CalibrationMeasured):
             self._show_calibration(event)
             return
-        if event.type in ("begin", "batch"):
-            # Shown now, or the newest one at the next redraw tick.
-            self._batches.submit(event)
-        elif event.type == "epoch_end":
-            self._on_epoch(event)
-        elif event.type == "message" and event.message:
-            self._append_log(event.message)
-        elif event.type == "evaluating":
-            self._drop_waiting_batches()  # a waiting batch must not cover this line
-            self.progress.show_text(
-                translate("TrainTab", "Training done; evaluating on the 10,000 test images…"))
+        self.monitor.show_event(event)
 
     def _show_calibration(self, event: CalibrationMeasured) -> None:
         self._calibration = event.entry  # "Use this model" hands its temperature on
@@ -384,41 +356,10 @@ class TrainTab(QWidget):
             self.reliability.clear_report(translate("TrainTab", "no validation split to fit T on"))
             return
         self.reliability.set_report(event.entry, model_name(event.kind))
-        self._append_log(translate(
+        self.monitor.append_log(translate(
             "TrainTab", "Calibration: T = {0:.2f} (fitted on the validation split); test-set "
                         "ECE {1:.2%} before, {2:.2%} after.").format(
             event.entry["temperature"], event.entry["ece_before"], event.entry["ece_after"]))
-
-    @Slot(object)
-    def _show_batch(self, event) -> None:
-        self.progress.update_from_event(event)
-        if event.type == "batch":
-            self._running_points.submit(event)
-        self.progress_changed.emit(event)
-
-    @Slot(object)
-    def _show_running_point(self, event) -> None:
-        self.curves.set_running(event.epoch, event.batch, event.batches_per_epoch, event.logs)
-
-    def _drop_waiting_batches(self) -> None:
-        """Something newer was shown (an epoch's end, the run's end): drop held batch events."""
-        self._batches.discard()
-        self._running_points.discard()
-
-    def _on_epoch(self, event) -> None:
-        self._drop_waiting_batches()  # older than this epoch's end
-        self.progress.update_from_event(event)
-        self.curves.add_epoch(event.epoch, event.logs)
-        logs = event.logs
-        parts = [f"loss {logs.get('loss', float('nan')):.4f}",
-                 f"accuracy {logs.get('accuracy', float('nan')):.2%}"]
-        if "val_loss" in logs:
-            parts += [f"val_loss {logs['val_loss']:.4f}",
-                      f"val_accuracy {logs.get('val_accuracy', float('nan')):.2%}"]
-        # Keras's own metric names, as model.fit prints them.
-        self._append_log(translate("TrainTab", "Epoch {0}: {1}").format(
-            event.epoch + 1, ", ".join(parts)))
-        self.progress_changed.emit(event)
 
     @Slot(object)
     def _on_outcome(self, outcome: TrainOutcome) -> None:
@@ -450,8 +391,8 @@ class TrainTab(QWidget):
     def _on_failed(self, message: str) -> None:
         if not self._from_current_worker():
             return
-        self._drop_waiting_batches()
-        self._append_log(message)
+        self.monitor.drop_waiting()
+        self.monitor.append_log(message)
         self.result_label.setText(message)
         self.progress.show_text(message)
 
@@ -459,7 +400,7 @@ class TrainTab(QWidget):
     def _on_finished(self) -> None:
         if not self._from_current_worker():
             return
-        self._drop_waiting_batches()
+        self.monitor.drop_waiting()
         self._worker.release()  # after every listener has its finished
         self._worker = None
         self._update_buttons()

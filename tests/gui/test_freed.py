@@ -72,6 +72,7 @@ WIDGETS = {
     "TrainSettingsPanel": _make(G + "train.train_settings_panel.TrainSettingsPanel"),
     "TrainProgressPanel": _make(G + "train.train_progress_panel.TrainProgressPanel"),
     "TrainingCurves": _make(G + "train.training_curves.TrainingCurves"),
+    "RunMonitor": _make(G + "train.run_monitor.RunMonitor"),
     "ConfusionMatrixView": _make(G + "train.confusion_matrix_view.ConfusionMatrixView"),
     "FinetunePanel": _make(G + "train.finetune_panel.FinetunePanel", "store", "personal"),
     "MisclassifiedGallery": _make(G + "widgets.misclassified_gallery.MisclassifiedGallery"),

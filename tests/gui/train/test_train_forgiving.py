@@ -55,11 +55,11 @@ def test_the_log_follows_new_lines(qtbot, tiny_models):
     tabs.setCurrentIndex(1)
     bar = tab.log.verticalScrollBar()
     for i in range(100):
-        tab._append_log(f"Epoch {i + 1}: loss 0.1")
+        tab.monitor.append_log(f"Epoch {i + 1}: loss 0.1")
     assert bar.maximum() > 0 and bar.value() == bar.maximum()
     tabs.setCurrentIndex(0)
     for i in range(100, 200):
-        tab._append_log(f"Epoch {i + 1}: loss 0.1")
+        tab.monitor.append_log(f"Epoch {i + 1}: loss 0.1")
     tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
     last = tab.log.cursorForPosition(tab.log.viewport().rect().bottomLeft()).block().text()

@@ -210,7 +210,7 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     (tests/benchmarks/bench_training.py); the newest event must still be shown.
     """
     from digitlab.engine.training_progress import TrainingEvent
-    from digitlab.gui.train import train_tab
+    from digitlab.gui.train import run_monitor
     from digitlab.gui.train.train_worker import EVALUATING
 
     worker = FakeWorker()
@@ -223,7 +223,7 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
         worker.progress.emit(batch_event(batch, loss=2.0 - batch / 100))
     assert shown == [("batch", 1)]  # the first at once, the rest wait for the tick
     assert "batch 1/100" in tab.progress.details.text()
-    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5 * train_tab.PROGRESS_REDRAW_MS)
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5 * run_monitor.PROGRESS_REDRAW_MS)
     assert shown[-1] == ("batch", 40)  # the newest, not each one between
     assert "batch 40/100" in tab.progress.details.text()
     assert tab.progress.epoch_bar.value() == 400
@@ -232,7 +232,7 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     assert x.tolist() == [pytest.approx(0.01)] and y.tolist() == [pytest.approx(1.99)]
     # ...and within a second it moves to the newest batch shown.
     qtbot.waitUntil(lambda: tab.curves.series("train_loss")[0].tolist() == [pytest.approx(0.4)],
-                    timeout=4 * train_tab.CURVES_REDRAW_MS)
+                    timeout=4 * run_monitor.CURVES_REDRAW_MS)
     assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(1.6)]
 
     # An epoch's end is drawn at once, and drops a batch event still waiting.
@@ -241,7 +241,7 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
                                          batches_per_epoch=100, logs={"loss": 0.9,
                                                                       "accuracy": 0.7}))
     assert shown[-1] == ("epoch_end", 100)
-    qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
+    qtbot.wait(3 * run_monitor.PROGRESS_REDRAW_MS)
     assert shown[-1] == ("epoch_end", 100)
     assert tab.curves.series("train_loss")[1].tolist() == [pytest.approx(0.9)]
 
@@ -249,6 +249,6 @@ def test_batch_events_are_drawn_at_most_every_redraw_interval_and_the_last_is_sh
     worker.progress.emit(batch_event(1, loss=0.8))
     worker.progress.emit(batch_event(2, loss=0.8))
     worker.progress.emit(EVALUATING)
-    qtbot.wait(3 * train_tab.PROGRESS_REDRAW_MS)
+    qtbot.wait(3 * run_monitor.PROGRESS_REDRAW_MS)
     assert tab.progress.details.text().startswith("Training done; evaluating")
     tab._worker = None
