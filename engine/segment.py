@@ -348,7 +348,14 @@ def _split(group: np.ndarray, memo: _Memo, threshold: float,
         options += _score_cuts(None, [p for p in pairs if not p[0]], memo)[1]
     if not options:
         return [group]
-    best, left, right = max(options, key=lambda o: o[0])
+    if whole < threshold:
+        # A rejected group may hold three or four digits: a cut that leaves one digit and
+        # a piece still wide enough for more is judged by that digit; the wide piece is
+        # split in turn (and must pass on its own in the end).
+        options = [(min(a if a >= threshold or not _wide(left) else threshold,
+                        b if b >= threshold or not _wide(right) else threshold), left, right)
+                   for _, left, right, a, b in options]
+    best, left, right = max(options, key=lambda o: o[0])[:3]
     if best < threshold or (accepted and best < 0.5):
         return [group]
     if not accepted and _logit(best) < _logit(whole) + SPLIT_MARGIN:
@@ -361,7 +368,7 @@ def _score_cuts(group: np.ndarray | None, pairs: list, memo: _Memo) -> tuple[flo
     """Score the whole (if given) and each ``(_, left, right)`` cut in one batch.
 
     Returns:
-        ``(whole score or nan, [(min of the two pieces' scores, left, right), ...])``.
+        ``(whole score or nan, [(min of the two scores, left, right, left's, right's), ...])``.
     """
     masks = [] if group is None else [group]
     for _, left, right in pairs:
@@ -371,8 +378,15 @@ def _score_cuts(group: np.ndarray | None, pairs: list, memo: _Memo) -> tuple[flo
     scores = memo.scores(masks)
     k = 0 if group is None else 1
     whole = float(scores[0]) if group is not None else float("nan")
-    return whole, [(float(min(scores[k + 2 * i], scores[k + 1 + 2 * i])), left, right)
+    return whole, [(float(min(scores[k + 2 * i], scores[k + 1 + 2 * i])), left, right,
+                    float(scores[k + 2 * i]), float(scores[k + 1 + 2 * i]))
                    for i, (_, left, right) in enumerate(pairs)]
+
+
+def _wide(piece: np.ndarray) -> bool:
+    """Whether a piece is wide enough to hold more than one digit."""
+    y0, x0, y1, x1 = _box(piece)
+    return x1 - x0 > SPLIT_ASPECT * (y1 - y0)
 
 
 def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5,
