@@ -21,13 +21,11 @@ from PySide6.QtWidgets import (
 from digitlab.engine.train_report import describe_outcome
 from digitlab.gui.common.i18n import model_name, translate
 from digitlab.gui.dialogs.code_dialog import show_training_code
-from digitlab.gui.train.confusion_matrix_view import ConfusionMatrixView
 from digitlab.gui.train.finetune_panel import FinetunePanel
 from digitlab.gui.train.model_saver import ModelSaver
 from digitlab.gui.train.run_monitor import RunMonitor
+from digitlab.gui.train.run_results import RunResults
 from digitlab.gui.common.scroll_column import scroll_column
-from digitlab.gui.widgets.misclassified_gallery import MisclassifiedGallery
-from digitlab.gui.widgets.reliability_chart import ReliabilityChart
 from digitlab.gui.train.train_settings_panel import TrainSettingsPanel
 from digitlab.gui.train.train_worker import CalibrationMeasured, TrainWorker
 
@@ -74,11 +72,12 @@ class TrainTab(QWidget):
         self.progress = self.monitor.progress
         self.curves = self.monitor.curves
         self.log = self.monitor.log
-        self.confusion = ConfusionMatrixView()
-        # The trained model's reliability diagram and ECE before/after its temperature.
-        self.reliability = ReliabilityChart(translate("TrainTab", "Trained model"))
+        # The finished run's test-set views; this tab lays them out too.
+        self.results = RunResults()
+        self.confusion = self.results.confusion
+        self.reliability = self.results.reliability
+        self.gallery = self.results.gallery
         self._calibration: dict | None = None  # the last run's, from its worker
-        self.gallery = MisclassifiedGallery()
         self.result_label = QLabel(translate("TrainTab", "No model trained yet."))
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -112,7 +111,7 @@ class TrainTab(QWidget):
         self.saver.failed.connect(self._on_save_failed)
         store.save_failed.connect(self._on_store_save_failed)
         self.restore_button.clicked.connect(self.restore_shipped)
-        self.gallery.digit_requested.connect(self.digit_requested)
+        self.results.digit_requested.connect(self.digit_requested)
         self._update_buttons()
 
     def _make_actions(self) -> None:
@@ -158,22 +157,9 @@ class TrainTab(QWidget):
         left_widget = QWidget()
         left_widget.setLayout(left)
 
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        # The confusion matrix and the calibration share a pane: both are test-set results.
-        self.result_views = QTabWidget()
-        self.result_views.setDocumentMode(True)
-        self.result_views.addTab(self.confusion, translate("TrainTab", "Confusion matrix (test set)"))
-        self.result_views.addTab(self.reliability, translate("TrainTab", "Calibration (test set)"))
-        bottom.addWidget(self.result_views)
-        bottom.addWidget(_titled(translate("TrainTab", "Misclassified test digits (click to draw)"),
-                                 self.gallery))
-        # The matrix's ten columns of counts need the room more than the gallery, which wraps.
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
-        bottom.setSizes([600, 400])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
-        right.addWidget(bottom)
+        right.addWidget(self.results)
         right.setStretchFactor(0, 2)
         right.setStretchFactor(1, 3)
         right.setSizes([400, 600])
@@ -239,9 +225,7 @@ class TrainTab(QWidget):
             return
         self._outcome, self._adopted = None, False
         self.monitor.reset()
-        self.confusion.clear_matrix()
-        self.gallery.clear_samples()
-        self.reliability.clear_report(translate("TrainTab", "after training"))
+        self.results.clear_results()
         self._calibration = None
         self.result_label.setText(translate("TrainTab", "Training…"))
         if not getattr(self._store, "tensorflow_ready", True):
@@ -352,10 +336,9 @@ class TrainTab(QWidget):
 
     def _show_calibration(self, event: CalibrationMeasured) -> None:
         self._calibration = event.entry  # "Use this model" hands its temperature on
+        self.results.show_calibration(event.entry, model_name(event.kind))
         if event.entry is None:
-            self.reliability.clear_report(translate("TrainTab", "no validation split to fit T on"))
             return
-        self.reliability.set_report(event.entry, model_name(event.kind))
         self.monitor.append_log(translate(
             "TrainTab", "Calibration: T = {0:.2f} (fitted on the validation split); test-set "
                         "ECE {1:.2%} before, {2:.2%} after.").format(
@@ -374,9 +357,7 @@ class TrainTab(QWidget):
             # Stopped early (by the user, early stopping, NaN): the bars stay where the
             # run stopped instead of claiming 100 %.
             self.progress.show_text(text.splitlines()[-1])
-        self.confusion.set_matrix(outcome.confusion)
-        self.gallery.set_samples(outcome.misclassified_images, outcome.misclassified_true,
-                                 outcome.misclassified_predicted)
+        self.results.show_outcome(outcome)
         if outcome.stop_reason == "user":
             self._ask_use_stopped_model(outcome)
 
@@ -436,11 +417,3 @@ class TrainTab(QWidget):
 def _usable(outcome: TrainOutcome | None) -> bool:
     """A model worth offering: one whose test accuracy could be measured (no NaN outputs)."""
     return outcome is not None and outcome.test_accuracy is not None
-
-
-def _titled(title: str, widget: QWidget) -> QWidget:
-    box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(4, 4, 4, 4)
-    layout.addWidget(widget)
-    return box
