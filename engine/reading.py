@@ -243,11 +243,12 @@ class Reader:
             each = threshold if isinstance(threshold, list) else [threshold] * len(images)
             decisions = [self.gate.decide_scores(scores[i:i + 1], t)[0]
                          for i, t in enumerate(each)]
-        out = []
-        for i, box in enumerate(boxes):
-            logits = {kind: logits_from_probabilities(p[i]) for kind, p in probs.items()}
-            calibrated = {kind: apply_temperature(z, self.temperatures.get(kind, 1.0))
-                          for kind, z in logits.items()}
-            out.append(DigitReading(tuple(int(v) for v in box), images[i], calibrated, logits,
-                                    dict(self.temperatures), decisions[i]))
-        return out
+        # Logits and temperatures for all images at once, one array per model.
+        logits = {kind: logits_from_probabilities(p) for kind, p in probs.items()}
+        calibrated = {kind: apply_temperature(z, self.temperatures.get(kind, 1.0))
+                      for kind, z in logits.items()}
+        return [DigitReading(tuple(int(v) for v in box), images[i],
+                             {kind: c[i] for kind, c in calibrated.items()},
+                             {kind: z[i] for kind, z in logits.items()},
+                             dict(self.temperatures), decisions[i])
+                for i, box in enumerate(boxes)]
