@@ -18,20 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QPointF,
-    Qt,
-    QTimer,
-    Signal,
-    Slot,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -40,12 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab.engine import MODEL_KINDS
-from digitlab.engine.mosaics import overlay_rgb
-from digitlab.gui.common import theme
 from digitlab.gui.common.i18n import current, model_name, translate
-from digitlab.gui.common.style import no_width_demand
 from digitlab.gui.common.timing import EXPLAIN_IDLE_MS
+from digitlab.gui.draw.attribution_maps import AttributionMaps
 from digitlab.gui.draw.explain_worker import ExplainRequest, ExplainWorker, ModelFailure
 from digitlab.gui.draw.logits_table import LogitsTable
 
@@ -57,10 +45,6 @@ _AUTO_ID = 10  # the "its answer" button's id in the button group
 #: The CNN's explanation methods: menu text -> ``engine.explain`` method.
 CNN_METHODS = {QT_TRANSLATE_NOOP("WhyPanel", "Integrated gradients"): "integrated gradients",
                QT_TRANSLATE_NOOP("WhyPanel", "Grad-CAM (last conv layer)"): "grad-cam"}
-_LEGEND = QT_TRANSLATE_NOOP(
-    "WhyPanel", "<span style='color:#ff3c28'>■</span> ink here raised the score for the digit · "
-                "<span style='color:#288cff'>■</span> lowered it · grey: the input · "
-                "each map scaled to its own largest value")
 
 
 class WhyPanel(QWidget):
@@ -81,7 +65,6 @@ class WhyPanel(QWidget):
         self._store = store
         self._image28: np.ndarray | None = None
         self._digit: int | None = None
-        self._attributions: dict[str, Attribution] = {}
         self._request: ExplainRequest | None = None  # the latest asked for
         self._dirty = False
         self._status = ""
@@ -141,59 +124,14 @@ class WhyPanel(QWidget):
         self.logits_button.toggled.connect(self.logits_area.setVisible)
         method_row.addWidget(self.logits_button)
 
-        # One small view per model in a grid with equal columns, so a long caption
-        # never shrinks a neighbour's map.
-        maps = QGridLayout()
-        self._titles: dict[str, QLabel] = {}
-        self._canvases: dict[str, QWidget] = {}
-        self._details: dict[str, QLabel] = {}
-        self._views: dict[str, pg.ViewBox] = {}
-        self._scenes: dict[object, str] = {}
-        self.images: dict[str, pg.ImageItem] = {}
-        self._title_texts: dict[str, str] = {}
-        for col, kind in enumerate(MODEL_KINDS):
-            title, detail = QLabel(), QLabel()
-            for label in (title, detail):
-                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                no_width_demand(label)
-            detail.setStyleSheet(f"color: {theme.caption_color()};")  # softer, still 4.5:1
-            canvas = pg.GraphicsLayoutWidget()
-            canvas.setAccessibleName(translate("WhyPanel", "{0}: why this digit").format(
-                model_name(kind)))
-            canvas.setBackground(None)
-            canvas.ci.setContentsMargins(0, 0, 0, 0)
-            canvas.setMinimumSize(64, 64)
-            view = canvas.addViewBox(lockAspect=True, enableMouse=False, enableMenu=False,
-                                     invertY=True)
-            view.setDefaultPadding(0.0)
-            item = pg.ImageItem(axisOrder="row-major")
-            view.addItem(item)
-            canvas.scene().sigMouseMoved.connect(self._on_mouse_moved)
-            maps.addWidget(title, 0, col)
-            maps.addWidget(canvas, 1, col)
-            maps.addWidget(detail, 2, col)
-            maps.setColumnStretch(col, 1)
-            self._titles[kind], self._details[kind] = title, detail
-            self._views[kind], self.images[kind] = view, item
-            self._scenes[canvas.scene()] = kind
-            self._canvases[kind] = canvas
-        maps.setRowStretch(1, 1)
-        self.legend = QLabel(translate("WhyPanel", _LEGEND))
-        self.legend.setToolTip(translate(
-            "WhyPanel", "Integrated gradients (DNN, CNN) add up, pixel by pixel, the "
-                        "change of the score from a black image to this drawing; "
-                        "weight × input (multinomial) is that change exactly."))
-        self.hover_label = QLabel("")
-        for label in (self.legend, self.hover_label):
-            no_width_demand(label)
+        # The three maps with their hover read-out; this panel asks for what they show.
+        self.maps = AttributionMaps()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
         layout.addLayout(method_row)
-        layout.addLayout(maps, 1)
-        layout.addWidget(self.legend)
-        layout.addWidget(self.hover_label)
+        layout.addWidget(self.maps, 1)
         layout.addWidget(self.logits_area)
         store.models_changed.connect(self._restart)
         self._show_blank(translate("WhyPanel", "draw a digit"))
@@ -202,7 +140,7 @@ class WhyPanel(QWidget):
     @property
     def attributions(self) -> dict[str, Attribution]:
         """kind -> the ``Attribution`` on screen (empty while nothing is shown)."""
-        return dict(self._attributions)
+        return self.maps.attributions
 
     @property
     def selected_digit(self) -> int | None:
@@ -216,11 +154,11 @@ class WhyPanel(QWidget):
 
     def title_text(self, kind: str) -> str:
         """The plain title over a map, e.g. ``"CNN: why 7 (99.9%)"``."""
-        return self._title_texts.get(kind, "")
+        return self.maps.title_text(kind)
 
     def detail_text(self, kind: str) -> str:
         """The line under a map (method, and what the map adds up to)."""
-        return self._details[kind].text()
+        return self.maps.detail_text(kind)
 
     @property
     def input_image(self) -> np.ndarray | None:
@@ -229,7 +167,7 @@ class WhyPanel(QWidget):
 
     def shown_image(self, kind: str) -> np.ndarray:
         """The ``(28, 28, 3) uint8`` overlay shown for ``kind``."""
-        return np.asarray(self.images[kind].image).copy()
+        return self.maps.shown_image(kind)
 
     # ----- inputs -----------------------------------------------------------------------
     def set_input(self, image28: np.ndarray | None) -> None:
@@ -346,24 +284,13 @@ class WhyPanel(QWidget):
             self.worker.wait()
 
     def _show_blank(self, message: str) -> None:
-        self._attributions = {}
         self._status = message
-        for kind in MODEL_KINDS:
-            self.images[kind].setImage(np.zeros((28, 28, 3), np.uint8), autoLevels=False,
-                                       levels=(0, 255))
-            self._set_title(kind, translate("WhyPanel", "{0}: {1}").format(
-                model_name(kind), message))
-            self._details[kind].setText("")
+        self.maps.show_blank(message)
 
     def retranslate(self) -> None:
         """Keep the remembered titles and status in the language just installed."""
-        self._title_texts = {kind: current(text) for kind, text in self._title_texts.items()}
+        self.maps.retranslate()
         self._status = current(self._status)
-
-    def _set_title(self, kind: str, text: str) -> None:
-        self._title_texts[kind] = text
-        self._titles[kind].setText(text)
-        self._canvases[kind].setAccessibleDescription(text)
 
     @Slot(object)
     def _on_progress(self, reply) -> None:
@@ -375,58 +302,23 @@ class WhyPanel(QWidget):
             self._on_explained(reply.value)
 
     def _on_explained(self, attribution: Attribution) -> None:
-        kind = attribution.kind
-        image = self._image28 if self._image28 is not None else np.zeros((28, 28), np.float32)
-        self.images[kind].setImage(overlay_rgb(image, attribution.map), autoLevels=False,
-                                   levels=(0, 255))
-        self._attributions[kind] = attribution
+        self.maps.show_attribution(attribution, self._image28)
         self._status = ""
-        self._set_title(kind, translate("WhyPanel", "{0}: why {1} ({2:.1%})").format(
-            model_name(kind), attribution.digit, attribution.probability))
-        self._details[kind].setText(attribution.describe(translate))
 
     def _on_failed(self, kind: str, reason: str) -> None:
-        self._attributions.pop(kind, None)
         self._status = translate("WhyPanel", "{0}: {1}").format(model_name(kind), reason)
-        self._set_title(kind, translate("WhyPanel", "{0}: cannot explain").format(
-            model_name(kind)))
-        self._details[kind].setText(reason[:80])
+        self.maps.show_failure(kind, reason)
 
     @Slot(object)
     def _on_request_done(self, reply) -> None:
         if reply.request is not self._request:
             return
-        for kind in MODEL_KINDS:  # a model missing from the store
-            if kind not in self._attributions and not self._title_texts[kind].endswith(
-                    translate("WhyPanel", "{0}: cannot explain").format("")):
-                self.images[kind].setImage(np.zeros((28, 28, 3), np.uint8), autoLevels=False,
-                                           levels=(0, 255))
-                self._set_title(kind, translate("WhyPanel", "{0}: no model").format(
-                    model_name(kind)))
-                self._details[kind].setText("")
+        self.maps.show_missing()  # a model missing from the store
         self.attributions_shown.emit()
-
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        kind = self._scenes.get(self.sender())
-        text = ""
-        if kind in self._attributions:
-            view = self._views[kind]
-            if view.sceneBoundingRect().contains(scene_pos):
-                point = view.mapSceneToView(scene_pos)
-                text = self.value_text(kind, int(np.floor(point.y())), int(np.floor(point.x())))
-        self.hover_label.setText(text)
 
     def value_text(self, kind: str, y: int, x: int) -> str:
         """The hover read-out for pixel ``(y, x)`` of ``kind``'s map ("" outside it)."""
-        attribution = self._attributions.get(kind)
-        if attribution is None or not (0 <= y < 28 and 0 <= x < 28):
-            return ""
-        value = float(attribution.map[y, x])
-        if self._image28 is None:
-            return ""
-        return translate(
-            "WhyPanel", "{0} (y={1}, x={2}): {3:+.4g} toward {4}   input {5:.2f}").format(
-            model_name(kind), y, x, value, attribution.digit, float(self._image28[y, x]))
+        return self.maps.value_text(kind, y, x)
 
 
 __all__ = ["CNN_METHODS", "WhyPanel"]
