@@ -157,10 +157,7 @@ def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
     mask = ink > 0
     h, w = mask.shape
     f = max(1, -(-h // GRID_ROWS), -(-w // (GRID_ROWS * 4)))
-    gh, gw = -(-h // f), -(-w // f)
-    pad = np.zeros((gh * f, gw * f), np.float32)
-    pad[:h, :w] = ink
-    pooled = pad.reshape(gh, f, gw * f).sum(axis=1).reshape(gh, gw, f).sum(axis=2)
+    pooled = _block_sums(ink, f) if f > 1 else ink
     small_labels, n = label_components(pooled > 0)
     grid = _Grid(f, small_labels, mask)
     if n == 0:
@@ -443,13 +440,25 @@ def _shrink(ink: np.ndarray) -> tuple[np.ndarray, int]:
     f = max(1, ink.shape[0] // WORK_ROWS)
     if f == 1:
         return ink, 1
+    return _block_sums(ink, f) * np.float32(1.0 / (f * f)), f
+
+
+def _block_sums(ink: np.ndarray, f: int) -> np.ndarray:
+    """Sums of ``f`` x ``f`` blocks (the last ones ragged): float32 ``(ceil(h/f), ceil(w/f))``.
+
+    Adds ``f`` strided row slices, then ``f`` strided column slices: no padded copy, and
+    several times faster than a reshape-sum or ``np.add.reduceat``.
+    """
     h, w = ink.shape
-    gh, gw = -(-h // f), -(-w // f)
-    pad = np.zeros((gh * f, gw * f), np.float32)
-    pad[:h, :w] = ink
-    # Two single-axis sums: much cheaper than one mean over axes (1, 3) of a 4-D view.
-    rows = pad.reshape(gh, f, gw * f).sum(axis=1)
-    return rows.reshape(gh, gw, f).sum(axis=2) * np.float32(1.0 / (f * f)), f
+    rows = np.zeros((-(-h // f), w), np.float32)
+    for i in range(f):
+        part = ink[i::f]
+        rows[:len(part)] += part
+    out = np.zeros((rows.shape[0], -(-w // f)), np.float32)
+    for j in range(f):
+        part = rows[:, j::f]
+        out[:, :part.shape[1]] += part
+    return out
 
 
 def _full_box(group: np.ndarray, f: int, ink: np.ndarray) -> tuple[int, int, int, int]:
