@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
 from digitlab import resources
+from digitlab.gui.common.tab import Tab
 from digitlab.gui.main_window import MINIMUM_SIZE, MainWindow
 from digitlab.gui.model_store import ModelStore
 
@@ -41,6 +42,7 @@ def test_the_window_has_three_tabs_menus_and_a_model_status(windows, store, sett
     window = windows(store, settings)
     assert [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())] == [
         "Draw", "Filters", "Train"]
+    assert all(isinstance(page, Tab) for page in window.pages), "each tab offers what Tab says"
     assert window.minimumWidth() >= MINIMUM_SIZE[0] and window.minimumHeight() >= MINIMUM_SIZE[1]
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus[:2] == ["File", "View"]
