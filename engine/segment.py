@@ -22,7 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitlab.engine.components import block_sums, label_components
 from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
+
+__all__ = ["DigitSegment", "label_components", "mask_box", "segment_digits", "segment_masks",
+           "segment_pieces", "to_image28"]
 
 #: Rows of the grid the components are found on (a larger crop is max-pooled down).
 GRID_ROWS = 48
@@ -58,67 +62,6 @@ class DigitSegment:
 
     box: tuple[int, int, int, int]
     image28: np.ndarray
-
-
-def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected components of a binary image, by runs and union-find.
-
-    Each row's runs of ink are found at once; two runs on neighbouring rows touch
-    when their column ranges overlap or meet diagonally.
-
-    Args:
-        mask: bool ``(H, W)``.
-
-    Returns:
-        ``(labels, n)``: int32 ``(H, W)`` with 0 for background and 1..n for components
-        (numbered in order of their first run, top to bottom).
-    """
-    h, w = mask.shape
-    padded = np.zeros((h, w + 2), np.int8)
-    padded[:, 1:-1] = mask
-    d = np.diff(padded, axis=1)
-    run_y, run_s = np.nonzero(d == 1)  # row-major: sorted by row, then column
-    _, run_e = np.nonzero(d == -1)  # the matching (exclusive) ends, in the same order
-    if len(run_y) == 0:
-        return np.zeros((h, w), np.int32), 0
-    # Pairs of runs on consecutive rows that touch (8-connected). Runs are sorted by row,
-    # so run i's candidates are the (few) runs of row y_i + 1: an (R, K) band, not R x R.
-    row_start = np.searchsorted(run_y, np.arange(h + 2))
-    count = np.diff(row_start)
-    k = int(count.max())
-    first = row_start[np.minimum(run_y + 1, h)]
-    cand = first[:, None] + np.arange(k)[None, :]
-    valid = np.arange(k)[None, :] < count[np.minimum(run_y + 1, h)][:, None]
-    valid &= run_y[:, None] + 1 < h
-    cand = np.where(valid, cand, 0)
-    touch = valid & (run_s[:, None] <= run_e[cand]) & (run_e[:, None] >= run_s[cand])
-    a_idx, j_idx = np.nonzero(touch)
-    b_idx = cand[a_idx, j_idx]
-    # Union-find, vectorised: hook every touching pair's roots onto the smaller root,
-    # then jump pointers until every run points at its root; repeat until pairs agree.
-    parent = np.arange(len(run_y))
-    while len(a_idx):
-        ra, rb = parent[a_idx], parent[b_idx]
-        differ = ra != rb
-        if not differ.any():
-            break
-        ra, rb = ra[differ], rb[differ]
-        low = np.minimum(ra, rb)
-        np.minimum.at(parent, ra, low)
-        np.minimum.at(parent, rb, low)
-        while True:
-            jumped = parent[parent]
-            if (jumped == parent).all():
-                break
-            parent = jumped
-    _, run_label = np.unique(parent, return_inverse=True)
-    run_label = run_label.astype(np.int32) + 1
-    # Paint the runs: +label at each start, -label at each end, then a running sum.
-    marks = np.zeros((h, w + 1), np.int32)
-    marks[run_y, run_s] = run_label
-    marks[run_y, run_e] -= run_label
-    labels = np.cumsum(marks, axis=1)[:, :w].astype(np.int32)
-    return labels, int(run_label.max())
 
 
 @dataclass
@@ -157,7 +100,7 @@ def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
     mask = ink > 0
     h, w = mask.shape
     f = max(1, -(-h // GRID_ROWS), -(-w // (GRID_ROWS * 4)))
-    pooled = _block_sums(ink, f) if f > 1 else ink
+    pooled = block_sums(ink, f) if f > 1 else ink
     small_labels, n = label_components(pooled > 0)
     grid = _Grid(f, small_labels, mask)
     if n == 0:
@@ -440,25 +383,7 @@ def _shrink(ink: np.ndarray) -> tuple[np.ndarray, int]:
     f = max(1, ink.shape[0] // WORK_ROWS)
     if f == 1:
         return ink, 1
-    return _block_sums(ink, f) * np.float32(1.0 / (f * f)), f
-
-
-def _block_sums(ink: np.ndarray, f: int) -> np.ndarray:
-    """Sums of ``f`` x ``f`` blocks (the last ones ragged): float32 ``(ceil(h/f), ceil(w/f))``.
-
-    Adds ``f`` strided row slices, then ``f`` strided column slices: no padded copy, and
-    several times faster than a reshape-sum or ``np.add.reduceat``.
-    """
-    h, w = ink.shape
-    rows = np.zeros((-(-h // f), w), np.float32)
-    for i in range(f):
-        part = ink[i::f]
-        rows[:len(part)] += part
-    out = np.zeros((rows.shape[0], -(-w // f)), np.float32)
-    for j in range(f):
-        part = rows[:, j::f]
-        out[:, :part.shape[1]] += part
-    return out
+    return block_sums(ink, f) * np.float32(1.0 / (f * f)), f
 
 
 def _full_box(group: np.ndarray, f: int, ink: np.ndarray) -> tuple[int, int, int, int]:

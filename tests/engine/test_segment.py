@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 
 from digitlab.engine.gate_data import compose_number
 from digitlab.engine.preprocess import preprocess_drawing
+from digitlab.engine.components import block_sums
 from digitlab.engine.segment import label_components, segment_digits
 
 
@@ -46,6 +47,16 @@ def test_components_match_a_flood_fill(seed, density):
     # Every component is connected and different components never touch (8-connected).
     for i in range(1, n + 1):
         assert reference_labels(labels == i) == 1
+
+
+@pytest.mark.parametrize("shape,f", [((7, 11), 3), ((9, 9), 3), ((5, 13), 4), ((4, 4), 1)])
+def test_block_sums_match_a_padded_reshape_sum(shape, f):
+    ink = np.random.default_rng(0).random(shape).astype(np.float32)
+    gh, gw = -(-shape[0] // f), -(-shape[1] // f)
+    pad = np.zeros((gh * f, gw * f), np.float32)
+    pad[:shape[0], :shape[1]] = ink  # ragged last blocks sum only the pixels they hold
+    expected = pad.reshape(gh, f, gw, f).sum(axis=(1, 3))
+    np.testing.assert_allclose(block_sums(ink, f), expected, rtol=1e-6)
 
 
 def test_diagonal_neighbours_are_one_component():
