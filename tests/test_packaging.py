@@ -42,7 +42,9 @@ def test_wheel_holds_all_packages_and_resources(wheel):
     }
     assert sources - names == set()
     for resource in ("data/mnist.npz", "models/cnn.keras", "models/cnn.json",
-                     "photos/rocket.jpg", "photos/README.md", "models/README.md"):
+                     "photos/rocket.jpg", "photos/README.md", "models/README.md",
+                     "models/gate.keras", "models/calibration.json", "i18n/digitlab_ko.qm",
+                     "fonts/DigitLabHangul-Regular.ttf", "fonts/OFL.txt"):
         assert f"digitlab/resources/{resource}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "digitlab = digitlab.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
