@@ -197,7 +197,16 @@ class ProbabilityChart(pg.PlotWidget):
             metrics = QFontMetrics(font)
             if metrics.horizontalAdvance(self._title) <= room:
                 break
-        shown = metrics.elidedText(self._title, Qt.TextElideMode.ElideRight, room)
+        shown = self._title
+        if metrics.horizontalAdvance(shown) > room:
+            # Shorten the model's name, never the answer after it ("7 (99.3%)"): long
+            # names (Korean "다항 로지스틱 회귀") would otherwise push the answer out.
+            name, sep, answer = shown.rpartition(": ")
+            left = room - metrics.horizontalAdvance(sep + answer)
+            if sep and left >= metrics.horizontalAdvance("…"):
+                shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, left) + sep + answer
+            else:
+                shown = metrics.elidedText(shown, Qt.TextElideMode.ElideRight, room)
         item.setTitle(html.escape(shown), color=getattr(self, "_title_color", None),
                       size=f"{points}pt")
         item.titleLabel.setMinimumWidth(0)  # the title never sets the plot's width

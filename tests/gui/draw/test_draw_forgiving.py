@@ -188,3 +188,18 @@ def test_a_narrow_chart_keeps_all_ten_bars_in_view(qtbot):
     right = view.mapViewToScene(QPointF(9.5, 0.0)).x()
     assert right <= chart.viewport().width()  # the bar of 9 is on screen, not cut off
     assert chart.title_text == "Multinomial: 7 (99.3%)"  # the full text stays readable here
+
+
+def test_a_shortened_title_keeps_the_digit_and_its_probability(qtbot):
+    # Long model names (Korean: "다항 로지스틱 회귀") on a small screen: what is cut is
+    # the name, never the answer the chart gives.
+    chart = ProbabilityChart("Multinomial logistic regression, the lesson's first model")
+    qtbot.addWidget(chart)
+    chart.resize(180, 140)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.set_probabilities(np.array([0.0] * 7 + [0.993, 0.004, 0.003], np.float32))
+    qtbot.wait(20)
+    shown = chart.getPlotItem().titleLabel.text
+    assert "…" in shown, "the title had to be shortened at this width"
+    assert shown.endswith(": 7 (99.3%)")
