@@ -243,7 +243,12 @@ class Reader:
             each = threshold if isinstance(threshold, list) else [threshold] * len(images)
             decisions = [self.gate.decide_scores(scores[i:i + 1], t)[0]
                          for i, t in enumerate(each)]
-        # Logits and temperatures for all images at once, one array per model.
+        return self._pieces(images, boxes, probs, decisions)
+
+    def _pieces(self, images: np.ndarray, boxes, probs: Mapping[str, np.ndarray],
+                decisions: list[GateDecision | None]) -> list[DigitReading]:
+        """The models' ``(N, 10)`` probabilities per kind -> N readings with raw logits and
+        calibrated probabilities (one array per model for all images at once)."""
         logits = {kind: logits_from_probabilities(p) for kind, p in probs.items()}
         calibrated = {kind: apply_temperature(z, self.temperatures.get(kind, 1.0))
                       for kind, z in logits.items()}
@@ -252,3 +257,20 @@ class Reader:
                              {kind: z[i] for kind, z in logits.items()},
                              dict(self.temperatures), decisions[i])
                 for i, box in enumerate(boxes)]
+
+    def read_prediction(self, prediction) -> Reading:
+        """A drawing the predictor has already read (one CNN pass gives the bars and the
+        feature maps: the Draw tab's live path) read as one digit: the gate's decision and
+        the temperatures are added, nothing is predicted again.
+
+        Args:
+            prediction: an :class:`~digitlab.engine.inference.Prediction` of the drawing.
+        """
+        pre = prediction.preprocess
+        if prediction.is_empty:
+            return Reading(pre, ())
+        image28 = pre.image28
+        decision = None if self.gate is None else self.gate.decide(image28)
+        probs = {kind: np.asarray(p)[None] for kind, p in prediction.probabilities.items()}
+        one = self._pieces(image28[None], [pre.bbox], probs, [decision])[0]
+        return Reading(pre, (one,), one)

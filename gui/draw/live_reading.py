@@ -61,22 +61,12 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
 
 
 def _read_one_digit(reader: Reader, drawing: np.ndarray, ink: str) -> tuple[Reading, Prediction]:
-    from digitlab.engine.calibration import apply_temperature, logits_from_probabilities  # noqa: PLC0415
-    from digitlab.engine.reading import DigitReading, Reading  # noqa: PLC0415
-
     predictor = reader.predictor
     raw = predictor.predict(drawing, ink=ink, feature_maps="cnn" in predictor.kinds)
-    if raw.is_empty:
-        return Reading(raw.preprocess, ()), raw
-    image28 = raw.preprocess.image28
-    decision = None if reader.gate is None else reader.gate.decide(image28)
-    logits = {k: logits_from_probabilities(p) for k, p in raw.probabilities.items()}
-    calibrated = {k: apply_temperature(z, reader.temperatures.get(k, 1.0))
-                  for k, z in logits.items()}
-    piece = DigitReading(tuple(raw.preprocess.bbox), image28, calibrated, logits,
-                         dict(reader.temperatures), decision)
-    return Reading(raw.preprocess, (piece,), piece), _prediction(piece, raw.preprocess,
-                                                                 raw.feature_maps)
+    reading = reader.read_prediction(raw)
+    if reading.is_empty:
+        return reading, raw
+    return reading, _prediction(reading.whole, raw.preprocess, raw.feature_maps)
 
 
 def _prediction(piece: DigitReading, preprocess, maps) -> Prediction:

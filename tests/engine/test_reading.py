@@ -49,6 +49,23 @@ def test_a_single_digit_reads_exactly_as_the_predictor_does(reader, predictor, m
             assert reading.number == str(reading.digit) and reading.reason is None
 
 
+def test_a_prediction_already_made_reads_as_the_reader_reads_the_drawing(reader, predictor, mnist):
+    # The Draw tab's live path predicts once (bars and feature maps) and asks the reader
+    # only for the gate and the temperatures: the answer must be the reader's own.
+    for digit in mnist.x_test[:10]:
+        drawing = canvas(digit)
+        whole = reader.read(drawing).whole
+        reused = reader.read_prediction(predictor.predict(drawing)).whole
+        assert reused.box == whole.box and reused.digits == whole.digits
+        assert reused.gate.digit_score == pytest.approx(whole.gate.digit_score, rel=1e-5)
+        for kind in whole.probabilities:
+            np.testing.assert_allclose(reused.probabilities[kind], whole.probabilities[kind],
+                                       rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(reused.logits[kind], whole.logits[kind], rtol=1e-5,
+                                       atol=1e-6)
+    assert reader.read_prediction(predictor.predict(np.zeros((280, 280), np.uint8))).is_empty
+
+
 def test_temperatures_change_probabilities_not_digits(predictor, mnist):
     drawing = canvas(mnist.x_test[8])
     hot = Reader(predictor, None, {"cnn": 3.0}).read(drawing).digits[0]
