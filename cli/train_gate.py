@@ -19,9 +19,16 @@ def add_parser(sub) -> None:
         "model and its card (with the threshold and the figures) beside each other.")
     p.add_argument("--output", default=None,
                    help="the .keras file to write (default: resources/models/gate.keras)")
-    p.add_argument("--per-family", type=int, default=400,
-                   help="training samples per non-digit family (default 400)")
-    p.add_argument("--digits", type=int, default=14000, help="training digits (default 14000)")
+    p.add_argument("--per-family", type=int, default=300,
+                   help="training samples per non-digit family (default 300)")
+    p.add_argument("--digits", type=int, default=14000,
+                   help="MNIST training digits (default 14000)")
+    p.add_argument("--font-digits", type=int, default=200,
+                   help="digits per training group of handwriting and Hershey fonts, where "
+                   "installed (default 200; 0: MNIST digits only)")
+    p.add_argument("--filters", type=int, nargs=2, default=(24, 48), metavar=("C1", "C2"),
+                   help="channels of the two convolutions (default 24 48)")
+    p.add_argument("--dense", type=int, default=64, help="hidden units (default 64)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -39,13 +46,19 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else SHIPPED_GATE
     if output.suffix != ".keras":
         raise ValueError(f"Received --output {str(output)!r}; the model file must end in .keras")
+    if args.font_digits < 0 or min(args.filters) < 1 or args.dense < 1:
+        raise ValueError(f"Received --font-digits {args.font_digits}, --filters "
+                         f"{' '.join(map(str, args.filters))}, --dense {args.dense}; "
+                         "expected --font-digits >= 0 and sizes >= 1")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "it must be >= 1")
     result = train_gate(load_mnist(args.data), per_family=args.per_family,
                         n_digits=args.digits, epochs=args.epochs, flag_rate=args.flag_rate,
-                        seed=args.seed, log=lambda line: print(line, file=sys.stderr))
+                        seed=args.seed, filters=tuple(args.filters), dense=args.dense,
+                        font_digits=args.font_digits,
+                        log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report
     flagged = report["non_digits_flagged"]

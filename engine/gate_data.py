@@ -27,8 +27,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from digitlab.engine import hershey
+from digitlab.engine.doodles import DOODLES
 from digitlab.engine.preprocess import preprocess_drawing
-from digitlab.engine.strokes import CANVAS, SHAPES, pen_redraw, random_pen, shape_sampler
+from digitlab.engine.strokes import (CANVAS, SHAPES, pen_redraw, random_pen, shape_sampler,
+                                     stroke_sampler)
 
 # Characters that can pass for a digit when handwritten are not negatives.
 _LATIN = "ACEFHKLMNPRTUVWXYacdefhkmnprtuvwxy"
@@ -48,6 +51,22 @@ HELD_OUT_FONTS = ("C059", "NimbusSansNarrow", "URWBookman", "NimbusMonoPS", "Nan
 #: Scribble, shape and partial-stroke generators held out of training.
 HELD_OUT = frozenset({"scribble:spiral", "scribble:hatch", "shape:heart", "shape:smiley",
                       "shape:sun", "shape:house", "partial:hook"})
+#: Handwriting-style fonts (other "writers"), by group: their letters and symbols are
+#: non-digits, their digits are digits. Groups ending in ``-2`` are held out of training
+#: (digits included): the foreign-source check of how the gate treats hands it never saw.
+HAND_FONTS: dict[str, tuple[str, ...]] = {
+    "hand:BecauseWeBuild": ("BecauseWeBuild",), "hand:BecauseWeConnect": ("BecauseWeConnect",),
+    "hand:BecauseWeCreate": ("BecauseWeCreate",), "hand:ComicNeue": ("ComicNeue",),
+    "hand:DancingScript": ("DancingScript",), "hand:dkg": ("dkg", "dkgBI", "dkgBd", "dkgIt"),
+    "hand:Humor": ("Humor",), "hand:setofont": ("setofont",), "hand:Delphine": ("Delphine",),
+    "hand:BecauseWeLearn-2": ("BecauseWeLearn",), "hand:BecauseWeMentor-2": ("BecauseWeMentor",),
+    "hand:BecauseWeOrganize-2": ("BecauseWeOrganize",),
+    "hand:KaushanScript-2": ("KaushanScript",), "hand:Joscelyn-2": ("Joscelyn",),
+    "hand:Breip-2": ("Breip", "breipfont"), "hand:femkeklaver-2": ("femkeklaver",),
+    "hand:Rufscript-2": ("Rufscript010",), "hand:SteveHand-2": ("SteveHand",),
+}
+_HAND_FAMILIES = frozenset(f for fams in HAND_FONTS.values() for f in fams)
+_HAND_CHARS = _LATIN + "+=<>?@#$%&*~"
 
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
               Path.home() / ".local/share/fonts", Path("/Library/Fonts"),
@@ -128,8 +147,27 @@ def render_glyph(path: Path, char: str, rng: np.random.Generator) -> np.ndarray 
     return out
 
 
-def glyph_sampler(families: tuple[str, ...]) -> Callable[[np.random.Generator], np.ndarray | None]:
-    """A generator of glyph images from the given font families (see :func:`find_fonts`)."""
+@functools.lru_cache(maxsize=4096)
+def has_glyph(path: Path, char: str) -> bool:
+    """Whether the font draws ``char`` itself (not its missing-glyph box or nothing)."""
+    def ink(text: str) -> np.ndarray:
+        img = Image.new("L", (96, 96), 0)
+        ImageDraw.Draw(img).text((48, 48), text, fill=255, font=_font(path, 48), anchor="mm")
+        return np.asarray(img)
+
+    drawn = ink(char)
+    return bool(drawn.max() >= 128) and not np.array_equal(drawn, ink("\uffff"))
+
+
+def glyph_sampler(families: tuple[str, ...], chars: str | None = None
+                  ) -> Callable[[np.random.Generator], np.ndarray | None]:
+    """A generator of glyph images from the given font families (see :func:`find_fonts`).
+
+    Args:
+        families: font families. chars: the characters to draw (default: by family,
+            letters and symbols that cannot pass for a digit); characters a font lacks
+            are skipped.
+    """
     fonts = find_fonts()
     paths = [(fam, p) for fam in families for p in fonts.get(fam, [])]
     if not paths:
@@ -138,9 +176,54 @@ def glyph_sampler(families: tuple[str, ...]) -> Callable[[np.random.Generator], 
 
     def sample(rng: np.random.Generator) -> np.ndarray | None:
         family, path = paths[int(rng.integers(len(paths)))]
-        chars = _charset(family)
-        return render_glyph(path, chars[int(rng.integers(len(chars)))], rng)
+        pool = chars if chars is not None else _charset(family)
+        char = pool[int(rng.integers(len(pool)))]
+        if family in _HAND_FAMILIES and not has_glyph(path, char):
+            return None
+        return render_glyph(path, char, rng)
     return sample
+
+
+def hand_digit_sampler(families: tuple[str, ...]):
+    """Digits from handwriting fonts, drawn like :func:`render_glyph`: ``rng -> (image, digit)``.
+
+    Returns ``None`` where none of the families is installed.
+    """
+    installed = tuple(f for f in families if f in find_fonts())
+    if not installed:
+        return None
+    glyphs = [glyph_sampler(installed, str(d)) for d in range(10)]
+
+    def sample(rng: np.random.Generator):
+        digit = int(rng.integers(10))
+        image = glyphs[digit](rng)
+        return None if image is None else (image, digit)
+    return sample
+
+
+def font_digit_samplers(train: bool) -> dict[str, Callable]:
+    """Digits written by other hands: handwriting fonts and Hershey script and Latin fonts.
+
+    Args:
+        train: the training groups, else the held-out ones (``-2``).
+
+    Returns:
+        group name -> sampler ``rng -> (image, index)``; groups not installed are left out.
+    """
+    out: dict[str, Callable] = {}
+    for group, families in HAND_FONTS.items():
+        if group.endswith("-2") != (not train):
+            continue
+        sampler = hand_digit_sampler(families)
+        if sampler is not None:
+            out[group] = sampler
+    for group, is_train in hershey.DIGIT_GROUPS.items():
+        if is_train != train:
+            continue
+        sampler = hershey.hershey_sampler(group, digits=True)
+        if sampler is not None:
+            out[group] = sampler
+    return out
 
 
 def _crop28(digit: np.ndarray) -> np.ndarray:
@@ -273,7 +356,7 @@ def negative_families(train: bool) -> dict[str, Callable]:
     out: dict[str, Callable] = {}
     for family in sorted(fonts):
         held = family in HELD_OUT_FONTS
-        if held != (not train) or family.startswith("DejaVuMath"):
+        if held != (not train) or family.startswith("DejaVuMath") or family in _HAND_FAMILIES:
             continue
         sampler = glyph_sampler((family,))
         probe = np.random.default_rng(0)
@@ -284,6 +367,19 @@ def negative_families(train: bool) -> dict[str, Callable]:
         if (name in HELD_OUT) != (not train):
             continue
         out[name] = shape_sampler(name)
+    if train:  # every doodle generator trains; hand-made held-out shapes are in SHAPES
+        for name, make in DOODLES.items():
+            out[name] = stroke_sampler(make)
+    for group, families in HAND_FONTS.items():
+        if group.endswith("-2") != (not train) or not any(f in fonts for f in families):
+            continue
+        out[group] = glyph_sampler(tuple(f for f in families if f in fonts), _HAND_CHARS)
+    for group in hershey.HERSHEY_GROUPS:
+        if (group in hershey.HELD_OUT_HERSHEY) != (not train):
+            continue
+        sampler = hershey.hershey_sampler(group)
+        if sampler is not None:
+            out[group] = sampler
     return out
 
 

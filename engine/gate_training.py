@@ -74,8 +74,14 @@ def _digit_set(images: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 
 def training_data(data, per_family: int, n_digits: int, seed: int,
-                  log: Callable[[str], None] = print) -> tuple[np.ndarray, np.ndarray]:
+                  log: Callable[[str], None] = print, font_digits: int = 200
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
+
+    Args:
+        font_digits: digits per training group of handwriting and Hershey fonts
+            (:func:`engine.gate_data.font_digit_samplers`), added to the MNIST ones:
+            other hands than MNIST's writers.
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -83,6 +89,9 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
     train_x = data.x_train[:TRAIN_DIGITS]
     log(f"generating {n_digits} digits and {per_family} samples of each non-digit family...")
     pos = _digit_set(train_x, n_digits, seed)
+    hands = gate_data.font_digit_samplers(train=True)
+    if hands and font_digits:
+        pos = np.concatenate([pos, gate_data.sample_set(hands, font_digits, seed + 3)[0]])
     families = gate_data.negative_families(train=True)
     families["pair"] = gate_data.pair_sampler(train_x)
     neg, _ = gate_data.sample_set(families, per_family, seed + 1)
@@ -131,15 +140,17 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
     return threshold_for_rate(gate.scores(val), flag_rate)
 
 
-def train_gate(data, *, per_family: int = 400, n_digits: int = 14000, epochs: int = 16,
+def train_gate(data, *, per_family: int = 300, n_digits: int = 14000, epochs: int = 16,
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (24, 48),
-               dense: int = 64, log: Callable[[str], None] = print) -> GateTrainingResult:
+               dense: int = 64, font_digits: int = 200,
+               log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
     Args:
         data: an :class:`engine.data.MnistData`.
         per_family: training samples per non-digit family.
-        n_digits: training digits (plain, restyled, redrawn).
+        n_digits: MNIST training digits (plain, restyled, redrawn).
+        font_digits: digits per training group of handwriting and Hershey fonts.
         epochs: passes over the training data.
         flag_rate: share of unseen validation digits the threshold may flag.
         seed: for data, weights and shuffling.
@@ -150,7 +161,7 @@ def train_gate(data, *, per_family: int = 400, n_digits: int = 14000, epochs: in
         A :class:`GateTrainingResult`.
     """
     started = time.perf_counter()
-    x, y = training_data(data, per_family, n_digits, seed, log)
+    x, y = training_data(data, per_family, n_digits, seed, log, font_digits)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense)
     gate = Gate.from_keras(model)
@@ -172,8 +183,9 @@ def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
         n_test: MNIST test digits, plain. n_styled: MNIST test digits per style.
 
     Returns:
-        ``{"threshold", "digits_flagged": {set: share}, "non_digits_flagged": {"train_families",
-        "held_out_families", "pairs", "per_family": {family: share}}}``.
+        ``{"threshold", "digits_flagged": {set: share}, "held_out_hand_digits_flagged":
+        {group: share}, "non_digits_flagged": {"train_families", "held_out_families",
+        "held_out_by_source", "pairs_of_test_digits", "per_family": {family: share}}}``.
     """
     def flagged(x: np.ndarray) -> float:
         return float(np.mean(gate.scores(x) < gate.threshold)) if len(x) else float("nan")
@@ -193,13 +205,49 @@ def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
                 family_rates[name] = float(np.mean(hits[fam == k]))
         groups["train_families" if train else "held_out_families"] = hits
     pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(test)}, per_family, seed + 2)
+    foreign = gate_data.font_digit_samplers(train=False)
+    hand_digits = {}
+    if foreign:
+        x, fam = gate_data.sample_set(foreign, per_family, seed + 3)
+        hits = gate.scores(x) < gate.threshold
+        digits["held-out hands (fonts)"] = float(np.mean(hits))
+        hand_digits = {name: float(np.mean(hits[fam == k])) for k, name in enumerate(foreign)
+                       if (fam == k).any()}
     return {
         "threshold": gate.threshold,
         "digits_flagged": digits,
+        "held_out_hand_digits_flagged": hand_digits,
         "non_digits_flagged": {
             "train_families": float(np.mean(groups["train_families"])),
             "held_out_families": float(np.mean(groups["held_out_families"])),
+            "held_out_by_source": by_source(family_rates, train=False),
             "pairs_of_test_digits": flagged(pairs),
             "per_family": family_rates,
         },
     }
+
+
+#: How families group into sources (by name prefix) in the reports.
+SOURCES = {"system fonts": ("font:",), "handwriting fonts": ("hand:",),
+           "Hershey stroke fonts": ("hershey:",),
+           "generators": ("scribble:", "shape:", "partial:", "doodle:", "invented:")}
+
+
+def by_source(family_rates: dict[str, float], train: bool) -> dict[str, float]:
+    """Mean flag rate per source (:data:`SOURCES`) over the training or held-out families.
+
+    Each family counts once (families have equal sample counts); sources with no
+    family installed are left out.
+    """
+    held = _held_out_names()
+    out = {}
+    for source, prefixes in SOURCES.items():
+        rates = [r for name, r in family_rates.items()
+                 if name.startswith(prefixes) and (name in held) != train]
+        if rates:
+            out[source] = float(np.mean(rates))
+    return out
+
+
+def _held_out_names() -> set[str]:
+    return set(gate_data.negative_families(train=False))

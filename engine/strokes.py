@@ -313,9 +313,16 @@ SHAPES: dict[str, Callable] = {
 
 
 def shape_sampler(name: str) -> Callable[[np.random.Generator], np.ndarray]:
-    """A generator of one scribble/shape/partial-stroke kind drawn with a pen."""
-    make = SHAPES[name]
+    """A generator of one scribble/shape/partial-stroke kind of :data:`SHAPES` drawn with a pen."""
+    return stroke_sampler(SHAPES[name])
 
+
+def stroke_sampler(make: Callable) -> Callable[[np.random.Generator], np.ndarray]:
+    """Drawings of ``make`` (``rng -> (strokes, tremor)`` in unit coordinates) with a pen.
+
+    Each drawing is stretched sideways by a random aspect (0.7..1.4), rotated up to
+    25 degrees and drawn by :func:`draw_strokes`; uint8 ``(CANVAS, CANVAS)``, ink bright.
+    """
     def sample(rng: np.random.Generator) -> np.ndarray:
         strokes, tremor = make(rng)
         aspect = rng.uniform(0.7, 1.4)
