@@ -1,0 +1,135 @@
+"""preprocess_drawing's shortcuts (sorted border, per-column extremes, no summing when the ink
+surely suffices) give exactly what the plain recipe gives, written here with numpy's own
+median, percentile and whole-canvas masks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlab.engine import preprocess as pre
+
+
+def plain_recipe(image: np.ndarray, ink: str = "auto"):
+    """``(bbox, ink, cropped, image28)`` by the recipe step by step; bbox ``None`` when empty."""
+    raw, full_scale = pre._as_grayscale(image)
+    border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
+    background = float(np.median(border))
+    high, low = float(raw.max()), float(raw.min())
+    if ink == "auto":
+        ink = pre._detect_ink(high - background, background - low, background / full_scale)
+    bright = ink == "bright"
+    spread_low, spread_high = np.percentile(border, (5, 95))
+    if float(spread_high - spread_low) > pre.UNEVEN_BORDER * full_scale:
+        raw = pre._flatten_background(raw, bright, full_scale)
+        border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
+        background = float(np.median(border))
+        high, low = float(raw.max()), float(raw.min())
+    peak = high - background if bright else background - low
+    if peak < pre.MIN_CONTRAST * full_scale:
+        return None, ink, None, None
+    level = pre.INK_FRACTION * peak
+    if bright:
+        t = background + level
+        mask = raw > (math.floor(t) if raw.dtype == np.uint8 else t)
+    else:
+        t = background - level
+        mask = raw < (math.ceil(t) if raw.dtype == np.uint8 else t)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    cropped = raw[y0:y1, x0:x1].astype(np.float32)
+    cropped -= np.float32(background)
+    cropped *= np.float32((1.0 if bright else -1.0) / peak)
+    cropped[~mask[y0:y1, x0:x1]] = 0.0
+    np.clip(cropped, 0.0, 1.0, out=cropped)
+    if float(cropped.sum()) < pre.MIN_MASS_FRACTION * raw.size:
+        return None, ink, None, None
+    image28 = pre.center_by_mass(pre.fit_to_box(cropped, pre.FIT_SIZE), pre.IMAGE_SIZE)
+    return (y0, x0, y1, x1), ink, cropped, image28
+
+
+def drawings(mnist) -> list[tuple[str, np.ndarray, str]]:
+    """Canvases of every kind preprocessing meets, with the ink mode to ask for."""
+    rng = np.random.default_rng(12)
+    out = []
+    for i, digit in enumerate(mnist.x_test[:12]):
+        size = [(280, 280), (28, 28), (9, 11), (213, 601), (120, 300), (281, 97)][i % 6]
+        big = np.asarray(Image.fromarray(digit).resize(size[::-1], Image.BILINEAR))
+        canvas = np.zeros((size[0] + 30, size[1] + 50), np.uint8)
+        oy, ox = int(rng.integers(0, 31)), int(rng.integers(0, 51))
+        canvas[oy:oy + size[0], ox:ox + size[1]] = big
+        out += [(f"bright {i}", canvas, "auto"), (f"dark {i}", 255 - canvas, "dark"),
+                (f"grey {i}", (canvas * 0.4 + 90).astype(np.uint8), "auto"),
+                (f"wrong polarity {i}", canvas, "dark"),
+                (f"float {i}", canvas.astype(np.float32) / 255, "bright"),
+                (f"float 0..255 {i}", 255.0 - canvas, "auto"),
+                (f"bool {i}", canvas > 100, "auto")]
+        noisy = 255 - canvas.astype(np.int16) + rng.integers(-14, 14, canvas.shape)
+        out.append((f"noisy {i}", np.clip(noisy, 0, 255).astype(np.uint8), "auto"))
+        yy, xx = np.mgrid[0:canvas.shape[0], 0:canvas.shape[1]]
+        paper = 200 + 50 * xx / canvas.shape[1] - 30 * yy / canvas.shape[0]
+        out.append((f"photo {i}", np.clip(paper - 0.7 * canvas, 0, 255).astype(np.uint8), "auto"))
+    for i in range(6):  # many faint pixels (0.12 of the peak): their mass decides, not
+        canvas = np.full((280, 280), 255, np.uint8)  # their count; the first three are empty
+        faint = rng.random((280, 280)) < 0.008 + 0.004 * i
+        canvas[faint] = 255 - 30
+        canvas[140, 140] = 0  # the peak
+        out.append((f"faint pixels {i}", canvas, "dark"))
+    for i in range(6):  # a few dots, up to the minimum mass
+        canvas = np.full((280, 280), 255, np.uint8)
+        for y, x in rng.integers(5, 275, (i + 1, 2)):
+            canvas[y - 2 - i:y + 3 + i, x - 2:x + 3] = 0
+        out.append((f"dots {i}", canvas, "auto"))
+    # A float canvas whose ink times 1/peak rounds to just above 1 (clipped to 1).
+    above_one = np.full((60, 60), np.float32(0.1910885125398636), np.float32)
+    above_one[20:40, 25:35] = np.float32(0.6348933577537537)
+    out += [("rounds above 1", above_one, "bright"),
+            ("blank", np.zeros((280, 280), np.uint8), "auto"),
+            ("white", np.full((280, 280), 255, np.uint8), "dark"),
+            ("one pixel", np.ones((1, 1), np.uint8), "auto"),
+            ("one row", np.arange(40, dtype=np.uint8)[None] * 6, "bright")]
+    return out
+
+
+def test_border_median_and_spread_are_numpys():
+    rng = np.random.default_rng(3)
+    for n in [2, 3, 4, 5, 37, 440, 1116, 2397]:
+        for values in (rng.integers(0, 256, n).astype(np.uint8),
+                       np.where(rng.random(n) < 0.9, 250, rng.integers(0, 256, n)).astype(np.uint8),
+                       rng.random(n).astype(np.float32),
+                       (rng.random(n) * 255).astype(np.float32)):
+            ordered = np.sort(values, kind="stable")
+            assert pre._median_of_sorted(ordered) == float(np.median(values))
+            low, high = np.percentile(values, (5, 95))
+            assert pre._spread_of_sorted(ordered) == float(high - low), (n, values.dtype)
+
+
+def test_preprocessing_equals_the_plain_recipe(mnist):
+    for name, image, ink in drawings(mnist):
+        bbox, expected_ink, cropped, image28 = plain_recipe(image, ink)
+        result = pre.preprocess_drawing(image, ink=ink)
+        assert (result.bbox, result.ink, result.is_empty) == (bbox, expected_ink, bbox is None), name
+        if bbox is not None:
+            np.testing.assert_array_equal(result.cropped, cropped, err_msg=name)
+            np.testing.assert_array_equal(result.image28, image28, err_msg=name)
+
+
+def test_corpus_reaches_every_branch(mnist):
+    """The corpus above holds empty and non-empty results, both inks and photos."""
+    results = [plain_recipe(image, ink) for _, image, ink in drawings(mnist)]
+    assert sum(bbox is None for bbox, *_ in results) >= 4
+    assert {ink for _, ink, *_ in results} == {"bright", "dark"}
+    faint = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
+             if name.startswith("faint")]
+    assert None in faint and any(box is not None for box in faint)
+
+
+@pytest.mark.parametrize("q", [0.05, 0.95])
+def test_percentile_of_sorted_matches_numpy_at_the_edges(q):
+    for values in (np.array([7], np.uint8), np.array([3, 9], np.uint8),
+                   np.array([0.25, 0.5, 0.75], np.float32)):
+        expected = np.percentile(values, (5, 95))[int(q > 0.5)]  # as preprocessing asks
+        assert pre._percentile_of_sorted(values, q) == float(expected)
