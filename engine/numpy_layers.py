@@ -11,12 +11,14 @@ lesson's (``padding='same'``, BatchNormalization...) are refused by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 _ACTIVATIONS = ("linear", "relu", "softmax")
+#: Activations that never decrease (so they commute with max pooling and bias adds).
+_MONOTONIC = ("linear", "relu")
 
 
 def _activate(z: np.ndarray, activation: str) -> np.ndarray:
@@ -29,6 +31,43 @@ def _activate(z: np.ndarray, activation: str) -> np.ndarray:
         np.exp(z, out=z)
         z /= z.sum(axis=-1, keepdims=True)
     return z
+
+
+def _patches(x: np.ndarray, kh: int, kw: int, oh: int, ow: int) -> np.ndarray:
+    """The im2col matrix ``(N*oh*ow, kh*kw*C)`` of VALID stride-1 windows of ``x``
+    ``(N, H, W, C)``, each row in Keras's kernel order ``(kh, kw, C)``.
+
+    Row ``i`` of a window, ``x[n, y+i, x0:x0+kw, :]``, is ``kw*C`` contiguous values, so
+    the copy out of a strided view moves runs of ``kw*C`` floats. With one channel those
+    runs are too short, and joining the ``kh*kw`` shifted slices is faster.
+    """
+    n, _, _, c = x.shape
+    if c == 1:
+        shifted = [x[:, i:i + oh, j:j + ow] for i in range(kh) for j in range(kw)]
+        return np.concatenate(shifted, axis=-1).reshape(n * oh * ow, kh * kw)
+    x = np.ascontiguousarray(x)
+    s_n, s_h, s_w, s_c = x.strides
+    windows = as_strided(x, (n, oh, ow, kh, kw * c), (s_n, s_h, s_w, s_h, s_c),
+                         writeable=False)
+    return windows.reshape(n * oh * ow, kh * kw * c)
+
+
+def _max_pool(x: np.ndarray, window: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:
+    """(N, H, W, C) -> (N, (H-ph)//sh+1, (W-pw)//sw+1, C), VALID max pooling."""
+    n, h, w, c = x.shape
+    (ph, pw), (sh, sw) = window, strides
+    oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
+    if window == strides == (2, 2):
+        # Pairs of rows, then pairs of columns: two maxima over halves.
+        rows = np.maximum(x[:, 0:2 * oh:2, :2 * ow], x[:, 1:2 * oh:2, :2 * ow])
+        pairs = rows.reshape(n, oh, ow, 2 * c)
+        return np.maximum(pairs[..., :c], pairs[..., c:])
+    out = None
+    for i in range(ph):
+        for j in range(pw):
+            view = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
+            out = view.copy() if out is None else np.maximum(out, view, out=out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -49,40 +88,61 @@ class Step:
         if self.op == "reshape":
             return x.reshape((x.shape[0], *self.shape))
         if self.op == "dense":
-            return _activate(x @ self.weights + self.bias, self.activation)
+            out = x @ self.weights
+            out += self.bias
+            return _activate(out, self.activation)
         if self.op == "conv":
             return self._conv(x)
-        return self._pool(x)
+        return _max_pool(x, self.window, self.strides)
 
-    def _conv(self, x: np.ndarray) -> np.ndarray:
-        """(N, H, W, C) -> (N, H-kh+1, W-kw+1, C_out), VALID, stride 1."""
+    def _conv(self, x: np.ndarray, activate: bool = True) -> np.ndarray:
+        """(N, H, W, C) -> (N, H-kh+1, W-kw+1, C_out), VALID, stride 1; ``activate=False``:
+        the products alone, without the bias and the activation."""
         n, h, w, _ = x.shape
         kh, kw = self.window
         oh, ow = h - kh + 1, w - kw + 1
-        # Patches in Keras's kernel order (kh, kw, C). For one image, joining the kh*kw
-        # shifted slices is ~2x faster than copying the 6-D window view; for batches
-        # the view wins.
-        if n <= 8:
-            shifted = [x[:, i:i + oh, j:j + ow] for i in range(kh) for j in range(kw)]
-            cols = np.concatenate(shifted, axis=-1).reshape(n * oh * ow, -1)
-        else:
-            windows = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (N, oh, ow, C, kh, kw)
-            cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, -1)
-        out = cols @ self.weights
-        out += self.bias
-        return _activate(out, self.activation).reshape(n, oh, ow, -1)
+        out = _patches(x, kh, kw, oh, ow) @ self.weights
+        if activate:
+            out += self.bias
+            _activate(out, self.activation)
+        return out.reshape(n, oh, ow, -1)
 
-    def _pool(self, x: np.ndarray) -> np.ndarray:
-        """(N, H, W, C) -> (N, (H-ph)//sh+1, (W-pw)//sw+1, C), VALID max pooling."""
-        _, h, w, _ = x.shape
-        (ph, pw), (sh, sw) = self.window, self.strides
-        oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
-        out = None
-        for i in range(ph):
-            for j in range(pw):
-                view = x[:, i:i + sh * (oh - 1) + 1:sh, j:j + sw * (ow - 1) + 1:sw]
-                out = view.copy() if out is None else np.maximum(out, view, out=out)
-        return out
+
+@dataclass(frozen=True)
+class _ConvPool:
+    """A convolution and the max pooling after it, pooled before the bias and activation.
+
+    Exact, not approximate: adding a channel's bias and ReLU never decrease a value,
+    so they commute with the maximum (in floating point too, rounding being monotonic),
+    and they run on a quarter of the values. (Computing only the outputs the pooling
+    reads would save a little more, but a matrix product with fewer rows rounds some of
+    them differently.)
+    """
+
+    conv: Step
+    pool: Step
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        out = _max_pool(self.conv._conv(x, activate=False), self.pool.window, self.pool.strides)
+        out += self.conv.bias
+        return _activate(out, self.conv.activation)
+
+
+def _plan(steps: tuple[Step, ...]) -> tuple:
+    """The steps to run when no feature maps are kept: each convolution with a monotonic
+    activation that a max pooling follows becomes one :class:`_ConvPool`."""
+    plan, i = [], 0
+    while i < len(steps):
+        step = steps[i]
+        following = steps[i + 1] if i + 1 < len(steps) else None
+        if (step.op == "conv" and step.activation in _MONOTONIC and following is not None
+                and following.op == "pool"):
+            plan.append(_ConvPool(step, following))
+            i += 2
+        else:
+            plan.append(step)
+            i += 1
+    return tuple(plan)
 
 
 @dataclass(frozen=True)
@@ -90,19 +150,25 @@ class Network:
     """A compiled model: numpy steps from ``(N, 28, 28)`` float32 to ``(N, 10)`` probabilities."""
 
     steps: tuple[Step, ...]
+    _fast: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_fast", _plan(tuple(self.steps)))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        for step in self.steps:
+        for step in self._fast:
             x = step(x)
         return x
 
     def run(self, x: np.ndarray, keep_maps: bool = False
             ) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
         """The output, and ``(name, (N, H, W, C))`` of every conv and pool step if asked."""
+        if not keep_maps:
+            return self.forward(x), []
         maps = []
         for step in self.steps:
             x = step(x)
-            if keep_maps and step.op in ("conv", "pool"):
+            if step.op in ("conv", "pool"):
                 maps.append((step.name, x))
         return x, maps
 
