@@ -8,6 +8,18 @@ import numpy as np
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected components of a binary image, by runs and union-find.
 
+    See :func:`components_with_boxes`, which also gives each component's box.
+
+    Returns:
+        ``(labels, n)``: int32 ``(H, W)`` with 0 for background and 1..n for components.
+    """
+    labels, n, _ = components_with_boxes(mask)
+    return labels, n
+
+
+def components_with_boxes(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """8-connected components of a binary image and their boxes, by runs and union-find.
+
     Each row's runs of ink are found at once; two runs on neighbouring rows touch
     when their column ranges overlap or meet diagonally.
 
@@ -15,17 +27,20 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
         mask: bool ``(H, W)``.
 
     Returns:
-        ``(labels, n)``: int32 ``(H, W)`` with 0 for background and 1..n for components
-        (numbered in order of their first run, top to bottom).
+        ``(labels, n, boxes)``: int32 ``(H, W)`` labels with 0 for background and 1..n for
+        components (numbered in order of their first run, top to bottom), and int64
+        ``(n + 1, 4)`` boxes ``(y0, x0, y1, x1)`` (exclusive ends; row 0 unused).
     """
     h, w = mask.shape
     padded = np.zeros((h, w + 2), np.int8)
     padded[:, 1:-1] = mask
     d = np.diff(padded, axis=1)
-    run_y, run_s = np.nonzero(d == 1)  # row-major: sorted by row, then column
-    _, run_e = np.nonzero(d == -1)  # the matching (exclusive) ends, in the same order
-    if len(run_y) == 0:
-        return np.zeros((h, w), np.int32), 0
+    # Row-major, every run's start (+1) is followed by its (exclusive) end (-1).
+    edges = np.flatnonzero(d)
+    if len(edges) == 0:
+        return np.zeros((h, w), np.int32), 0, np.zeros((1, 4), np.int64)
+    run_y, run_s = np.divmod(edges[0::2], w + 1)
+    run_e = edges[1::2] - run_y * (w + 1)
     # Pairs of runs on consecutive rows that touch (8-connected). Runs are sorted by row,
     # so run i's candidates are the (few) runs of row y_i + 1: an (R, K) band, not R x R.
     row_start = np.searchsorted(run_y, np.arange(h + 2))
@@ -56,14 +71,23 @@ def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
             if (jumped == parent).all():
                 break
             parent = jumped
-    _, run_label = np.unique(parent, return_inverse=True)
-    run_label = run_label.astype(np.int32) + 1
+    # Roots are each component's first run: number them in that order (top to bottom).
+    is_root = parent == np.arange(len(parent))
+    run_label = np.cumsum(is_root, dtype=np.int32)[parent]
     # Paint the runs: +label at each start, -label at each end, then a running sum.
     marks = np.zeros((h, w + 1), np.int32)
     marks[run_y, run_s] = run_label
     marks[run_y, run_e] -= run_label
     labels = np.cumsum(marks, axis=1)[:, :w].astype(np.int32)
-    return labels, int(run_label.max())
+    n = int(run_label.max())
+    # Boxes from the runs (a few hundred), not from the image.
+    boxes = np.zeros((n + 1, 4), np.int64)
+    boxes[:, :2] = h + w
+    np.minimum.at(boxes[:, 0], run_label, run_y)
+    np.minimum.at(boxes[:, 1], run_label, run_s)
+    np.maximum.at(boxes[:, 2], run_label, run_y + 1)
+    np.maximum.at(boxes[:, 3], run_label, run_e)
+    return labels, n, boxes
 
 
 def block_sums(ink: np.ndarray, f: int) -> np.ndarray:
