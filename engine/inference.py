@@ -161,7 +161,7 @@ class Predictor:
                 probabilities[kind] = output[0]
                 if want_maps:
                     maps = tuple(FeatureMap(name, array[0]) for name, array in layer_maps)
-        digits = {kind: int(np.argmax(p)) for kind, p in probabilities.items()}
+        digits = {kind: int(p.argmax()) for kind, p in probabilities.items()}
         return Prediction(False, probabilities, digits, pre, maps)
 
     def predict_image28(self, image28: np.ndarray) -> dict[str, np.ndarray]:

@@ -365,13 +365,16 @@ def _resample_matrix(in_size: int, out_size: int) -> np.ndarray:
     scale = in_size / out_size
     src = np.arange(in_size, dtype=np.float64)[None, :]
     dst = np.arange(out_size, dtype=np.float64)[:, None]
+    # In place, without np.clip's overhead: a live drawing's crop changes size with every
+    # stroke, so matrices are built often (~10 us each).
     if scale >= 1.0:
-        lo = np.maximum(src, dst * scale)
-        hi = np.minimum(src + 1.0, (dst + 1.0) * scale)
-        weights = np.clip(hi - lo, 0.0, None)
+        weights = np.minimum(src + 1.0, (dst + 1.0) * scale)
+        weights -= np.maximum(src, dst * scale)
     else:
-        centers = (dst + 0.5) * scale - 0.5
-        weights = np.clip(1.0 - np.abs(src - centers), 0.0, None)
+        weights = src - ((dst + 0.5) * scale - 0.5)
+        np.abs(weights, out=weights)
+        np.subtract(1.0, weights, out=weights)
+    np.maximum(weights, 0.0, out=weights)
     weights /= weights.sum(axis=1, keepdims=True)
     matrix = weights.astype(np.float32)
     matrix.flags.writeable = False  # shared through the cache
