@@ -23,11 +23,13 @@ from digitlab.engine.blas import one_blas_thread
 from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 from digitlab.engine.gate import Gate, GateDecision
 from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
-from digitlab.engine.segment import segment_pieces
+from digitlab.engine.segment import CUT_SCORE, segment_pieces
 
-#: A piece of a number needs at least this digit score (or the gate's threshold if higher):
-#: a stray piece of a letter or a shape must not pass as a digit of a number.
-NUMBER_PIECE_SCORE = 0.15
+#: A piece of a number that is a separate piece of ink is judged as a lone drawing is (the
+#: gate's threshold); a piece cut out of connected ink needs this digit score: cutting
+#: inside a stroke turns a letter or a shape into "digits" far more easily than a pen
+#: lifted between two digits does.
+NUMBER_PIECE_SCORE = CUT_SCORE
 #: An accepted drawing narrower than this times its height is read as one digit.
 SINGLE_ASPECT = 0.85
 #: Every piece of a number is at least this share of the tallest piece's height...
@@ -37,12 +39,20 @@ ROW_OVERLAP = 0.5
 
 
 def looks_like_a_row(boxes: list[tuple[int, int, int, int]]) -> bool:
-    """Whether pieces ``(y0, x0, y1, x1)`` sit side by side like the digits of a number."""
+    """Whether pieces ``(y0, x0, y1, x1)`` sit side by side like the digits of a number.
+
+    Side by side: of similar height, sharing the tallest piece's rows, and one after the
+    other: no piece's middle column lies within another piece's columns (a circle inside
+    a circle, a dot under a hook are one drawing, not two digits).
+    """
     tallest = max(boxes, key=lambda b: b[2] - b[0])
     height = tallest[2] - tallest[0]
-    for y0, _, y1, _ in boxes:
+    for y0, x0, y1, x1 in boxes:
         shared = min(y1, tallest[2]) - max(y0, tallest[0])
         if y1 - y0 < ROW_HEIGHT * height or shared < ROW_OVERLAP * (y1 - y0):
+            return False
+        middle = (x0 + x1) / 2
+        if any(b[1] <= middle < b[3] for b in boxes if b != (y0, x0, y1, x1)):
             return False
     return True
 
@@ -171,40 +181,47 @@ class Reader:
             pre = preprocess_drawing(drawing, ink=ink)
             if pre.is_empty:
                 return Reading(pre, ())
-            # The whole drawing's gate score first: it decides the live path's common case
-            # and spares segmentation a second look at a lone piece. The three models read
-            # the whole (exactly as Predictor.predict reads it) in the same batch as the
-            # pieces, so a number costs one batch per model.
-            whole_score = (None if self.gate is None
-                           else float(self.gate.scores(pre.image28[None])[0]))
             y0, x0, y1, x1 = pre.bbox
-            if quick and whole_score is not None and whole_score >= self.gate.threshold and (
-                    x1 - x0 <= SINGLE_ASPECT * (y1 - y0)):
+            narrow = x1 - x0 <= SINGLE_ASPECT * (y1 - y0)
+            # A narrow drawing's gate score first: it decides the live path's common case
+            # (one digit, no segmentation) and spares segmentation a second look at a lone
+            # piece. A wider one is gated piece by piece in segmentation's batch.
+            whole_score = (None if self.gate is None or (quick and not narrow)
+                           else float(self.gate.scores(pre.image28[None])[0]))
+            if quick and narrow and whole_score is not None and (
+                    whole_score >= self.gate.threshold):
                 # The gate accepts it and it is too narrow for two digits side by side:
                 # one digit, without the cost of segmentation (the live path's common case).
                 return self._single(pre, whole_score)
             scorer = None if self.gate is None else self.gate.scores
-            # A cut is kept only if both pieces could pass as digits of a number.
-            threshold = 0.5 if self.gate is None else max(self.gate.threshold,
-                                                          NUMBER_PIECE_SCORE)
+            # A group passes at the gate's threshold; a cut needs CUT_SCORE on both pieces.
+            threshold = 0.5 if self.gate is None else self.gate.threshold
             # Segmentation hands back each piece's image and, where it had one, its gate
             # score: the pieces are not fitted or gated a second time.
             pieces = segment_pieces(pre.cropped, scorer, threshold, whole_score)
-            piece_boxes = [box for box, _, _ in pieces]
+            piece_boxes = [piece.box for piece in pieces]
             if len(pieces) <= 1 or not looks_like_a_row(piece_boxes):
                 # One piece, or pieces of very different heights or rows (a Hangul
                 # syllable, a smiley's eyes): not a number. The gate judges the whole.
                 return self._single(pre, whole_score)
-            boxes = [pre.bbox] + [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0)
-                                  for b in piece_boxes]
-            images = np.stack([pre.image28] + [image for _, image, _ in pieces])
-            one, *read = self._read_images(
-                images, boxes, [None] + [NUMBER_PIECE_SCORE] * len(pieces),
-                [whole_score] + [score for _, _, score in pieces])
-        if one.is_digit is False and not any(piece.is_digit for piece in read):
-            # No piece is a digit (a star cut in two): the drawing is one non-digit.
-            return Reading(pre, (one,), one)
-        return Reading(pre, tuple(read), one if whole else None)
+            boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0) for b in piece_boxes]
+            images = [piece.image28 for piece in pieces]
+            needs: list[float | None] = [NUMBER_PIECE_SCORE if p.cut else None for p in pieces]
+            known = [piece.score for piece in pieces]
+            if whole:
+                # The three models read the whole (exactly as Predictor.predict reads it)
+                # in the same batch as the pieces: one batch per model.
+                boxes, images = [pre.bbox] + boxes, [pre.image28] + images
+                needs, known = [None] + needs, [whole_score] + known
+            read = self._read_images(np.stack(images), boxes, needs, known)
+            one = read.pop(0) if whole else None
+            if not any(piece.is_digit for piece in read):
+                # No piece is a digit (a star cut in two): if the gate rejects the whole
+                # too, the drawing is one non-digit.
+                one = one or self._single(pre, whole_score).whole
+                if not one.is_digit:
+                    return Reading(pre, (one,), one)
+        return Reading(pre, tuple(read), one)
 
     def _gate_scores(self, images: np.ndarray, known: list[float | None] | None) -> np.ndarray:
         """The gate's scores of ``images``, reusing the ``known`` ones (float ``(N,)``)."""

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from digitlab.engine.components import block_sums, label_components
+from digitlab.engine.components import block_sums, components_with_boxes, label_components
 from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
 
-__all__ = ["DigitSegment", "label_components", "mask_box", "segment_digits", "segment_masks",
-           "segment_pieces", "to_image28"]
+__all__ = ["DigitSegment", "Piece", "label_components", "mask_box", "segment_digits",
+           "segment_masks", "segment_pieces", "to_image28"]
 
 #: Rows of the grid the components are found on (a larger crop is max-pooled down).
 GRID_ROWS = 48
@@ -47,6 +48,13 @@ BRIDGE_ASPECT = 0.75
 SPLIT_MARGIN = 2.0
 #: A group narrower than this times its height is never cut.
 MIN_SPLIT_ASPECT = 0.6
+#: Both pieces of a cut need at least this score: more likely a digit than not (the
+#: scorer's even odds). A cut invents a boundary inside connected ink, which pieces of a
+#: letter or a shape pass far more often than a lone piece does, so it needs clear evidence.
+CUT_SCORE = 0.5
+#: Both pieces of a cut are at least this share of the group's height (as a number's
+#: digits must be: see ``engine.reading.ROW_HEIGHT``).
+CUT_HEIGHT = 0.5
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -62,6 +70,22 @@ class DigitSegment:
 
     box: tuple[int, int, int, int]
     image28: np.ndarray
+
+
+class Piece(NamedTuple):
+    """One digit found by :func:`segment_pieces`, with what segmentation computed for it.
+
+    Attributes:
+        box: ``(y0, x0, y1, x1)`` in the crop's pixels (``y1``, ``x1`` exclusive).
+        image28: float32 ``(28, 28)``, as :func:`to_image28`.
+        score: the scorer's score of ``image28``, or ``None`` where segmentation did not need it.
+        cut: the piece was cut out of connected ink (not a separate piece of ink).
+    """
+
+    box: tuple[int, int, int, int]
+    image28: np.ndarray
+    score: float | None
+    cut: bool
 
 
 @dataclass
@@ -80,14 +104,20 @@ class _Grid:
     f: int
     labels: np.ndarray  # int32 (gh, gw)
     mask: np.ndarray  # bool (h, w), the full-size ink mask
+    n: int  # the labels are 1..n
 
-    def group_mask(self, labels: list[int]) -> np.ndarray:
-        """Full-size bool mask of the ink of these labels."""
-        h, w = self.mask.shape
-        small = np.isin(self.labels, labels)
-        if self.f > 1:
-            small = small.repeat(self.f, axis=0).repeat(self.f, axis=1)[:h, :w]
-        return small & self.mask
+    def group_mask(self, group: _Group) -> np.ndarray:
+        """Full-size bool mask of the ink of a group's labels (worked out inside its box)."""
+        f = self.f
+        y0, x0, y1, x1 = group.box
+        pick = np.zeros(self.n + 1, bool)
+        pick[group.labels] = True
+        small = pick[self.labels[y0 // f:-(-y1 // f), x0 // f:-(-x1 // f)]]
+        if f > 1:
+            small = small.repeat(f, axis=0).repeat(f, axis=1)[:y1 - y0, :x1 - x0]
+        out = np.zeros(self.mask.shape, bool)
+        out[y0:y1, x0:x1] = small & self.mask[y0:y1, x0:x1]
+        return out
 
 
 def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
@@ -101,8 +131,8 @@ def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
     h, w = mask.shape
     f = max(1, -(-h // GRID_ROWS), -(-w // (GRID_ROWS * 4)))
     pooled = block_sums(ink, f) if f > 1 else ink
-    small_labels, n = label_components(pooled > 0)
-    grid = _Grid(f, small_labels, mask)
+    small_labels, n, boxes = components_with_boxes(pooled > 0)
+    grid = _Grid(f, small_labels, mask, n)
     if n == 0:
         return grid, []
     masses = np.bincount(small_labels.ravel(), weights=pooled.ravel(), minlength=n + 1)
@@ -111,9 +141,8 @@ def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
     keep = [i for i in order if masses[i] >= 0.01 * masses[order[0]]]
     pieces = []
     for i in keep:
-        ys, xs = np.nonzero(small_labels == i)
-        box = (int(ys.min()) * f, int(xs.min()) * f,
-               min(h, (int(ys.max()) + 1) * f), min(w, (int(xs.max()) + 1) * f))
+        gy0, gx0, gy1, gx1 = (int(v) for v in boxes[i])
+        box = (gy0 * f, gx0 * f, min(h, gy1 * f), min(w, gx1 * f))
         pieces.append(_Group([i], box, float(masses[i])))
     return grid, pieces
 
@@ -134,13 +163,21 @@ class _Memo:
     def __init__(self, ink: np.ndarray, scorer: Scorer | None):
         self.ink, self.scorer = ink, scorer
         self._images: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._boxes: dict[int, tuple[np.ndarray, tuple[int, int, int, int]]] = {}
         self._scores: dict[bytes, float] = {}
+
+    def box(self, mask: np.ndarray) -> tuple[int, int, int, int]:
+        """:func:`mask_box` of this (non-empty) mask, computed once."""
+        hit = self._boxes.get(id(mask))
+        if hit is None:
+            hit = self._boxes[id(mask)] = (mask, _box(mask))
+        return hit[1]
 
     def image(self, mask: np.ndarray) -> np.ndarray:
         """:func:`to_image28` of this mask, computed once."""
         hit = self._images.get(id(mask))
         if hit is None:
-            hit = self._images[id(mask)] = (mask, to_image28(mask, self.ink))
+            hit = self._images[id(mask)] = (mask, to_image28(mask, self.ink, self.box(mask)))
         return hit[1]
 
     def score(self, mask: np.ndarray) -> float | None:
@@ -190,9 +227,7 @@ def _merge(groups: list[_Group], grid: _Grid, memo: _Memo | None) -> list[_Group
                     if not join:
                         refused.add(key)
                 if join:
-                    groups[i] = _Group(a.labels + b.labels,
-                                       (min(ay0, by0), min(ax0, bx0), max(ay1, by1),
-                                        max(ax1, bx1)), a.mass + b.mass)
+                    groups[i] = _joined(a, b)
                     del groups[j]
                     changed = True
                     break
@@ -201,10 +236,16 @@ def _merge(groups: list[_Group], grid: _Grid, memo: _Memo | None) -> list[_Group
     return groups
 
 
+def _joined(a: _Group, b: _Group) -> _Group:
+    """One group of both groups' labels, box and ink."""
+    (ay0, ax0, ay1, ax1), (by0, bx0, by1, bx1) = a.box, b.box
+    return _Group(a.labels + b.labels, (min(ay0, by0), min(ax0, bx0), max(ay1, by1),
+                                        max(ax1, bx1)), a.mass + b.mass)
+
+
 def _joins(a: _Group, b: _Group, grid: _Grid, memo: _Memo) -> bool:
     """Whether the scorer likes ``a`` and ``b`` together at least as much as the worse alone."""
-    masks = [grid.group_mask(a.labels), grid.group_mask(b.labels),
-             grid.group_mask(a.labels + b.labels)]
+    masks = [grid.group_mask(a), grid.group_mask(b), grid.group_mask(_joined(a, b))]
     scores = memo.scores(masks)
     return bool(scores[2] >= min(scores[0], scores[1]))
 
@@ -214,31 +255,65 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def _valley_cuts(group: np.ndarray, ink: np.ndarray, n: int = 3) -> list[tuple[int, float]]:
+def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int],
+                 n: int = 3, bridges_only: bool = False) -> list[tuple[int, float]]:
     """Up to ``n`` candidate cuts at the lowest points of the column projection.
+
+    Args:
+        box: the group's :func:`mask_box`.
+        bridges_only: only cuts through a thin bridge (depth < :data:`BRIDGE_DEPTH`).
 
     Returns:
         ``(column, depth)`` pairs: the absolute column, and the projection there over the
         median projection of the inked columns (near 0: a thin bridge between two digits).
     """
-    y0, x0, y1, x1 = _box(group)
-    profile = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).sum(axis=0)
+    y0, x0, y1, x1 = box
+    profile = (ink[y0:y1, x0:x1] * group[y0:y1, x0:x1]).sum(axis=0)
     w = x1 - x0
-    k = max(1, w // 40)
-    smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
     lo, hi = int(0.12 * w), int(0.88 * w)
     if hi - lo < 2:
         return []
+    k = max(1, w // 40)
+    smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
     typical = float(np.median(profile[profile > 0])) or 1.0
-    order = np.argsort(smooth[lo:hi], kind="stable")
+    inside = smooth[lo:hi]
+    if bridges_only and inside.min() >= BRIDGE_DEPTH * typical:
+        return []
+    order = np.argsort(inside, kind="stable")
     cuts: list[tuple[int, float]] = []
     for c in order:
         col = int(c) + lo
+        depth = float(smooth[col]) / typical
+        if bridges_only and depth >= BRIDGE_DEPTH:
+            break
         if all(abs(col - other + x0) > w // 8 for other, _ in cuts):
-            cuts.append((x0 + col, float(smooth[col]) / typical))
+            cuts.append((x0 + col, depth))
         if len(cuts) == n:
             break
     return cuts
+
+
+def _tall_cuts(rows: np.ndarray, x0: int, cuts: list[tuple[int, float]], need: float
+               ) -> list[tuple[int, bool]]:
+    """The cuts whose both pieces span at least ``need`` rows, each with whether it is a bridge.
+
+    Args:
+        rows: the group's bool mask inside its box; x0: the box's left column.
+    """
+    kept = []
+    inked_left = np.cumsum(rows, axis=1) > 0  # rows with ink at or left of each column
+    inked_right = np.cumsum(rows[:, ::-1], axis=1)[:, ::-1] > 0
+    for col, depth in cuts:
+        if 0 < col - x0 < rows.shape[1] and (_span(inked_left[:, col - x0 - 1]) >= need
+                and _span(inked_right[:, col - x0]) >= need):
+            kept.append((col, depth < BRIDGE_DEPTH))
+    return kept
+
+
+def _span(inked: np.ndarray) -> int:
+    """Rows from the first to the last True of a bool vector (0 when none)."""
+    where = np.flatnonzero(inked)
+    return int(where[-1] - where[0] + 1) if len(where) else 0
 
 
 def _cut(group: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray]:
@@ -248,9 +323,14 @@ def _cut(group: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def to_image28(group: np.ndarray, ink: np.ndarray) -> np.ndarray:
-    """One group's ink, fitted and centred MNIST-style: float32 ``(28, 28)``."""
-    y0, x0, y1, x1 = _box(group)
+def to_image28(group: np.ndarray, ink: np.ndarray,
+               box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """One group's ink, fitted and centred MNIST-style: float32 ``(28, 28)``.
+
+    Args:
+        box: the group's :func:`mask_box`, if the caller has it.
+    """
+    y0, x0, y1, x1 = _box(group) if box is None else box
     crop = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).astype(np.float32)
     return center_by_mass(fit_to_box(crop, FIT_SIZE), IMAGE_SIZE)
 
@@ -261,42 +341,54 @@ def _split(group: np.ndarray, memo: _Memo, threshold: float,
 
     A group is tried when it is wide for one digit, or when the scorer rejects it and it
     is wide enough to hold two (a 1 touching a 6 makes a narrow "16"). The cut is kept
-    when both pieces pass the threshold and either the whole does not, or both pieces
-    score clearly higher than the whole (by :data:`SPLIT_MARGIN` in logits): a wide 0 is
-    not cut into two brackets that the scorer merely likes as much.
+    when both pieces score at least :data:`CUT_SCORE` (and the threshold) and either the
+    whole does not pass, or both pieces score clearly higher than the whole (by
+    :data:`SPLIT_MARGIN` in logits): a wide 0 is not cut into two brackets that the
+    scorer merely likes as much.
     """
-    y0, x0, y1, x1 = _box(group)
+    y0, x0, y1, x1 = box = memo.box(group)
     h, w = y1 - y0, x1 - x0
     if depth >= 3 or w <= MIN_SPLIT_ASPECT * h:
         return [group]
     narrow = w <= SPLIT_ASPECT * h
-    if narrow and whole is not None and whole >= threshold and w <= BRIDGE_ASPECT * h:
+    known_accepted = narrow and whole is not None and whole >= threshold
+    if known_accepted and w <= BRIDGE_ASPECT * h:
         return [group]  # accepted, and too narrow to hide a 1 joined to another digit
-    pairs = []
-    for col, thin in _valley_cuts(group, memo.ink):
-        left, right = _cut(group, col)
-        if left.any() and right.any():
-            pairs.append((thin < BRIDGE_DEPTH, left, right))
+    # Each piece must be tall enough to be a digit of this number (a sliver cut off a
+    # digit's stroke is not one: the reader would judge the row of pieces unreadable).
+    # An accepted group is only searched for thin bridges.
+    candidates = _valley_cuts(group, memo.ink, box, bridges_only=known_accepted)
+    if not candidates:
+        return [group]
+    cuts = _tall_cuts(group[y0:y1, x0:x1], x0, candidates, CUT_HEIGHT * h)
+    bridges = [c for c in cuts if c[1]]
+    if known_accepted and not bridges:
+        return [group]
+
+    def pairs(chosen: list[tuple[int, bool]]) -> list[tuple[bool, np.ndarray, np.ndarray]]:
+        return [(thin, *_cut(group, col)) for col, thin in chosen]
+
     # A narrow group the scorer accepts may still hide two digits joined by a thin bridge
     # (a 1 touching the 5 beside it reads as one fat digit): the whole and its bridge cuts
     # go through the scorer in one batch first, the other cuts only if it is rejected.
-    first = [p for p in pairs if p[0]] if narrow else pairs
-    scored, options = _score_cuts(None if whole is not None else group, first, memo)
+    scored, options = _score_cuts(None if whole is not None else group,
+                                  pairs(bridges if narrow else cuts), memo)
     whole = scored if whole is None else whole
     accepted = whole >= threshold and narrow
     if narrow and not accepted:
-        options += _score_cuts(None, [p for p in pairs if not p[0]], memo)[1]
+        options += _score_cuts(None, pairs([c for c in cuts if not c[1]]), memo)[1]
     if not options:
         return [group]
+    need = max(threshold, CUT_SCORE)
     if whole < threshold:
         # A rejected group may hold three or four digits: a cut that leaves one digit and
         # a piece still wide enough for more is judged by that digit; the wide piece is
         # split in turn (and must pass on its own in the end).
-        options = [(min(a if a >= threshold or not _wide(left) else threshold,
-                        b if b >= threshold or not _wide(right) else threshold), left, right)
+        options = [(min(a if a >= need or not _wide(left, memo) else need,
+                        b if b >= need or not _wide(right, memo) else need), left, right)
                    for _, left, right, a, b in options]
     best, left, right = max(options, key=lambda o: o[0])[:3]
-    if best < threshold or (accepted and best < 0.5):
+    if best < need:
         return [group]
     if not accepted and _logit(best) < _logit(whole) + SPLIT_MARGIN:
         return [group]
@@ -323,9 +415,9 @@ def _score_cuts(group: np.ndarray | None, pairs: list, memo: _Memo) -> tuple[flo
                    for i, (_, left, right) in enumerate(pairs)]
 
 
-def _wide(piece: np.ndarray) -> bool:
+def _wide(piece: np.ndarray, memo: _Memo) -> bool:
     """Whether a piece is wide enough to hold more than one digit."""
-    y0, x0, y1, x1 = _box(piece)
+    y0, x0, y1, x1 = memo.box(piece)
     return x1 - x0 > SPLIT_ASPECT * (y1 - y0)
 
 
@@ -343,18 +435,17 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
     ink = np.asarray(ink, np.float32)
     if ink.ndim != 2:
         raise ValueError(f"Received ink of shape {ink.shape}; expected a 2-D crop (h, w).")
-    return _left_to_right(_segment(ink, None if scorer is None else _Memo(ink, scorer),
-                                   threshold, whole_score))
+    return [g for g, _ in _left_to_right(_segment(
+        ink, None if scorer is None else _Memo(ink, scorer), threshold, whole_score))]
 
 
-def _left_to_right(groups: list[np.ndarray]) -> list[np.ndarray]:
-    lefts = [int(np.argmax(g.any(axis=0))) for g in groups]
+def _left_to_right(groups: list[tuple[np.ndarray, bool]]) -> list[tuple[np.ndarray, bool]]:
+    lefts = [int(np.argmax(g.any(axis=0))) for g, _ in groups]
     return [g for _, g in sorted(zip(lefts, groups, strict=True), key=lambda p: p[0])]
 
 
 def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5,
-                   whole_score: float | None = None
-                   ) -> list[tuple[tuple[int, int, int, int], np.ndarray, float | None]]:
+                   whole_score: float | None = None) -> list[Piece]:
     """The digits in an ink crop with what segmentation already computed for each.
 
     A crop taller than :data:`WORK_ROWS` is first area-averaged down by a whole factor
@@ -364,9 +455,7 @@ def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
     Args: as :func:`segment_masks`.
 
     Returns:
-        ``(box, image28, score)`` per digit, left to right: its box ``(y0, x0, y1, x1)`` in
-        the crop's pixels, its float32 ``(28, 28)`` image (as :func:`to_image28`) and the
-        scorer's score of that image, or ``None`` where segmentation did not need it.
+        One :class:`Piece` per digit, left to right.
     """
     ink = np.asarray(ink, np.float32)
     if ink.ndim != 2:
@@ -375,7 +464,8 @@ def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
     memo = _Memo(small, scorer)
     groups = _left_to_right(_segment(small, memo if scorer is not None else None, threshold,
                                      whole_score))
-    return [(_full_box(g, f, ink), memo.image(g), memo.score(g)) for g in groups]
+    return [Piece(_full_box(memo.box(g), f, ink), memo.image(g), memo.score(g), cut)
+            for g, cut in groups]
 
 
 def _shrink(ink: np.ndarray) -> tuple[np.ndarray, int]:
@@ -386,9 +476,10 @@ def _shrink(ink: np.ndarray) -> tuple[np.ndarray, int]:
     return block_sums(ink, f) * np.float32(1.0 / (f * f)), f
 
 
-def _full_box(group: np.ndarray, f: int, ink: np.ndarray) -> tuple[int, int, int, int]:
-    """The box of a shrunk group's ink in the full crop's pixels (tightened to the ink)."""
-    y0, x0, y1, x1 = _box(group)
+def _full_box(box: tuple[int, int, int, int], f: int, ink: np.ndarray
+              ) -> tuple[int, int, int, int]:
+    """A shrunk group's box in the full crop's pixels (tightened to the ink)."""
+    y0, x0, y1, x1 = box
     if f == 1:
         return y0, x0, y1, x1
     y0, x0, y1, x1 = y0 * f, x0 * f, min(ink.shape[0], y1 * f), min(ink.shape[1], x1 * f)
@@ -400,8 +491,8 @@ def _full_box(group: np.ndarray, f: int, ink: np.ndarray) -> tuple[int, int, int
 
 
 def _segment(ink: np.ndarray, memo: _Memo | None, threshold: float,
-             whole_score: float | None) -> list[np.ndarray]:
-    """The digits' masks in any order (see :func:`segment_pieces`)."""
+             whole_score: float | None) -> list[tuple[np.ndarray, bool]]:
+    """The digits' masks in any order, each with whether it was cut out of connected ink."""
     grid, pieces = _components(ink)
     if not pieces:
         return []
@@ -412,17 +503,22 @@ def _segment(ink: np.ndarray, memo: _Memo | None, threshold: float,
         w, h = x1 - x0, y1 - y0
         if memo is None or w <= MIN_SPLIT_ASPECT * h or (
                 whole_score is not None and whole_score >= threshold and w <= SPLIT_ASPECT * h):
-            return [grid.mask]
-        return [g for g in _split(grid.mask, memo, threshold, whole=whole_score) if g.any()]
-    groups = [grid.group_mask(g.labels) for g in merged]
-    if memo is not None:
-        # Every group's own score in one batch (narrow ones too: the reader needs them);
-        # _split scores only the cuts it tries.
-        wholes = memo.scores(groups)
-        groups = [part for g, whole in zip(groups, wholes, strict=True)
-                  for part in _split(g, memo, threshold, whole=float(whole))]
-        groups = [g for g in groups if g.any()]
-    return groups
+            return [(grid.mask, False)]
+        return _parts(_split(grid.mask, memo, threshold, whole=whole_score))
+    groups = [grid.group_mask(g) for g in merged]
+    if memo is None:
+        return [(g, False) for g in groups]
+    # Every group's own score in one batch (narrow ones too: the reader needs them);
+    # _split scores only the cuts it tries.
+    wholes = memo.scores(groups)
+    return [part for g, whole in zip(groups, wholes, strict=True)
+            for part in _parts(_split(g, memo, threshold, whole=float(whole)))]
+
+
+def _parts(parts: list[np.ndarray]) -> list[tuple[np.ndarray, bool]]:
+    """A split group's non-empty masks, marked as cut when there are several."""
+    parts = [p for p in parts if p.any()]
+    return [(p, len(parts) > 1) for p in parts]
 
 
 def segment_digits(ink: np.ndarray, scorer: Scorer | None = None, threshold: float = 0.5

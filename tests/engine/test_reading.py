@@ -10,7 +10,9 @@ from digitlab.engine.calibration import apply_temperature, logits_from_probabili
 from digitlab.engine.gate import SHIPPED_GATE, Gate
 from digitlab.engine.gate_data import compose_number, shape_sampler
 from digitlab.engine.inference import Predictor
-from digitlab.engine.reading import NOT_A_DIGIT, Reader
+from digitlab.engine.preprocess import preprocess_drawing
+from digitlab.engine.reading import NOT_A_DIGIT, NUMBER_PIECE_SCORE, Reader, looks_like_a_row
+from digitlab.engine.segment import segment_pieces
 
 needs_gate = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
 
@@ -108,3 +110,38 @@ def test_empty_drawing(reader):
     reading = reader.read(np.full((100, 100), 255, np.uint8))
     assert reading.is_empty and reading.reason == "empty"
     assert reading.number is None and reading.digit is None and reading.whole is None
+
+
+def test_pieces_of_a_number_sit_side_by_side():
+    side_by_side = [(0, 0, 100, 60), (5, 80, 100, 140), (0, 150, 95, 170)]
+    assert looks_like_a_row(side_by_side)
+    # A ring inside a ring (concentric circles), a dot under a hook: one drawing.
+    assert not looks_like_a_row([(0, 0, 100, 100), (20, 20, 80, 80)])
+    assert not looks_like_a_row([(0, 0, 100, 60), (40, 30, 100, 50)])
+    # Much shorter, or in another row: not digits of one number (as before).
+    assert not looks_like_a_row([(0, 0, 100, 60), (0, 80, 30, 140)])
+    assert not looks_like_a_row([(0, 0, 100, 60), (70, 80, 170, 140)])
+
+
+@needs_gate
+def test_separate_pieces_are_judged_as_lone_drawings_and_cut_pieces_need_more(reader, mnist):
+    """A separate piece of a number passes at the gate's own threshold (as a lone digit
+    would); a piece cut out of connected ink needs NUMBER_PIECE_SCORE (= CUT_SCORE)."""
+    rng = np.random.default_rng(4)
+    seen = {False: 0, True: 0}
+    for _ in range(40):
+        idx = rng.integers(len(mnist.x_test), size=3)
+        # Gaps from touching to well apart: both kinds of pieces occur.
+        image, _ = compose_number(list(mnist.x_test[idx]), rng, height=80,
+                                  gap_range=(-0.12, 0.3))
+        pre = preprocess_drawing(image)
+        pieces = segment_pieces(pre.cropped, reader.gate.scores, reader.gate.threshold)
+        reading = reader.read(image)
+        if len(reading.digits) != len(pieces) or len(pieces) < 2:
+            continue  # read whole (not a row)
+        for piece, read in zip(pieces, reading.digits, strict=True):
+            expected = NUMBER_PIECE_SCORE if piece.cut else reader.gate.threshold
+            assert read.gate.threshold == pytest.approx(expected)
+            seen[piece.cut] += 1
+    assert seen[False] >= 10 and seen[True] >= 2
+    assert NUMBER_PIECE_SCORE > 0.3 > reader.gate.threshold
