@@ -7,6 +7,10 @@ product over its im2col patches (ordered as Keras stores kernels,
 ``(kh, kw, C_in)``); pooling is an elementwise max of strided views; Flatten is
 row-major over ``(H, W, C)`` exactly as Keras's. Layers or settings outside the
 lesson's (``padding='same'``, BatchNormalization...) are refused by name.
+
+:meth:`Network.forward` pools a convolution's products before its bias and ReLU
+(:class:`_ConvPool`); :meth:`Network.run` with ``keep_maps=True`` goes layer by layer
+for the feature maps. Both give the same values bit for bit.
 """
 
 from __future__ import annotations
