@@ -119,6 +119,16 @@ class _Grid:
         out[y0:y1, x0:x1] = small & self.mask[y0:y1, x0:x1]
         return out
 
+    def group_masks(self, groups: list[_Group], memo: _Memo | None) -> list[np.ndarray]:
+        """:meth:`group_mask` of each group; their boxes go into ``memo`` (found in the box)."""
+        masks = [self.group_mask(g) for g in groups]
+        if memo is not None:
+            for g, m in zip(groups, masks, strict=True):
+                y0, x0, y1, x1 = g.box
+                by0, bx0, by1, bx1 = _box(m[y0:y1, x0:x1])
+                memo.set_box(m, (y0 + by0, x0 + bx0, y0 + by1, x0 + bx1))
+        return masks
+
 
 def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
     """Label the connected pieces of ink on a pooled grid, with their boxes and ink mass.
@@ -172,6 +182,10 @@ class _Memo:
         if hit is None:
             hit = self._boxes[id(mask)] = (mask, _box(mask))
         return hit[1]
+
+    def set_box(self, mask: np.ndarray, box: tuple[int, int, int, int]) -> None:
+        """Record a mask's box found by the caller (e.g. inside a known region)."""
+        self._boxes[id(mask)] = (mask, box)
 
     def image(self, mask: np.ndarray) -> np.ndarray:
         """:func:`to_image28` of this mask, computed once."""
@@ -245,7 +259,7 @@ def _joined(a: _Group, b: _Group) -> _Group:
 
 def _joins(a: _Group, b: _Group, grid: _Grid, memo: _Memo) -> bool:
     """Whether the scorer likes ``a`` and ``b`` together at least as much as the worse alone."""
-    masks = [grid.group_mask(a), grid.group_mask(b), grid.group_mask(_joined(a, b))]
+    masks = grid.group_masks([a, b, _joined(a, b)], memo)
     scores = memo.scores(masks)
     return bool(scores[2] >= min(scores[0], scores[1]))
 
@@ -275,8 +289,12 @@ def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, i
         return []
     k = max(1, w // 40)
     smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
-    typical = float(np.median(profile[profile > 0])) or 1.0
     inside = smooth[lo:hi]
+    # The median of the inked columns is at most their peak: nothing under a share of the
+    # peak is nothing under that share of the median (the common case, without the median).
+    if bridges_only and inside.min() >= BRIDGE_DEPTH * float(profile.max()):
+        return []
+    typical = float(np.median(profile[profile > 0])) or 1.0
     if bridges_only and inside.min() >= BRIDGE_DEPTH * typical:
         return []
     order = np.argsort(inside, kind="stable")
@@ -439,8 +457,10 @@ def segment_masks(ink: np.ndarray, scorer: Scorer | None = None, threshold: floa
         ink, None if scorer is None else _Memo(ink, scorer), threshold, whole_score))]
 
 
-def _left_to_right(groups: list[tuple[np.ndarray, bool]]) -> list[tuple[np.ndarray, bool]]:
-    lefts = [int(np.argmax(g.any(axis=0))) for g, _ in groups]
+def _left_to_right(groups: list[tuple[np.ndarray, bool]], memo: _Memo | None = None
+                   ) -> list[tuple[np.ndarray, bool]]:
+    lefts = [int(np.argmax(g.any(axis=0))) if memo is None else memo.box(g)[1]
+             for g, _ in groups]
     return [g for _, g in sorted(zip(lefts, groups, strict=True), key=lambda p: p[0])]
 
 
@@ -463,7 +483,7 @@ def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
     small, f = _shrink(ink)
     memo = _Memo(small, scorer)
     groups = _left_to_right(_segment(small, memo if scorer is not None else None, threshold,
-                                     whole_score))
+                                     whole_score), memo)
     return [Piece(_full_box(memo.box(g), f, ink), memo.image(g), memo.score(g), cut)
             for g, cut in groups]
 
@@ -505,7 +525,7 @@ def _segment(ink: np.ndarray, memo: _Memo | None, threshold: float,
                 whole_score is not None and whole_score >= threshold and w <= SPLIT_ASPECT * h):
             return [(grid.mask, False)]
         return _parts(_split(grid.mask, memo, threshold, whole=whole_score))
-    groups = [grid.group_mask(g) for g in merged]
+    groups = grid.group_masks(merged, memo)
     if memo is None:
         return [(g, False) for g in groups]
     # Every group's own score in one batch (narrow ones too: the reader needs them);
