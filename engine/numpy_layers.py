@@ -59,7 +59,9 @@ def _patches(x: np.ndarray, kh: int, kw: int, oh: int, ow: int) -> np.ndarray:
     the copy out of a strided view moves runs of ``kw*C`` floats. With one channel those
     runs are too short, and joining the ``kh*kw`` shifted slices is faster.
     """
-    n, _, _, c = x.shape
+    n, h, w, c = x.shape
+    if c == 1 and n == 1:  # the live path's image: one gather (7 us instead of 11 us)
+        return np.take(x.reshape(h * w), _window_index(h, w, kh, kw))
     if c == 1:
         shifted = [x[:, i:i + oh, j:j + ow] for i in range(kh) for j in range(kw)]
         return np.concatenate(shifted, axis=-1).reshape(n * oh * ow, kh * kw)
@@ -69,6 +71,16 @@ def _patches(x: np.ndarray, kh: int, kw: int, oh: int, ow: int) -> np.ndarray:
     # it is only read, by the copying reshape.
     windows = np.ndarray((n, oh, ow, kh, kw * c), x.dtype, x, 0, (s_n, s_h, s_w, s_h, s_c))
     return windows.reshape(n * oh * ow, kh * kw * c)
+
+
+@functools.lru_cache(maxsize=16)
+def _window_index(h: int, w: int, kh: int, kw: int) -> np.ndarray:
+    """``(oh*ow, kh*kw)`` flat indices into an ``(h, w)`` image of each VALID window."""
+    rows = np.arange(h - kh + 1)[:, None, None, None] * w + np.arange(kh)[None, None, :, None] * w
+    cols = np.arange(w - kw + 1)[None, :, None, None] + np.arange(kw)[None, None, None, :]
+    index = (rows + cols).reshape(-1, kh * kw)
+    index.flags.writeable = False
+    return index
 
 
 def _max_pool(x: np.ndarray, window: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:

@@ -205,16 +205,24 @@ def center_by_mass(image: np.ndarray, size: int = IMAGE_SIZE) -> np.ndarray:
     mass = float(image.sum())
     if mass <= 0.0:
         return out
-    cy = float(image.sum(axis=1) @ np.arange(h, dtype=np.float32)) / mass
-    cx = float(image.sum(axis=0) @ np.arange(w, dtype=np.float32)) / mass
-    oy = int(np.floor(size / 2 - cy + 0.5))
-    ox = int(np.floor(size / 2 - cx + 0.5))
+    cy = float(image.sum(axis=1) @ _positions(h)) / mass
+    cx = float(image.sum(axis=0) @ _positions(w)) / mass
+    oy = math.floor(size / 2 - cy + 0.5)
+    ox = math.floor(size / 2 - cx + 0.5)
     # Clip the paste to the field: source and destination windows of equal size.
     dy0, dx0 = max(oy, 0), max(ox, 0)
     dy1, dx1 = min(oy + h, size), min(ox + w, size)
     if dy1 > dy0 and dx1 > dx0:
         out[dy0:dy1, dx0:dx1] = image[dy0 - oy:dy1 - oy, dx0 - ox:dx1 - ox]
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _positions(n: int) -> np.ndarray:
+    """``0, 1, ..., n-1`` as float32 (shared, read-only)."""
+    positions = np.arange(n, dtype=np.float32)
+    positions.flags.writeable = False
+    return positions
 
 
 def _as_grayscale(image: np.ndarray) -> tuple[np.ndarray, float]:
