@@ -57,7 +57,8 @@ def _patches(x: np.ndarray, kh: int, kw: int, oh: int, ow: int) -> np.ndarray:
 
     Row ``i`` of a window, ``x[n, y+i, x0:x0+kw, :]``, is ``kw*C`` contiguous values, so
     the copy out of a strided view moves runs of ``kw*C`` floats. With one channel those
-    runs are too short, and joining the ``kh*kw`` shifted slices is faster.
+    runs are too short: one image gathers its windows with cached indices, a batch joins
+    the ``kh*kw`` shifted slices (faster than either at 128 images).
     """
     n, h, w, c = x.shape
     if c == 1 and n == 1:  # the live path's image: one gather (7 us instead of 11 us)

@@ -98,7 +98,8 @@ def test_border_median_and_spread_are_numpys():
     rng = np.random.default_rng(3)
     for n in [2, 3, 4, 5, 37, 440, 1116, 2397]:
         for values in (rng.integers(0, 256, n).astype(np.uint8),
-                       np.where(rng.random(n) < 0.9, 250, rng.integers(0, 256, n)).astype(np.uint8),
+                       np.where(rng.random(n) < 0.9, 250,
+                                rng.integers(0, 256, n)).astype(np.uint8),
                        rng.random(n).astype(np.float32),
                        (rng.random(n) * 255).astype(np.float32)):
             ordered = np.sort(values, kind="stable")
