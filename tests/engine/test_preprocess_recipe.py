@@ -112,7 +112,8 @@ def test_preprocessing_equals_the_plain_recipe(mnist):
     for name, image, ink in drawings(mnist):
         bbox, expected_ink, cropped, image28 = plain_recipe(image, ink)
         result = pre.preprocess_drawing(image, ink=ink)
-        assert (result.bbox, result.ink, result.is_empty) == (bbox, expected_ink, bbox is None), name
+        expected = (bbox, expected_ink, bbox is None)
+        assert (result.bbox, result.ink, result.is_empty) == expected, name
         if bbox is not None:
             np.testing.assert_array_equal(result.cropped, cropped, err_msg=name)
             np.testing.assert_array_equal(result.image28, image28, err_msg=name)
