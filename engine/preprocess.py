@@ -130,7 +130,8 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     y1 = height - int(band[::-1].reshape(-1).argmax()) // width
     mask = band[y0:y1]
     # Background removal: ink becomes its distance from the background, peak -> 1.
-    cropped = np.subtract(raw[y0:y1, x0:x1], np.float32(background), dtype=np.float32)
+    cropped = raw[y0:y1, x0:x1].astype(np.float32)
+    cropped -= np.float32(background)
     scale = np.float32((1.0 if bright else -1.0) / peak)
     cropped *= scale
     # Faint noise below the ink level must not smear into the fitted image. This also
