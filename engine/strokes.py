@@ -182,7 +182,8 @@ def ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0,
 # Each returns (strokes, tremor); the not-a-digit gate learns from them (engine.gate_data).
 
 def _spline(rng):
-    pts = rng.uniform(-1, 1, size=(int(rng.integers(5, 10)), 2))
+    # 7+ points: with fewer, a random curve is often a 1, 2, 7 or S.
+    pts = rng.uniform(-1, 1, size=(int(rng.integers(7, 12)), 2))
     t = np.linspace(0, len(pts) - 1, 200)
     return [np.stack([np.interp(t, np.arange(len(pts)), pts[:, i]) for i in (0, 1)], 1)
             ], 0.08
@@ -287,8 +288,8 @@ def _house(rng):
 
 
 def _arc(rng):
-    # At least ~170 degrees: a shallower arc is a fair "1" (or a "(").
-    sweep = rng.uniform(3.0, 4.5)
+    # At least ~200 degrees: a shallower arc, thin after rotation, is a fair "1" or "(".
+    sweep = rng.uniform(3.5, 4.8)
     return [ellipse(0, 0, 1, rng.uniform(0.6, 1.2), rng.uniform(0, 2 * np.pi), sweep)], 0.02
 
 
