@@ -188,7 +188,7 @@ def upright_scorer(score: float):
         out = []
         for image in images:
             rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
-            tall = rows[-1] - rows[0] >= 0.8 * (cols[-1] - cols[0])
+            tall = rows[-1] - rows[0] >= cols[-1] - cols[0]
             out.append(score if tall else 0.0)
         return np.array(out)
     return scores
@@ -232,3 +232,15 @@ def test_a_cut_never_leaves_a_sliver_shorter_than_half_the_group():
     h, w = crop.shape
     assert w > 1.1 * h  # wide enough to be tried
     assert len(segment_digits(crop, upright_scorer(0.9), 0.01)) == 1
+
+
+def test_pieces_the_grid_joined_but_that_do_not_touch_are_separated_as_separate_pieces():
+    # Two rings 3 px apart: one piece on the coarse grid, but a column without ink lies
+    # between them, so separating them cuts no ink: the threshold (0.01) is enough, not
+    # CUT_SCORE, and the pieces are not marked as cut.
+    close = strokes_image([[(40, 40), (90, 40), (90, 140), (40, 140), (40, 40)],
+                           [(105, 40), (155, 40), (155, 140), (105, 140), (105, 40)]])
+    crop = crop_of(close)
+    assert len(segment_digits(crop)) == 1  # joined on the grid
+    pieces = segment_pieces(crop, upright_scorer(0.3), 0.01)
+    assert [p.cut for p in pieces] == [False, False]

@@ -1,0 +1,292 @@
+"""Cutting one group of ink into digits where they touch: the valley cuts under :mod:`engine.segment`.
+
+A group wide for one digit, or one the scorer (the not-a-digit gate) rejects, is cut at
+the lowest columns of its ink's projection (an empty column first: pieces that do not
+touch), and the cut is kept when the scorer likes both pieces clearly better than the
+whole. Masks here are bool arrays of the (shrunk) ink crop; :class:`Memo` computes each
+mask's box, 28x28 image and score once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
+
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+#: A group wider than this times its height may hold touching digits.
+SPLIT_ASPECT = 1.1
+#: A cut column with less ink than this share of a typical column is a bridge between digits.
+BRIDGE_DEPTH = 0.07
+#: An accepted group narrower than this times its height is not searched for bridges.
+BRIDGE_ASPECT = 0.75
+#: How much more digit-like (in logits) both pieces must be than an accepted whole.
+SPLIT_MARGIN = 2.0
+#: A group narrower than this times its height is never cut.
+MIN_SPLIT_ASPECT = 0.6
+#: Both pieces of a cut need at least this score: more likely a digit than not (the
+#: scorer's even odds). A cut invents a boundary inside connected ink, which pieces of a
+#: letter or a shape pass far more often than a lone piece does, so it needs clear evidence.
+CUT_SCORE = 0.5
+#: Both pieces of a cut are at least this share of the group's height (as a number's
+#: digits must be: see ``engine.reading.ROW_HEIGHT``).
+CUT_HEIGHT = 0.5
+
+
+def mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """``(y0, x0, y1, x1)`` of a non-empty bool mask (``y1``, ``x1`` exclusive)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+class Memo:
+    """One segmentation's boxes, images and scores, each computed once per mask.
+
+    Masks are kept alive with their images (so their ``id`` stays theirs); scores are
+    keyed by the image's bytes (a piece tried twice, as a cut and as a group, is scored once).
+    """
+
+    def __init__(self, ink: np.ndarray, scorer: Scorer | None):
+        self.ink, self.scorer = ink, scorer
+        self._images: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._boxes: dict[int, tuple[np.ndarray, tuple[int, int, int, int]]] = {}
+        self._scores: dict[bytes, float] = {}
+
+    def box(self, mask: np.ndarray) -> tuple[int, int, int, int]:
+        """:func:`mask_box` of this (non-empty) mask, computed once."""
+        hit = self._boxes.get(id(mask))
+        if hit is None:
+            hit = self._boxes[id(mask)] = (mask, mask_box(mask))
+        return hit[1]
+
+    def set_box(self, mask: np.ndarray, box: tuple[int, int, int, int]) -> None:
+        """Record a mask's box found by the caller (e.g. inside a known region)."""
+        self._boxes[id(mask)] = (mask, box)
+
+    def image(self, mask: np.ndarray) -> np.ndarray:
+        """:func:`to_image28` of this mask, computed once."""
+        hit = self._images.get(id(mask))
+        if hit is None:
+            hit = self._images[id(mask)] = (mask, to_image28(mask, self.ink, self.box(mask)))
+        return hit[1]
+
+    def score(self, mask: np.ndarray) -> float | None:
+        """The score already computed for this mask's image, if any."""
+        hit = self._images.get(id(mask))
+        return None if hit is None else self._scores.get(hit[1].tobytes())
+
+    def scores(self, masks: list[np.ndarray]) -> np.ndarray:
+        """Scores of these masks' images: float ``(len(masks),)``, one scorer batch for the new ones."""
+        images = [self.image(m) for m in masks]
+        keys = [im.tobytes() for im in images]
+        new = [i for i, k in enumerate(keys) if k not in self._scores]
+        if new:
+            fresh = self.scorer(np.stack([images[i] for i in new]))
+            for i, sc in zip(new, fresh, strict=True):
+                self._scores[keys[i]] = float(sc)
+        return np.array([self._scores[k] for k in keys])
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return float(np.log(p / (1 - p)))
+
+
+def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int],
+                 n: int = 3, bridges_only: bool = False) -> list[tuple[int, float]]:
+    """Up to ``n`` candidate cuts at the lowest points of the column projection.
+
+    Args:
+        box: the group's :func:`mask_box`.
+        bridges_only: only cuts through a thin bridge (depth < :data:`BRIDGE_DEPTH`).
+
+    Returns:
+        ``(column, depth)`` pairs: the absolute column, and the projection there over the
+        median projection of the inked columns (near 0: a thin bridge between two digits).
+    """
+    y0, x0, y1, x1 = box
+    profile = (ink[y0:y1, x0:x1] * group[y0:y1, x0:x1]).sum(axis=0)
+    w = x1 - x0
+    lo, hi = int(0.12 * w), int(0.88 * w)
+    if hi - lo < 2:
+        return []
+    k = max(1, w // 40)
+    smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
+    inside = smooth[lo:hi]
+    # A column without ink is the best cut there is (smoothing would hide a narrow gap
+    # next to a tall stroke): the middle of each empty run comes first, at depth 0.
+    empty = profile[lo:hi] == 0
+    if empty.any():
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], empty.view(np.int8), [0]))))
+        gaps = [(x0 + lo + (a + b) // 2, 0.0) for a, b in zip(edges[0::2], edges[1::2])]
+        if len(gaps) >= n:
+            return gaps[:n]
+    else:
+        gaps = []
+    # The median of the inked columns is at most their peak: nothing under a share of the
+    # peak is nothing under that share of the median (the common case, without the median).
+    if bridges_only and not gaps and inside.min() >= BRIDGE_DEPTH * float(profile.max()):
+        return []
+    typical = float(np.median(profile[profile > 0])) or 1.0
+    if bridges_only and not gaps and inside.min() >= BRIDGE_DEPTH * typical:
+        return []
+    order = np.argsort(inside, kind="stable")
+    cuts: list[tuple[int, float]] = list(gaps)
+    for c in order:
+        col = int(c) + lo
+        depth = float(smooth[col]) / typical
+        if bridges_only and depth >= BRIDGE_DEPTH:
+            break
+        if all(abs(col - other + x0) > w // 8 for other, _ in cuts):
+            cuts.append((x0 + col, depth))
+        if len(cuts) == n:
+            break
+    return cuts
+
+
+def _tall_cuts(rows: np.ndarray, x0: int, cuts: list[tuple[int, float]], need: float
+               ) -> list[tuple[int, bool]]:
+    """The cuts whose both pieces span at least ``need`` rows, each with whether it is a bridge.
+
+    Args:
+        rows: the group's bool mask inside its box; x0: the box's left column.
+    """
+    kept = []
+    inked_left = np.cumsum(rows, axis=1) > 0  # rows with ink at or left of each column
+    inked_right = np.cumsum(rows[:, ::-1], axis=1)[:, ::-1] > 0
+    for col, depth in cuts:
+        if 0 < col - x0 < rows.shape[1] and (_span(inked_left[:, col - x0 - 1]) >= need
+                and _span(inked_right[:, col - x0]) >= need):
+            kept.append((col, depth < BRIDGE_DEPTH))
+    return kept
+
+
+def _span(inked: np.ndarray) -> int:
+    """Rows from the first to the last True of a bool vector (0 when none)."""
+    where = np.flatnonzero(inked)
+    return int(where[-1] - where[0] + 1) if len(where) else 0
+
+
+def _cut(group: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray]:
+    left, right = group.copy(), group.copy()
+    left[:, col:] = False
+    right[:, :col] = False
+    return left, right
+
+
+def to_image28(group: np.ndarray, ink: np.ndarray,
+               box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """One group's ink, fitted and centred MNIST-style: float32 ``(28, 28)``.
+
+    Args:
+        box: the group's :func:`mask_box`, if the caller has it.
+    """
+    y0, x0, y1, x1 = mask_box(group) if box is None else box
+    crop = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).astype(np.float32)
+    return center_by_mass(fit_to_box(crop, FIT_SIZE), IMAGE_SIZE)
+
+
+def split_group(group: np.ndarray, memo: Memo, threshold: float,
+           depth: int = 0, whole: float | None = None) -> list[tuple[np.ndarray, bool]]:
+    """Cut a group in two where the scorer likes both pieces better than the whole.
+
+    A group is tried when it is wide for one digit, or when the scorer rejects it and it
+    is wide enough to hold two (a 1 touching a 6 makes a narrow "16"). The cut is kept
+    when both pieces score at least :data:`CUT_SCORE` (and the threshold) and either the
+    whole does not pass, or both pieces score clearly higher than the whole (by
+    :data:`SPLIT_MARGIN` in logits): a wide 0 is not cut into two brackets that the
+    scorer merely likes as much. A cut through a column without ink (pieces the grid
+    joined but that do not touch) separates pieces: they need only the threshold.
+
+    Returns:
+        ``(mask, cut)`` per piece: ``cut`` when it was cut out of connected ink.
+    """
+    y0, x0, y1, x1 = box = memo.box(group)
+    h, w = y1 - y0, x1 - x0
+    if depth >= 3 or w <= MIN_SPLIT_ASPECT * h:
+        return [(group, False)]
+    narrow = w <= SPLIT_ASPECT * h
+    known_accepted = narrow and whole is not None and whole >= threshold
+    if known_accepted and w <= BRIDGE_ASPECT * h:
+        return [(group, False)]  # accepted, and too narrow to hide a 1 joined to another digit
+    # Each piece must be tall enough to be a digit of this number (a sliver cut off a
+    # digit's stroke is not one: the reader would judge the row of pieces unreadable).
+    # An accepted group is only searched for thin bridges.
+    candidates = _valley_cuts(group, memo.ink, box, bridges_only=known_accepted)
+    if not candidates:
+        return [(group, False)]
+    cuts = _tall_cuts(group[y0:y1, x0:x1], x0, candidates, CUT_HEIGHT * h)
+    bridges = [c for c in cuts if c[1]]
+    if known_accepted and not bridges:
+        return [(group, False)]
+
+    def pairs(chosen: list[tuple[int, bool]]) -> list[tuple[bool, np.ndarray, np.ndarray]]:
+        return [(thin, *_cut(group, col)) for col, thin in chosen]
+
+    def apart(left: np.ndarray, right: np.ndarray) -> bool:
+        """Whether a column without ink lies between the two pieces (they do not touch)."""
+        return memo.box(right)[1] > memo.box(left)[3]
+
+    # A narrow group the scorer accepts may still hide two digits joined by a thin bridge
+    # (a 1 touching the 5 beside it reads as one fat digit): the whole and its bridge cuts
+    # go through the scorer in one batch first, the other cuts only if it is rejected.
+    scored, options = _score_cuts(None if whole is not None else group,
+                                  pairs(bridges if narrow else cuts), memo)
+    whole = scored if whole is None else whole
+    accepted = whole >= threshold and narrow
+    if narrow and not accepted:
+        options += _score_cuts(None, pairs([c for c in cuts if not c[1]]), memo)[1]
+    if not options:
+        return [(group, False)]
+    # A cut through ink needs both pieces at CUT_SCORE; between pieces, the threshold.
+    options = [(score, left, right, a, b,
+                threshold if apart(left, right) else max(threshold, CUT_SCORE))
+               for score, left, right, a, b in options]
+    if whole < threshold:
+        # A rejected group may hold three or four digits: a cut that leaves one digit and
+        # a piece still wide enough for more is judged by that digit; the wide piece is
+        # split in turn (and must pass on its own in the end).
+        options = [(min(a if a >= need or not _wide(left, memo) else need,
+                        b if b >= need or not _wide(right, memo) else need),
+                    left, right, a, b, need)
+                   for _, left, right, a, b, need in options]
+    # A group the scorer accepts is cut only into pieces it is sure of (a 4 drawn in two
+    # strokes with a gap between is still one digit).
+    passing = [o for o in options if o[0] >= (max(o[5], CUT_SCORE) if accepted else o[5])]
+    if not passing:
+        return [(group, False)]
+    best, left, right, _, _, need = max(passing, key=lambda o: o[0])
+    if not accepted and _logit(best) < _logit(whole) + SPLIT_MARGIN:
+        return [(group, False)]
+    inside = need > threshold
+    return [(part, cut or inside)
+            for piece in (left, right) for part, cut in split_group(piece, memo, threshold, depth + 1)]
+
+
+def _score_cuts(group: np.ndarray | None, pairs: list, memo: Memo) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray]]]:
+    """Score the whole (if given) and each ``(_, left, right)`` cut in one batch.
+
+    Returns:
+        ``(whole score or nan, [(min of the two scores, left, right, left's, right's), ...])``.
+    """
+    masks = [] if group is None else [group]
+    for _, left, right in pairs:
+        masks += [left, right]
+    if not masks:
+        return float("nan"), []
+    scores = memo.scores(masks)
+    k = 0 if group is None else 1
+    whole = float(scores[0]) if group is not None else float("nan")
+    return whole, [(float(min(scores[k + 2 * i], scores[k + 1 + 2 * i])), left, right,
+                    float(scores[k + 2 * i]), float(scores[k + 1 + 2 * i]))
+                   for i, (_, left, right) in enumerate(pairs)]
+
+
+def _wide(piece: np.ndarray, memo: Memo) -> bool:
+    """Whether a piece is wide enough to hold more than one digit."""
+    y0, x0, y1, x1 = memo.box(piece)
+    return x1 - x0 > SPLIT_ASPECT * (y1 - y0)
