@@ -16,7 +16,13 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   cost accuracy on what it lets through.
 - ``numbers read exactly, k digits``: k MNIST test digits composed with natural spacing
   (gaps -5 %..50 % of the height, so some touch; baseline and size jitter), read by
-  :class:`engine.reading.Reader`. Budget >= 95 %.
+  :class:`engine.reading.Reader`. Budget >= 95 %. Each digit is from another MNIST
+  writer, so one number mixes stroke widths and slants.
+- ``numbers read exactly, k digits, one writer``: closer to the hidden set (each number
+  written by one person): the digits share stroke width and slant (nearest MNIST test
+  digits to the first one in both), one size (+-6 %), and the writer's own spacing
+  (a mean gap of 5-40 % of the height, +-8 % per gap: mostly small gaps, sometimes
+  touching). See :func:`compose_one_writer`.
 - ``live read: 3 models + gate, one digit`` (280x280 canvas, budget median <= 1 ms) and
   ``... 4-digit number`` (about 200x600, budget median <= 3 ms), preprocessing and
   segmentation included; reference: ``Predictor.predict`` of the same image, timed
@@ -79,6 +85,94 @@ def number_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int,
         idx = rng.integers(len(images), size=length)
         image, _ = compose_number(list(images[idx]), rng, height=int(rng.integers(40, 160)))
         truth = "".join(str(int(d)) for d in labels[idx])
+        right += reader.read(image).number == truth
+    return right / n
+
+
+def writer_features(images: np.ndarray) -> np.ndarray:
+    """Stroke width (pixels) and slant (dx per dy) of MNIST digits.
+
+    Args:
+        images: uint8 ``(N, 28, 28)``.
+
+    Returns:
+        float ``(N, 2)``: width = 2 x inked area / inked boundary length; slant = the ink's
+        second moment xy over yy.
+    """
+    x = images.astype(np.float32) / 255.0
+    ink = (x > 0.5).astype(np.int8)
+    area = ink.sum(axis=(1, 2)).astype(np.float32)
+    edges = np.abs(np.diff(ink, axis=1)).sum(axis=(1, 2)) + np.abs(np.diff(ink, axis=2)).sum(
+        axis=(1, 2))
+    width = 2 * area / np.maximum(edges, 1)
+    ys, xs = np.mgrid[:28, :28]
+    mass = x.sum(axis=(1, 2)) + 1e-6
+    dy = ys[None] - ((x * ys).sum(axis=(1, 2)) / mass)[:, None, None]
+    dx = xs[None] - ((x * xs).sum(axis=(1, 2)) / mass)[:, None, None]
+    slant = (x * dx * dy).sum(axis=(1, 2)) / np.maximum((x * dy * dy).sum(axis=(1, 2)), 1e-6)
+    return np.stack([width, slant], axis=1)
+
+
+def compose_one_writer(images: np.ndarray, labels: np.ndarray, features: np.ndarray,
+                       length: int, rng: np.random.Generator, margin: int = 16
+                       ) -> tuple[np.ndarray, str]:
+    """A ``length``-digit number as one person might write it, from MNIST test digits.
+
+    The first digit is drawn at random; each other digit (a random label) is one of the 25
+    digits of that label nearest to the first in stroke width and slant
+    (:func:`writer_features`, in standard deviations). One height for all (40-160 px, +-6 %
+    per digit), baseline +-5 %, and the writer's own spacing: a mean gap of 5-40 % of the
+    height, each gap +-8 % (normal), so some digits touch.
+
+    Returns:
+        ``(image, truth)``: uint8 ``(H, W)`` ink bright, and the digits as a string.
+    """
+    from PIL import Image  # noqa: PLC0415
+
+    height = int(rng.integers(40, 160))
+    first = int(rng.integers(len(images)))
+    spread = features.std(axis=0)
+    picks = [first]
+    for _ in range(length - 1):
+        same = np.flatnonzero(labels == int(rng.integers(10)))
+        distance = np.abs((features[same] - features[first]) / spread).sum(axis=1)
+        picks.append(int(rng.choice(same[np.argsort(distance)[:25]])))
+    picks = [picks[i] for i in rng.permutation(length)]
+    gap = rng.uniform(0.05, 0.4)
+    pieces = []
+    for i in picks:
+        digit = images[i]
+        rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+        crop = Image.fromarray(digit[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
+        scale = height / 20.0 * rng.uniform(0.94, 1.06)
+        size = (max(1, round(crop.size[0] * scale)), max(1, round(crop.size[1] * scale)))
+        pieces.append(np.asarray(crop.resize(size, Image.BILINEAR)))
+    tallest = max(p.shape[0] for p in pieces)
+    jitter = 0.05
+    x, placed = margin, []
+    for k, p in enumerate(pieces):
+        if k:
+            x += int(round((gap + rng.normal(0, 0.08)) * height))
+        x = max(x, margin // 2)
+        y = margin + int(jitter * height) + (tallest - p.shape[0]) // 2 + int(
+            round(rng.uniform(-jitter, jitter) * height))
+        placed.append((y, x, p))
+        x += p.shape[1]
+    out = np.zeros((tallest + 2 * margin + int(2 * jitter * height) + 2, x + margin), np.uint8)
+    for y, x0, p in placed:
+        region = out[y:y + p.shape[0], x0:x0 + p.shape[1]]
+        np.maximum(region, p, out=region)
+    return out, "".join(str(int(labels[i])) for i in picks)
+
+
+def one_writer_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n: int,
+                        seed: int, features: np.ndarray | None = None) -> float:
+    """Share of ``n`` one-writer ``length``-digit numbers (:func:`compose_one_writer`) read exactly."""
+    features = writer_features(images) if features is None else features
+    rng = np.random.default_rng(seed)
+    right = 0
+    for _ in range(n):
+        image, truth = compose_one_writer(images, labels, features, length, rng)
         right += reader.read(image).number == truth
     return right / n
 
@@ -165,6 +259,12 @@ def run() -> list[dict]:
                                 seed=length)
         rows.append(_quality(f"numbers read exactly, {length} digits", share, ">= 95%",
                              share >= 0.95, samples=NUMBERS_PER_LENGTH))
+    features = writer_features(data.x_test)
+    for length in (2, 3, 4):
+        share = one_writer_accuracy(reader, data.x_test, data.y_test, length,
+                                    NUMBERS_PER_LENGTH, seed=10 + length, features=features)
+        rows.append(_quality(f"numbers read exactly, {length} digits, one writer", share,
+                             ">= 95%", share >= 0.95, samples=NUMBERS_PER_LENGTH))
 
     from PIL import Image  # noqa: PLC0415
 
