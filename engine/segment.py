@@ -38,6 +38,10 @@ WORK_ROWS = 64
 MERGE_OVERLAP = 0.5
 #: A piece with less than this share of the largest piece's ink is a speck (dot, bar end).
 SPECK_MASS = 0.12
+#: A drawing that is one connected piece of ink is cut into digits only when every piece
+#: is a near-certain digit (9 to 1): a letter or a shape drawn without lifting the pen
+#: (u, n, V, a check mark) cuts into strokes that pass as 1s at even odds.
+BLOB_CUT_SCORE = 0.9
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,11 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
         if memo is None or w <= MIN_SPLIT_ASPECT * h or (
                 whole_score is not None and whole_score >= threshold and w <= SPLIT_ASPECT * h):
             return [(grid.mask, False)]
-        return _parts(split_group(grid.mask, memo, threshold, whole=whole_score))
+        parts = _parts(split_group(grid.mask, memo, threshold, whole=whole_score,
+                                   cut_score=BLOB_CUT_SCORE))
+        if any(cut and (memo.score(p) or 0.0) < BLOB_CUT_SCORE for p, cut in parts):
+            return [(grid.mask, False)]  # a wide half was left uncut (or scored low)
+        return parts
     groups = grid.group_masks(merged, memo)
     if memo is None:
         return [(g, False) for g in groups]

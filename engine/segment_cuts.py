@@ -191,7 +191,8 @@ def to_image28(group: np.ndarray, ink: np.ndarray,
 
 
 def split_group(group: np.ndarray, memo: Memo, threshold: float,
-           depth: int = 0, whole: float | None = None) -> list[tuple[np.ndarray, bool]]:
+                depth: int = 0, whole: float | None = None, cut_score: float = CUT_SCORE
+                ) -> list[tuple[np.ndarray, bool]]:
     """Cut a group in two where the scorer likes both pieces better than the whole.
 
     A group is tried when it is wide for one digit, or when the scorer rejects it and it
@@ -244,7 +245,7 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
         return [(group, False)]
     # A cut through ink needs both pieces at CUT_SCORE; between pieces, the threshold.
     options = [(score, left, right, a, b,
-                threshold if apart(left, right) else max(threshold, CUT_SCORE))
+                threshold if apart(left, right) else max(threshold, cut_score))
                for score, left, right, a, b in options]
     if whole < threshold:
         # A rejected group may hold three or four digits: a cut that leaves one digit and
@@ -264,7 +265,8 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
         return [(group, False)]
     inside = need > threshold
     return [(part, cut or inside)
-            for piece in (left, right) for part, cut in split_group(piece, memo, threshold, depth + 1)]
+            for piece in (left, right)
+            for part, cut in split_group(piece, memo, threshold, depth + 1, cut_score=cut_score)]
 
 
 def _score_cuts(group: np.ndarray | None, pairs: list, memo: Memo) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray]]]:
