@@ -145,3 +145,9 @@ def test_separate_pieces_are_judged_as_lone_drawings_and_cut_pieces_need_more(re
             seen[piece.cut] += 1
     assert seen[False] >= 10 and seen[True] >= 2
     assert NUMBER_PIECE_SCORE > 0.3 > reader.gate.threshold
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_temperature_that_is_not_positive_and_finite_is_refused(predictor, bad):
+    with pytest.raises(ValueError, match=r"'cnn'"):
+        Reader(predictor, None, {"cnn": bad})
