@@ -26,9 +26,9 @@ def add_parser(sub) -> None:
     p.add_argument("--font-digits", type=int, default=200,
                    help="digits per training group of handwriting and Hershey fonts, where "
                    "installed (default 200; 0: MNIST digits only)")
-    p.add_argument("--filters", type=int, nargs=2, default=(24, 48), metavar=("C1", "C2"),
-                   help="channels of the two convolutions (default 24 48)")
-    p.add_argument("--dense", type=int, default=64, help="hidden units (default 64)")
+    p.add_argument("--filters", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
+                   help="channels of the two convolutions (default 32 64)")
+    p.add_argument("--dense", type=int, default=128, help="hidden units (default 128)")
     p.add_argument("--all-families", action="store_true",
                    help="train the gate on the held-out non-digit families too; a twin "
                    "trained without them is measured first and its held-out figures go on "

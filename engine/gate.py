@@ -2,12 +2,13 @@
 
 Softmax always spreads 100 % over the ten digits, so the lesson's models are
 confident about scribbles, letters and circles with crosses too. The gate is a
-separate, small CNN, trained with outlier exposure (MNIST digits against the
-generated non-digits of :mod:`engine.gate_data`), that outputs one logit:
+separate, small CNN, trained with outlier exposure (MNIST digits and digits of
+other hands against the generated non-digits of :mod:`engine.gate_data`), that
+outputs one logit (sizes as shipped, ``digitlab train-gate`` defaults):
 
-    (28, 28) -> Reshape (28, 28, 1) -> Conv2D 16 3x3 relu (26, 26, 16) -> MaxPool (13, 13, 16)
-             -> Conv2D 32 3x3 relu (11, 11, 32) -> MaxPool (5, 5, 32) -> Flatten 800
-             -> Dense 64 relu -> Dense 1 (logit)
+    (28, 28) -> Reshape (28, 28, 1) -> Conv2D 32 3x3 relu (26, 26, 32) -> MaxPool (13, 13, 32)
+             -> Conv2D 64 3x3 relu (11, 11, 64) -> MaxPool (5, 5, 64) -> Flatten 1600
+             -> Dense 128 relu -> Dense 1 (logit)
 
 ``digit_score = sigmoid(logit)`` is in 0..1; the drawing is a digit when the score
 is at least the threshold stored on the gate's card (chosen at training so that a

@@ -155,8 +155,8 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
 
 
 def train_gate(data, *, per_family: int = 300, n_digits: int = 14000, epochs: int = 16,
-               flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (24, 48),
-               dense: int = 64, font_digits: int = 200, all_families: bool = False,
+               flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
+               dense: int = 128, font_digits: int = 200, all_families: bool = False,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 

@@ -24,14 +24,19 @@ def gate():
 
 @needs_gate
 def test_held_out_non_digits_are_flagged(gate):
-    """Fonts, scribbles and shapes the gate never trained on: most are flagged."""
+    """Fresh samples of the families held out of the gate's twin (fonts, other hands,
+    scribbles, shapes): most are flagged, and every family at least half of the time.
+
+    The shipped gate was trained on these families too (``train-gate --all-families``);
+    its twin's figures on them are on the card and in tests/benchmarks/bench_gate.py.
+    """
     families = gate_data.negative_families(train=False)
     x, family = gate_data.sample_set(families, 25, FRESH_SEED)
     flagged = gate.scores(x) < gate.threshold
-    # Measured 0.78 for the shipped gate (tests/benchmarks/bench_reading.py has the figures).
-    assert flagged.mean() >= 0.7
+    # Measured 0.857 (worst family 0.52) for the shipped gate; the old gate: 0.71.
+    assert flagged.mean() >= 0.8
     per_family = [flagged[family == k].mean() for k in range(len(families))]
-    assert np.mean(np.array(per_family) >= 0.5) >= 0.75, per_family
+    assert np.mean(np.array(per_family) >= 0.5) >= 0.9, per_family
 
 
 @needs_gate

@@ -1,0 +1,143 @@
+"""The gate's data sources: Hershey stroke fonts, doodles, handwriting fonts, and their split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitlab.engine import gate_data, hershey
+from digitlab.engine.doodles import DOODLES
+from digitlab.engine.gate_training import by_source
+
+# Two glyphs in Hershey's format: "12345" number, vertex count, left/right, pairs
+# (offsets from 'R'); " R" lifts the pen. The second is wrapped onto a second line.
+_TWO_GLYPHS = ("12345  6JZNFNM RVFVM\n"
+               "12345  9MWRFRT RRYQZ\nR[SZRY\n")
+
+
+def test_jhf_records_split_strokes_at_pen_up_and_follow_wrapped_lines():
+    glyphs = hershey.parse_jhf(_TWO_GLYPHS)
+    assert len(glyphs) == 2
+    first = glyphs[0]
+    assert [s.tolist() for s in first] == [[[-4, -12], [-4, -5]], [[4, -12], [4, -5]]]
+    # 8 pairs: (0,-12)-(0,2), pen up, then a 5-point stroke closing on its start.
+    assert [len(s) for s in glyphs[1]] == [2, 5]
+    assert glyphs[1][1][-1].tolist() == [0, 7]
+
+
+def test_a_record_shorter_than_its_header_is_refused_quoting_it():
+    with pytest.raises(ValueError, match="12345  9MWRF"):
+        hershey.parse_jhf("12345  9MWRFRT\n")
+    with pytest.raises(ValueError, match="vertex count"):
+        hershey.parse_jhf("abcde  9MWRFRT RRYQZR[SZRY\n")
+
+
+def _font_of(**glyphs) -> dict:
+    return {char: [np.asarray(s, float) for s in strokes] for char, strokes in glyphs.items()}
+
+
+def test_negatives_leave_out_digit_places_lines_loops_and_specks():
+    t = np.linspace(0, 2 * np.pi, 30)
+    loop = np.stack([10 * np.cos(t), 10 * np.sin(t)], 1)
+    font = _font_of(
+        A=[[[0, 10], [5, -10], [10, 10]], [[2, 2], [8, 2]]],  # kept: two strokes
+        X=[[[0, 0], [10, 10]]],  # one straight stroke: a 1 or a slash
+        Y=[loop],  # one closed loop: an O
+        K=[[[0, 0], [2, 1]], [[0, 1], [1, 2]]],  # a speck (2 units)
+        O=[[[0, 0], [5, 9]], [[0, 9], [9, 0]]],  # the O place: out whatever is drawn there
+    )
+    font["7"] = [np.array([[0, 0], [9, 0], [3, 12]], float)]
+    kept = hershey.glyph_strokes(font, digits=False)
+    assert len(kept) == 1 and kept[0] is font["A"]
+    assert hershey.glyph_strokes(font, digits=True) == [font["7"]]
+
+
+@pytest.mark.parametrize("name", sorted(DOODLES))
+def test_each_doodle_draws_ink(name):
+    from digitlab.engine.strokes import stroke_sampler
+
+    image = stroke_sampler(DOODLES[name])(np.random.default_rng(3))
+    assert image.dtype == np.uint8 and (image > 128).sum() > 50
+
+
+def test_invented_characters_have_at_least_three_strokes():
+    rng = np.random.default_rng(0)
+    assert min(len(DOODLES["invented:strokes"](rng)[0]) for _ in range(200)) >= 3
+
+
+def test_training_and_held_out_families_are_disjoint_and_held_out_hands_never_train():
+    train = set(gate_data.negative_families(train=True))
+    held = set(gate_data.negative_families(train=False))
+    assert not train & held
+    assert not any(name.endswith("-2") for name in train)
+    assert "shape:heart" in held and "shape:heart" not in train
+    train_digits = set(gate_data.font_digit_samplers(train=True))
+    assert not any(name.endswith("-2") for name in train_digits)
+    assert not train_digits & set(gate_data.font_digit_samplers(train=False))
+
+
+def test_handwriting_fonts_are_not_system_font_families():
+    names = gate_data.negative_families(train=True) | gate_data.negative_families(train=False)
+    hand = {f for fams in gate_data.HAND_FONTS.values() for f in fams}
+    assert not {n for n in names if n.startswith("font:") and n[5:] in hand}
+
+
+def test_by_source_averages_families_of_one_split():
+    rates = {"font:C059": 0.8, "hand:Joscelyn-2": 0.5, "hand:Humor": 0.1, "shape:heart": 0.2,
+             "shape:house": 0.6}
+    out = by_source(rates, train=False)
+    assert out["handwriting fonts"] == pytest.approx(0.5)  # hand:Humor trains: not counted
+    assert out["generators"] == pytest.approx(0.4)
+    assert out["system fonts"] == pytest.approx(0.8)
+
+
+needs_hershey = pytest.mark.skipif(not hershey.find_hershey(),
+                                   reason="no Hershey fonts (Debian hershey-fonts-data)")
+needs_hands = pytest.mark.skipif(not gate_data.font_digit_samplers(train=False),
+                                 reason="no held-out handwriting or Hershey fonts here")
+
+
+@needs_hershey
+def test_hershey_digit_samples_are_labelled_with_their_digit():
+    sampler = hershey.hershey_sampler("hershey:latin", digits=True)
+    image, digit = sampler(np.random.default_rng(1))
+    assert image.shape == (128, 128) and 0 <= digit <= 9 and image.max() > 128
+
+
+@needs_hands
+def test_shipped_gate_accepts_digits_of_hands_it_never_saw_and_flags_their_letters():
+    from digitlab.engine.gate import SHIPPED_GATE, Gate
+
+    if not SHIPPED_GATE.exists():
+        pytest.skip("no shipped gate")
+    gate = Gate.load()
+    digits, _ = gate_data.sample_set(gate_data.font_digit_samplers(train=False), 20, 4343)
+    assert np.mean(gate.scores(digits) < gate.threshold) <= 0.05
+    families = {k: v for k, v in gate_data.negative_families(train=False).items()
+                if k.startswith(("hand:", "hershey:"))}
+    letters, _ = gate_data.sample_set(families, 20, 4343)
+    assert np.mean(gate.scores(letters) < gate.threshold) >= 0.7
+
+
+def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkeypatch, mnist):
+    from digitlab.engine import gate_training
+    from digitlab.engine.strokes import CANVAS
+
+    def block(height, width):  # a filled rectangle: preprocessing keeps its proportions
+        image = np.zeros((CANVAS, CANVAS), np.uint8)
+        image[10:10 + height, 10:10 + width] = 255
+        return lambda rng: image
+
+    monkeypatch.setattr(gate_data, "negative_families", lambda train: (
+        {"trained": block(20, 100)} if train else {"held": block(90, 90)}))
+    monkeypatch.setattr(gate_data, "pair_sampler", lambda images: block(20, 100))
+    held_hand = block(90, 40)
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: (
+        {} if train else {"held hand": lambda rng: (held_hand(rng), 1)}))
+    for all_families in (False, True):
+        x, y = gate_training.training_data(mnist, 3, 4, 0, log=lambda _: None, font_digits=5,
+                                           all_families=all_families)
+        squares = [(im > 0.5).mean() > 0.4 for im in x[y == 0]]  # a 20x20 block of 28x28
+        assert sum(squares) == (3 if all_families else 0)
+        assert len(squares) == (9 if all_families else 6) and (y == 1).sum() == 4
+
