@@ -4,15 +4,21 @@ Outlier exposure (Hendrycks et al., 2019): the gate learns "digit or not" from
 MNIST digits against many kinds of things that are not digits, generated here:
 
 - ``font:<family>``: letters, symbols, Greek, CJK and Hangul rendered from the
-  machine's fonts, filled or redrawn as pen strokes (:func:`engine.strokes.pen_redraw`);
+  machine's fonts, filled or redrawn as pen strokes (:mod:`engine.gate_fonts`);
+- ``hand:<font>``: letters and symbols of handwriting-style fonts (their digits are
+  digits: :func:`engine.gate_fonts.font_digit_samplers`);
+- ``hershey:<group>``: Hershey stroke fonts drawn as pen paths (:mod:`engine.hershey`);
 - ``scribble:<kind>``: random curves, zigzags, loops, walks, spirals, scratch-outs;
 - ``shape:<kind>``: circles with crosses, boxes, stars, hearts, smileys...;
+- ``doodle:<kind>``, ``invented:strokes``: doodles and Omniglot-like invented
+  characters (:mod:`engine.doodles`);
 - ``partial:<kind>``: arcs and dashes;
 - ``pair``: two or three MNIST digits side by side (one segment holding a number).
 
 Every sample, digit or not, goes through the app's own preprocessing
 (:func:`engine.preprocess.preprocess_drawing`). Families are split into
-*train* and *held-out* (:data:`HELD_OUT`): the gate never sees the held-out ones,
+*train* and *held-out* (:data:`HELD_OUT`, :data:`engine.gate_fonts.HELD_OUT_FONTS`,
+``hand:*-2``, ``hershey:*-2``): the gate never sees the held-out ones,
 so their flag rate estimates how it does on kinds of drawings nobody generated.
 Glyphs that a person could fairly call a digit (O, l, I, S, Z, B, g, q, b, /, ...)
 are left out of the negatives.
@@ -20,217 +26,23 @@ are left out of the negatives.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageFilter
 
 from digitlab.engine import hershey
 from digitlab.engine.doodles import DOODLES
+from digitlab.engine.gate_fonts import (  # noqa: F401 - re-exported for the gate's users
+    HAND_FONTS, HELD_OUT_FONTS, OUTLINE_HANDS, _HAND_CHARS, _HAND_FAMILIES, find_fonts,
+    font_digit_samplers, glyph_sampler, has_glyph, render_glyph)
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.strokes import (CANVAS, SHAPES, pen_redraw, random_pen, shape_sampler,
                                      stroke_sampler)
 
-# Characters that can pass for a digit when handwritten are not negatives (nor T: a 7;
-# theta: a slashed 0; beta, sigma, zeta, xi, epsilon, tau; integral, arrows up and down,
-# a note, braces: a 1, 3, 6 or 8 in some hand; the gate's most digit-like negatives were these).
-_LATIN = "ACEFHKLMNPRUVWXYacdefhkmnprtuvwxy"
-_SYMBOLS = "+×÷=≠<>?@#$%&*~^€£¥§¶©®∞π∑Ω√≈±→←★☆♥♦♣♠☺✓✗¢¤µ¿"
-_GREEK = "αγηκλμνπρυφψωΓΔΛΞΠΣΦΨΩ"
-_CJK = ("的是在有人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产"
-        "种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业"
-        "本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
-        "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品")
-_HANGUL = ("가나다라마바사아자차카타파하한국어글말사람사랑"
-           "학교친구우리너나는를에서하고없다있다먹다좋다")
-
-#: Font families whose glyphs are held out of training (estimating generalisation).
-HELD_OUT_FONTS = ("C059", "NimbusSansNarrow", "URWBookman", "NimbusMonoPS", "NanumMyeongjo",
-                  "NanumSquareRound", "NotoSerifCJK", "DejaVuSansMono", "StandardSymbolsPS",
-                  "D050000L")
 #: Scribble, shape and partial-stroke generators held out of training.
 HELD_OUT = frozenset({"scribble:spiral", "scribble:hatch", "shape:heart", "shape:smiley",
                       "shape:sun", "shape:house", "partial:hook"})
-#: Handwriting-style fonts (other "writers"), by group: their letters and symbols are
-#: non-digits, their digits are digits. Groups ending in ``-2`` are held out of training
-#: (digits included): the foreign-source check of how the gate treats hands it never saw.
-HAND_FONTS: dict[str, tuple[str, ...]] = {
-    "hand:BecauseWeBuild": ("BecauseWeBuild",), "hand:BecauseWeConnect": ("BecauseWeConnect",),
-    "hand:BecauseWeCreate": ("BecauseWeCreate",), "hand:ComicNeue": ("ComicNeue",),
-    "hand:DancingScript": ("DancingScript",), "hand:dkg": ("dkg", "dkgBI", "dkgBd", "dkgIt"),
-    "hand:Humor": ("Humor",), "hand:setofont": ("setofont",), "hand:Delphine": ("Delphine",),
-    "hand:BecauseWeLearn-2": ("BecauseWeLearn",), "hand:BecauseWeMentor-2": ("BecauseWeMentor",),
-    "hand:BecauseWeOrganize-2": ("BecauseWeOrganize",),
-    "hand:KaushanScript-2": ("KaushanScript",), "hand:Joscelyn-2": ("Joscelyn",),
-    "hand:Breip-2": ("Breip", "breipfont"), "hand:femkeklaver-2": ("femkeklaver",),
-    "hand:Rufscript-2": ("Rufscript010",), "hand:SteveHand-2": ("SteveHand",),
-}
-_HAND_FAMILIES = frozenset(f for fams in HAND_FONTS.values() for f in fams)
-#: Outline fonts: each stroke drawn as two lines, not as a pen draws it. Their letters are
-#: still non-digits, but their digits stand in for no writer (femkeklaver's were 44 %
-#: flagged where the other held-out hands' were 0-1.3 %).
-OUTLINE_HANDS = frozenset({"hand:femkeklaver-2"})
-_HAND_CHARS = _LATIN + "+=<>?@#$%&*~"
-
-_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
-              Path.home() / ".local/share/fonts", Path("/Library/Fonts"),
-              Path("/System/Library/Fonts"), Path("C:/Windows/Fonts"))
-
-
-@functools.lru_cache(maxsize=1)
-def find_fonts() -> dict[str, list[Path]]:
-    """Font files on this machine grouped by family (from the file name: ``DejaVuSans``).
-
-    Returns:
-        family -> paths of its .ttf/.otf/.ttc files (Type 1 files are skipped).
-    """
-    families: dict[str, list[Path]] = {}
-    for root in _FONT_DIRS:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.suffix.lower() not in (".ttf", ".otf", ".ttc"):
-                continue
-            family = path.stem.split("-")[0]
-            for suffix in ("Bold", "Regular", "Condensed", "Light", "ExtraLight", "Full", "B", "R"):
-                if family.endswith(suffix) and family != suffix and family[:-len(suffix)] and (
-                        suffix not in ("B", "R") or family.startswith("NanumSquare")):
-                    family = family[: -len(suffix)]
-                    break
-            families.setdefault(family, []).append(path)
-    return families
-
-
-def _charset(family: str) -> str:
-    if family.startswith("NotoSansCJK") or family.startswith("NotoSerifCJK") or family.startswith(
-            "DroidSans"):
-        return _CJK
-    if family.startswith("Nanum"):
-        return _HANGUL + _LATIN
-    if family in ("StandardSymbolsPS",):
-        return _GREEK + "∑∏∫√∞≈≠±×÷∀∃∈∩∪⊂⊕⊗"
-    if family == "D050000L":
-        return "✁✂✃✄✆✇✈✉✌✍✎✏✐✑✒✓✔✕✖✗✘✙✚✛✜✝✞✟✠✡✢✣✤✥✦✧✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼✽✾✿❀❁❂❃❄❅❆❇❈❉❊❋"
-    return _LATIN + _SYMBOLS + _GREEK
-
-
-@functools.lru_cache(maxsize=256)
-def _font(path: Path, size: int, index: int = 0) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size, index=index)
-
-
-def render_glyph(path: Path, char: str, rng: np.random.Generator) -> np.ndarray | None:
-    """One character in a font, rotated and thickened or thinned at random, maybe as strokes.
-
-    Returns:
-        uint8 ``(CANVAS, CANVAS)`` ink bright, or ``None`` when the font lacks the glyph.
-    """
-    font = _font(path, int(rng.integers(70, 110)))
-    img = Image.new("L", (CANVAS * 2, CANVAS * 2), 0)
-    draw = ImageDraw.Draw(img)
-    draw.text((CANVAS, CANVAS), char, fill=255, font=font, anchor="mm")
-    arr = np.asarray(img)
-    if arr.max() < 128:
-        return None
-    ys, xs = np.nonzero(arr > 40)
-    crop = Image.fromarray(arr[ys.min():ys.max() + 1, xs.min():xs.max() + 1])
-    crop = crop.rotate(float(rng.uniform(-15, 15)), resample=Image.BILINEAR, expand=True)
-    w, h = crop.size
-    scale = rng.uniform(0.5, 0.85) * CANVAS / max(w, h)
-    crop = crop.resize((max(1, int(w * scale)), max(1, int(h * scale))), Image.BILINEAR)
-    canvas = Image.new("L", (CANVAS, CANVAS), 0)
-    cw, ch = crop.size
-    at = (int(rng.integers(0, CANVAS - cw + 1)), int(rng.integers(0, CANVAS - ch + 1)))
-    canvas.paste(crop, at)
-    out = np.asarray(canvas)
-    mode = rng.random()
-    if mode < 0.5:  # drawn with a pen: the glyph's skeleton at a pen width
-        return pen_redraw(out, random_pen(rng))
-    if mode < 0.7:
-        return np.asarray(canvas.filter(ImageFilter.MaxFilter(int(rng.choice([3, 5, 7])))))
-    return out
-
-
-@functools.lru_cache(maxsize=4096)
-def has_glyph(path: Path, char: str) -> bool:
-    """Whether the font draws ``char`` itself (not its missing-glyph box or nothing)."""
-    def ink(text: str) -> np.ndarray:
-        img = Image.new("L", (96, 96), 0)
-        ImageDraw.Draw(img).text((48, 48), text, fill=255, font=_font(path, 48), anchor="mm")
-        return np.asarray(img)
-
-    drawn = ink(char)
-    return bool(drawn.max() >= 128) and not any(
-        np.array_equal(drawn, ink(missing)) for missing in ("\uffff", "\ue000", "\u0378"))
-
-
-def glyph_sampler(families: tuple[str, ...], chars: str | None = None
-                  ) -> Callable[[np.random.Generator], np.ndarray | None]:
-    """A generator of glyph images from the given font families (see :func:`find_fonts`).
-
-    Args:
-        families: font families. chars: the characters to draw (default: by family,
-            letters and symbols that cannot pass for a digit); characters a font lacks
-            are skipped.
-    """
-    fonts = find_fonts()
-    paths = [(fam, p) for fam in families for p in fonts.get(fam, [])]
-    if not paths:
-        raise ValueError(f"Received font families {families}; none is installed here "
-                         f"(found: {', '.join(sorted(fonts)) or 'no fonts'}).")
-
-    def sample(rng: np.random.Generator) -> np.ndarray | None:
-        family, path = paths[int(rng.integers(len(paths)))]
-        pool = chars if chars is not None else _charset(family)
-        char = pool[int(rng.integers(len(pool)))]
-        if family in _HAND_FAMILIES and not has_glyph(path, char):
-            return None
-        return render_glyph(path, char, rng)
-    return sample
-
-
-def hand_digit_sampler(families: tuple[str, ...]):
-    """Digits from handwriting fonts, drawn like :func:`render_glyph`: ``rng -> (image, digit)``.
-
-    Returns ``None`` where none of the families is installed.
-    """
-    installed = tuple(f for f in families if f in find_fonts())
-    if not installed:
-        return None
-    glyphs = [glyph_sampler(installed, str(d)) for d in range(10)]
-
-    def sample(rng: np.random.Generator):
-        digit = int(rng.integers(10))
-        image = glyphs[digit](rng)
-        return None if image is None else (image, digit)
-    return sample
-
-
-def font_digit_samplers(train: bool) -> dict[str, Callable]:
-    """Digits written by other hands: handwriting fonts and Hershey script and Latin fonts.
-
-    Args:
-        train: the training groups, else the held-out ones (``-2``).
-
-    Returns:
-        group name -> sampler ``rng -> (image, index)``; groups not installed are left out.
-    """
-    out: dict[str, Callable] = {}
-    for group, families in HAND_FONTS.items():
-        if group.endswith("-2") != (not train) or group in OUTLINE_HANDS:
-            continue
-        sampler = hand_digit_sampler(families)
-        if sampler is not None:
-            out[group] = sampler
-    for group, is_train in hershey.DIGIT_GROUPS.items():
-        if is_train != train:
-            continue
-        sampler = hershey.hershey_sampler(group, digits=True)
-        if sampler is not None:
-            out[group] = sampler
-    return out
 
 
 def _crop28(digit: np.ndarray) -> np.ndarray:
