@@ -12,11 +12,15 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "train-gate", help="train the not-a-digit gate (a small CNN beside the three models)",
         description="Train the gate that tells digits from everything else: MNIST digits "
-        "(plain, restyled, redrawn as pen strokes) against letters and symbols rendered "
-        "from this machine's fonts, scribbles, shapes, partial strokes and pairs of digits, "
-        "all through the app's preprocessing. Some font families and generators are held "
-        "out of training to measure how the gate does on drawings it never saw. Writes the "
-        "model and its card (with the threshold and the figures) beside each other.")
+        "(plain, restyled, redrawn as pen strokes) and digits of handwriting-style and "
+        "Hershey stroke fonts, against letters and symbols rendered from this machine's "
+        "fonts (system, handwriting-style and Hershey stroke fonts, where installed), "
+        "scribbles, shapes, doodles, invented characters, partial strokes and pairs of "
+        "digits, all through the app's preprocessing. Some font families and generators "
+        "are held out of training to measure how the gate does on drawings it never saw "
+        "(with --all-families, a twin measures them and the shipped gate trains on them "
+        "too). Writes the model and its card (with the threshold and the figures) beside "
+        "each other.")
     p.add_argument("--output", default=None,
                    help="the .keras file to write (default: resources/models/gate.keras)")
     p.add_argument("--per-family", type=int, default=300,

@@ -141,3 +141,17 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
         assert sum(squares) == (3 if all_families else 0)
         assert len(squares) == (9 if all_families else 6) and (y == 1).sum() == 4
 
+
+
+@pytest.mark.parametrize("args, quoted", [
+    (["--font-digits", "-1"], "--font-digits -1"),
+    (["--filters", "0", "64"], "--filters 0 64"),
+    (["--dense", "0"], "--dense 0"),
+])
+def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_path):
+    from digitlab.cli import main
+
+    assert main(["train-gate", "--output", str(tmp_path / "g.keras"), *args]) != 0
+    err = capsys.readouterr().err
+    assert quoted in err and "Traceback" not in err
+    assert not (tmp_path / "g.keras").exists()
