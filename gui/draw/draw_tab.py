@@ -118,6 +118,7 @@ class DrawTab(QWidget):
         self._lay_out()
         self.canvas.changed.connect(self._schedule_refresh)
         self.canvas.stroke_finished.connect(self.refresh)
+        self.canvas.stroke_finished.connect(self._forget_clear_hint)
         self.canvas.file_dropped.connect(self.open_digit_image)
         # Explain as soon as a stroke ends (after the prediction of refresh above).
         self.canvas.stroke_finished.connect(self.why_panel.flush)
@@ -227,6 +228,16 @@ class DrawTab(QWidget):
         self.message_label.setStyleSheet(error_style() if error else "")
         self.message_label.setText(text)
 
+    @Slot()
+    def _forget_clear_hint(self) -> None:
+        # "Undo brings the drawing back" is wrong once a new drawing has begun.
+        if self.message_text == self._clear_hint():
+            self._show_message("")
+
+    @staticmethod
+    def _clear_hint() -> str:
+        return translate("DrawTab", "Cleared. Undo (Ctrl+Z) brings the drawing back.")
+
     # ----- slots ------------------------------------------------------------------------
     @Slot(int)
     def explain_digit(self, digit: int) -> None:
@@ -261,8 +272,7 @@ class DrawTab(QWidget):
         had_drawing = not self.canvas.is_blank
         self.canvas.clear()
         self.why_panel.forget_digit()
-        self._show_message(translate("DrawTab", "Cleared. Undo (Ctrl+Z) brings the drawing back.")
-                           if had_drawing else "")
+        self._show_message(self._clear_hint() if had_drawing else "")
         self.refresh()
 
     @Slot()
@@ -410,7 +420,9 @@ class DrawTab(QWidget):
         if reading.is_empty:
             for chart in self.charts.values():
                 chart.show_message(translate("DrawTab", "draw a digit"))
-            self.verdict_label.setText(translate("DrawTab", "Draw a digit on the canvas"))
+            self.verdict_label.setText(
+                translate("DrawTab", "Draw a number on the canvas") if self.number_action.isChecked()
+                else translate("DrawTab", "Draw a digit on the canvas"))
             self.canvas.set_boxes([])
             self.lesson_label.hide()
             return

@@ -202,6 +202,10 @@
         <translation>숫자를 그리세요</translation>
     </message>
     <message>
+        <source>Draw a number on the canvas</source>
+        <translation>캔버스에 여러 자리 수를 그리세요</translation>
+    </message>
+    <message>
         <source>Draw a digit on the canvas</source>
         <translation>캔버스에 숫자를 그리세요</translation>
     </message>

@@ -203,3 +203,23 @@ def test_a_shortened_title_keeps_the_digit_and_its_probability(qtbot):
     shown = chart.getPlotItem().titleLabel.text
     assert "…" in shown, "the title had to be shortened at this width"
     assert shown.endswith(": 7 (99.3%)")
+
+
+def test_the_clear_hint_goes_once_a_new_drawing_begins(tab, mnist):
+    tab.show_digit(mnist.x_test[0])
+    tab.clear_action.trigger()
+    assert "Undo" in tab.message_text
+    stroke(tab.canvas, [(140, 40), (140, 140), (140, 240)])
+    assert tab.message_text == ""
+    tab.show_digit(mnist.x_test[1])
+    tab.clear_action.trigger()
+    tab.lab.message.emit("Saved")  # any other message stays after a stroke
+    stroke(tab.canvas, [(140, 40), (140, 240)])
+    assert tab.message_text == "Saved"
+
+
+def test_an_empty_number_canvas_asks_for_a_number(tab):
+    tab.set_number_mode(True)
+    assert tab.verdict_label.text() == "Draw a number on the canvas"
+    tab.set_number_mode(False)
+    assert tab.verdict_label.text() == "Draw a digit on the canvas"
