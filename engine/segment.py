@@ -245,7 +245,7 @@ def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
 
 
 def _shrink(ink: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(ink area-averaged f x f, f)`` with ``f`` the whole factor that brings it near WORK_ROWS."""
+    """``(ink area-averaged f x f, f)``: ``f`` the whole factor that brings it near WORK_ROWS."""
     f = max(1, ink.shape[0] // WORK_ROWS)
     if f == 1:
         return ink, 1

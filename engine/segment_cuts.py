@@ -1,4 +1,4 @@
-"""Cutting one group of ink into digits where they touch: the valley cuts under :mod:`engine.segment`.
+"""Cutting one group of ink into digits where they touch (used by :mod:`engine.segment`).
 
 A group wide for one digit, or one the scorer (the not-a-digit gate) rejects, is cut at
 the lowest columns of its ink's projection (an empty column first: pieces that do not
@@ -80,7 +80,7 @@ class Memo:
         return None if hit is None else self._scores.get(hit[1].tobytes())
 
     def scores(self, masks: list[np.ndarray]) -> np.ndarray:
-        """Scores of these masks' images: float ``(len(masks),)``, one scorer batch for the new ones."""
+        """Scores of these masks' images: float ``(len(masks),)``; one batch for the new ones."""
         images = [self.image(m) for m in masks]
         keys = [im.tobytes() for im in images]
         new = [i for i, k in enumerate(keys) if k not in self._scores]
@@ -203,6 +203,13 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
     scorer merely likes as much. A cut through a column without ink (pieces the grid
     joined but that do not touch) separates pieces: they need only the threshold.
 
+    Args:
+        group: bool ``(h, w)`` mask of the group in the memo's ink.
+        memo: the segmentation's boxes, images and scores.
+        threshold: the score a digit needs; depth: how many cuts led here (at most 3).
+        whole: the group's score if known. cut_score: what both pieces of a cut through
+            ink need (:data:`CUT_SCORE`; a drawing of one piece asks more).
+
     Returns:
         ``(mask, cut)`` per piece: ``cut`` when it was cut out of connected ink.
     """
@@ -269,7 +276,8 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
             for part, cut in split_group(piece, memo, threshold, depth + 1, cut_score=cut_score)]
 
 
-def _score_cuts(group: np.ndarray | None, pairs: list, memo: Memo) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray]]]:
+def _score_cuts(group: np.ndarray | None, pairs: list, memo: Memo
+                ) -> tuple[float, list[tuple[float, np.ndarray, np.ndarray, float, float]]]:
     """Score the whole (if given) and each ``(_, left, right)`` cut in one batch.
 
     Returns:

@@ -167,7 +167,7 @@ def compose_one_writer(images: np.ndarray, labels: np.ndarray, features: np.ndar
 
 def one_writer_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n: int,
                         seed: int, features: np.ndarray | None = None) -> float:
-    """Share of ``n`` one-writer ``length``-digit numbers (:func:`compose_one_writer`) read exactly."""
+    """Share of ``n`` one-writer numbers (:func:`compose_one_writer`) read exactly."""
     features = writer_features(images) if features is None else features
     rng = np.random.default_rng(seed)
     right = 0
