@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitlab.engine import gate_data
+from digitlab.engine import gate_data, hershey
 from digitlab.engine.gate import Gate, build_gate_model, threshold_for_rate
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.styles import STYLES
@@ -266,15 +266,22 @@ def by_source(family_rates: dict[str, float], train: bool) -> dict[str, float]:
     Each family counts once (families have equal sample counts); sources with no
     family installed are left out.
     """
-    held = _held_out_names()
     out = {}
     for source, prefixes in SOURCES.items():
         rates = [r for name, r in family_rates.items()
-                 if name.startswith(prefixes) and (name in held) != train]
+                 if name.startswith(prefixes) and is_held_out(name) != train]
         if rates:
             out[source] = float(np.mean(rates))
     return out
 
 
-def _held_out_names() -> set[str]:
-    return set(gate_data.negative_families(train=False))
+def is_held_out(family: str) -> bool:
+    """Whether ``family`` (a name from :func:`engine.gate_data.negative_families`) is held
+    out, decided by its name as ``negative_families`` decides it, whatever is installed."""
+    if family.startswith("font:"):
+        return family[len("font:"):] in gate_data.HELD_OUT_FONTS
+    if family.startswith("hershey:"):
+        return family in hershey.HELD_OUT_HERSHEY
+    if family.startswith("hand:"):
+        return family.endswith("-2")
+    return family in gate_data.HELD_OUT

@@ -91,6 +91,20 @@ def test_by_source_averages_families_of_one_split():
     assert out["system fonts"] == pytest.approx(0.8)
 
 
+def test_by_source_splits_by_name_without_the_fonts_installed(monkeypatch):
+    # CI has no handwriting or Hershey fonts: a family's split must not depend on them.
+    monkeypatch.setattr(gate_data, "negative_families", lambda train: {})
+    rates = {"font:C059": 0.8, "font:DejaVuSans": 0.3, "hand:Joscelyn-2": 0.5,
+             "hand:Humor": 0.1, "hershey:latin-2": 0.9, "hershey:latin": 0.2,
+             "shape:heart": 0.2, "doodle:cloud": 0.7}
+    assert by_source(rates, train=False) == pytest.approx({
+        "system fonts": 0.8, "handwriting fonts": 0.5, "Hershey stroke fonts": 0.9,
+        "generators": 0.2})
+    assert by_source(rates, train=True) == pytest.approx({
+        "system fonts": 0.3, "handwriting fonts": 0.1, "Hershey stroke fonts": 0.2,
+        "generators": 0.7})
+
+
 needs_hershey = pytest.mark.skipif(not hershey.find_hershey(),
                                    reason="no Hershey fonts (Debian hershey-fonts-data)")
 needs_hands = pytest.mark.skipif(not gate_data.font_digit_samplers(train=False),
