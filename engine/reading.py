@@ -220,11 +220,10 @@ class Reader:
             read = self._read_images(np.stack(images), boxes, needs, known)
             one = read.pop(0) if whole else None
             if not any(piece.is_digit for piece in read):
-                # No piece is a digit (a star cut in two): if the gate rejects the whole
-                # too, the drawing is one non-digit.
+                # No piece is a digit (a star cut in two, a wide 7 cut at its bend): the
+                # drawing is read whole, one digit or one non-digit as the gate judges it.
                 one = one or self._single(pre, whole_score).whole
-                if not one.is_digit:
-                    return Reading(pre, (one,), one)
+                return Reading(pre, (one,), one)
         return Reading(pre, tuple(read), one)
 
     def _gate_scores(self, images: np.ndarray, known: list[float | None] | None) -> np.ndarray:

@@ -151,3 +151,33 @@ def test_separate_pieces_are_judged_as_lone_drawings_and_cut_pieces_need_more(re
 def test_a_temperature_that_is_not_positive_and_finite_is_refused(predictor, bad):
     with pytest.raises(ValueError, match=r"'cnn'"):
         Reader(predictor, None, {"cnn": bad})
+
+
+class _WholeOnlyGate(Gate):
+    """Accepts one given image (the whole drawing's image28) and nothing else."""
+
+    def __init__(self, base: Gate, accepted: np.ndarray):
+        super().__init__(base._network, base.threshold)
+        self.accepted = accepted
+
+    def scores(self, images: np.ndarray) -> np.ndarray:
+        return np.array([0.9 if np.array_equal(im, self.accepted) else 1e-6 for im in images])
+
+
+@needs_gate
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_drawing_whose_pieces_all_fail_is_judged_whole(reader, mnist, whole):
+    """Pieces that are no digits while the gate accepts the whole: one digit, not a rejection
+    (a wide digit cut in two must not become "not a digit")."""
+    image, _ = compose_number([mnist.x_test[0], mnist.x_test[1]], np.random.default_rng(0),
+                              height=80, gap_range=(0.3, 0.3))
+    pre = preprocess_drawing(image)
+    gate = _WholeOnlyGate(reader.gate, pre.image28)
+    judged = Reader(reader.predictor, gate, reader.temperatures).read(image, whole=whole)
+    assert len(judged.digits) == 1 and judged.digits[0].is_digit
+    assert judged.whole is judged.digits[0]
+    assert judged.number == str(judged.digits[0].digit)
+    rejecting = _WholeOnlyGate(reader.gate, np.zeros((28, 28), np.float32))
+    judged = Reader(reader.predictor, rejecting, reader.temperatures).read(image, whole=whole)
+    assert len(judged.digits) == 1 and not judged.digits[0].is_digit
+    assert judged.number is None and judged.reason == NOT_A_DIGIT
