@@ -37,6 +37,10 @@ def add_parser(sub) -> None:
                    help="train the gate on the held-out non-digit families too; a twin "
                    "trained without them is measured first and its held-out figures go on "
                    "the card (takes twice as long)")
+    p.add_argument("--hard-negatives", type=float, default=0.0, metavar="SHARE",
+                   help="hard-negative mining: after 3/4 of the epochs, the SHARE of training "
+                   "non-digits the gate scores most digit-like weighs 3x for the rest "
+                   "(default 0: off)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -58,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received --font-digits {args.font_digits}, --filters "
                          f"{' '.join(map(str, args.filters))}, --dense {args.dense}; "
                          "expected --font-digits >= 0 and sizes >= 1")
+    if not 0.0 <= args.hard_negatives <= 1.0:
+        raise ValueError(f"Received --hard-negatives {args.hard_negatives}; expected a share "
+                         "in [0, 1] (0: off)")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
@@ -66,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
                         n_digits=args.digits, epochs=args.epochs, flag_rate=args.flag_rate,
                         seed=args.seed, filters=tuple(args.filters), dense=args.dense,
                         font_digits=args.font_digits, all_families=args.all_families,
+                        hard_negatives=args.hard_negatives,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

@@ -105,9 +105,47 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
     return x, y
 
 
+#: Hard-negative mining: the share of the epochs trained before the negatives are scored,
+#: and how much more the hardest ones then weigh.
+MINE_AFTER, MINE_FACTOR = 0.75, 3.0
+
+
+def hard_negative_weights(scores: np.ndarray, y: np.ndarray, weights: np.ndarray,
+                          top: float, factor: float = MINE_FACTOR) -> np.ndarray:
+    """Weights with the ``top`` share of negatives the gate scores most digit-like up-weighted.
+
+    The hardest negatives (label 0, highest score) weigh ``factor`` times more; all
+    negatives are then rescaled so that their total weight is unchanged, so the balance
+    between digits and non-digits stays as it was.
+
+    Args:
+        scores: ``(N,)`` the gate's logits (or scores) of the training images.
+        y: ``(N,)`` labels, 1 digit and 0 non-digit. weights: ``(N,)`` current weights.
+        top: share of the negatives to up-weight, in ``(0, 1]``. factor: their extra weight.
+
+    Returns:
+        float32 ``(N,)``: the new weights (digits' weights untouched).
+
+    Raises:
+        ValueError: ``top`` outside ``(0, 1]`` or ``factor`` below 1.
+    """
+    if not 0.0 < top <= 1.0 or factor < 1.0:
+        raise ValueError(f"Received top {top!r}, factor {factor!r}; expected 0 < top <= 1 "
+                         "and factor >= 1")
+    neg = np.flatnonzero(y < 0.5)
+    out = np.asarray(weights, np.float64).copy()
+    if not len(neg):
+        return out.astype(np.float32)
+    hard = neg[np.argsort(-np.asarray(scores)[neg], kind="stable")[:max(1, round(top * len(neg)))]]
+    total = out[neg].sum()
+    out[hard] *= factor
+    out[neg] *= total / out[neg].sum()
+    return out.astype(np.float32)
+
+
 def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
              filters: tuple[int, int] = (16, 32), dense: int = 64,
-             digit_weight: float = 1.0):
+             digit_weight: float = 1.0, hard_negatives: float = 0.0):
     """Train a fresh gate; returns the Keras model.
 
     Balanced class weights, Adam 2e-3 with cosine decay, and every batch randomly
@@ -118,6 +156,10 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
         digit_weight: extra weight of the digits over the balanced one; the gate works
             at the digits' tail (its threshold flags well under 1 % of them), so the
             rarest digits matter more than the easiest non-digits.
+        hard_negatives: 0 (off), or the share of training negatives to mine: after
+            :data:`MINE_AFTER` of the epochs the gate scores its training images, and for
+            the remaining epochs (same learning-rate schedule) the highest-scoring share of
+            negatives weighs :data:`MINE_FACTOR` times more (:func:`hard_negative_weights`).
     """
     from digitlab.engine.augment import AugmentConfig, augment_batch  # noqa: PLC0415
     from digitlab.engine.tf_runtime import import_keras, import_tensorflow  # noqa: PLC0415
@@ -134,13 +176,22 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
                        len(y) / (2 * (len(y) - n_pos)))
     gen = tf.random.Generator.from_seed(seed)
     config = AugmentConfig(max_rotation_deg=10.0, max_shift_px=2.0)
-    data = (tf.data.Dataset.from_tensor_slices((x, y, weights.astype(np.float32)))
-            .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-            .batch(128)
-            .map(lambda im, lab, w: (augment_batch(im, gen, config), lab, w),
-                 num_parallel_calls=1)
-            .prefetch(2))
-    model.fit(data, epochs=epochs, verbose=2)
+
+    def batches(w: np.ndarray):
+        return (tf.data.Dataset.from_tensor_slices((x, y, w.astype(np.float32)))
+                .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+                .batch(128)
+                .map(lambda im, lab, w: (augment_batch(im, gen, config), lab, w),
+                     num_parallel_calls=1)
+                .prefetch(2))
+
+    mine_at = round(epochs * MINE_AFTER) if hard_negatives else 0
+    if 0 < mine_at < epochs:
+        model.fit(batches(weights), epochs=mine_at, verbose=2)
+        logits = model.predict(x, batch_size=1024, verbose=0).reshape(-1)
+        weights = hard_negative_weights(logits, y, weights, hard_negatives)
+    model.fit(batches(weights), initial_epoch=mine_at if mine_at < epochs else 0,
+              epochs=epochs, verbose=2)
     return model
 
 
@@ -157,6 +208,7 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
 def train_gate(data, *, per_family: int = 300, n_digits: int = 14000, epochs: int = 16,
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
+               hard_negatives: float = 0.0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -172,6 +224,7 @@ def train_gate(data, *, per_family: int = 300, n_digits: int = 14000, epochs: in
         all_families: first train and measure a gate without the held-out families
             (its held-out figures are the honest estimate, kept in the report under
             ``"split_twin"``), then train the returned gate on all families.
+        hard_negatives: share of training negatives to mine (0: off; see :func:`fit_gate`).
         log: called with one line per stage.
 
     Returns:
@@ -183,17 +236,18 @@ def train_gate(data, *, per_family: int = 300, n_digits: int = 14000, epochs: in
         log("first the twin trained without the held-out families, to measure them...")
         twin = train_gate(data, per_family=per_family, n_digits=n_digits, epochs=epochs,
                           flag_rate=flag_rate, seed=seed, filters=filters, dense=dense,
-                          font_digits=font_digits, log=log)
+                          font_digits=font_digits, hard_negatives=hard_negatives, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
-    model = fit_gate(x, y, epochs, seed, filters, dense)
+    model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives)
     gate = Gate.from_keras(model)
     threshold = choose_threshold(gate, data, flag_rate, seed + 2)
     log(f"threshold {threshold:.4f} flags {flag_rate:.1%} of unseen validation digits; "
         "measuring...")
     report = measure_gate(gate.with_threshold(threshold), data, seed=seed + 10)
     report["trained_on_held_out_families"] = all_families
+    report["hard_negatives"] = hard_negatives
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

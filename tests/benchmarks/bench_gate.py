@@ -18,7 +18,8 @@ rows say so, and the rows ``twin (card): ...`` give the figures its twin (traine
 them, in the same command) measured; those are the honest estimate.
 
 Without the handwriting or Hershey fonts (e.g. on CI) those rows are left out.
-Run alone with ``python -m tests.benchmarks.run --only gate``.
+Run alone with ``python -m tests.benchmarks.run --only gate``; to measure another gate
+file than the shipped one, set ``DIGITLAB_BENCH_GATE=path/to/gate.keras``.
 """
 
 from __future__ import annotations
@@ -70,8 +71,12 @@ def run() -> list[dict]:
 
     from digitlab.engine.gate import SHIPPED_GATE  # noqa: PLC0415
 
-    gate = Gate.load()
-    report = json.loads(SHIPPED_GATE.with_suffix(".json").read_text(encoding="utf-8"))["report"]
+    import os  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    path = Path(os.environ.get("DIGITLAB_BENCH_GATE", SHIPPED_GATE))  # a candidate gate
+    gate = Gate.load(path)
+    report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["report"]
     rows = []
     twin = report.get("split_twin")
     if twin:

@@ -111,3 +111,35 @@ def _constant_network(logit: float):
     return Network((Step("flatten", "reshape", shape=(-1,)),
                     Step("logit", "dense", weights=weights,
                          bias=np.array([logit], np.float32))))
+
+
+def test_hard_negative_weights_up_weight_the_most_digit_like_non_digits_only():
+    from digitlab.engine.gate_training import hard_negative_weights
+
+    y = np.array([1, 0, 0, 0, 0, 1], np.float32)
+    scores = np.array([9.0, 0.1, 5.0, 3.0, -1.0, -4.0])
+    weights = np.array([2, 1, 1, 1, 1, 2], np.float32)
+    w = hard_negative_weights(scores, y, weights, top=0.5, factor=3.0)
+    # The two highest-scoring negatives (2, 3) weigh 3x the others; digits are untouched.
+    np.testing.assert_allclose(w[[2, 3]] / w[[1, 4]], [3.0, 3.0], rtol=1e-6)
+    np.testing.assert_allclose(w[[0, 5]], [2.0, 2.0])
+    assert w[1:5].sum() == pytest.approx(4.0)  # the negatives' total weight is kept
+    for top, factor in ((0.0, 3.0), (1.5, 3.0), (0.5, 0.5)):
+        with pytest.raises(ValueError, match=repr(top)):
+            hard_negative_weights(scores, y, weights, top=top, factor=factor)
+
+
+def test_fit_gate_mines_once_and_keeps_the_number_of_epochs(monkeypatch):
+    from digitlab.engine import gate_training
+
+    calls = []
+    real = gate_training.hard_negative_weights
+    monkeypatch.setattr(gate_training, "hard_negative_weights",
+                        lambda s, *a, **k: calls.append(len(s)) or real(s, *a, **k))
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 28, 28)).astype(np.float32)
+    y = (np.arange(256) % 2).astype(np.float32)
+    model = gate_training.fit_gate(x, y, epochs=4, seed=0, filters=(2, 2), dense=4,
+                                   hard_negatives=0.25)
+    assert calls == [256]  # scored every training image once, after 3 of the 4 epochs
+    assert int(model.optimizer.iterations.numpy()) == 4 * 2  # 4 epochs of 2 batches, no more

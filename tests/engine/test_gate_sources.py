@@ -161,6 +161,8 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--font-digits", "-1"], "--font-digits -1"),
     (["--filters", "0", "64"], "--filters 0 64"),
     (["--dense", "0"], "--dense 0"),
+    (["--hard-negatives", "1.5"], "--hard-negatives 1.5"),
+    (["--hard-negatives", "-0.1"], "--hard-negatives -0.1"),
 ])
 def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_path):
     from digitlab.cli import main
