@@ -88,6 +88,17 @@ class StartupTrace(QObject):
             print(f"{milestone} {seconds:.3f} {_peak_rss_mb()}".rstrip(), flush=True)
 
 
+def close_later(window: QWidget):
+    """A SIGINT handler that closes ``window`` from the event loop, not from the handler.
+
+    Python runs a signal handler between any two bytecodes of the main thread, e.g.
+    while a worker's ``submit`` holds its lock; closing there re-entered the worker's
+    ``stop``, which waited for that same lock for ever (seen as an app that ignored
+    Ctrl+C while TensorFlow finished loading).
+    """
+    return lambda *_: QTimer.singleShot(0, window.close)
+
+
 def _peak_rss_mb() -> str:
     """This process's peak resident memory in MB (``"179.3"``), or ``""`` if unknown."""
     try:
@@ -135,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Ctrl+C in the terminal closes the window cleanly (Qt's loop would ignore it);
     # the idle timer lets Python run the signal handler every 200 ms.
-    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    previous = signal.signal(signal.SIGINT, close_later(window))
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(200)

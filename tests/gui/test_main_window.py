@@ -157,6 +157,18 @@ def test_ctrl_q_quits_via_close(qtbot, windows, store, settings):
         "last_tab", type=int) == 1
 
 
+def test_ctrl_c_closes_the_window_from_the_event_loop(qtbot, windows, store, settings):
+    """The SIGINT handler may interrupt any code (a worker's submit holding its lock): it
+    only schedules the close, which then runs from the event loop."""
+    from digitlab.gui.app import close_later
+
+    window = windows(store, settings)
+    show(qtbot, window)
+    close_later(window)(signal.SIGINT, None)
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
 def test_startup_trace_prints_each_milestone_once(qtbot, windows, store, settings, capsys):
     from digitlab.gui.app import StartupTrace
 
