@@ -170,17 +170,19 @@ def hershey_sampler(group: str, digits: bool = False, root: Path = HERSHEY_DIR):
 
     files = find_hershey(root)
     fonts = [load_font(files[name]) for name in HERSHEY_GROUPS[group] if name in files]
-    pools = [glyph_strokes(f, digits) for f in fonts]
+    # Each glyph with its label: a font lacking some digits must not shift the others'.
+    pools = [[(int(c), f[c]) for c in "0123456789" if c in f] if digits
+             else [(None, g) for g in glyph_strokes(f, False)] for f in fonts]
     pools = [p for p in pools if p]
     if not pools:
         return None
 
     def sample(rng: np.random.Generator):
         pool = pools[int(rng.integers(len(pools)))]
-        k = int(rng.integers(len(pool)))
+        label, glyph = pool[int(rng.integers(len(pool)))]
         shear = rng.uniform(-0.25, 0.25)
         strokes = [np.stack([s[:, 0] - shear * s[:, 1], s[:, 1]], 1) * [rng.uniform(0.8, 1.2), 1]
-                   for s in pool[k]]
+                   for s in glyph]
         img = draw_strokes(strokes, rng, rotate_deg=10, tremor=float(rng.uniform(0.01, 0.04)))
-        return (img, k) if digits else img
+        return (img, label) if digits else img
     return sample

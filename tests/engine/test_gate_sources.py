@@ -52,6 +52,18 @@ def test_negatives_leave_out_digit_places_lines_loops_and_specks():
     assert hershey.glyph_strokes(font, digits=True) == [font["7"]]
 
 
+def test_a_font_without_some_digits_labels_the_ones_it_has(tmp_path):
+    # 96 records for ASCII 32..127, all empty but "7" (a bar and a diagonal).
+    records = ["12345  1JZ"] * 96
+    records[ord("7") - 32] = "12345  4JZKFYFPZ"
+    (tmp_path / "scripts.jhf").write_text("\n".join(records) + "\n", encoding="latin-1")
+    sampler = hershey.hershey_sampler("hershey:script", digits=True, root=tmp_path)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        image, digit = sampler(rng)
+        assert digit == 7 and image.max() > 128
+
+
 @pytest.mark.parametrize("name", sorted(DOODLES))
 def test_each_doodle_draws_ink(name):
     from digitlab.engine.strokes import stroke_sampler
