@@ -37,18 +37,20 @@ def logits_from_probabilities(probabilities: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(np.asarray(probabilities, np.float64), _TINY))
 
 
-def apply_temperature(logits: np.ndarray, temperature: float) -> np.ndarray:
+def apply_temperature(logits: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
     """``softmax(logits / T)`` along the last axis.
 
     Args:
-        logits: ``(..., K)``; temperature: > 0.
+        logits: ``(..., K)``; temperature: > 0, one for all rows or an array that
+            broadcasts against ``logits`` (e.g. ``(M, 1, 1)`` for ``(M, N, K)``: one per model).
 
     Returns:
         float64 ``(..., K)``, rows summing to 1; the argmax is that of ``logits``.
     """
-    if not (temperature > 0 and math.isfinite(temperature)):
+    t = np.asarray(temperature, np.float64)
+    if not bool(np.all(np.isfinite(t) & (t > 0))):
         raise ValueError(f"Received temperature={temperature!r}; expected a finite value > 0.")
-    z = np.asarray(logits, np.float64) / temperature
+    z = np.asarray(logits, np.float64) / t
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)

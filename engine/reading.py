@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
-from digitlab.engine.calibration import logits_from_probabilities
+from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 from digitlab.engine.gate import Gate, GateDecision
 from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
 from digitlab.engine.segment import CUT_SCORE, segment_pieces
@@ -271,12 +271,9 @@ class Reader:
         calibrated probabilities (one array per model for all images at once)."""
         kinds = list(probs)
         # All kinds in one (K, N, 10) array: a few numpy calls instead of a dozen per kind.
-        # softmax(logits / T) as engine.calibration.apply_temperature computes it.
         z = logits_from_probabilities(np.stack([probs[kind] for kind in kinds]))
         t = np.array([self.temperatures.get(kind, 1.0) for kind in kinds])[:, None, None]
-        scaled = z / t
-        e = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
-        calibrated = e / e.sum(axis=-1, keepdims=True)
+        calibrated = apply_temperature(z, t)
         return [DigitReading(tuple(int(v) for v in box), images[i],
                              dict(zip(kinds, calibrated[:, i], strict=True)),
                              dict(zip(kinds, z[:, i], strict=True)),

@@ -26,13 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.benchmarks.bench_reading import quality_row
+
 PER_FAMILY = 120
 SEED = 900  # no training or card measurement uses seeds 900-999
-
-
-def _quality(name: str, value: float, budget: str | None, within: bool | None, **extra) -> dict:
-    return {"name": f"{name}: {100 * value:.1f}%", "value": round(float(value), 4),
-            "budget": budget, "within_budget": within, **extra}
 
 
 def labelled_digits(samplers: dict, per_family: int, seed: int
@@ -81,11 +78,11 @@ def run() -> list[dict]:
     twin = report.get("split_twin")
     if twin:
         flagged = twin["non_digits_flagged"]
-        rows.append(_quality("twin (card): non-digits flagged, held-out families",
+        rows.append(quality_row("twin (card): non-digits flagged, held-out families",
                              flagged["held_out_families"], ">= 90%",
                              flagged["held_out_families"] >= 0.9))
         for source, share in flagged["held_out_by_source"].items():
-            rows.append(_quality(f"twin (card): held-out non-digits flagged, {source}", share,
+            rows.append(quality_row(f"twin (card): held-out non-digits flagged, {source}", share,
                                  ">= 90%", share >= 0.9))
     seen = " (the shipped gate trained on them)" if twin else ""
     for train in (False, True):
@@ -96,12 +93,12 @@ def run() -> list[dict]:
                  if (fam == k).any()}
         split = ("training families (fresh samples)" if train
                  else f"held-out families{seen}")
-        rows.append(_quality(f"gate: non-digits flagged, {split}", float(np.mean(hits)),
+        rows.append(quality_row(f"gate: non-digits flagged, {split}", float(np.mean(hits)),
                              ">= 90%", bool(np.mean(hits) >= 0.9), samples=len(x),
                              families=len(families)))
         if not train:
             for source, share in by_source(rates, train=False).items():
-                rows.append(_quality(f"gate: held-out non-digits flagged{seen}, {source}",
+                rows.append(quality_row(f"gate: held-out non-digits flagged{seen}, {source}",
                                      share, ">= 90%", share >= 0.9))
             worst = sorted(rates.items(), key=lambda kv: kv[1])[:5]
             rows.append({"name": "gate: worst held-out families "
@@ -111,7 +108,7 @@ def run() -> list[dict]:
     data = load_mnist()
     plain = digits_through_app(data.x_test[-5000:])
     share = float(np.mean(gate.scores(plain) < gate.threshold))
-    rows.append(_quality("gate: MNIST test digits flagged (last 5000)", share, "<= 1%",
+    rows.append(quality_row("gate: MNIST test digits flagged (last 5000)", share, "<= 1%",
                          share <= 0.01, samples=len(plain)))
 
     hands = gate_data.font_digit_samplers(train=False)
@@ -119,13 +116,13 @@ def run() -> list[dict]:
         x, y = labelled_digits(hands, PER_FAMILY, SEED + 2)
         accepted = gate.scores(x) >= gate.threshold
         share = float(1 - accepted.mean())
-        rows.append(_quality("gate: held-out hands' digits flagged (fonts)", share, "<= 1%",
+        rows.append(quality_row("gate: held-out hands' digits flagged (fonts)", share, "<= 1%",
                              share <= 0.01, samples=len(x), groups=len(hands)))
         cnn = Predictor.load_shipped().predict_batch(x)["cnn"].argmax(axis=1)
         acc_all = float(np.mean(cnn == y))
         acc_ok = float(np.mean(cnn[accepted] == y[accepted]))
-        rows.append(_quality("cnn accuracy: held-out hands' digits, all", acc_all, None, None))
-        rows.append(_quality("cnn accuracy: held-out hands' digits, accepted", acc_ok,
+        rows.append(quality_row("cnn accuracy: held-out hands' digits, all", acc_all, None, None))
+        rows.append(quality_row("cnn accuracy: held-out hands' digits, accepted", acc_ok,
                              ">= all", acc_ok >= acc_all))
     return rows
 

@@ -43,7 +43,7 @@ REPEATS, WARMUP = 200, 30
 NUMBERS_PER_LENGTH = 200
 
 
-def _quality(name: str, value: float, budget: str | None, within: bool | None, **extra) -> dict:
+def quality_row(name: str, value: float, budget: str | None, within: bool | None, **extra) -> dict:
     # The shared table shows times only: the share goes into the name as well.
     return {"name": f"{name}: {100 * value:.1f}%", "value": round(float(value), 4),
             "budget": budget, "within_budget": within, **extra}
@@ -221,49 +221,49 @@ def run() -> list[dict]:
         x, _ = gate_data.sample_set(families, 100, seed=100 + train)
         share = flagged(x)
         label = "training families (fresh samples)" if train else "held-out families"
-        rows.append(_quality(f"gate: non-digits flagged, {label}", share, ">= 90%",
+        rows.append(quality_row(f"gate: non-digits flagged, {label}", share, ">= 90%",
                              share >= 0.9, samples=len(x), families=len(families)))
     for train in (True, False):
         families = gate_data.negative_families(train=train)
         share, n = reader_flag_rate(reader, families, 25, seed=200 + train)
         label = "training families (fresh samples)" if train else "held-out families"
-        rows.append(_quality(f"read: non-digit drawings flagged, {label}", share, ">= 90%",
+        rows.append(quality_row(f"read: non-digit drawings flagged, {label}", share, ">= 90%",
                              share >= 0.9, samples=n))
     pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(data.x_test)}, 200, seed=102)
-    rows.append(_quality("gate: pairs of close/touching test digits flagged", flagged(pairs),
+    rows.append(quality_row("gate: pairs of close/touching test digits flagged", flagged(pairs),
                          None, None, samples=len(pairs)))
 
     test_x, test_y = data.x_test[:3000], data.y_test[:3000]
     plain = digits_through_app(test_x)
     share = flagged(plain)
-    rows.append(_quality("gate: MNIST test digits flagged", share, "<= 1%", share <= 0.01,
+    rows.append(quality_row("gate: MNIST test digits flagged", share, "<= 1%", share <= 0.01,
                          samples=len(plain)))
     styled = np.concatenate(list(styled_digits(test_x[:200], seed=7).values()))
     redrawn, _ = gate_data.sample_set({"d": gate_data.digit_sampler(test_x)}, 600, seed=8)
     for name, x in (("restyled (engine.styles, 6 styles)", styled),
                     ("pen-redrawn / fast-restyled", redrawn)):
         share = flagged(x)
-        rows.append(_quality(f"gate: {name} digits flagged", share, "<= 1%", share <= 0.01,
+        rows.append(quality_row(f"gate: {name} digits flagged", share, "<= 1%", share <= 0.01,
                              samples=len(x)))
 
     cnn = predictor.predict_batch(plain)["cnn"].argmax(axis=1)
     accepted = gate.scores(plain) >= gate.threshold
     acc_all = float(np.mean(cnn == test_y))
     acc_accepted = float(np.mean(cnn[accepted] == test_y[accepted]))
-    rows.append(_quality("cnn accuracy: all MNIST test digits", acc_all, None, None))
-    rows.append(_quality("cnn accuracy: accepted MNIST test digits", acc_accepted,
+    rows.append(quality_row("cnn accuracy: all MNIST test digits", acc_all, None, None))
+    rows.append(quality_row("cnn accuracy: accepted MNIST test digits", acc_accepted,
                          ">= all digits", acc_accepted >= acc_all))
 
     for length in (2, 3, 4):
         share = number_accuracy(reader, data.x_test, data.y_test, length, NUMBERS_PER_LENGTH,
                                 seed=length)
-        rows.append(_quality(f"numbers read exactly, {length} digits", share, ">= 95%",
+        rows.append(quality_row(f"numbers read exactly, {length} digits", share, ">= 95%",
                              share >= 0.95, samples=NUMBERS_PER_LENGTH))
     features = writer_features(data.x_test)
     for length in (2, 3, 4):
         share = one_writer_accuracy(reader, data.x_test, data.y_test, length,
                                     NUMBERS_PER_LENGTH, seed=10 + length, features=features)
-        rows.append(_quality(f"numbers read exactly, {length} digits, one writer", share,
+        rows.append(quality_row(f"numbers read exactly, {length} digits, one writer", share,
                              ">= 95%", share >= 0.95, samples=NUMBERS_PER_LENGTH))
 
     from PIL import Image  # noqa: PLC0415

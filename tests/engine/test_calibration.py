@@ -79,6 +79,16 @@ def test_fit_refuses_mismatched_shapes():
         fit_temperature(np.zeros((5, 10)), np.zeros(4, int))
 
 
+def test_one_temperature_per_model_equals_each_model_scaled_alone():
+    z = np.random.default_rng(0).normal(size=(3, 5, 10)) * 4
+    t = np.array([0.9, 1.1, 1.4])
+    together = apply_temperature(z, t[:, None, None])
+    for k in range(3):
+        np.testing.assert_array_equal(together[k], apply_temperature(z[k], float(t[k])))
+    with pytest.raises(ValueError, match="temperature"):
+        apply_temperature(z, np.array([1.0, 0.0, 1.0])[:, None, None])
+
+
 def test_a_temperature_fitted_for_another_model_file_is_not_used(tmp_path):
     model = tmp_path / "cnn.keras"
     model.write_bytes(b"version one")
