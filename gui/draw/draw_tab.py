@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 #: Width of the column under the canvas: a digit's square, or a number's wide canvas.
 DIGIT_COLUMN, NUMBER_COLUMN = 340, 620
+#: What the charts and maps keep beside a number's canvas (what the smallest window leaves them).
+RIGHT_MIN = 620
 
 
 class DrawTab(QWidget):
@@ -259,12 +261,24 @@ class DrawTab(QWidget):
     def set_number_mode(self, on: bool) -> None:
         """Widen the canvas to hold a number (``on``) or make it a digit's square again."""
         self.number_action.setChecked(on)
-        column = NUMBER_COLUMN if on else DIGIT_COLUMN
-        self._left_widget.setFixedWidth(column)
-        bar = self._left_scroll.verticalScrollBar().sizeHint().width()
-        self._left_scroll.setFixedWidth(column + bar)
+        self._fit_left_column()
         self.canvas.set_canvas_width(NUMBER_WIDTH if on else CANVAS_SIZE)
         self.refresh()
+
+    def _fit_left_column(self) -> None:
+        # A number's canvas takes what the tab can spare (the canvas scales its image):
+        # on a 1024 px screen the charts would otherwise be pushed over it.
+        bar = self._left_scroll.verticalScrollBar().sizeHint().width()
+        column = DIGIT_COLUMN
+        if self.number_action.isChecked():
+            column = max(DIGIT_COLUMN, min(NUMBER_COLUMN, self.width() - RIGHT_MIN - bar))
+        if self._left_widget.minimumWidth() != column:
+            self._left_widget.setFixedWidth(column)
+            self._left_scroll.setFixedWidth(column + bar)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_left_column()
 
     @Slot()
     def clear(self) -> None:

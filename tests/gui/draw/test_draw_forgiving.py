@@ -223,3 +223,18 @@ def test_an_empty_number_canvas_asks_for_a_number(tab):
     assert tab.verdict_label.text() == "Draw a number on the canvas"
     tab.set_number_mode(False)
     assert tab.verdict_label.text() == "Draw a digit on the canvas"
+
+
+def test_a_number_canvas_leaves_the_charts_their_room_on_a_small_screen(qtbot, tab):
+    from digitlab.gui.draw.draw_tab import NUMBER_COLUMN, RIGHT_MIN
+
+    tab.resize(1400, 860)
+    tab.set_number_mode(True)
+    qtbot.waitUntil(lambda: tab._left_widget.width() == NUMBER_COLUMN)  # the full canvas
+    tab.resize(1000, 620)
+    qtbot.waitUntil(lambda: tab._left_widget.width() < NUMBER_COLUMN)
+    assert tab._left_scroll.width() <= tab.width() - RIGHT_MIN
+    tab.set_number_mode(False)
+    tab.resize(1400, 860)
+    tab.set_number_mode(True)
+    qtbot.waitUntil(lambda: tab._left_widget.width() == NUMBER_COLUMN)
