@@ -42,6 +42,12 @@ SPECK_MASS = 0.12
 #: is a near-certain digit (9 to 1): a letter or a shape drawn without lifting the pen
 #: (u, n, V, a check mark) cuts into strokes that pass as 1s at even odds.
 BLOB_CUT_SCORE = 0.9
+#: A piece less than this share of the tallest piece's height is no digit of the number
+#: (as ``engine.reading.ROW_HEIGHT``): a 5's or a 7's loose bar, a broken-off end of a
+#: stroke. It joins the digit next to it instead of breaking the row...
+SHORT_HEIGHT = 0.5
+#: ...when the gap between their boxes is at most this share of the tallest height.
+SHORT_GAP = 0.25
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,41 @@ def _joined(a: _Group, b: _Group) -> _Group:
                                         max(ax1, bx1)), a.mass + b.mass)
 
 
+def _join_short(groups: list[_Group], grid: _Grid, memo: Memo | None) -> list[_Group]:
+    """Join each piece too short to be a digit of the row to a digit next to it.
+
+    A piece under :data:`SHORT_HEIGHT` of the tallest piece's height joins the piece
+    within :data:`SHORT_GAP` of it (gap between the boxes; overlapping boxes have none)
+    whose join the scorer likes best, or, without a scorer, the nearest one. A short piece
+    with nothing near stays as it is (the reader then judges the drawing whole).
+    """
+    groups = list(groups)
+    while len(groups) > 1:
+        tallest = max(g.box[2] - g.box[0] for g in groups)
+        short = [i for i, g in enumerate(groups) if g.box[2] - g.box[0] < SHORT_HEIGHT * tallest]
+        for i in sorted(short, key=lambda k: groups[k].mass):
+            a = groups[i]
+            near = [j for j, b in enumerate(groups)
+                    if j != i and _gap(a.box, b.box) <= SHORT_GAP * tallest]
+            if near:
+                break
+        else:
+            return groups
+        if memo is not None and len(near) > 1:
+            joins = [_joined(a, groups[j]) for j in near]
+            best = near[int(np.argmax(memo.scores(grid.group_masks(joins, memo))))]
+        else:
+            best = min(near, key=lambda j: _gap(a.box, groups[j].box))
+        groups[best] = _joined(groups[best], a)
+        del groups[i]
+    return groups
+
+
+def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    """Columns between two boxes ``(y0, x0, y1, x1)`` (0 or less when their columns overlap)."""
+    return max(a[1], b[1]) - min(a[3], b[3])
+
+
 def _joins(a: _Group, b: _Group, grid: _Grid, memo: Memo) -> bool:
     """Whether the scorer likes ``a`` and ``b`` together at least as much as the worse alone."""
     masks = grid.group_masks([a, b, _joined(a, b)], memo)
@@ -272,7 +313,7 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
     grid, pieces = _components(ink)
     if not pieces:
         return []
-    merged = _merge(pieces, grid, memo)
+    merged = _join_short(_merge(pieces, grid, memo), grid, memo)
     y0, x0, y1, x1 = merged[0].box
     if len(merged) == 1:
         # One piece: all the ink (the common case, kept cheap) unless it may hide two.
@@ -291,8 +332,11 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
     # Every group's own score in one batch (narrow ones too: the reader needs them);
     # split_group scores only the cuts it tries.
     wholes = memo.scores(groups)
-    return [part for g, whole in zip(groups, wholes, strict=True)
-            for part in _parts(split_group(g, memo, threshold, whole=float(whole)))]
+    # A piece too short for the row is not cut: its pieces could not be digits of it.
+    tallest = max(g.box[2] - g.box[0] for g in merged)
+    return [part for g, group, whole in zip(groups, merged, wholes, strict=True)
+            for part in ([(g, False)] if group.box[2] - group.box[0] < SHORT_HEIGHT * tallest
+                         else _parts(split_group(g, memo, threshold, whole=float(whole))))]
 
 
 def _parts(parts: list[tuple[np.ndarray, bool]]) -> list[tuple[np.ndarray, bool]]:

@@ -262,3 +262,32 @@ def test_pieces_the_grid_joined_but_that_do_not_touch_are_separated_as_separate_
     assert len(segment_digits(crop)) == 1  # joined on the grid
     pieces = segment_pieces(crop, upright_scorer(0.3), 0.01)
     assert [p.cut for p in pieces] == [False, False]
+
+
+FIVE_WITH_BAR_TO_THE_RIGHT = [
+    [(60, 60), (55, 100), (80, 95), (100, 110), (102, 135), (85, 150), (55, 145)],
+    [(90, 40), (150, 38)],  # the bar, lifted off and mostly right of the body
+]
+ONE_AT = [[(230, 40), (226, 150)]]
+
+
+@pytest.mark.parametrize("scored", [False, True])
+def test_a_piece_too_short_for_the_row_joins_the_digit_beside_it(scored):
+    # The 5's bar shares a third of its columns with the body (too few to merge by
+    # overlap) and is a fifth of the row's height: no digit of the number. It joins the
+    # 5 instead of breaking the row (the reader would judge "51" as one drawing).
+    image = strokes_image(FIVE_WITH_BAR_TO_THE_RIGHT + ONE_AT)
+    crop = crop_of(image)
+    scorer = upright_scorer(0.9) if scored else None
+    pieces = segment_pieces(crop, scorer, 0.01)
+    assert len(pieces) == 2
+    top = preprocess_drawing(image).bbox[0]
+    assert pieces[0].box[0] + top < 45  # the bar (y 38-40) is in the 5's box
+    assert pieces[0].box[3] > pieces[1].box[1] - 80  # ...and so is its right end
+
+
+def test_a_short_piece_far_from_every_digit_is_not_joined():
+    # A dash half the row's height away from the nearest digit belongs to none of them.
+    image = strokes_image(FIVE_WITH_LOOSE_BAR + ONE_AT + [[(300, 95), (340, 95)]])
+    pieces = segment_pieces(crop_of(image), upright_scorer(0.9), 0.01)
+    assert [p.box[2] - p.box[0] < 20 for p in pieces] == [False, False, True]
