@@ -107,8 +107,30 @@ def draw_strokes(strokes: list[np.ndarray], rng: np.random.Generator,
     return np.asarray(img.filter(ImageFilter.GaussianBlur(0.6)))
 
 
+def _zhang_suen_tables() -> np.ndarray:
+    """Whether Zhang-Suen removes a pixel, by step and by its 8 neighbours as a bit code.
+
+    Returns:
+        bool ``(2, 256)``: bit ``i`` of the code is neighbour P(i+2), clockwise from north.
+    """
+    codes = np.arange(256)
+    n = [(codes >> i) & 1 for i in range(8)]
+    b = sum(n)
+    a = sum((n[i] == 0) & (n[(i + 1) % 8] == 1) for i in range(8))
+    common = (b >= 2) & (b <= 6) & (a == 1)
+    step0 = common & (n[0] * n[2] * n[4] == 0) & (n[2] * n[4] * n[6] == 0)
+    step1 = common & (n[0] * n[2] * n[6] == 0) & (n[0] * n[4] * n[6] == 0)
+    return np.stack([step0, step1])
+
+
+_REMOVE = _zhang_suen_tables()
+
+
 def skeleton(mask: np.ndarray) -> np.ndarray:
     """Thin a binary image to one-pixel-wide lines (Zhang & Suen, 1984).
+
+    Each pass looks its pixels' neighbourhoods up in :data:`_REMOVE` (one table
+    lookup instead of the rule's ~40 array operations: ~4x faster, same result).
 
     Args:
         mask: bool ``(H, W)``.
@@ -121,18 +143,13 @@ def skeleton(mask: np.ndarray) -> np.ndarray:
         changed = False
         for step in (0, 1):
             p = img
-            # Neighbours P2..P9 clockwise from north.
-            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
-                 p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]
-            b = sum(x.astype(np.int16) for x in n)
-            a = sum(((n[i] == 0) & (n[(i + 1) % 8] == 1)).astype(np.int16) for i in range(8))
-            if step == 0:
-                c1 = n[0] * n[2] * n[4] == 0
-                c2 = n[2] * n[4] * n[6] == 0
-            else:
-                c1 = n[0] * n[2] * n[6] == 0
-                c2 = n[0] * n[4] * n[6] == 0
-            remove = (p[1:-1, 1:-1] == 1) & (b >= 2) & (b <= 6) & (a == 1) & c1 & c2
+            # Neighbours P2..P9 clockwise from north, as the bits of one code.
+            n = (p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
+                 p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2])
+            code = n[0].copy()
+            for i in range(1, 8):
+                code |= n[i] << i
+            remove = (p[1:-1, 1:-1] == 1) & _REMOVE[step][code]
             if remove.any():
                 img = img.copy()
                 img[1:-1, 1:-1][remove] = 0
@@ -151,10 +168,18 @@ def pen_redraw(ink: np.ndarray, width: float) -> np.ndarray:
     Returns:
         uint8 ``(H, W)``, ink bright, anti-aliased.
     """
+    return _stroke_skeleton(ink, skeleton(_half(ink) > 100), width)
+
+
+def _half(ink: np.ndarray) -> np.ndarray:
     # The skeleton of the half-size image is as good at the pen widths used and ~4x cheaper.
     h, w = ink.shape
-    half = np.asarray(Image.fromarray(ink).resize((max(1, w // 2), max(1, h // 2)), Image.BOX))
-    ys, xs = np.nonzero(skeleton(half > 100))
+    return np.asarray(Image.fromarray(ink).resize((max(1, w // 2), max(1, h // 2)), Image.BOX))
+
+
+def _stroke_skeleton(ink: np.ndarray, half_skeleton: np.ndarray, width: float) -> np.ndarray:
+    """Draw ``ink``'s half-size skeleton at full size with a round pen (``ink`` if it is empty)."""
+    ys, xs = np.nonzero(half_skeleton)
     ys, xs = ys * 2 + 1, xs * 2 + 1
     out = np.zeros(ink.shape, np.float32)
     if len(ys) == 0:
