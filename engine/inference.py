@@ -202,6 +202,44 @@ class Predictor:
                     out[kind][start:start + len(chunk)] = net.forward(chunk)
         return out
 
+    def predict_batch_with_maps(
+        self, images: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], tuple[tuple[FeatureMap, ...], ...]]:
+        """:meth:`predict_batch` of all the models, and each image's CNN feature maps from
+        the same pass (the CNN goes layer by layer; its probabilities are those of
+        :meth:`predict_batch` bit for bit).
+
+        A matrix product's rounding depends on its number of rows, so the maps of an image
+        in a batch of several can differ from :meth:`feature_maps` of that image alone in
+        the last bits (float32 rounding); in a batch of one they are the same.
+
+        Args:
+            images: ``(N, 28, 28)``, ``uint8`` 0..255 or float 0..1.
+
+        Returns:
+            ``(probabilities, maps)``: kind -> float32 ``(N, 10)``, and per image the
+            ``FeatureMap`` s of :meth:`feature_maps` (``()`` each without a CNN).
+
+        Raises:
+            ValueError: images of another shape.
+        """
+        x = _check_shape(images)
+        out = {kind: np.empty((len(x), 10), np.float32) for kind in self._networks}
+        maps: list[tuple[FeatureMap, ...]] = []
+        with one_blas_thread():
+            for start in range(0, len(x), _BATCH_CHUNK):
+                chunk = _scaled(x[start:start + _BATCH_CHUNK])
+                layer_maps = []
+                for kind, net in self._networks.items():
+                    if kind == "cnn":
+                        output, layer_maps = net.run(chunk, keep_maps=True)
+                    else:
+                        output = net.forward(chunk)
+                    out[kind][start:start + len(chunk)] = output
+                maps.extend(tuple(FeatureMap(name, array[i]) for name, array in layer_maps)
+                            for i in range(len(chunk)))
+        return out, tuple(maps)
+
     def feature_maps(self, image28: np.ndarray) -> tuple[FeatureMap, ...]:
         """The CNN's conv and pool outputs for one preprocessed image.
 

@@ -72,6 +72,8 @@ class DigitReading:
         logits: kind -> float64 ``(10,)`` raw logits (log-probabilities of the model's softmax).
         temperatures: kind -> the ``T`` used (1.0 when the model has no fitted temperature).
         gate: the not-a-digit decision, or ``None`` without a gate.
+        feature_maps: the CNN's ``FeatureMap`` s of ``image28`` from the pass that gave
+            its probabilities, when :meth:`Reader.read` was asked for them; else ``()``.
     """
 
     box: tuple[int, int, int, int]
@@ -80,6 +82,7 @@ class DigitReading:
     logits: dict[str, np.ndarray]
     temperatures: dict[str, float]
     gate: GateDecision | None
+    feature_maps: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def digits(self) -> dict[str, int]:
@@ -166,7 +169,7 @@ class Reader:
                                  "value > 0.")
 
     def read(self, drawing: np.ndarray, ink: str = "auto", whole: bool = False,
-             quick: bool = True) -> Reading:
+             quick: bool = True, feature_maps: bool = False) -> Reading:
         """Find the digits in a drawing and read each.
 
         Args:
@@ -177,6 +180,9 @@ class Reader:
                 as wide as tall is one digit, without segmentation (the live path's budget);
                 ``False`` segments every drawing (two narrow digits the gate accepts as
                 one, such as some "11", are then still read as a number).
+            feature_maps: every piece also gets the CNN's feature maps, from the same
+                pass as its probabilities (see :meth:`Predictor.predict_batch_with_maps`;
+                without a CNN they stay ``()``).
 
         Returns:
             A :class:`Reading`.
@@ -196,7 +202,7 @@ class Reader:
                     whole_score >= self.gate.threshold):
                 # The gate accepts it and it is too narrow for two digits side by side:
                 # one digit, without the cost of segmentation (the live path's common case).
-                return self._single(pre, whole_score)
+                return self._single(pre, whole_score, feature_maps)
             scorer = None if self.gate is None else self.gate.scores
             # A group passes at the gate's threshold; a cut needs CUT_SCORE on both pieces.
             threshold = 0.5 if self.gate is None else self.gate.threshold
@@ -207,7 +213,7 @@ class Reader:
             if len(pieces) <= 1 or not looks_like_a_row(piece_boxes):
                 # One piece, or pieces of very different heights or rows (a Hangul
                 # syllable, a smiley's eyes): not a number. The gate judges the whole.
-                return self._single(pre, whole_score)
+                return self._single(pre, whole_score, feature_maps)
             boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0) for b in piece_boxes]
             images = [piece.image28 for piece in pieces]
             needs: list[float | None] = [NUMBER_PIECE_SCORE if p.cut else None for p in pieces]
@@ -217,12 +223,12 @@ class Reader:
                 # in the same batch as the pieces: one batch per model.
                 boxes, images = [pre.bbox] + boxes, [pre.image28] + images
                 needs, known = [None] + needs, [whole_score] + known
-            read = self._read_images(np.stack(images), boxes, needs, known)
+            read = self._read_images(np.stack(images), boxes, needs, known, feature_maps)
             one = read.pop(0) if whole else None
             if not any(piece.is_digit for piece in read):
                 # No piece is a digit (a star cut in two, a wide 7 cut at its bend): the
                 # drawing is read whole, one digit or one non-digit as the gate judges it.
-                one = one or self._single(pre, whole_score).whole
+                one = one or self._single(pre, whole_score, feature_maps).whole
                 return Reading(pre, (one,), one)
         return Reading(pre, tuple(read), one)
 
@@ -241,21 +247,27 @@ class Reader:
         with one_blas_thread():
             return self._read_images(np.asarray(image28, np.float32)[None], [(0, 0, 28, 28)])[0]
 
-    def _single(self, pre: PreprocessResult, whole_score: float | None) -> Reading:
+    def _single(self, pre: PreprocessResult, whole_score: float | None,
+                feature_maps: bool = False) -> Reading:
         """The whole drawing read as one digit."""
-        one = self._read_images(pre.image28[None], [pre.bbox], None, [whole_score])[0]
+        one = self._read_images(pre.image28[None], [pre.bbox], None, [whole_score],
+                                feature_maps)[0]
         return Reading(pre, (one,), one)
 
     def _read_images(self, images: np.ndarray, boxes,
                      threshold: float | list[float | None] | None = None,
-                     known: list[float | None] | None = None) -> list[DigitReading]:
+                     known: list[float | None] | None = None,
+                     feature_maps: bool = False) -> list[DigitReading]:
         """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate).
 
         ``threshold``: the score a digit needs (at least the gate's), one for all or one per
         image. ``known``: gate scores already computed for some images (``None`` where not);
-        the gate runs only on the others.
+        the gate runs only on the others. ``feature_maps``: each reading gets its CNN maps.
         """
-        probs = self.predictor.predict_batch(images)
+        if feature_maps:
+            probs, maps = self.predictor.predict_batch_with_maps(images)
+        else:
+            probs, maps = self.predictor.predict_batch(images), None
         if self.gate is None:
             decisions = [None] * len(images)
         else:
@@ -263,10 +275,10 @@ class Reader:
             each = threshold if isinstance(threshold, list) else [threshold] * len(images)
             decisions = [self.gate.decide_scores(scores[i:i + 1], t)[0]
                          for i, t in enumerate(each)]
-        return self._pieces(images, boxes, probs, decisions)
+        return self._pieces(images, boxes, probs, decisions, maps)
 
     def _pieces(self, images: np.ndarray, boxes, probs: Mapping[str, np.ndarray],
-                decisions: list[GateDecision | None]) -> list[DigitReading]:
+                decisions: list[GateDecision | None], maps=None) -> list[DigitReading]:
         """The models' ``(N, 10)`` probabilities per kind -> N readings with raw logits and
         calibrated probabilities (one array per model for all images at once)."""
         kinds = list(probs)
@@ -277,7 +289,8 @@ class Reader:
         return [DigitReading(tuple(int(v) for v in box), images[i],
                              dict(zip(kinds, calibrated[:, i], strict=True)),
                              dict(zip(kinds, z[:, i], strict=True)),
-                             dict(self.temperatures), decisions[i])
+                             dict(self.temperatures), decisions[i],
+                             () if maps is None else maps[i])
                 for i, box in enumerate(boxes)]
 
     def read_prediction(self, prediction) -> Reading:

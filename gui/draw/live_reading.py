@@ -48,12 +48,13 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
     with one_blas_thread():  # once: switching OpenBLAS threads back and forth costs ~0.3 ms
         if not number:
             return _read_one_digit(reader, drawing, ink)
-        reading = reader.read(drawing, ink=ink)
+        # The pieces' CNN maps come from the reader's own batch: the shown piece's CNN
+        # is not run a second time for the feature grid.
+        reading = reader.read(drawing, ink=ink, feature_maps="cnn" in reader.predictor.kinds)
         if reading.is_empty:
             return reading, Prediction(True, {}, {}, reading.preprocess)
         piece = reading.digits[shown_piece(reading)]
-        predictor = reader.predictor
-        maps = predictor.feature_maps(piece.image28) if "cnn" in predictor.kinds else ()
+        maps = piece.feature_maps
         preprocess = reading.preprocess
         if len(reading.digits) > 1:  # the strip and the Why panel get this piece's image
             preprocess = dataclasses.replace(preprocess, image28=piece.image28)

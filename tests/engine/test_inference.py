@@ -206,3 +206,32 @@ def test_with_network_adds_a_model_read_from_a_file(tiny_models, inputs, tmp_pat
     expected = np.asarray(tiny_models["cnn"](inputs[:20], training=False))
     got = both.predict_batch(inputs[:20], kinds=("cnn",))["cnn"]
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_batch_maps_come_from_the_same_pass_as_the_batch_probabilities(mnist):
+    """predict_batch_with_maps: probabilities bit for bit those of predict_batch, and each
+    image's CNN maps are that image's rows of the batch's layer-by-layer pass (within float32
+    rounding of feature_maps() alone; exactly feature_maps() in a batch of one)."""
+    shipped = Predictor.load_shipped()
+    images = mnist.x_test[:130].astype(np.float32) / 255  # two chunks of _BATCH_CHUNK
+    probabilities, maps = shipped.predict_batch_with_maps(images)
+    plain = shipped.predict_batch(images)
+    assert list(probabilities) == list(plain)
+    for kind, expected in plain.items():
+        np.testing.assert_array_equal(probabilities[kind], expected)
+    assert len(maps) == len(images)
+    _, layers = shipped._network("cnn").run(images[:128], keep_maps=True)  # the first chunk
+    for i in (0, 1, 4):
+        assert [m.name for m in maps[i]] == list(FEATURE_SHAPES)
+        for feature_map, (name, batch) in zip(maps[i], layers, strict=True):
+            assert feature_map.name == name and feature_map.shape == FEATURE_SHAPES[name]
+            np.testing.assert_array_equal(feature_map.array, batch[i])
+    for i in (3, 128, 129):  # each image gets its own maps, in the second chunk too
+        for feature_map, alone in zip(maps[i], shipped.feature_maps(images[i]), strict=True):
+            np.testing.assert_allclose(feature_map.array, alone.array, rtol=1e-5, atol=1e-5)
+    _, (one,) = shipped.predict_batch_with_maps(images[7:8])
+    for feature_map, alone in zip(one, shipped.feature_maps(images[7]), strict=True):
+        np.testing.assert_array_equal(feature_map.array, alone.array)
+    without_cnn = Predictor({"dnn": shipped._network("dnn")})
+    probabilities, maps = without_cnn.predict_batch_with_maps(images[:3])
+    assert list(probabilities) == ["dnn"] and maps == ((), (), ())

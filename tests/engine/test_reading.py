@@ -181,3 +181,33 @@ def test_a_drawing_whose_pieces_all_fail_is_judged_whole(reader, mnist, whole):
     judged = Reader(reader.predictor, rejecting, reader.temperatures).read(image, whole=whole)
     assert len(judged.digits) == 1 and not judged.digits[0].is_digit
     assert judged.number is None and judged.reason == NOT_A_DIGIT
+
+
+@needs_gate
+def test_pieces_carry_the_cnn_maps_of_their_own_pass_when_asked(reader, predictor, mnist):
+    """read(feature_maps=True): the same reading, and every piece holds its CNN maps (the
+    Draw tab's feature grid, without running the CNN again)."""
+    image, _ = compose_number(list(mnist.x_test[[3, 2, 1]]), np.random.default_rng(11),
+                              height=90, gap_range=(0.2, 0.4))
+    plain, mapped = reader.read(image), reader.read(image, feature_maps=True)
+    assert mapped.number == plain.number and len(mapped.digits) == 3
+    for before, after in zip(plain.digits, mapped.digits, strict=True):
+        assert before.feature_maps == () and after.box == before.box
+        assert after.gate == before.gate
+        for kind, probabilities in before.probabilities.items():
+            np.testing.assert_array_equal(after.probabilities[kind], probabilities)
+            np.testing.assert_array_equal(after.logits[kind], before.logits[kind])
+        alone = predictor.feature_maps(after.image28)
+        assert [m.name for m in after.feature_maps] == [m.name for m in alone]
+        for feature_map, expected in zip(after.feature_maps, alone, strict=True):
+            np.testing.assert_allclose(feature_map.array, expected.array, rtol=1e-5, atol=1e-5)
+    # One digit is a batch of one: exactly feature_maps().
+    one = reader.read(canvas(mnist.x_test[0]), feature_maps=True).digits[0]
+    for feature_map, expected in zip(one.feature_maps, predictor.feature_maps(one.image28),
+                                     strict=True):
+        np.testing.assert_array_equal(feature_map.array, expected.array)
+    # A drawing read whole because no piece is a digit gets its maps too.
+    pre = preprocess_drawing(image)
+    judged = Reader(predictor, _WholeOnlyGate(reader.gate, pre.image28),
+                    reader.temperatures).read(image, feature_maps=True)
+    assert [m.name for m in judged.digits[0].feature_maps] == [m.name for m in one.feature_maps]

@@ -1,0 +1,69 @@
+"""The Draw tab's live read (gui.draw.live_reading, no Qt): the shown piece's bars and maps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlab.engine.gate import SHIPPED_GATE, Gate
+from digitlab.engine.gate_data import compose_number, shape_sampler
+from digitlab.engine.inference import Predictor
+from digitlab.engine.reading import Reader
+from digitlab.gui.draw.live_reading import read_drawing, shown_piece
+
+pytestmark = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
+
+
+class _NoSecondPass(Predictor):
+    """A predictor whose single-image feature_maps() must not be called."""
+
+    def feature_maps(self, image28):
+        raise AssertionError("the CNN ran a second time for the feature maps")
+
+
+@pytest.fixture(scope="module")
+def reader():
+    shipped = Predictor.load_shipped()
+    predictor = _NoSecondPass({kind: shipped._network(kind) for kind in shipped.kinds})
+    return Reader(predictor, Gate.load(), {"multinomial": 0.9, "dnn": 1.1, "cnn": 1.4})
+
+
+def a_digit_a_shape_and_a_digit(mnist) -> np.ndarray:
+    """Three pieces in a row; the middle one (a circle with a cross) is not a digit."""
+    rng = np.random.default_rng(1)
+    shape = np.asarray(Image.fromarray(shape_sampler("shape:circle-cross")(rng)).resize((28, 28)))
+    image, _ = compose_number([mnist.x_test[0], shape, mnist.x_test[1]], rng, height=90,
+                              gap_range=(0.3, 0.4))
+    return image
+
+
+@pytest.mark.parametrize("which", ["number", "mixed", "one digit"])
+def test_number_mode_shows_the_maps_of_the_shown_piece_from_the_readers_pass(reader, mnist,
+                                                                            which):
+    if which == "number":
+        image, _ = compose_number(list(mnist.x_test[[3, 2, 1, 18]]), np.random.default_rng(0),
+                                  height=150, gap_range=(0.1, 0.3))
+    elif which == "mixed":
+        image = a_digit_a_shape_and_a_digit(mnist)
+    else:
+        image = np.asarray(Image.fromarray(mnist.x_test[0]).resize((280, 280)))
+    reading, prediction = read_drawing(reader, image, "bright", True)
+    shown = reading.digits[shown_piece(reading)]
+    expected_pieces = {"number": 4, "mixed": 3, "one digit": 1}[which]
+    assert len(reading.digits) == expected_pieces
+    assert shown_piece(reading) == (1 if which == "mixed" else 0)
+    assert prediction.feature_maps == shown.feature_maps and len(shown.feature_maps) == 5
+    for kind, probabilities in shown.probabilities.items():
+        np.testing.assert_array_equal(prediction.probabilities[kind],
+                                      probabilities.astype(np.float32))
+    np.testing.assert_array_equal(prediction.preprocess.image28, shown.image28)
+    alone = Predictor.feature_maps(reader.predictor, shown.image28)
+    for feature_map, expected in zip(prediction.feature_maps, alone, strict=True):
+        assert feature_map.name == expected.name
+        np.testing.assert_allclose(feature_map.array, expected.array, rtol=1e-5, atol=1e-5)
+
+
+def test_an_empty_number_canvas_has_no_maps(reader):
+    reading, prediction = read_drawing(reader, np.zeros((100, 300), np.uint8), "bright", True)
+    assert reading.is_empty and prediction.is_empty and prediction.feature_maps == ()
