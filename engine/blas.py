@@ -12,8 +12,7 @@ import ctypes
 import glob
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import numpy as np
 
@@ -51,30 +50,43 @@ def _find_openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
 _OPENBLAS = _find_openblas()
 
 
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run numpy's matrix products on one thread for the duration.
+class _OneBlasThread:
+    """The context manager :func:`one_blas_thread` returns (a class: a generator-based
+    ``@contextmanager`` costs ~8 us per use, and the live path enters it several times)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        global _blas_depth, _blas_saved
+        if _OPENBLAS is None:
+            return
+        with _blas_lock:
+            if _blas_depth == 0:
+                _blas_saved = _OPENBLAS[0]()
+                _OPENBLAS[1](1)
+            _blas_depth += 1
+
+    def __exit__(self, *exc_info) -> bool:
+        global _blas_depth
+        if _OPENBLAS is not None:
+            with _blas_lock:
+                _blas_depth -= 1
+                if _blas_depth == 0:
+                    _OPENBLAS[1](_blas_saved)
+        return False
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
+def one_blas_thread() -> _OneBlasThread:
+    """Run numpy's matrix products on one thread for the duration: ``with one_blas_thread():``.
 
     OpenBLAS splits products of this size (a 121x288 by 288x64 im2col, say) over
     all cores. Alone that saves microseconds; on a busy machine (training in the
     background) the woken threads wait for a core and a 40 us product takes 10 ms.
     The setting is process-wide in OpenBLAS, so nested and concurrent uses are
-    counted and the first caller's value is restored by the last one out.
+    counted and the first caller's value is restored by the last one out (the
+    context manager holds no state of its own: one shared instance serves all).
     """
-    global _blas_depth, _blas_saved
-    if _OPENBLAS is None:
-        yield
-        return
-    get, set_ = _OPENBLAS
-    with _blas_lock:
-        if _blas_depth == 0:
-            _blas_saved = get()
-            set_(1)
-        _blas_depth += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_depth -= 1
-            if _blas_depth == 0:
-                set_(_blas_saved)
+    return _ONE_BLAS_THREAD
