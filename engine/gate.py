@@ -126,7 +126,9 @@ class Gate:
         if x.ndim != 3 or x.shape[1:] != (28, 28):
             raise ValueError(f"Received images of shape {x.shape}; expected (N, 28, 28).")
         logits = self._network.forward(x)[:, 0].astype(np.float64)
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -60, 60)))
+        # np.clip(logits, -60, 60) as maximum and minimum: the same values, without
+        # np.clip's ~2 us of Python overhead.
+        return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(logits, -60.0), 60.0)))
 
     def decide(self, image28: np.ndarray) -> GateDecision:
         """The decision for one preprocessed image ``(28, 28)``."""

@@ -143,3 +143,24 @@ def test_fit_gate_mines_once_and_keeps_the_number_of_epochs(monkeypatch):
                                    hard_negatives=0.25)
     assert calls == [256]  # scored every training image once, after 3 of the 4 epochs
     assert int(model.optimizer.iterations.numpy()) == 4 * 2  # 4 epochs of 2 batches, no more
+
+
+def test_scores_are_the_sigmoid_of_the_logit_clipped_to_60():
+    """score = 1 / (1 + exp(-clip(logit, -60, 60))) in float64, exactly; a huge logit gives
+    the score of +-60 (a very negative one is never exactly 0)."""
+    from digitlab.engine.numpy_layers import Network, Step
+
+    weights = np.zeros((784, 1), np.float32)
+    weights[0, 0] = 1.0  # the logit is the image's first pixel
+    gate = Gate(Network((Step("flatten", "reshape", shape=(-1,)),
+                         Step("logit", "dense", weights=weights,
+                              bias=np.zeros(1, np.float32)))))
+    logits = np.array([-1e4, -61.0, -60.0, -59.5, -3.25, -0.0, 0.0, 1e-8, 2.5, 59.5, 60.0,
+                       61.0, 1e4], np.float32)
+    images = np.zeros((len(logits), 28, 28), np.float32)
+    images[:, 0, 0] = logits
+    scores = gate.scores(images)
+    expected = 1.0 / (1.0 + np.exp(-np.clip(logits.astype(np.float64), -60, 60)))
+    assert scores.dtype == np.float64
+    np.testing.assert_array_equal(scores, expected)
+    assert scores[0] == scores[1] == scores[2] > 0.0 and scores[-1] == scores[-3]
