@@ -34,7 +34,8 @@ _TINY = np.float64(1e-45)
 
 def logits_from_probabilities(probabilities: np.ndarray) -> np.ndarray:
     """Log-probabilities, the logits up to a per-row constant: float64 ``(..., 10)``."""
-    return np.log(np.maximum(np.asarray(probabilities, np.float64), _TINY))
+    z = np.maximum(np.asarray(probabilities, np.float64), _TINY)
+    return np.log(z, out=z)
 
 
 def apply_temperature(logits: np.ndarray, temperature: float | np.ndarray) -> np.ndarray:
@@ -50,10 +51,24 @@ def apply_temperature(logits: np.ndarray, temperature: float | np.ndarray) -> np
     t = np.asarray(temperature, np.float64)
     if not bool(np.all(np.isfinite(t) & (t > 0))):
         raise ValueError(f"Received temperature={temperature!r}; expected a finite value > 0.")
-    z = np.asarray(logits, np.float64) / t
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return softmax_at(np.asarray(logits, np.float64), t)
+
+
+def softmax_at(logits: np.ndarray, temperature: np.ndarray) -> np.ndarray:
+    """:func:`apply_temperature` without checking ``T`` (a caller that checked it once).
+
+    Args:
+        logits: float64 ``(..., K)``. temperature: float64, finite, > 0, broadcastable.
+
+    Returns:
+        float64 ``(..., K)``, the same values as :func:`apply_temperature`.
+    """
+    z = logits / temperature
+    # The ufuncs' own reductions: what ndarray.max/sum call, without their Python wrappers.
+    z -= np.maximum.reduce(z, axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= np.add.reduce(z, axis=-1, keepdims=True)
+    return z
 
 
 def negative_log_likelihood(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:

@@ -46,9 +46,10 @@ def _activate(z: np.ndarray, activation: str) -> np.ndarray:
             np.maximum(z, 0.0, out=z)
     elif activation == "softmax":
         # Subtracting the max keeps exp() finite for any logits.
-        z -= z.max(axis=-1, keepdims=True)
+        # The ufuncs' reductions: what z.max and z.sum call, without their Python wrappers.
+        z -= np.maximum.reduce(z, axis=-1, keepdims=True)
         np.exp(z, out=z)
-        z /= z.sum(axis=-1, keepdims=True)
+        z /= np.add.reduce(z, axis=-1, keepdims=True)
     return z
 
 

@@ -110,3 +110,13 @@ def test_shipped_temperatures_match_the_shipped_models():
     temps = load_temperatures(model_files={k: shipped_model_path(k) for k in kinds})
     assert set(temps) == set(kinds)
     assert all(0.3 < t < 5 for t in temps.values())
+
+
+def test_apply_temperature_stays_finite_for_huge_logits_and_leaves_its_input():
+    z = np.array([[1000.0, 0.0, -1000.0], [3.0, 3.0, 3.0]])
+    before = z.copy()
+    p = apply_temperature(z, 0.5)
+    np.testing.assert_array_equal(z, before)  # computed in a copy
+    assert np.all(np.isfinite(p))
+    np.testing.assert_allclose(p, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-15)
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0, atol=1e-15)

@@ -211,3 +211,18 @@ def test_pieces_carry_the_cnn_maps_of_their_own_pass_when_asked(reader, predicto
     judged = Reader(predictor, _WholeOnlyGate(reader.gate, pre.image28),
                     reader.temperatures).read(image, feature_maps=True)
     assert [m.name for m in judged.digits[0].feature_maps] == [m.name for m in one.feature_maps]
+
+
+def test_pieces_are_calibrated_kind_by_kind_bit_for_bit(reader, predictor, mnist):
+    """The Reader's one (K, N, 10) array gives each piece and kind exactly
+    logits_from_probabilities and apply_temperature of that model's own row."""
+    images = mnist.x_test[:3].astype(np.float32) / 255
+    raw = predictor.predict_batch(images)
+    for _ in range(2):  # the second time with the temperatures' cached array
+        pieces = reader._read_images(images, [(0, 0, 28, 28)] * 3)
+        for i, piece in enumerate(pieces):
+            for kind, probabilities in raw.items():
+                z = logits_from_probabilities(probabilities[i])
+                np.testing.assert_array_equal(piece.logits[kind], z)
+                np.testing.assert_array_equal(piece.probabilities[kind],
+                                              apply_temperature(z, reader.temperatures[kind]))
