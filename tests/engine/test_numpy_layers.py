@@ -78,7 +78,7 @@ ARCHITECTURES = {
 
 
 @pytest.mark.parametrize("channels", [1, 3, 32])
-@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("batch", [1, 3, 8, 9])  # one channel: gathered up to 8, then joined
 def test_patches_are_the_windows_in_kernel_order(channels, batch):
     rng = np.random.default_rng(channels)
     x = rng.random((batch, 9, 8, channels), dtype=np.float32)
