@@ -138,7 +138,8 @@ class Gate:
                       ) -> list[GateDecision]:
         """Decisions for scores from :meth:`scores`, at this gate's threshold or a stricter one."""
         t = self.threshold if threshold is None else max(self.threshold, float(threshold))
-        return [GateDecision(bool(s >= t), float(s), t) for s in scores]
+        # As Python floats (float64 values unchanged): iterating numpy scalars costs more.
+        return [GateDecision(s >= t, s, t) for s in np.asarray(scores, np.float64).tolist()]
 
 
 def read_threshold(model_path: str | Path) -> float:

@@ -295,8 +295,8 @@ class Reader:
             self._t_arrays[kinds] = t
         calibrated = softmax_at(z, t)  # apply_temperature; T was checked in __init__
         return [DigitReading(tuple(int(v) for v in box), images[i],
-                             dict(zip(kinds, calibrated[:, i], strict=True)),
-                             dict(zip(kinds, z[:, i], strict=True)),
+                             {kind: calibrated[k, i] for k, kind in enumerate(kinds)},
+                             {kind: z[k, i] for k, kind in enumerate(kinds)},
                              dict(self.temperatures), decisions[i],
                              () if maps is None else maps[i])
                 for i, box in enumerate(boxes)]
