@@ -19,6 +19,8 @@ Scorer = Callable[[np.ndarray], np.ndarray]
 
 #: A group wider than this times its height may hold touching digits.
 SPLIT_ASPECT = 1.1
+#: How many cut columns (valleys of the column projection) a group is tried at.
+CUTS_TRIED = 3
 #: A cut column with less ink than this share of a typical column is a bridge between digits.
 BRIDGE_DEPTH = 0.07
 #: An accepted group narrower than this times its height is not searched for bridges.
@@ -31,6 +33,11 @@ MIN_SPLIT_ASPECT = 0.6
 #: scorer's even odds). A cut invents a boundary inside connected ink, which pieces of a
 #: letter or a shape pass far more often than a lone piece does, so it needs clear evidence.
 CUT_SCORE = 0.5
+#: What both pieces of a cut through a narrow group need when the scorer accepts the
+#: whole but doubts it (score under CUT_SCORE).
+DOUBT_CUT_SCORE = 0.9
+#: ...and both pieces must span at least this share of the group's height.
+DOUBT_HEIGHT = 0.75
 #: Both pieces of a cut are at least this share of the group's height (as a number's
 #: digits must be: see ``engine.reading.ROW_HEIGHT``).
 CUT_HEIGHT = 0.5
@@ -97,7 +104,7 @@ def _logit(p: float) -> float:
 
 
 def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, int],
-                 n: int = 3, bridges_only: bool = False) -> list[tuple[int, float]]:
+                 n: int = CUTS_TRIED, bridges_only: bool = False) -> list[tuple[int, float]]:
     """Up to ``n`` candidate cuts at the lowest points of the column projection.
 
     Args:
@@ -200,8 +207,11 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
     when both pieces score at least :data:`CUT_SCORE` (and the threshold) and either the
     whole does not pass, or both pieces score clearly higher than the whole (by
     :data:`SPLIT_MARGIN` in logits): a wide 0 is not cut into two brackets that the
-    scorer merely likes as much. A cut through a column without ink (pieces the grid
-    joined but that do not touch) separates pieces: they need only the threshold.
+    scorer merely likes as much. A narrow whole the scorer accepts but doubts (under
+    :data:`CUT_SCORE`) is tried as a rejected one, but cut through ink only into pieces
+    at :data:`DOUBT_CUT_SCORE` and :data:`DOUBT_HEIGHT`. A cut through a column without
+    ink (pieces the grid joined but that do not touch) separates pieces: they need only
+    the threshold.
 
     Args:
         group: bool ``(h, w)`` mask of the group in the memo's ink.
@@ -218,7 +228,10 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
     if depth >= 3 or w <= MIN_SPLIT_ASPECT * h:
         return [(group, False)]
     narrow = w <= SPLIT_ASPECT * h
-    known_accepted = narrow and whole is not None and whole >= threshold
+    # A whole the scorer accepts but doubts (under CUT_SCORE: less likely a digit than not,
+    # as a 1 leaning on a 4 scores) is searched for cuts as a rejected one is.
+    sure = max(threshold, CUT_SCORE)
+    known_accepted = narrow and whole is not None and whole >= sure
     if known_accepted and w <= BRIDGE_ASPECT * h:
         return [(group, False)]  # accepted, and too narrow to hide a 1 joined to another digit
     # Each piece must be tall enough to be a digit of this number (a sliver cut off a
@@ -245,12 +258,19 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
     scored, options = _score_cuts(None if whole is not None else group,
                                   pairs(bridges if narrow else cuts), memo)
     whole = scored if whole is None else whole
-    accepted = whole >= threshold and narrow
+    accepted = whole >= sure and narrow
     if narrow and not accepted:
         options += _score_cuts(None, pairs([c for c in cuts if not c[1]]), memo)[1]
     if not options:
         return [(group, False)]
     # A cut through ink needs both pieces at CUT_SCORE; between pieces, the threshold.
+    if narrow and threshold <= whole < sure:
+        # A whole the scorer accepts, though doubtfully, is cut through ink only into
+        # near-certain digits side by side: a slanted 0 or 8 it doubts cuts into two
+        # pieces offset in height that can pass as digits, a 1 leaning on a 4 does not.
+        cut_score = max(cut_score, DOUBT_CUT_SCORE)
+        options = [o for o in options
+                   if min(_height(o[1], memo), _height(o[2], memo)) >= DOUBT_HEIGHT * h]
     options = [(score, left, right, a, b,
                 threshold if apart(left, right) else max(threshold, cut_score))
                for score, left, right, a, b in options]
@@ -294,6 +314,12 @@ def _score_cuts(group: np.ndarray | None, pairs: list, memo: Memo
     return whole, [(float(min(scores[k + 2 * i], scores[k + 1 + 2 * i])), left, right,
                     float(scores[k + 2 * i]), float(scores[k + 1 + 2 * i]))
                    for i, (_, left, right) in enumerate(pairs)]
+
+
+def _height(piece: np.ndarray, memo: Memo) -> int:
+    """Rows a piece spans."""
+    y0, _, y1, _ = memo.box(piece)
+    return y1 - y0
 
 
 def _wide(piece: np.ndarray, memo: Memo) -> bool:

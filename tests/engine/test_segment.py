@@ -291,3 +291,41 @@ def test_a_short_piece_far_from_every_digit_is_not_joined():
     image = strokes_image(FIVE_WITH_LOOSE_BAR + ONE_AT + [[(300, 95), (340, 95)]])
     pieces = segment_pieces(crop_of(image), upright_scorer(0.9), 0.01)
     assert [p.box[2] - p.box[0] < 20 for p in pieces] == [False, False, True]
+
+
+def width_scorer(wide: float, narrow: float):
+    """A scorer that gives ``wide`` to images inked over more than 14 of their 28 columns
+    (the whole of a ring and a stroke joined) and ``narrow`` to narrower ones (a piece)."""
+    def scores(images: np.ndarray) -> np.ndarray:
+        return np.array([wide if (im > 0).any(axis=0).sum() > 14 else narrow for im in images])
+    return scores
+
+
+def ring_joined_to_a_stroke_and_a_ring() -> np.ndarray:
+    """A ring joined by a bar to a stroke beside it (narrow: 0.85 x its height), and a ring."""
+    return strokes_image([[(40, 40), (90, 40), (90, 140), (40, 140), (40, 40)],
+                          [(90, 90), (110, 90)], [(110, 40), (110, 140)],
+                          [(230, 40), (280, 40), (280, 140), (230, 140), (230, 40)]])
+
+
+@pytest.mark.parametrize("whole,piece,pieces", [(0.2, 0.95, 3), (0.2, 0.7, 2), (0.6, 0.95, 2)])
+def test_a_narrow_group_the_scorer_doubts_is_cut_into_near_certain_digits(whole, piece, pieces):
+    # A 1 leaning on a 4 is narrow, and the scorer may still accept the pair (at 0.2,
+    # above the threshold 0.01): such a doubted whole is searched for cuts as a rejected
+    # one, and cut through ink only into near-certain digits (DOUBT_CUT_SCORE 0.9). A
+    # whole it is sure of (0.6) is only cut at a thin bridge, and the bar is not one.
+    crop = crop_of(ring_joined_to_a_stroke_and_a_ring())
+    assert len(segment_pieces(crop, width_scorer(whole, piece), 0.01)) == pieces
+
+
+def test_a_doubted_group_is_not_cut_into_pieces_of_different_heights():
+    # As above with the whole at 0.2 and pieces at 0.95, but the stroke spans only the
+    # lower 60 % of a block (solid, so no cut through it is cheap): pieces offset in
+    # height (as a slanted 0 or 8 cuts) are not two digits side by side (DOUBT_HEIGHT).
+    image = strokes_image([[(90, 110), (130, 110)], [(130, 80), (130, 140)],
+                           [(230, 40), (280, 40), (280, 140), (230, 140), (230, 40)]]).copy()
+    image[40:141, 40:91] = 255
+    assert len(segment_pieces(crop_of(image), width_scorer(0.2, 0.95), 0.01)) == 2
+    # The same stroke spanning the block's height is cut off.
+    image[40:80, 124:137] = 255
+    assert len(segment_pieces(crop_of(image), width_scorer(0.2, 0.95), 0.01)) == 3
