@@ -15,6 +15,17 @@ budget (issue 12) is a median of 1 ms for one digit (3 models + the gate) and 3 
   composed number ``bench_reading`` times.
 - ``part: ...`` rows, no budget: where the one-digit time goes. All parts are timed
   round-robin in one loop, so background load hits each alike.
+- ``number part: ...`` rows, no budget: where the 4-digit time goes, timed round-robin
+  with the Number-mode row: the drawing's preprocessing, segmentation (helper M's
+  ``segment_pieces``, which runs the gate on the candidate pieces), and the three models
+  with the CNN's maps on the 4 pieces.
+- ``... after a 3 ms pause``, no budget: the one-digit read with a pause before each call,
+  as stroke updates come in the app (other work meanwhile evicts the weights from the
+  caches); its reference is the back-to-back row.
+
+The budget rows call ``read_drawing`` as the Draw tab does, each call switching OpenBLAS
+to one thread and back; the parts, which do not switch it themselves, run inside one
+``one_blas_thread`` per round.
 
 Every row also carries ``cpu_median_ms`` (the thread's CPU time): on a shared machine the
 wall-clock median moves with the load, the CPU time much less. Run alone with
@@ -31,22 +42,44 @@ import numpy as np
 ONE_DIGIT_MS, FOUR_DIGITS_MS = 1.0, 3.0
 REPEATS, WARMUP = 500, 30
 FRAMES = 12
+PAUSE_S, PAUSE_REPEATS = 0.003, 100
 
 
-def _round_robin(calls: dict, repeats: int) -> dict[str, tuple[list[float], list[float]]]:
-    """``name -> (wall ms, cpu ms)`` of each call, the calls taking turns ``repeats`` times."""
+def _round_robin(calls: dict, repeats: int, held: dict | None = None, pause_s: float = 0.0
+                 ) -> dict[str, tuple[list[float], list[float]]]:
+    """``name -> (wall ms, cpu ms)`` of each call, the calls taking turns ``repeats`` times.
+
+    ``held``: more calls, run after ``calls`` in each round inside one ``one_blas_thread``
+    (for parts that do not set OpenBLAS's threads themselves). ``pause_s``: sleep before
+    each call (not timed).
+    """
+    from digitlab.engine.blas import one_blas_thread  # noqa: PLC0415
+
+    held = held or {}
     for _ in range(WARMUP):
         for call in calls.values():
             call()
-    out = {name: ([], []) for name in calls}
+        with one_blas_thread():
+            for call in held.values():
+                call()
+    out = {name: ([], []) for name in (*calls, *held)}
     clock, cpu = time.perf_counter, time.thread_time
+
+    def timed(name, call):
+        if pause_s:
+            time.sleep(pause_s)
+        c0, t0 = cpu(), clock()
+        call()
+        t1, c1 = clock(), cpu()
+        out[name][0].append((t1 - t0) * 1000.0)
+        out[name][1].append((c1 - c0) * 1000.0)
+
     for _ in range(repeats):
         for name, call in calls.items():
-            c0, t0 = cpu(), clock()
-            call()
-            t1, c1 = clock(), cpu()
-            out[name][0].append((t1 - t0) * 1000.0)
-            out[name][1].append((c1 - c0) * 1000.0)
+            timed(name, call)
+        with one_blas_thread():
+            for name, call in held.items():
+                timed(name, call)
     return out
 
 
@@ -84,7 +117,6 @@ def run(repeats: int = REPEATS) -> list[dict]:
     from PIL import Image  # noqa: PLC0415
 
     from digitlab.engine import gate_data  # noqa: PLC0415
-    from digitlab.engine.blas import one_blas_thread  # noqa: PLC0415
     from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415
     from digitlab.engine.gate import Gate  # noqa: PLC0415
@@ -92,6 +124,7 @@ def run(repeats: int = REPEATS) -> list[dict]:
     from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
     from digitlab.engine.preprocess import _resample_matrix, preprocess_drawing  # noqa: PLC0415
     from digitlab.engine.reading import Reader  # noqa: PLC0415
+    from digitlab.engine.segment import segment_pieces  # noqa: PLC0415
     from digitlab.gui.draw.live_reading import read_drawing  # noqa: PLC0415 - no Qt inside
 
     data = load_mnist()
@@ -117,21 +150,29 @@ def run(repeats: int = REPEATS) -> list[dict]:
     x = image28[None]
     networks = {kind: predictor._network(kind) for kind in predictor.kinds}
     prediction = predictor.predict(canvas, "dark", feature_maps=True)
-    with one_blas_thread():  # as read_drawing holds it
-        times = _round_robin({
-            "one": lambda: read_drawing(reader, canvas, "dark", False),
-            "predict": lambda: predictor.predict(canvas, "dark"),
-            "drawing": while_drawing,
-            "preprocess": lambda: preprocess_drawing(canvas, "dark"),
-            "cnn": lambda: networks["cnn"].run(x, keep_maps=True),
-            "dnn+multinomial": lambda: (networks["dnn"].forward(x),
-                                        networks["multinomial"].forward(x)),
-            "gate": lambda: gate.scores(x),
-            "read_prediction": lambda: reader.read_prediction(prediction),
-        }, repeats)
-        number_times = _round_robin({
-            "number": lambda: read_drawing(reader, number, "dark", True),
-            "predict": lambda: predictor.predict(number, "dark")}, repeats)
+    times = _round_robin({
+        "one": lambda: read_drawing(reader, canvas, "dark", False),
+        "predict": lambda: predictor.predict(canvas, "dark"),
+        "drawing": while_drawing,
+    }, repeats, held={
+        "preprocess": lambda: preprocess_drawing(canvas, "dark"),
+        "cnn": lambda: networks["cnn"].run(x, keep_maps=True),
+        "dnn+multinomial": lambda: (networks["dnn"].forward(x),
+                                    networks["multinomial"].forward(x)),
+        "gate": lambda: gate.scores(x),
+        "read_prediction": lambda: reader.read_prediction(prediction),
+    })
+    number_pre = preprocess_drawing(number, "dark")
+    pieces = np.stack([piece.image28 for piece in reading.digits])
+    number_times = _round_robin({
+        "number": lambda: read_drawing(reader, number, "dark", True),
+        "predict": lambda: predictor.predict(number, "dark"),
+    }, repeats, held={
+        "preprocess": lambda: preprocess_drawing(number, "dark"),
+        "segment": lambda: segment_pieces(number_pre.cropped, gate.scores, gate.threshold),
+        "models": lambda: predictor.predict_batch_with_maps(pieces)})
+    paused = _round_robin({"one": lambda: read_drawing(reader, canvas, "dark", False)},
+                          min(repeats, PAUSE_REPEATS), pause_s=PAUSE_S)
     reference = ("Predictor.predict of the same canvas (3 models, no gate)", times["predict"])
     return [
         _row("Draw tab, one digit: read_drawing, 280x280 canvas (3 models + maps, gate, "
@@ -146,6 +187,12 @@ def run(repeats: int = REPEATS) -> list[dict]:
         _row("part: DNN + multinomial, one image", times["dnn+multinomial"]),
         _row("part: gate, one image", times["gate"]),
         _row("part: Reader.read_prediction (gate + temperatures)", times["read_prediction"]),
+        _row(f"number part: preprocess_drawing, {number.shape[0]}x{number.shape[1]}",
+             number_times["preprocess"]),
+        _row("number part: segment_pieces with the gate", number_times["segment"]),
+        _row("number part: 3 models + CNN maps on the 4 pieces", number_times["models"]),
+        _row(f"Draw tab, one digit after a {PAUSE_S * 1000:g} ms pause (caches as other work "
+             "leaves them)", paused["one"], None, ("the same read back to back", times["one"])),
     ]
 
 
