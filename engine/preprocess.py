@@ -122,12 +122,13 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     cols = np.flatnonzero(_beyond(col_extremes, threshold, bright))
     x0, x1 = int(cols[0]), int(cols[-1]) + 1
     # The ink mask of the columns' band (one compare). Its first ink pixel gives the
-    # first row, and that of the band upside down the last (argmax stops at the first
-    # True; reducing along rows costs more than both).
+    # first row (argmax stops at the first True), its last one the last row (bytes.rfind
+    # searches from the end; reducing along rows, or argmax of the band upside down,
+    # which copies it, costs more).
     band = _beyond(raw[:, x0:x1], threshold, bright)
-    height, width = band.shape
+    width = band.shape[1]
     y0 = int(band.reshape(-1).argmax()) // width
-    y1 = height - int(band[::-1].reshape(-1).argmax()) // width
+    y1 = band.tobytes().rfind(1) // width + 1
     mask = band[y0:y1]
     # Background removal: ink becomes its distance from the background, peak -> 1.
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
