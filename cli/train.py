@@ -42,6 +42,12 @@ def add_parser(sub) -> None:
         help="random shifts, rotations, scale, stroke width",
     )
     aug.add_argument("--no-augment", dest="augment", action="store_false")
+    p.add_argument(
+        "--pen-share",
+        type=float,
+        help="with augmentation, the share of training digits shown redrawn as pen "
+        "strokes (default 0: none)",
+    )
     p.add_argument("--schedule", choices=("constant", "cosine"))
     p.add_argument("--limit", type=int, help="train on the first N training samples only")
     p.add_argument("--seed", type=int)
@@ -71,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         "limit": args.limit,
         "seed": args.seed,
         "schedule": args.schedule,
+        "pen_share": args.pen_share,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if args.no_dropout:
@@ -94,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         f"Training {args.kind} ({args.recipe} recipe) on {describe_training_devices()}: "
         f"lr {config.learning_rate}, batch {config.batch_size}, "
         f"validation split {config.validation_split}, patience {config.patience}, "
-        f"augment {config.augment}, schedule {config.schedule}, "
+        f"augment {config.augment} (pen share {config.pen_share if config.augment else 0}), "
+        f"schedule {config.schedule}, "
         f"{len(data.x_train[: config.limit])} training samples",
         file=sys.stderr,
     )

@@ -4,7 +4,8 @@ No handwriting database other than MNIST can be shipped or downloaded here, so
 Digit Lab measures how well the models hold up on *styles* MNIST lacks: each
 style takes a 28x28 MNIST test digit and renders it as the app would receive
 it — a big canvas or a photo of paper — thick or thin, small and off-centre,
-slanted, dark ink on uneven paper. The result then goes through the app's own
+slanted, dark ink on uneven paper, or redrawn with a pen of one width as the
+app's canvas draws it. The result then goes through the app's own
 MNIST-style preprocessing (:func:`engine.preprocess.preprocess_drawing`).
 """
 
@@ -14,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageFilter
+
+from digitlab.engine.strokes import CANVAS, pen_redraw, random_pen
 
 
 def _upscale(digit: np.ndarray, size: int = 280) -> Image.Image:
@@ -74,6 +77,13 @@ def ink_on_paper(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(img)
 
 
+def pen(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Drawn with a pen: the digit's skeleton drawn again with a round pen of one width
+    (:func:`engine.strokes.pen_redraw`; widths like the app's brush, :func:`random_pen`)."""
+    big = np.asarray(Image.fromarray(digit).resize((CANVAS, CANVAS), Image.BILINEAR))
+    return pen_redraw(big, random_pen(rng))
+
+
 #: Style name -> function(digit28_uint8, rng) -> 2-D uint8 image as the app receives it.
 STYLES: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
     "canvas": canvas,
@@ -82,6 +92,7 @@ STYLES: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
     "small, off-centre": small_off_centre,
     "slanted": slanted,
     "ink on paper": ink_on_paper,
+    "pen": pen,
 }
 
 

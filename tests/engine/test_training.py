@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -39,6 +40,8 @@ def test_improved_recipe_changes_the_knobs_it_says():
     config = improved_recipe("dnn")
     assert config.learning_rate == 1e-3 and config.schedule == "cosine" and config.augment
     assert not improved_recipe("multinomial").augment
+    # The shipped models' recipe: pen-redrawn digits were tried and not kept.
+    assert improved_recipe("cnn").pen_share == lesson_recipe("cnn").pen_share == 0
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,8 @@ def test_improved_recipe_changes_the_knobs_it_says():
         ("patience", -2, "patience=-2"),
         ("limit", 1, "limit=1"),
         ("schedule", "linear", "schedule='linear'"),
+        ("pen_share", 1.5, "pen_share=1.5"),
+        ("pen_share", -0.1, "pen_share=-0.1"),
         ("kind", "rnn", "model kind 'rnn'"),
     ],
 )
@@ -132,3 +137,42 @@ def test_augmented_training_runs_and_is_reproducible(mnist):
     a = train(config, mnist, evaluate_test=False)
     b = train(config, mnist, evaluate_test=False)
     assert a.history["loss"][0] == pytest.approx(b.history["loss"][0], rel=1e-4)
+
+
+def test_pen_share_trains_on_pen_redrawn_digits(mnist, monkeypatch):
+    """The pen share reaches the pipeline: the run says so and redraws the training digits."""
+    import digitlab.engine.augment as augment  # noqa: PLC0415
+
+    redrawn = []
+    real = augment.pen_versions
+
+    def spy(x, seed=None, should_stop=None):
+        redrawn.append(len(x))
+        return real(x, seed, should_stop)
+
+    monkeypatch.setattr(augment, "pen_versions", spy)
+    events = []
+    config = improved_recipe("cnn", epochs=1, limit=300, seed=3, pen_share=0.3)
+    train(config, mnist, on_event=events.append, evaluate_test=False)
+    assert redrawn == [270]  # the training part only, not the validation hold-out
+    assert any("pen strokes" in e.message for e in events if e.type == "message")
+    redrawn.clear()
+    train(replace(config, pen_share=0.0), mnist, evaluate_test=False)
+    train(replace(config, augment=False), mnist, evaluate_test=False)
+    assert redrawn == []
+
+
+def test_stop_while_redrawing_with_a_pen_reaches_the_redrawing(mnist, monkeypatch):
+    """The stop button works during the ~1.5 min of redrawing, not only once batches run."""
+    import digitlab.engine.augment as augment  # noqa: PLC0415
+
+    polled = []
+
+    def spy(x, seed=None, should_stop=None):
+        polled.append(should_stop is not None and should_stop())
+        return np.asarray(x, np.float32)
+
+    monkeypatch.setattr(augment, "pen_versions", spy)
+    config = improved_recipe("cnn", epochs=3, limit=1200, seed=3, pen_share=0.5)
+    result = train(config, mnist, should_stop=lambda: True, evaluate_test=False)
+    assert polled == [True] and result.stop_reason == "user" and result.epochs_run <= 1
