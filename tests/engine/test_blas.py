@@ -60,3 +60,17 @@ def test_concurrent_uses_restore_the_first_callers_setting(two_threads):
     release.set()
     thread.join()
     assert seen == [1] and two_threads() == 2 and blas._blas_depth == 0
+
+
+def test_keep_one_blas_thread_holds_for_the_process_even_from_inside(two_threads):
+    from digitlab.engine.blas import keep_one_blas_thread
+
+    with one_blas_thread():
+        keep_one_blas_thread()
+    assert two_threads() == 1, "the last one out must not bring two threads back"
+    blas._OPENBLAS[1](2)
+    keep_one_blas_thread()
+    assert two_threads() == 1
+    with one_blas_thread():
+        pass
+    assert two_threads() == 1 and blas._blas_depth == 0
