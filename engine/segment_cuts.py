@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from digitlab.engine.components import components_with_boxes
 from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
 
 Scorer = Callable[[np.ndarray], np.ndarray]
@@ -172,6 +173,36 @@ def _tall_cuts(rows: np.ndarray, x0: int, cuts: list[tuple[int, float]], need: f
     return kept
 
 
+def _ink_splits(group: np.ndarray, box: tuple[int, int, int, int], need: float
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Splits of a group between its separate pieces of ink (8-connected), left to right.
+
+    The pieces, ordered by their middle column, are split after each one; a split is kept
+    when both sides span at least ``need`` rows (at most :data:`CUTS_TRIED`, the first ones).
+
+    Returns:
+        ``(left, right)`` bool masks of the group's shape.
+    """
+    y0, x0, y1, x1 = box
+    labels, n, boxes = components_with_boxes(group[y0:y1, x0:x1])
+    if n < 2 or n > 8:
+        return []  # one piece, or a broken-up drawing (noise) not worth the tries
+    order = np.argsort(boxes[1:, 1] + boxes[1:, 3], kind="stable") + 1
+    splits = []
+    for k in range(1, n):
+        pick = np.zeros(n + 1, bool)
+        pick[order[:k]] = True
+        inside = pick[labels]
+        left_rows, right_rows = (inside.any(axis=1), ((labels > 0) & ~inside).any(axis=1))
+        if _span(left_rows) >= need and _span(right_rows) >= need:
+            left = np.zeros_like(group)
+            left[y0:y1, x0:x1] = inside
+            splits.append((left, group & ~left))
+            if len(splits) == CUTS_TRIED:
+                break
+    return splits
+
+
 def _span(inked: np.ndarray) -> int:
     """Rows from the first to the last True of a bool vector (0 when none)."""
     where = np.flatnonzero(inked)
@@ -261,6 +292,14 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
     accepted = whole >= sure and narrow
     if narrow and not accepted:
         options += _score_cuts(None, pairs([c for c in cuts if not c[1]]), memo)[1]
+    if not accepted:
+        # Pieces of ink the coarse grid joined that do not touch, with no empty column
+        # between (a slanted 1 close to a 6): also split along the gap, crossing no ink.
+        # Their pieces need what a cut's need (a 4 or a 5 in two strokes is one digit);
+        # they come first, so they win a tie with a cut through ink.
+        splits = _ink_splits(group, box, CUT_HEIGHT * h)
+        options = _score_cuts(None, [(True, left, right) for left, right in splits],
+                              memo)[1] + options
     if not options:
         return [(group, False)]
     # A cut through ink needs both pieces at CUT_SCORE; between pieces, the threshold.

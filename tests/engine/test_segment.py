@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 from digitlab.engine.gate_data import compose_number
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.components import block_sums
-from digitlab.engine.segment import label_components, segment_digits, segment_pieces
+from digitlab.engine.segment import (label_components, segment_digits, segment_masks,
+                                     segment_pieces)
 from digitlab.engine.segment_cuts import Memo, split_group
 
 
@@ -329,3 +330,23 @@ def test_a_doubted_group_is_not_cut_into_pieces_of_different_heights():
     # The same stroke spanning the block's height is cut off.
     image[40:80, 124:137] = 255
     assert len(segment_pieces(crop_of(image), width_scorer(0.2, 0.95), 0.01)) == 3
+
+
+def test_pieces_of_ink_the_grid_joined_with_no_empty_column_between_are_split():
+    # A ring and a slanted stroke whose foot passes beside the ring without touching it:
+    # one piece on the coarse grid, and no column without ink between them (a slanted 1
+    # close to a 6), so every straight cut leaves a fragment of one with the other. The
+    # split follows the gap: each piece is exactly one of the two pieces of ink.
+    image = strokes_image([[(42, 40), (80, 40), (80, 100), (42, 100), (42, 40)],
+                           [(116, 40), (78, 150)]])
+    crop = crop_of(image)
+    assert len(segment_digits(crop)) == 1  # joined on the grid
+    inked = np.flatnonzero((crop > 0).any(axis=0))
+    assert len(inked) == inked[-1] - inked[0] + 1  # no empty column
+    labels, n = label_components(crop > 0)
+    assert n == 2
+    masks = segment_masks(crop, width_scorer(0.0, 0.95), 0.01)
+    assert [set(np.unique(labels[m])) for m in masks] == [{1}, {2}]
+    # Pieces found so need what a cut's pieces need (a 4 in two strokes is one digit):
+    # here the drawing is one piece on the grid, so BLOB_CUT_SCORE.
+    assert len(segment_masks(crop, width_scorer(0.0, 0.7), 0.01)) == 1
