@@ -6,11 +6,13 @@ removed, ink bright, noise zeroed), so it shares the app's ink detection:
 1. connected components of the ink (8-connected, on a grid of at most ~48 rows, so
    strokes a few pixels apart join);
 2. merged where they belong together: pieces that share most of their columns
-   (a 5's separate top bar, a 4 or a 7 in two strokes, an ``i``-like dot) and small
-   specks next to a digit;
+   (a 5's separate top bar, a 4 or a 7 in two strokes, an ``i``-like dot), small
+   specks next to a digit, and pieces under half the tallest piece's height (no digit
+   of the row: a loose bar, a broken-off stroke end) with the digit beside them;
 3. split where digits touch (:mod:`engine.segment_cuts`): a group much wider than tall,
-   or one the scorer (the not-a-digit gate) rejects, is cut at a valley of its column
-   projection if the scorer likes the pieces clearly better than the whole;
+   or one the scorer (the not-a-digit gate) rejects or doubts, is cut at a valley of its
+   column projection or between its pieces of ink if the scorer likes the pieces clearly
+   better than the whole;
 4. each group is fitted and centred MNIST-style (:func:`engine.preprocess.fit_to_box`,
    :func:`engine.preprocess.center_by_mass`).
 """

@@ -23,6 +23,9 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   digits to the first one in both), one size (+-6 %), and the writer's own spacing
   (a mean gap of 5-40 % of the height, +-8 % per gap: mostly small gaps, sometimes
   touching). See :func:`compose_one_writer`.
+- ``numbers read exactly, k digits, one writer, one pen``: the same, redrawn along their
+  skeleton with one round pen (:func:`pen_accuracy`): one stroke width, a pen's joins and
+  breaks. The closest of these to real pen-written numbers.
 - ``live read: 3 models + gate, one digit`` (280x280 canvas, budget median <= 1 ms) and
   ``... 4-digit number`` (about 200x600, budget median <= 3 ms), preprocessing and
   segmentation included; reference: ``Predictor.predict`` of the same image, timed
@@ -177,6 +180,27 @@ def one_writer_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: 
     return right / n
 
 
+def pen_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n: int,
+                 seed: int, features: np.ndarray | None = None) -> float:
+    """Share of ``n`` one-writer numbers redrawn with one round pen, read exactly.
+
+    Each number (:func:`compose_one_writer`) is thinned to its skeleton and drawn again
+    with a pen 6-12 % of the digits' height wide (``engine.strokes.pen_redraw``): strokes
+    of one width, joins and breaks as a pen makes them, closer to real pen-written numbers.
+    """
+    from digitlab.engine.strokes import pen_redraw  # noqa: PLC0415
+
+    features = writer_features(images) if features is None else features
+    rng = np.random.default_rng(seed)
+    right = 0
+    for _ in range(n):
+        image, truth = compose_one_writer(images, labels, features, length, rng)
+        height = image.shape[0] - 32  # the composition's margins
+        image = pen_redraw(image, float(np.clip(height * rng.uniform(0.06, 0.12), 2, 30)))
+        right += reader.read(image).number == truth
+    return right / n
+
+
 def reader_flag_rate(reader, families: dict, per_family: int, seed: int) -> tuple[float, int]:
     """Share of generated non-digit drawings the reader reads no number from, and how many."""
     rng = np.random.default_rng(seed)
@@ -265,6 +289,11 @@ def run() -> list[dict]:
                                     NUMBERS_PER_LENGTH, seed=10 + length, features=features)
         rows.append(quality_row(f"numbers read exactly, {length} digits, one writer", share,
                              ">= 95%", share >= 0.95, samples=NUMBERS_PER_LENGTH))
+    for length in (2, 3, 4):
+        share = pen_accuracy(reader, data.x_test, data.y_test, length, NUMBERS_PER_LENGTH,
+                             seed=20 + length, features=features)
+        rows.append(quality_row(f"numbers read exactly, {length} digits, one writer, one pen",
+                                share, ">= 95%", share >= 0.95, samples=NUMBERS_PER_LENGTH))
 
     from PIL import Image  # noqa: PLC0415
 
