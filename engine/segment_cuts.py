@@ -3,8 +3,9 @@
 A group wide for one digit, or one the scorer (the not-a-digit gate) rejects or doubts, is
 cut at the lowest columns of its ink's projection (an empty column first: pieces that do
 not touch) or between its separate pieces of ink (strokes the coarse grid joined), and
-the cut is kept when the scorer likes both pieces clearly better than the whole. Masks here are bool arrays of the (shrunk) ink crop; :class:`Memo` computes each
-mask's box, 28x28 image and score once.
+the cut is kept when the scorer likes both pieces clearly better than the whole. Masks
+here are bool arrays of the (shrunk) ink crop; :class:`Memo` computes each mask's box,
+28x28 image and score once.
 """
 
 from __future__ import annotations
