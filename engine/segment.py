@@ -88,6 +88,8 @@ class _Group:
     labels: list[int]
     box: tuple[int, int, int, int]
     mass: float
+    #: A short piece joined it (:func:`_join_short`): one digit, not to be cut again.
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _joined(a: _Group, b: _Group) -> _Group:
     """One group of both groups' labels, box and ink."""
     (ay0, ax0, ay1, ax1), (by0, bx0, by1, bx1) = a.box, b.box
     return _Group(a.labels + b.labels, (min(ay0, by0), min(ax0, bx0), max(ay1, by1),
-                                        max(ax1, bx1)), a.mass + b.mass)
+                                        max(ax1, bx1)), a.mass + b.mass, a.whole or b.whole)
 
 
 def _join_short(groups: list[_Group], grid: _Grid, memo: Memo | None) -> list[_Group]:
@@ -201,13 +203,17 @@ def _join_short(groups: list[_Group], grid: _Grid, memo: Memo | None) -> list[_G
 
     A piece under :data:`SHORT_HEIGHT` of the tallest piece's height joins the piece
     within :data:`SHORT_GAP` of it (gap between the boxes; overlapping boxes have none)
-    whose join the scorer likes best, or, without a scorer, the nearest one. A short piece
+    whose join the scorer likes best, or, without a scorer, the nearest one; the join is
+    one digit and is not cut again. Only in a row (two tall pieces or more): beside a lone
+    tall piece (the slash of a %) short pieces are no fragments of digits. A short piece
     with nothing near stays as it is (the reader then judges the drawing whole).
     """
     groups = list(groups)
     while len(groups) > 1:
         tallest = max(g.box[2] - g.box[0] for g in groups)
         short = [i for i, g in enumerate(groups) if g.box[2] - g.box[0] < SHORT_HEIGHT * tallest]
+        if len(groups) - len(short) < 2:
+            return groups
         for i in sorted(short, key=lambda k: groups[k].mass):
             a = groups[i]
             near = [j for j, b in enumerate(groups)
@@ -222,6 +228,7 @@ def _join_short(groups: list[_Group], grid: _Grid, memo: Memo | None) -> list[_G
         else:
             best = min(near, key=lambda j: _gap(a.box, groups[j].box))
         groups[best] = _joined(groups[best], a)
+        groups[best].whole = True
         del groups[i]
     return groups
 
@@ -320,7 +327,7 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
     if len(merged) == 1:
         # One piece: all the ink (the common case, kept cheap) unless it may hide two.
         w, h = x1 - x0, y1 - y0
-        if memo is None or w <= MIN_SPLIT_ASPECT * h or (
+        if memo is None or merged[0].whole or w <= MIN_SPLIT_ASPECT * h or (
                 whole_score is not None and whole_score >= threshold and w <= SPLIT_ASPECT * h):
             return [(grid.mask, False)]
         parts = _parts(split_group(grid.mask, memo, threshold, whole=whole_score,
@@ -334,10 +341,12 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
     # Every group's own score in one batch (narrow ones too: the reader needs them);
     # split_group scores only the cuts it tries.
     wholes = memo.scores(groups)
-    # A piece too short for the row is not cut: its pieces could not be digits of it.
+    # A piece too short for the row is not cut: its pieces could not be digits of it;
+    # nor is a digit a short piece joined.
     tallest = max(g.box[2] - g.box[0] for g in merged)
     return [part for g, group, whole in zip(groups, merged, wholes, strict=True)
-            for part in ([(g, False)] if group.box[2] - group.box[0] < SHORT_HEIGHT * tallest
+            for part in ([(g, False)] if group.whole or
+                         group.box[2] - group.box[0] < SHORT_HEIGHT * tallest
                          else _parts(split_group(g, memo, threshold, whole=float(whole))))]
 
 

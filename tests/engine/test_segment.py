@@ -350,3 +350,23 @@ def test_pieces_of_ink_the_grid_joined_with_no_empty_column_between_are_split():
     # Pieces found so need what a cut's pieces need (a 4 in two strokes is one digit):
     # here the drawing is one piece on the grid, so BLOB_CUT_SCORE.
     assert len(segment_masks(crop, width_scorer(0.0, 0.7), 0.01)) == 1
+
+
+PERCENT = [[(50, 40), (70, 40), (70, 70), (50, 70), (50, 40)], [(120, 40), (90, 150)],
+           [(130, 120), (150, 120), (150, 150), (130, 150), (130, 120)]]
+
+
+def test_short_pieces_beside_a_lone_tall_piece_are_not_joined():
+    # A % sign: two rings a third of the slash's height, near it but not over its
+    # columns. With one tall piece there is no row of digits for them to be fragments of:
+    # they stay apart, and the reader judges the drawing whole (it was read "96").
+    assert len(segment_pieces(crop_of(strokes_image(PERCENT)), upright_scorer(0.95), 0.01)) == 3
+
+
+def test_a_digit_a_short_piece_joined_is_not_cut_again():
+    # The same % before a 1: a row, so the rings join the slash; the join is one drawing
+    # and is not cut again into digit-like pieces (it is rejected as a whole here).
+    image = strokes_image(PERCENT + [[(260, 40), (256, 150)]])
+    pieces = segment_pieces(crop_of(image), width_scorer(0.0, 0.95), 0.01)
+    assert len(pieces) == 2
+    assert pieces[0].box[3] - pieces[0].box[1] > 100  # both rings and the slash
