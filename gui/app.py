@@ -136,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # Leftovers of saves killed in an earlier session (app-prefixed, > 10 minutes old).
     clean_stale_temporaries()
+    from digitlab.engine.blas import keep_one_blas_thread  # noqa: PLC0415
+
+    # The app's numpy products are all small and already run on one thread: keeping
+    # OpenBLAS there saves each live read switching it away and back (3-9 %, measured).
+    keep_one_blas_thread()
     store = ModelStore()
     window = MainWindow(store, settings=app_settings())
     trace = StartupTrace(window, store, enabled=os.environ.get(TRACE_ENV) == "1")

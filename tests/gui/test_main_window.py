@@ -201,7 +201,9 @@ def test_the_real_app_starts_traces_and_quits_cleanly(tmp_path):
     env = dict(os.environ, DIGITLAB_STARTUP_TRACE="1", QT_QPA_PLATFORM="offscreen",
                XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from digitlab.cli import main; sys.exit(main([]))"],
+        [sys.executable, "-c", "import sys; from digitlab.cli import main; rc = main([]); "
+         "from digitlab.engine import blas; "
+         "print('blas threads', blas._OPENBLAS[0]() if blas._OPENBLAS else 1); sys.exit(rc)"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     wanted = ("window_shown",)
     if (resources.path("models") / "cnn.keras").exists():
@@ -216,10 +218,12 @@ def test_the_real_app_starts_traces_and_quits_cleanly(tmp_path):
             seen.append(line.split()[0])
     finally:
         proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=120)
+        rest, stderr = proc.communicate(timeout=120)
     assert seen == list(wanted)
     assert proc.returncode == 0
     assert stderr == ""
+    # The app keeps numpy's OpenBLAS on one thread (no switching per live read).
+    assert "blas threads 1" in rest
 
 
 def test_draw_menu_offers_the_lab_commands(windows, store, settings):
