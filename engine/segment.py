@@ -44,6 +44,10 @@ SPECK_MASS = 0.12
 #: is a near-certain digit (9 to 1): a letter or a shape drawn without lifting the pen
 #: (u, n, V, a check mark) cuts into strokes that pass as 1s at even odds.
 BLOB_CUT_SCORE = 0.9
+#: ...and every piece cut out of it spans this share of its height: the digits of one
+#: writer share a height, while a letter cut at a column leaves a leg (an A cut into the
+#: lower half of its left leg, "1", and the rest, "4", seen in the app).
+BLOB_CUT_HEIGHT = 0.75
 #: A piece less than this share of the tallest piece's height is no digit of the number
 #: (as ``engine.reading.ROW_HEIGHT``): a 5's or a 7's loose bar, a broken-off end of a
 #: stroke. It joins the digit next to it instead of breaking the row...
@@ -334,6 +338,8 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
                                    cut_score=BLOB_CUT_SCORE))
         if any(cut and (memo.score(p) or 0.0) < BLOB_CUT_SCORE for p, cut in parts):
             return [(grid.mask, False)]  # a wide half was left uncut (or scored low)
+        if any(cut and _span(p) < BLOB_CUT_HEIGHT * h for p, cut in parts):
+            return [(grid.mask, False)]  # a letter's leg, not a digit beside another
         return parts
     groups = grid.group_masks(merged, memo)
     if memo is None:
@@ -371,3 +377,9 @@ def segment_digits(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
     ink = np.asarray(ink, np.float32)
     return [DigitSegment(mask_box(g), to_image28(g, ink))
             for g in segment_masks(ink, scorer, threshold)]
+
+
+def _span(mask: np.ndarray) -> int:
+    """Rows from a mask's first ink to its last."""
+    y0, _, y1, _ = mask_box(mask)
+    return y1 - y0

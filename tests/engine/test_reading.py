@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 from digitlab.engine.gate import SHIPPED_GATE, Gate
@@ -226,3 +226,16 @@ def test_pieces_are_calibrated_kind_by_kind_bit_for_bit(reader, predictor, mnist
                 np.testing.assert_array_equal(piece.logits[kind], z)
                 np.testing.assert_array_equal(piece.probabilities[kind],
                                               apply_temperature(z, reader.temperatures[kind]))
+
+
+@needs_gate
+def test_a_letter_a_in_number_mode_is_not_cut_into_a_number(reader):
+    # Drawn like a mouse-drawn A on the number canvas (840x280): cut at a column, the
+    # lower half of its left leg passed as a 1 and the rest as a 4 ("14").
+    image = Image.new("L", (840, 280), 0)
+    draw = ImageDraw.Draw(image)
+    for stroke in ([(300, 255), (390, 35), (465, 255)], [(335, 160), (450, 160)]):
+        draw.line(stroke, fill=255, width=20, joint="curve")
+        for x, y in (stroke[0], stroke[-1]):
+            draw.ellipse((x - 10, y - 10, x + 10, y + 10), fill=255)
+    assert reader.read(np.asarray(image)).number is None

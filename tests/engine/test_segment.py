@@ -231,6 +231,19 @@ def test_a_drawing_of_one_piece_of_ink_is_cut_only_into_near_certain_digits(piec
     assert len(segment_pieces(crop, upright_scorer(piece_score), 0.01)) == pieces
 
 
+@pytest.mark.parametrize("top,pieces", [(80, 1), (60, 2)])
+def test_a_drawing_of_one_piece_is_cut_only_into_pieces_of_near_its_height(top, pieces):
+    # A ring (rows 40-140) joined by a bar to a smaller ring beside it. Cut apart, both
+    # score 0.95, but a piece under BLOB_CUT_HEIGHT (3/4) of the drawing's height is a
+    # letter's leg (an A cut into "14" in the app), not a digit the writer put beside another.
+    image = strokes_image([[(40, 40), (90, 40), (90, 140), (40, 140), (40, 40)],
+                           [(90, 120), (130, 120)],
+                           [(130, top), (170, top), (170, 140), (130, 140), (130, top)]])
+    crop = crop_of(image)
+    assert len(segment_digits(crop)) == 1  # one component
+    assert len(segment_pieces(crop, upright_scorer(0.95), 0.01)) == pieces
+
+
 def test_cut_pieces_are_marked_and_separate_pieces_are_not():
     cut = segment_pieces(crop_of(two_touching_rings()), upright_scorer(0.95), 0.01)
     assert [p.cut for p in cut] == [True, True]
