@@ -44,9 +44,9 @@ SPECK_MASS = 0.12
 #: is a near-certain digit (9 to 1): a letter or a shape drawn without lifting the pen
 #: (u, n, V, a check mark) cuts into strokes that pass as 1s at even odds.
 BLOB_CUT_SCORE = 0.9
-#: ...and every piece cut out of it spans this share of its height: the digits of one
-#: writer share a height, while a letter cut at a column leaves a leg (an A cut into the
-#: lower half of its left leg, "1", and the rest, "4", seen in the app).
+#: ...and when a cut goes through its ink, every piece spans this share of its height: the
+#: digits of one writer share a height, while a letter cut at a column leaves a leg (an A
+#: cut into the lower half of its left leg, "1", and the rest, "4", seen in the app).
 BLOB_CUT_HEIGHT = 0.75
 #: A piece less than this share of the tallest piece's height is no digit of the number
 #: (as ``engine.reading.ROW_HEIGHT``): a 5's or a 7's loose bar, a broken-off end of a
@@ -338,7 +338,8 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
                                    cut_score=BLOB_CUT_SCORE))
         if any(cut and (memo.score(p) or 0.0) < BLOB_CUT_SCORE for p, cut in parts):
             return [(grid.mask, False)]  # a wide half was left uncut (or scored low)
-        if any(cut and _span(p) < BLOB_CUT_HEIGHT * h for p, cut in parts):
+        if any(cut and _span(p) < BLOB_CUT_HEIGHT * h for p, cut in parts) and any(
+                _through_ink(p, grid.mask) for p, cut in parts if cut):
             return [(grid.mask, False)]  # a letter's leg, not a digit beside another
         return parts
     groups = grid.group_masks(merged, memo)
@@ -383,3 +384,11 @@ def _span(mask: np.ndarray) -> int:
     """Rows from a mask's first ink to its last."""
     y0, _, y1, _ = mask_box(mask)
     return y1 - y0
+
+
+def _through_ink(part: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether ``part`` holds only some of the pixels of one of ``mask``'s pieces of ink."""
+    labels, _ = label_components(mask)
+    inside = np.unique(labels[part & mask])
+    outside = np.unique(labels[mask & ~part])
+    return bool(np.intersect1d(inside[inside > 0], outside[outside > 0]).size)
