@@ -23,10 +23,10 @@ def add_parser(sub) -> None:
         "each other.")
     p.add_argument("--output", default=None,
                    help="the .keras file to write (default: resources/models/gate.keras)")
-    p.add_argument("--per-family", type=int, default=300,
-                   help="training samples per non-digit family (default 300)")
-    p.add_argument("--digits", type=int, default=14000,
-                   help="MNIST training digits (default 14000)")
+    p.add_argument("--per-family", type=int, default=500,
+                   help="training samples per non-digit family (default 500)")
+    p.add_argument("--digits", type=int, default=20000,
+                   help="MNIST training digits (default 20000)")
     p.add_argument("--font-digits", type=int, default=200,
                    help="digits per training group of handwriting and Hershey fonts, where "
                    "installed (default 200; 0: MNIST digits only)")

@@ -208,7 +208,7 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
     return threshold_for_rate(gate.scores(val), flag_rate)
 
 
-def train_gate(data, *, per_family: int = 300, n_digits: int = 14000, epochs: int = 16,
+def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: int = 16,
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0,
