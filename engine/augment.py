@@ -29,10 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
 from digitlab.engine.preprocess import preprocess_drawing
-from digitlab.engine.strokes import CANVAS, pen_redraw, random_pen
+from digitlab.engine.styles import pen as pen_style
 from digitlab.engine.tf_runtime import import_tensorflow
 
 
@@ -108,9 +107,8 @@ def pen_versions(images: np.ndarray, seed: int | None = None,
                  should_stop: Callable[[], bool] | None = None) -> np.ndarray:
     """Each digit redrawn as a pen would draw it on the canvas, as the models then see it.
 
-    The digit is enlarged to the stroke library's canvas, thinned to its skeleton and
-    drawn again with a round pen of a random width (:func:`engine.strokes.pen_redraw`,
-    widths as :func:`engine.strokes.random_pen`), then preprocessed like a drawing
+    Each is the "pen" style of :mod:`engine.styles` (enlarged, thinned to its skeleton and
+    drawn again with a round pen of a random width), then preprocessed like a drawing
     (:func:`engine.preprocess.preprocess_drawing`). ~1.5 ms a digit.
 
     Args:
@@ -132,8 +130,7 @@ def pen_versions(images: np.ndarray, seed: int | None = None,
     for i, digit in enumerate(as_uint8):
         if should_stop is not None and i % 256 == 0 and should_stop():
             break
-        big = np.asarray(Image.fromarray(digit).resize((CANVAS, CANVAS), Image.BILINEAR))
-        pre = preprocess_drawing(pen_redraw(big, random_pen(rng)))
+        pre = preprocess_drawing(pen_style(digit, rng))
         if not pre.is_empty:
             out[i] = pre.image28
     return out

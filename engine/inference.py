@@ -192,15 +192,7 @@ class Predictor:
         """
         networks = (self._networks if kinds is None
                     else {kind: self._network(kind) for kind in kinds})
-        x = _check_shape(images)
-        out = {kind: np.empty((len(x), 10), np.float32) for kind in networks}
-        with one_blas_thread():
-            for start in range(0, len(x), _BATCH_CHUNK):
-                # Scaled per chunk: a uint8 test set is never copied whole as float32.
-                chunk = _scaled(x[start:start + _BATCH_CHUNK])
-                for kind, net in networks.items():
-                    out[kind][start:start + len(chunk)] = net.forward(chunk)
-        return out
+        return self._run_batch(images, networks, keep_maps=False)[0]
 
     def predict_batch_with_maps(
         self, images: np.ndarray
@@ -223,21 +215,28 @@ class Predictor:
         Raises:
             ValueError: images of another shape.
         """
+        return self._run_batch(images, self._networks, keep_maps=True)
+
+    def _run_batch(self, images: np.ndarray, networks: Mapping[str, Network], keep_maps: bool
+                   ) -> tuple[dict[str, np.ndarray], tuple[tuple[FeatureMap, ...], ...]]:
+        """``networks`` on ``images`` in chunks; with ``keep_maps`` each image's CNN maps."""
         x = _check_shape(images)
-        out = {kind: np.empty((len(x), 10), np.float32) for kind in self._networks}
+        out = {kind: np.empty((len(x), 10), np.float32) for kind in networks}
         maps: list[tuple[FeatureMap, ...]] = []
         with one_blas_thread():
             for start in range(0, len(x), _BATCH_CHUNK):
+                # Scaled per chunk: a uint8 test set is never copied whole as float32.
                 chunk = _scaled(x[start:start + _BATCH_CHUNK])
                 layer_maps = []
-                for kind, net in self._networks.items():
-                    if kind == "cnn":
+                for kind, net in networks.items():
+                    if keep_maps and kind == "cnn":
                         output, layer_maps = net.run(chunk, keep_maps=True)
                     else:
                         output = net.forward(chunk)
                     out[kind][start:start + len(chunk)] = output
-                maps.extend(tuple(FeatureMap(name, array[i]) for name, array in layer_maps)
-                            for i in range(len(chunk)))
+                if keep_maps:
+                    maps.extend(tuple(FeatureMap(name, array[i]) for name, array in layer_maps)
+                                for i in range(len(chunk)))
         return out, tuple(maps)
 
     def feature_maps(self, image28: np.ndarray) -> tuple[FeatureMap, ...]:

@@ -338,8 +338,8 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
                                    cut_score=BLOB_CUT_SCORE))
         if any(cut and (memo.score(p) or 0.0) < BLOB_CUT_SCORE for p, cut in parts):
             return [(grid.mask, False)]  # a wide half was left uncut (or scored low)
-        if any(cut and _span(p) < BLOB_CUT_HEIGHT * h for p, cut in parts) and any(
-                _through_ink(p, grid.mask) for p, cut in parts if cut):
+        if any(cut and _span(p) < BLOB_CUT_HEIGHT * h for p, cut in parts) and _through_ink(
+                [p for p, cut in parts if cut], grid.mask):
             return [(grid.mask, False)]  # a letter's leg, not a digit beside another
         return parts
     groups = grid.group_masks(merged, memo)
@@ -386,9 +386,12 @@ def _span(mask: np.ndarray) -> int:
     return y1 - y0
 
 
-def _through_ink(part: np.ndarray, mask: np.ndarray) -> bool:
-    """Whether ``part`` holds only some of the pixels of one of ``mask``'s pieces of ink."""
+def _through_ink(parts: list[np.ndarray], mask: np.ndarray) -> bool:
+    """Whether one of ``parts`` holds only some of the pixels of a piece of ``mask``'s ink."""
     labels, _ = label_components(mask)
-    inside = np.unique(labels[part & mask])
-    outside = np.unique(labels[mask & ~part])
-    return bool(np.intersect1d(inside[inside > 0], outside[outside > 0]).size)
+    for part in parts:
+        inside = np.unique(labels[part & mask])
+        outside = np.unique(labels[mask & ~part])
+        if np.intersect1d(inside[inside > 0], outside[outside > 0]).size:
+            return True
+    return False
