@@ -32,35 +32,38 @@ def components_with_boxes(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray
         ``(n + 1, 4)`` boxes ``(y0, x0, y1, x1)`` (exclusive ends; row 0 unused).
     """
     h, w = mask.shape
-    padded = np.zeros((h, w + 2), np.int8)
-    padded[:, 1:-1] = mask
-    d = np.diff(padded, axis=1)
-    # Row-major, every run's start (+1) is followed by its (exclusive) end (-1).
-    edges = np.flatnonzero(d)
+    # Row-major with a blank before each row and one at the end: every run's start and
+    # (exclusive) end is a change between neighbours of one flat bool array (a bool
+    # nonzero is several times cheaper than an int8 one).
+    flat = np.zeros(h * (w + 1) + 1, bool)
+    flat[:-1].reshape(h, w + 1)[:, 1:] = mask
+    edges = (flat[1:] != flat[:-1]).nonzero()[0]
     if len(edges) == 0:
         return np.zeros((h, w), np.int32), 0, np.zeros((1, 4), np.int64)
     run_y, run_s = np.divmod(edges[0::2], w + 1)
     run_e = edges[1::2] - run_y * (w + 1)
+    n_runs = len(run_y)
     # Pairs of runs on consecutive rows that touch (8-connected). Runs are sorted by row,
-    # so run i's candidates are the (few) runs of row y_i + 1: an (R, K) band, not R x R.
-    row_start = np.searchsorted(run_y, np.arange(h + 2))
-    count = np.diff(row_start)
-    k = int(count.max())
-    first = row_start[np.minimum(run_y + 1, h)]
-    cand = first[:, None] + np.arange(k)[None, :]
-    valid = np.arange(k)[None, :] < count[np.minimum(run_y + 1, h)][:, None]
-    valid &= run_y[:, None] + 1 < h
-    cand = np.where(valid, cand, 0)
+    # so run i's candidates are the (few) runs of row y_i + 1: an (R, K) band, not R x R
+    # (the last row's next row has no runs).
+    row_start = run_y.searchsorted(np.arange(h + 2))
+    count = row_start[1:] - row_start[:-1]
+    nxt = np.minimum(run_y + 1, h)
+    band = np.arange(int(count.max()))
+    valid = band < count[nxt][:, None]
+    cand = row_start[nxt][:, None] + band
+    cand *= valid
     touch = valid & (run_s[:, None] <= run_e[cand]) & (run_e[:, None] >= run_s[cand])
-    a_idx, j_idx = np.nonzero(touch)
+    a_idx, j_idx = touch.nonzero()
     b_idx = cand[a_idx, j_idx]
     # Union-find, vectorised: hook every touching pair's roots onto the smaller root,
     # then jump pointers until every run points at its root; repeat until pairs agree.
-    parent = np.arange(len(run_y))
+    # (count_nonzero and a bytes compare: ``.any()``/``.all()`` cost ~4 us more each.)
+    parent = np.arange(n_runs)
     while len(a_idx):
         ra, rb = parent[a_idx], parent[b_idx]
         differ = ra != rb
-        if not differ.any():
+        if not np.count_nonzero(differ):
             break
         ra, rb = ra[differ], rb[differ]
         low = np.minimum(ra, rb)
@@ -68,22 +71,28 @@ def components_with_boxes(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray
         np.minimum.at(parent, rb, low)
         while True:
             jumped = parent[parent]
-            if (jumped == parent).all():
+            jumped = jumped[jumped]  # two jumps per check: jumping at the root changes nothing
+            if jumped.tobytes() == parent.tobytes():
                 break
             parent = jumped
     # Roots are each component's first run: number them in that order (top to bottom).
-    is_root = parent == np.arange(len(parent))
-    run_label = np.cumsum(is_root, dtype=np.int32)[parent]
-    # Paint the runs: +label at each start, -label at each end, then a running sum.
-    marks = np.zeros((h, w + 1), np.int32)
-    marks[run_y, run_s] = run_label
-    marks[run_y, run_e] -= run_label
-    labels = np.cumsum(marks, axis=1)[:, :w].astype(np.int32)
-    n = int(run_label.max())
-    # Boxes from the runs (a few hundred), not from the image.
+    is_root = parent == np.arange(n_runs)
+    run_label = np.add.accumulate(is_root, dtype=np.int32)[parent]
+    n = int(np.count_nonzero(is_root))
+    # Paint: the runs and the gaps between them, as one repeat over the flat image.
+    values = np.zeros(2 * n_runs + 1, np.int32)
+    values[1::2] = run_label
+    bounds = np.empty(2 * n_runs + 2, np.int64)
+    bounds[0], bounds[-1] = 0, h * w
+    bounds[1:-1:2] = run_y * w + run_s
+    bounds[2:-1:2] = run_y * w + run_e
+    labels = np.repeat(values, bounds[1:] - bounds[:-1]).reshape(h, w)
+    # Boxes from the runs (a few hundred), not from the image; a component's first row is
+    # its root's.
     boxes = np.zeros((n + 1, 4), np.int64)
-    boxes[:, :2] = h + w
-    np.minimum.at(boxes[:, 0], run_label, run_y)
+    boxes[0, :2] = h + w
+    boxes[1:, 0] = run_y[is_root]
+    boxes[1:, 1] = h + w
     np.minimum.at(boxes[:, 1], run_label, run_s)
     np.maximum.at(boxes[:, 2], run_label, run_y + 1)
     np.maximum.at(boxes[:, 3], run_label, run_e)

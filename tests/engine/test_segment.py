@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from digitlab.engine.gate_data import compose_number
 from digitlab.engine.preprocess import preprocess_drawing
-from digitlab.engine.components import block_sums
+from digitlab.engine.components import block_sums, components_with_boxes
 from digitlab.engine.segment import (label_components, segment_digits, segment_masks,
                                      segment_pieces)
 from digitlab.engine.segment_cuts import Memo, split_group
@@ -49,6 +49,24 @@ def test_components_match_a_flood_fill(seed, density):
     # Every component is connected and different components never touch (8-connected).
     for i in range(1, n + 1):
         assert reference_labels(labels == i) == 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_component_numbers_and_boxes(seed):
+    """Components are numbered in raster order of their first pixel; boxes frame them."""
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        shape = tuple(int(v) for v in rng.integers(1, 30, 2))
+        mask = rng.random(shape) < rng.uniform(0.05, 0.7)
+        labels, n, boxes = components_with_boxes(mask)
+        assert labels.dtype == np.int32 and boxes.shape == (n + 1, 4)
+        assert n == reference_labels(mask)
+        firsts = []
+        for i in range(1, n + 1):
+            ys, xs = np.nonzero(labels == i)
+            firsts.append(ys[0] * shape[1] + xs[0])
+            assert tuple(boxes[i]) == (ys.min(), xs.min(), ys.max() + 1, xs.max() + 1)
+        assert firsts == sorted(firsts)
 
 
 @pytest.mark.parametrize("shape,f", [((7, 11), 3), ((9, 9), 3), ((5, 13), 4), ((4, 4), 1)])
