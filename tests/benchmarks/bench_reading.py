@@ -9,6 +9,9 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   :class:`engine.reading.Reader` (segmentation included): flagged when no number comes
   out. This is what the app and ``digitlab predict`` do; lower than the gate's own
   figure because a drawing cut into pieces can pass piece by piece.
+- ``read: 2-3 digits with a held-out letter among them, read as a number``: no budget;
+  the share of such drawings that still give a number (:func:`letter_in_number_rate`),
+  and in ``letter_named`` the share where only the letter's place is "not a digit".
 - ``gate: pairs of touching/close digits flagged``: two or three test digits as one piece.
 - ``gate: MNIST test digits flagged`` and ``... restyled / pen-redrawn digits flagged``:
   budget <= 1 %.
@@ -218,6 +221,51 @@ def reader_flag_rate(reader, families: dict, per_family: int, seed: int) -> tupl
     return flagged / max(total, 1), total
 
 
+def letter_in_number_rate(reader, images: np.ndarray, families: dict, per_family: int,
+                          seed: int) -> tuple[float, float, int]:
+    """Numbers with one letter or symbol among their digits: how often the reader is fooled.
+
+    Each drawing is 2 or 3 MNIST test digits with one sample of a ``font:``, ``hand:`` or
+    ``hershey:`` family (brought to MNIST's 20 px box, as the digits are) at a random
+    place among them, composed as :func:`engine.gate_data.compose_number` writes numbers
+    and redrawn with one round pen (as :func:`pen_accuracy`), so that letter and digits
+    share one stroke.
+
+    Returns:
+        ``(false, named, n)``: the share read as a number (the letter taken for digits),
+        the share where the letter's place alone is "not a digit" and every digit is
+        read as one, and how many drawings.
+    """
+    from digitlab.engine import gate_data  # noqa: PLC0415
+    from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
+    from digitlab.engine.strokes import pen_redraw  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    false = named = total = 0
+    for name, sampler in families.items():
+        if not name.startswith(("font:", "hand:", "hershey:")):
+            continue
+        for _ in range(per_family):
+            drawing = sampler(rng)
+            drawing = drawing[0] if isinstance(drawing, tuple) else drawing
+            pre = None if drawing is None else preprocess_drawing(drawing)
+            if pre is None or pre.is_empty:
+                continue
+            length = int(rng.integers(2, 4))
+            place = int(rng.integers(length + 1))
+            parts = list(images[rng.integers(len(images), size=length)])
+            parts.insert(place, (pre.image28 * 255).astype(np.uint8))
+            image, _ = gate_data.compose_number(parts, rng, height=int(rng.integers(40, 160)))
+            height = image.shape[0] - 32  # the composition's margins
+            image = pen_redraw(image, float(np.clip(height * rng.uniform(0.06, 0.12), 2, 30)))
+            reading = reader.read(image)
+            total += 1
+            false += reading.number is not None
+            named += reading.number is None and [d.is_digit for d in reading.digits] == [
+                i != place for i in range(length + 1)]
+    return false / max(total, 1), named / max(total, 1), total
+
+
 def run() -> list[dict]:
     """Measure the rows described in the module docstring."""
     from digitlab.engine import gate_data  # noqa: PLC0415
@@ -253,6 +301,10 @@ def run() -> list[dict]:
         label = "training families (fresh samples)" if train else "held-out families"
         rows.append(quality_row(f"read: non-digit drawings flagged, {label}", share, ">= 90%",
                              share >= 0.9, samples=n))
+    false, named, n = letter_in_number_rate(reader, data.x_test, gate_data.negative_families(
+        train=False), 10, seed=202)
+    rows.append(quality_row("read: 2-3 digits with a held-out letter among them, read as a "
+                            "number", false, None, None, samples=n, letter_named=round(named, 4)))
     pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(data.x_test)}, 200, seed=102)
     rows.append(quality_row("gate: pairs of close/touching test digits flagged", flagged(pairs),
                          None, None, samples=len(pairs)))
