@@ -46,10 +46,20 @@ CUT_HEIGHT = 0.5
 
 
 def mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
-    """``(y0, x0, y1, x1)`` of a non-empty bool mask (``y1``, ``x1`` exclusive)."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+    """``(y0, x0, y1, x1)`` of a non-empty bool mask (``y1``, ``x1`` exclusive).
+
+    Raises:
+        ValueError: the mask is empty.
+    """
+    # The ufunc's reduction without ``any``'s wrapper; the rows only within the inked
+    # columns; first and last True by argmax (it stops at the first) and bytes.rfind.
+    cols = np.logical_or.reduce(mask, axis=0)
+    x1 = cols.tobytes().rfind(1) + 1
+    if not x1:
+        raise ValueError("Received an empty mask; expected at least one True.")
+    x0 = int(cols.argmax())
+    rows = np.logical_or.reduce(mask[:, x0:x1], axis=1)
+    return int(rows.argmax()), x0, rows.tobytes().rfind(1) + 1, x1
 
 
 class Memo:
@@ -124,6 +134,8 @@ def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, i
     if hi - lo < 2:
         return []
     k = max(1, w // 40)
+    if bridges_only and _clearly_no_bridge(profile, lo, hi, k):
+        return []
     smooth = np.convolve(profile, np.ones(2 * k + 1) / (2 * k + 1), mode="same")
     inside = smooth[lo:hi]
     # A column without ink is the best cut there is (smoothing would hide a narrow gap
@@ -155,6 +167,21 @@ def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, i
         if len(cuts) == n:
             break
     return cuts
+
+
+def _clearly_no_bridge(profile: np.ndarray, lo: int, hi: int, k: int) -> bool:
+    """Whether :func:`_valley_cuts` surely finds no bridge in ``[lo, hi)``, without smoothing.
+
+    The smoothed projection there averages the columns ``lo - k .. hi + k - 1``: it is at
+    least their minimum, less float64 rounding (under 1e-12 of it for any kernel width
+    here). When that minimum is inked and clears :data:`BRIDGE_DEPTH` of the peak with
+    that margin, there is no empty column and no shallow valley: the common case of an
+    accepted digit, ~25 us cheaper than smoothing and sorting.
+    """
+    if lo < k or hi + k > len(profile):
+        return False  # the average would reach the zero padding past an end
+    low = float(np.minimum.reduce(profile[lo - k:hi + k]))
+    return low > 0.0 and low * (1.0 - 1e-12) >= BRIDGE_DEPTH * float(np.maximum.reduce(profile))
 
 
 def _tall_cuts(rows: np.ndarray, x0: int, cuts: list[tuple[int, float]], need: float
@@ -225,7 +252,7 @@ def to_image28(group: np.ndarray, ink: np.ndarray,
         box: the group's :func:`mask_box`, if the caller has it.
     """
     y0, x0, y1, x1 = mask_box(group) if box is None else box
-    crop = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).astype(np.float32)
+    crop = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).astype(np.float32, copy=False)
     return center_by_mass(fit_to_box(crop, FIT_SIZE), IMAGE_SIZE)
 
 
