@@ -109,9 +109,10 @@ class _Grid:
         """Full-size bool mask of the ink of a group's labels (worked out inside its box)."""
         f = self.f
         y0, x0, y1, x1 = group.box
-        pick = np.zeros(self.n + 1, bool)
-        pick[group.labels] = True
-        small = pick[self.labels[y0 // f:-(-y1 // f), x0 // f:-(-x1 // f)]]
+        region = self.labels[y0 // f:-(-y1 // f), x0 // f:-(-x1 // f)]
+        # One label (most groups): one compare instead of a lookup table.
+        small = (region == group.labels[0] if len(group.labels) == 1
+                 else (np.bincount(group.labels, minlength=self.n + 1) > 0)[region])
         if f > 1:
             small = small.repeat(f, axis=0).repeat(f, axis=1)[:y1 - y0, :x1 - x0]
         out = np.zeros(self.mask.shape, bool)
@@ -150,7 +151,7 @@ def _components(ink: np.ndarray) -> tuple[_Grid, list[_Group]]:
     keep = [i for i in order if masses[i] >= 0.01 * masses[order[0]]]
     pieces = []
     for i in keep:
-        gy0, gx0, gy1, gx1 = (int(v) for v in boxes[i])
+        gy0, gx0, gy1, gx1 = boxes[i].tolist()
         box = (gy0 * f, gx0 * f, min(h, gy1 * f), min(w, gx1 * f))
         pieces.append(_Group([i], box, float(masses[i])))
     return grid, pieces
@@ -313,10 +314,10 @@ def _full_box(box: tuple[int, int, int, int], f: int, ink: np.ndarray
     if f == 1:
         return y0, x0, y1, x1
     y0, x0, y1, x1 = y0 * f, x0 * f, min(ink.shape[0], y1 * f), min(ink.shape[1], x1 * f)
-    inked = ink[y0:y1, x0:x1] > 0
-    if not inked.any():
+    try:
+        by0, bx0, by1, bx1 = mask_box(ink[y0:y1, x0:x1] > 0)
+    except ValueError:  # no ink in the box (a group's box always holds some)
         return y0, x0, y1, x1
-    by0, bx0, by1, bx1 = mask_box(inked)
     return y0 + by0, x0 + bx0, y0 + by1, x0 + bx1
 
 
