@@ -183,7 +183,8 @@ def fit_to_box(image: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:
             fitted = (rows @ image) @ cols
         else:
             fitted = rows @ (image @ cols)
-    peak = float(fitted.max())
+    # The ufuncs' reductions (what ndarray.max and .sum call) without their wrappers.
+    peak = float(np.maximum.reduce(fitted, axis=None))
     if peak > 0.0:
         fitted *= np.float32(1.0 / peak)
     # np.clip's own overhead is larger than this small array's work.
@@ -206,11 +207,11 @@ def center_by_mass(image: np.ndarray, size: int = IMAGE_SIZE) -> np.ndarray:
     """
     h, w = image.shape
     out = np.zeros((size, size), np.float32)
-    mass = float(image.sum())
+    mass = float(np.add.reduce(image, axis=None))  # image.sum(), without its wrapper
     if mass <= 0.0:
         return out
-    cy = float(image.sum(axis=1) @ _positions(h)) / mass
-    cx = float(image.sum(axis=0) @ _positions(w)) / mass
+    cy = float(np.add.reduce(image, axis=1) @ _positions(h)) / mass
+    cx = float(np.add.reduce(image, axis=0) @ _positions(w)) / mass
     oy = math.floor(size / 2 - cy + 0.5)
     ox = math.floor(size / 2 - cx + 0.5)
     # Clip the paste to the field: source and destination windows of equal size.
