@@ -41,6 +41,9 @@ def add_parser(sub) -> None:
                    help="hard-negative mining: after 3/4 of the epochs, the SHARE of training "
                    "non-digits the gate scores most digit-like weighs 3x for the rest "
                    "(default 0: off)")
+    p.add_argument("--distort", type=float, default=0.0, metavar="SHARE",
+                   help="bend this SHARE of training digits and non-digits alike with a "
+                   "smooth random distortion, as a hand bends shapes (default 0: off)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -65,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.hard_negatives <= 1.0:
         raise ValueError(f"Received --hard-negatives {args.hard_negatives}; expected a share "
                          "in [0, 1] (0: off)")
+    if not 0.0 <= args.distort <= 1.0:
+        raise ValueError(f"Received --distort {args.distort}; expected a share in [0, 1] "
+                         "(0: off)")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
@@ -73,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                         n_digits=args.digits, epochs=args.epochs, flag_rate=args.flag_rate,
                         seed=args.seed, filters=tuple(args.filters), dense=args.dense,
                         font_digits=args.font_digits, all_families=args.all_families,
-                        hard_negatives=args.hard_negatives,
+                        hard_negatives=args.hard_negatives, distort=args.distort,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

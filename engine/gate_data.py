@@ -202,9 +202,46 @@ def negative_families(train: bool) -> dict[str, Callable]:
     return out
 
 
-def sample_set(samplers: dict[str, Callable], per_family: int, seed: int
-               ) -> tuple[np.ndarray, np.ndarray]:
+def warp(image: np.ndarray, rng: np.random.Generator, amount: float = 0.08,
+         cells: int = 3) -> np.ndarray:
+    """A smooth random distortion of an image, as a hand bends a shape (cf. the elastic
+    distortions of Simard et al., 2003, here piecewise affine).
+
+    The image is cut into ``cells`` x ``cells`` rectangles; each is filled from a
+    quadrilateral whose inner corners are moved by ``amount`` x the image's shorter side
+    (standard deviation), at most a quarter of a cell: cells never fold, and no part of
+    the shape grows or shrinks by more than 2x. The border stays: no ink leaves
+    the image.
+
+    Args:
+        image: uint8 ``(H, W)``. rng: the randomness. amount, cells: as above.
+
+    Returns:
+        uint8 ``(H, W)``.
+    """
+    h, w = image.shape
+    xs = np.linspace(0, w, cells + 1).round().astype(int)
+    ys = np.linspace(0, h, cells + 1).round().astype(int)
+    px, py = np.meshgrid(xs.astype(np.float64), ys.astype(np.float64))
+    most = 0.25 * min(h, w) / cells
+    shift = np.clip(rng.normal(0.0, amount * min(h, w), (2, cells - 1, cells - 1)), -most, most)
+    px[1:-1, 1:-1] += shift[0]
+    py[1:-1, 1:-1] += shift[1]
+    mesh = [((int(xs[j]), int(ys[i]), int(xs[j + 1]), int(ys[i + 1])),
+             (px[i, j], py[i, j], px[i + 1, j], py[i + 1, j],
+              px[i + 1, j + 1], py[i + 1, j + 1], px[i, j + 1], py[i, j + 1]))
+            for i in range(cells) for j in range(cells)]
+    return np.asarray(Image.fromarray(image).transform((w, h), Image.MESH, mesh,
+                                                      resample=Image.BILINEAR))
+
+
+def sample_set(samplers: dict[str, Callable], per_family: int, seed: int,
+               distort: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """``per_family`` preprocessed images from each sampler.
+
+    Args:
+        distort: the share of samples bent by :func:`warp` first (0: none, and the same
+            samples as before this option for the same seed).
 
     Returns:
         ``(images, family_index)``: float32 ``(N, 28, 28)`` and int ``(N,)``, an index into
@@ -221,6 +258,8 @@ def sample_set(samplers: dict[str, Callable], per_family: int, seed: int
                 raw = raw[0]
             if raw is None:
                 continue
+            if distort and rng.random() < distort and raw.dtype == np.uint8:
+                raw = warp(raw, rng)
             x = to_model_input(raw, rng)
             if x is None:
                 continue

@@ -68,14 +68,15 @@ def styled_digits(images: np.ndarray, seed: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _digit_set(images: np.ndarray, n: int, seed: int) -> np.ndarray:
-    x, _ = gate_data.sample_set({"digits": gate_data.digit_sampler(images)}, n, seed)
+def _digit_set(images: np.ndarray, n: int, seed: int, distort: float = 0.0) -> np.ndarray:
+    x, _ = gate_data.sample_set({"digits": gate_data.digit_sampler(images)}, n, seed, distort)
     return x
 
 
 def training_data(data, per_family: int, n_digits: int, seed: int,
                   log: Callable[[str], None] = print, font_digits: int = 200,
-                  all_families: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  all_families: bool = False, distort: float = 0.0
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -84,21 +85,24 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
             other hands than MNIST's writers.
         all_families: train on the held-out non-digit families too (their digits,
             the held-out hands', stay out).
+        distort: the share of digits and non-digits alike bent by
+            :func:`engine.gate_data.warp` (alike, so that a bent shape is no sign of either).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
     """
     train_x = data.x_train[:TRAIN_DIGITS]
     log(f"generating {n_digits} digits and {per_family} samples of each non-digit family...")
-    pos = _digit_set(train_x, n_digits, seed)
+    pos = _digit_set(train_x, n_digits, seed, distort)
     hands = gate_data.font_digit_samplers(train=True)
     if hands and font_digits:
-        pos = np.concatenate([pos, gate_data.sample_set(hands, font_digits, seed + 3)[0]])
+        pos = np.concatenate([pos, gate_data.sample_set(hands, font_digits, seed + 3,
+                                                        distort)[0]])
     families = gate_data.negative_families(train=True)
     if all_families:
         families.update(gate_data.negative_families(train=False))
     families["pair"] = gate_data.pair_sampler(train_x)
-    neg, _ = gate_data.sample_set(families, per_family, seed + 1)
+    neg, _ = gate_data.sample_set(families, per_family, seed + 1, distort)
     log(f"{len(pos)} digits, {len(neg)} non-digits from {len(families)} families")
     x = np.concatenate([pos, neg])
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]).astype(np.float32)
@@ -211,7 +215,7 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
 def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: int = 16,
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
-               hard_negatives: float = 0.0,
+               hard_negatives: float = 0.0, distort: float = 0.0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -228,6 +232,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
             (its held-out figures are the honest estimate, kept in the report under
             ``"split_twin"``), then train the returned gate on all families.
         hard_negatives: share of training negatives to mine (0: off; see :func:`fit_gate`).
+        distort: share of training samples bent first (see :func:`training_data`).
         log: called with one line per stage.
 
     Returns:
@@ -239,9 +244,11 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         log("first the twin trained without the held-out families, to measure them...")
         twin = train_gate(data, per_family=per_family, n_digits=n_digits, epochs=epochs,
                           flag_rate=flag_rate, seed=seed, filters=filters, dense=dense,
-                          font_digits=font_digits, hard_negatives=hard_negatives, log=log)
+                          font_digits=font_digits, hard_negatives=hard_negatives,
+                          distort=distort, log=log)
         log("then the gate trained on all families...")
-    x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families)
+    x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
+                         distort)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives)
     gate = Gate.from_keras(model)
@@ -251,6 +258,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report = measure_gate(gate.with_threshold(threshold), data, seed=seed + 10)
     report["trained_on_held_out_families"] = all_families
     report["hard_negatives"] = hard_negatives
+    report["distort"] = distort
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

@@ -175,6 +175,8 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--dense", "0"], "--dense 0"),
     (["--hard-negatives", "1.5"], "--hard-negatives 1.5"),
     (["--hard-negatives", "-0.1"], "--hard-negatives -0.1"),
+    (["--distort", "1.01"], "--distort 1.01"),
+    (["--distort", "-0.5"], "--distort -0.5"),
 ])
 def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_path):
     from digitlab.cli import main
@@ -183,3 +185,39 @@ def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_
     err = capsys.readouterr().err
     assert quoted in err and "Traceback" not in err
     assert not (tmp_path / "g.keras").exists()
+
+
+def test_warp_moves_ink_inside_the_image_and_keeps_its_border():
+    rng = np.random.default_rng(3)
+    bar = np.zeros((120, 90), np.uint8)
+    bar[20:100, 40:50] = 255  # a bar through the inner corners' cells
+    bent = gate_data.warp(bar, rng, amount=0.09)
+    assert bent.shape == bar.shape and bent.dtype == np.uint8
+    assert not np.array_equal(bent, bar)  # the bar moved
+    assert 0.6 < (bent > 127).sum() / (bar > 127).sum() < 1.6  # bent, not lost or smeared
+    frame = np.zeros((120, 90), np.uint8)
+    frame[0, :] = frame[-1, :] = frame[:, 0] = frame[:, -1] = 200
+    kept = gate_data.warp(frame, rng, amount=0.09)
+    # The border stays where it was (within half a pixel's blur), and nothing else is inked.
+    for edge in (kept[0, 1:-1], kept[-1, 1:-1], kept[1:-1, 0], kept[1:-1, -1]):
+        assert edge.min() >= 150
+    assert kept[2:-2, 2:-2].max() == 0
+    np.testing.assert_array_equal(gate_data.warp(bar, rng, amount=0.0), bar)
+
+
+def test_sample_set_distorts_only_when_asked_and_keeps_old_samples_without(monkeypatch):
+    from digitlab.engine.strokes import CANVAS
+
+    image = np.zeros((CANVAS, CANVAS), np.uint8)
+    image[30:100, 60:70] = 255
+    bends = []
+    real = gate_data.warp
+    monkeypatch.setattr(gate_data, "warp", lambda im, rng: bends.append(1) or real(im, rng))
+    plain, _ = gate_data.sample_set({"bar": lambda rng: image}, 40, seed=5)
+    again, _ = gate_data.sample_set({"bar": lambda rng: image}, 40, seed=5, distort=0.0)
+    assert not bends
+    np.testing.assert_array_equal(plain, again)
+    bent, _ = gate_data.sample_set({"bar": lambda rng: image}, 40, seed=5, distort=0.5)
+    assert 10 <= len(bends) <= 30  # about half of 40
+    changed = [not np.array_equal(a, b) for a, b in zip(plain, bent, strict=True)]
+    assert sum(changed) >= 10
