@@ -304,7 +304,7 @@ def _shrink(ink: np.ndarray) -> tuple[np.ndarray, int]:
     f = max(1, ink.shape[0] // WORK_ROWS)
     if f == 1:
         return ink, 1
-    return block_sums(ink, f) * np.float32(1.0 / (f * f)), f
+    return block_sums(ink, f, 1.0 / (f * f)), f
 
 
 def _full_box(box: tuple[int, int, int, int], f: int, ink: np.ndarray

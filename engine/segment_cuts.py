@@ -252,7 +252,8 @@ def to_image28(group: np.ndarray, ink: np.ndarray,
         box: the group's :func:`mask_box`, if the caller has it.
     """
     y0, x0, y1, x1 = mask_box(group) if box is None else box
-    crop = np.where(group[y0:y1, x0:x1], ink[y0:y1, x0:x1], 0.0).astype(np.float32, copy=False)
+    crop = np.zeros((y1 - y0, x1 - x0), np.float32)  # np.where's values, in ~2/3 of its time
+    np.copyto(crop, ink[y0:y1, x0:x1], where=group[y0:y1, x0:x1])
     return center_by_mass(fit_to_box(crop, FIT_SIZE), IMAGE_SIZE)
 
 
