@@ -275,8 +275,9 @@ class Reader:
         else:
             scores = self._gate_scores(images, known)
             each = threshold if isinstance(threshold, list) else [threshold] * len(images)
-            decisions = [self.gate.decide_scores(scores[i:i + 1], t)[0]
-                         for i, t in enumerate(each)]
+            # One decide_scores per distinct threshold (a number has one or two), not per piece.
+            by_t = {t: self.gate.decide_scores(scores, t) for t in set(each)}
+            decisions = [by_t[t][i] for i, t in enumerate(each)]
         return self._pieces(images, boxes, probs, decisions, maps)
 
     def _pieces(self, images: np.ndarray, boxes, probs: Mapping[str, np.ndarray],
@@ -294,11 +295,12 @@ class Reader:
             t.flags.writeable = False
             self._t_arrays[kinds] = t
         calibrated = softmax_at(z, t)  # apply_temperature; T was checked in __init__
-        return [DigitReading(tuple(int(v) for v in box), images[i],
-                             {kind: calibrated[k, i] for k, kind in enumerate(kinds)},
-                             {kind: z[k, i] for k, kind in enumerate(kinds)},
-                             dict(self.temperatures), decisions[i],
-                             () if maps is None else maps[i])
+        # Piece-major views: each piece's rows come from iterating (K, 10), not K indexings.
+        calibrated_at, z_at = calibrated.swapaxes(0, 1), z.swapaxes(0, 1)
+        return [DigitReading(tuple(map(int, box)), images[i],
+                             dict(zip(kinds, calibrated_at[i], strict=True)),
+                             dict(zip(kinds, z_at[i], strict=True)), dict(self.temperatures),
+                             decisions[i], () if maps is None else maps[i])
                 for i, box in enumerate(boxes)]
 
     def read_prediction(self, prediction) -> Reading:
