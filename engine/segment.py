@@ -20,6 +20,7 @@ removed, ink bright, noise zeroed), so it shares the app's ink detection:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -101,22 +102,24 @@ class _Grid:
     """The ink pooled ``f`` x ``f`` (max for the mask, sum for the mass) and its labels."""
 
     f: int
-    labels: np.ndarray  # int32 (gh, gw)
+    labels: np.ndarray  # int32 (gh, gw): cell (i, j) covers rows i*f.. and columns j*f..
     mask: np.ndarray  # bool (h, w), the full-size ink mask
     n: int  # the labels are 1..n
 
+    @cached_property
+    def full_labels(self) -> np.ndarray:
+        """The labels at full size (each cell repeated ``f`` x ``f``), made on first use."""
+        h, w = self.mask.shape
+        return self.labels.repeat(self.f, axis=0).repeat(self.f, axis=1)[:h, :w]
+
     def group_mask(self, group: _Group) -> np.ndarray:
         """Full-size bool mask of the ink of a group's labels (worked out inside its box)."""
-        f = self.f
-        y0, x0, y1, x1 = group.box
-        region = self.labels[y0 // f:-(-y1 // f), x0 // f:-(-x1 // f)]
+        y0, x0, y1, x1 = group.box  # on the grid's cell boundaries (or the crop's edge)
+        out, labels = np.zeros(self.mask.shape, bool), self.full_labels[y0:y1, x0:x1]
         # One label (most groups): one compare instead of a lookup table.
-        small = (region == group.labels[0] if len(group.labels) == 1
-                 else (np.bincount(group.labels, minlength=self.n + 1) > 0)[region])
-        if f > 1:
-            small = small.repeat(f, axis=0).repeat(f, axis=1)[:y1 - y0, :x1 - x0]
-        out = np.zeros(self.mask.shape, bool)
-        out[y0:y1, x0:x1] = small & self.mask[y0:y1, x0:x1]
+        ours = (labels == group.labels[0] if len(group.labels) == 1
+                else (np.bincount(group.labels, minlength=self.n + 1) > 0)[labels])
+        np.logical_and(ours, self.mask[y0:y1, x0:x1], out=out[y0:y1, x0:x1])
         return out
 
     def group_masks(self, groups: list[_Group], memo: Memo | None) -> list[np.ndarray]:
@@ -314,10 +317,8 @@ def _full_box(box: tuple[int, int, int, int], f: int, ink: np.ndarray
     if f == 1:
         return y0, x0, y1, x1
     y0, x0, y1, x1 = y0 * f, x0 * f, min(ink.shape[0], y1 * f), min(ink.shape[1], x1 * f)
-    try:
-        by0, bx0, by1, bx1 = mask_box(ink[y0:y1, x0:x1] > 0)
-    except ValueError:  # no ink in the box (a group's box always holds some)
-        return y0, x0, y1, x1
+    # Never empty: a shrunk pixel of the group is > 0 only if a pixel of its block is.
+    by0, bx0, by1, bx1 = mask_box(ink[y0:y1, x0:x1] > 0)
     return y0 + by0, x0 + bx0, y0 + by1, x0 + bx1
 
 
