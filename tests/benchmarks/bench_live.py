@@ -23,9 +23,11 @@ budget (issue 12) is a median of 1 ms for one digit (3 models + the gate) and 3 
   as stroke updates come in the app (other work meanwhile evicts the weights from the
   caches); its reference is the back-to-back row.
 
-The budget rows call ``read_drawing`` as the Draw tab does, each call switching OpenBLAS
-to one thread and back; the parts, which do not switch it themselves, run inside one
-``one_blas_thread`` per round.
+Every row runs inside one ``one_blas_thread`` held for the whole measurement, as in the
+app, which keeps OpenBLAS on one thread from its start (``gui.app`` calls
+``engine.blas.keep_one_blas_thread``): ``read_drawing``'s own switch is then a nested
+no-op. The last row reads the number switching OpenBLAS to one thread and back on each
+call, as a process without ``keep_one_blas_thread`` does (~0.05 ms more).
 
 Every row also carries ``cpu_median_ms`` (the thread's CPU time): on a shared machine the
 wall-clock median moves with the load, the CPU time much less. Run alone with
@@ -117,6 +119,7 @@ def run(repeats: int = REPEATS) -> list[dict]:
     from PIL import Image  # noqa: PLC0415
 
     from digitlab.engine import gate_data  # noqa: PLC0415
+    from digitlab.engine.blas import one_blas_thread  # noqa: PLC0415
     from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415
     from digitlab.engine.gate import Gate  # noqa: PLC0415
@@ -150,29 +153,32 @@ def run(repeats: int = REPEATS) -> list[dict]:
     x = image28[None]
     networks = {kind: predictor._network(kind) for kind in predictor.kinds}
     prediction = predictor.predict(canvas, "dark", feature_maps=True)
-    times = _round_robin({
-        "one": lambda: read_drawing(reader, canvas, "dark", False),
-        "predict": lambda: predictor.predict(canvas, "dark"),
-        "drawing": while_drawing,
-    }, repeats, held={
-        "preprocess": lambda: preprocess_drawing(canvas, "dark"),
-        "cnn": lambda: networks["cnn"].run(x, keep_maps=True),
-        "dnn+multinomial": lambda: (networks["dnn"].forward(x),
-                                    networks["multinomial"].forward(x)),
-        "gate": lambda: gate.scores(x),
-        "read_prediction": lambda: reader.read_prediction(prediction),
-    })
-    number_pre = preprocess_drawing(number, "dark")
-    pieces = np.stack([piece.image28 for piece in reading.digits])
-    number_times = _round_robin({
-        "number": lambda: read_drawing(reader, number, "dark", True),
-        "predict": lambda: predictor.predict(number, "dark"),
-    }, repeats, held={
-        "preprocess": lambda: preprocess_drawing(number, "dark"),
-        "segment": lambda: segment_pieces(number_pre.cropped, gate.scores, gate.threshold),
-        "models": lambda: predictor.predict_batch_with_maps(pieces)})
-    paused = _round_robin({"one": lambda: read_drawing(reader, canvas, "dark", False)},
-                          min(repeats, PAUSE_REPEATS), pause_s=PAUSE_S)
+    with one_blas_thread():  # held as gui.app's keep_one_blas_thread holds it
+        times = _round_robin({
+            "one": lambda: read_drawing(reader, canvas, "dark", False),
+            "predict": lambda: predictor.predict(canvas, "dark"),
+            "drawing": while_drawing,
+        }, repeats, held={
+            "preprocess": lambda: preprocess_drawing(canvas, "dark"),
+            "cnn": lambda: networks["cnn"].run(x, keep_maps=True),
+            "dnn+multinomial": lambda: (networks["dnn"].forward(x),
+                                        networks["multinomial"].forward(x)),
+            "gate": lambda: gate.scores(x),
+            "read_prediction": lambda: reader.read_prediction(prediction),
+        })
+        number_pre = preprocess_drawing(number, "dark")
+        pieces = np.stack([piece.image28 for piece in reading.digits])
+        number_times = _round_robin({
+            "number": lambda: read_drawing(reader, number, "dark", True),
+            "predict": lambda: predictor.predict(number, "dark"),
+        }, repeats, held={
+            "preprocess": lambda: preprocess_drawing(number, "dark"),
+            "segment": lambda: segment_pieces(number_pre.cropped, gate.scores, gate.threshold),
+            "models": lambda: predictor.predict_batch_with_maps(pieces)})
+        paused = _round_robin({"one": lambda: read_drawing(reader, canvas, "dark", False)},
+                              min(repeats, PAUSE_REPEATS), pause_s=PAUSE_S)
+    switching = _round_robin({"number": lambda: read_drawing(reader, number, "dark", True)},
+                             repeats)
     reference = ("Predictor.predict of the same canvas (3 models, no gate)", times["predict"])
     return [
         _row("Draw tab, one digit: read_drawing, 280x280 canvas (3 models + maps, gate, "
@@ -193,6 +199,9 @@ def run(repeats: int = REPEATS) -> list[dict]:
         _row("number part: 3 models + CNN maps on the 4 pieces", number_times["models"]),
         _row(f"Draw tab, one digit after a {PAUSE_S * 1000:g} ms pause (caches as other work "
              "leaves them)", paused["one"], None, ("the same read back to back", times["one"])),
+        _row("Draw tab, Number mode, 4-digit number, OpenBLAS switched to one thread and back "
+             "on each call", switching["number"], None,
+             ("the same read, one thread held", number_times["number"])),
     ]
 
 
