@@ -1,10 +1,11 @@
-"""Finding the digits of a number (engine.segment): merging, splitting (components: test_components)."""
+"""Finding the digits of a number (engine.segment): merging, splitting (see also
+test_components)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from digitlab.engine.gate_data import compose_number
 from digitlab.engine.preprocess import preprocess_drawing
@@ -329,3 +330,31 @@ def test_a_digit_a_short_piece_joined_is_not_cut_again():
     pieces = segment_pieces(crop_of(image), width_scorer(0.0, 0.95), 0.01)
     assert len(pieces) == 2
     assert pieces[0].box[3] - pieces[0].box[1] > 100  # both rings and the slash
+
+
+def test_group_masks_are_their_labels_ink():
+    """A group's mask is the ink of the grid cells holding its labels, within its box (one
+    label by a compare, several by a lookup table: both against the plain definition)."""
+    from digitlab.engine.segment import _components, _Group
+    rng = np.random.default_rng(5)
+    tried = 0
+    for _ in range(20):
+        ink = (rng.random((int(rng.integers(60, 140)), int(rng.integers(60, 300)))) < 0.004)
+        ink = np.asarray(Image.fromarray(ink.astype(np.uint8) * 255).resize(
+            (ink.shape[1], ink.shape[0]), Image.BOX).filter(ImageFilter.MaxFilter(5))) / 255.0
+        grid, pieces = _components(ink.astype(np.float32))
+        h, w = ink.shape
+        cells = grid.labels.repeat(grid.f, axis=0).repeat(grid.f, axis=1)[:h, :w]
+        groups = pieces + [_Group(a.labels + b.labels, (min(a.box[0], b.box[0]),
+                                                        min(a.box[1], b.box[1]),
+                                                        max(a.box[2], b.box[2]),
+                                                        max(a.box[3], b.box[3])), 0.0)
+                           for a, b in zip(pieces[::2], pieces[1::2])]
+        for group in groups:
+            y0, x0, y1, x1 = group.box
+            expected = np.zeros(ink.shape, bool)
+            inside = np.isin(cells[y0:y1, x0:x1], group.labels)
+            expected[y0:y1, x0:x1] = inside & grid.mask[y0:y1, x0:x1]
+            assert np.array_equal(grid.group_mask(group), expected)
+            tried += 1
+    assert tried > 150

@@ -29,13 +29,15 @@ def _groups(rng: np.random.Generator):
     made thin or empty (where a shortcut that looked at too few columns would go wrong)."""
     for i in range(400):
         h, w = int(rng.integers(6, 40)), int(rng.integers(8, 160))
-        ink = (rng.random((h, w)) * (rng.random((h, w)) < rng.uniform(0.2, 0.9))).astype(np.float32)
+        inked = rng.random((h, w)) < rng.uniform(0.2, 0.9)
+        ink = (rng.random((h, w)) * inked).astype(np.float32)
         lo, hi, k = int(0.12 * w), int(0.88 * w), max(1, w // 40)
         if i % 2:
             # Inner columns near BRIDGE_DEPTH of a tall peak, the edge of the window empty.
             ink[:, w // 2] = 1.0
             for edge in (lo, hi - 1):
-                ink[:, max(edge - k, 0):edge + k + 1] *= rng.uniform(0.05, 0.2) * (rng.random() < 0.8)
+                thin = rng.uniform(0.05, 0.2) * (rng.random() < 0.8)  # or empty
+                ink[:, max(edge - k, 0):edge + k + 1] *= thin
             for c in rng.integers(0, w, int(rng.integers(0, 3))):
                 ink[:, c] = 0.0
         group = ink > 0
