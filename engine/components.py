@@ -40,22 +40,24 @@ def components_with_boxes(mask: np.ndarray) -> tuple[np.ndarray, int, np.ndarray
     edges = (flat[1:] != flat[:-1]).nonzero()[0]
     if len(edges) == 0:
         return np.zeros((h, w), np.int32), 0, np.zeros((1, 4), np.int64)
-    run_y, run_s = np.divmod(edges[0::2], w + 1)
-    run_e = edges[1::2] - run_y * (w + 1)
+    starts, ends = edges[0::2], edges[1::2]
+    run_y = starts // (w + 1)
+    run_s, run_e = starts - run_y * (w + 1), ends - run_y * (w + 1)
     n_runs = len(run_y)
-    # Pairs of runs on consecutive rows that touch (8-connected). Runs are sorted by row,
-    # so run i's candidates are the (few) runs of row y_i + 1: an (R, K) band, not R x R
-    # (the last row's next row has no runs).
-    row_start = run_y.searchsorted(np.arange(h + 2))
-    count = row_start[1:] - row_start[:-1]
-    nxt = np.minimum(run_y + 1, h)
-    band = np.arange(int(count.max()))
-    valid = band < count[nxt][:, None]
-    cand = row_start[nxt][:, None] + band
-    cand *= valid
-    touch = valid & (run_s[:, None] <= run_e[cand]) & (run_e[:, None] >= run_s[cand])
-    a_idx, j_idx = touch.nonzero()
-    b_idx = cand[a_idx, j_idx]
+    # The runs of row y + 1 touching run a (8-connected: s_b <= e_a and e_b >= s_a) are one
+    # index range [lo, hi), as the runs' flat starts and ends both increase: two binary
+    # searches. Run a is joined to the first of them, and each of them to the next one.
+    below = ends + (w + 1 - run_e)  # where row y + 1 starts, in the flat array
+    lo = ends.searchsorted(below + run_s)
+    hi = starts.searchsorted(below + run_e, side="right")
+    touching = hi > lo
+    a_idx, first, span = touching.nonzero()[0], lo[touching], (hi - lo)[touching]
+    wide = span > 1
+    chain = np.zeros(n_runs + 1, np.int64)  # +1 where a range starts, -1 at its last run
+    np.add.at(chain, first[wide], 1)
+    np.add.at(chain, (first + span - 1)[wide], -1)
+    linked = np.add.accumulate(chain[:-1]).nonzero()[0]  # runs joined to the next run
+    a_idx, b_idx = np.concatenate((a_idx, linked)), np.concatenate((first, linked + 1))
     # Union-find, vectorised: hook every touching pair's roots onto the smaller root,
     # then jump pointers until every run points at its root; repeat until pairs agree.
     # (count_nonzero and a bytes compare: ``.any()``/``.all()`` cost ~4 us more each.)
