@@ -26,8 +26,8 @@ budget (issue 12) is a median of 1 ms for one digit (3 models + the gate) and 3 
 Every row runs inside one ``one_blas_thread`` held for the whole measurement, as in the
 app, which keeps OpenBLAS on one thread from its start (``gui.app`` calls
 ``engine.blas.keep_one_blas_thread``): ``read_drawing``'s own switch is then a nested
-no-op. The last row reads the number switching OpenBLAS to one thread and back on each
-call, as a process without ``keep_one_blas_thread`` does (~0.05 ms more).
+no-op. A process that does not hold it pays the switch on every call (0.06-0.15 ms per
+4-digit read on the development machine, alternating blocks of reads).
 
 Every row also carries ``cpu_median_ms`` (the thread's CPU time): on a shared machine the
 wall-clock median moves with the load, the CPU time much less. Run alone with
@@ -177,8 +177,6 @@ def run(repeats: int = REPEATS) -> list[dict]:
             "models": lambda: predictor.predict_batch_with_maps(pieces)})
         paused = _round_robin({"one": lambda: read_drawing(reader, canvas, "dark", False)},
                               min(repeats, PAUSE_REPEATS), pause_s=PAUSE_S)
-    switching = _round_robin({"number": lambda: read_drawing(reader, number, "dark", True)},
-                             repeats)
     reference = ("Predictor.predict of the same canvas (3 models, no gate)", times["predict"])
     return [
         _row("Draw tab, one digit: read_drawing, 280x280 canvas (3 models + maps, gate, "
@@ -199,9 +197,6 @@ def run(repeats: int = REPEATS) -> list[dict]:
         _row("number part: 3 models + CNN maps on the 4 pieces", number_times["models"]),
         _row(f"Draw tab, one digit after a {PAUSE_S * 1000:g} ms pause (caches as other work "
              "leaves them)", paused["one"], None, ("the same read back to back", times["one"])),
-        _row("Draw tab, Number mode, 4-digit number, OpenBLAS switched to one thread and back "
-             "on each call", switching["number"], None,
-             ("the same read, one thread held", number_times["number"])),
     ]
 
 
