@@ -54,6 +54,7 @@ def mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
     # The columns by the ufunc's reduction (without ``any``'s wrapper); the first and last
     # rows from the first and last True of the row-major bytes (find and rfind are memchr
     # scans, cheaper than reducing along rows); argmax stops at the first True column.
+    mask = np.asarray(mask, bool)  # the byte scans need 0/1 bytes (no copy for a bool mask)
     cols = np.logical_or.reduce(mask, axis=0)
     x1 = cols.tobytes().rfind(1) + 1
     if not x1:

@@ -20,6 +20,7 @@ def test_mask_box_matches_nonzero():
         expected = (ys.min(), xs.min(), ys.max() + 1, xs.max() + 1)
         assert mask_box(mask) == expected
         assert mask_box(np.asfortranarray(mask)) == expected  # any layout, views too
+        assert mask_box(mask.astype(np.int32) * 7) == expected  # any nonzero value is ink
     with pytest.raises(ValueError, match="empty"):
         mask_box(np.zeros((3, 4), bool))
 
