@@ -239,3 +239,21 @@ def test_a_letter_a_in_number_mode_is_not_cut_into_a_number(reader):
         for x, y in (stroke[0], stroke[-1]):
             draw.ellipse((x - 10, y - 10, x + 10, y + 10), fill=255)
     assert reader.read(np.asarray(image)).number is None
+
+
+@needs_gate
+@pytest.mark.parametrize("a_left,width", [(420, 22), (440, 10), (440, 16), (440, 22)])
+def test_a_letter_beside_digits_is_not_cut_into_digits(reader, a_left, width):
+    # "42A" on the number canvas: the A, rejected as a piece, was cut at a column into its
+    # lower left leg (a stroke that passes as a 1, 0.6 of the A's height) and the rest (a
+    # 4), so the drawing read "4214". The A stays whole, the one piece that is not a digit.
+    image = Image.new("L", (840, 280), 0)
+    draw = ImageDraw.Draw(image)
+    for stroke in ([(130, 40), (75, 180), (175, 180)], [(150, 110), (150, 255)],
+                   [(230, 80), (270, 45), (320, 60), (325, 110), (230, 250), (340, 250)],
+                   [(a_left, 255), (a_left + 90, 35), (a_left + 165, 255)],
+                   [(a_left + 35, 160), (a_left + 150, 160)]):
+        draw.line(stroke, fill=255, width=width, joint="curve")
+    reading = reader.read(np.asarray(image))
+    assert reading.number is None
+    assert [d.digit if d.is_digit else None for d in reading.digits] == [4, 2, None]

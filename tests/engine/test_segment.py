@@ -11,7 +11,7 @@ from digitlab.engine.gate_data import compose_number
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.segment import (label_components, segment_digits, segment_masks,
                                      segment_pieces)
-from digitlab.engine.segment_cuts import Memo, split_group
+from digitlab.engine.segment_cuts import Memo, _tall_cuts, split_group
 
 
 def crop_of(image: np.ndarray) -> np.ndarray:
@@ -358,3 +358,15 @@ def test_group_masks_are_their_labels_ink():
             assert np.array_equal(grid.group_mask(group), expected)
             tried += 1
     assert tried > 150
+
+
+@pytest.mark.parametrize("leg_top,leg_width,kept", [(20, 10, True), (50, 10, False),
+                                                    (50, 40, True), (80, 40, False)])
+def test_a_stroke_cut_off_must_span_three_quarters_of_the_group(leg_top, leg_width, kept):
+    # A group 100 rows tall: a leg at its left (rows leg_top..99, leg_width columns) and a
+    # block beside it, cut between them. Any piece needs half the height; a stroke (at
+    # most half as wide as tall: an A's leg, which passes as a 1) needs three quarters.
+    rows = np.zeros((100, 120), bool)
+    rows[leg_top:, :leg_width] = True
+    rows[:, leg_width + 5:] = True
+    assert bool(_tall_cuts(rows, 300, [(300 + leg_width + 2, 0.5)], 50.0)) == kept
