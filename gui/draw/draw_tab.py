@@ -451,7 +451,7 @@ class DrawTab(QWidget):
                     disagrees=not unanimous and piece.digits[kind] != majority)
             else:
                 chart.show_message(translate("DrawTab", "no model"))
-        self.verdict_label.setText(words.verdict(reading))
+        self.verdict_label.setText(words.verdict(reading, self.number_action.isChecked()))
         line = words.lesson(reading)
         self.lesson_label.setText(line)
         self.lesson_label.setVisible(bool(line))

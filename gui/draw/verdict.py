@@ -31,11 +31,14 @@ def digit_verdict(piece: DigitReading) -> str:
     return translate("DrawTab", "The models disagree: {0}").format(said)
 
 
-def verdict(reading: Reading) -> str:
-    """The line above the bars for a drawing with ink."""
+def verdict(reading: Reading, number_mode: bool = False) -> str:
+    """The line above the bars for a drawing with ink (``number_mode``: the canvas asks for
+    a number, so a drawing judged whole is neither a digit nor a number)."""
     pieces = reading.digits
     if len(pieces) == 1:
         if not pieces[0].is_digit:
+            if number_mode:
+                return translate("DrawTab", "This doesn't look like a digit or a number")
             return translate("DrawTab", "This doesn't look like a digit")
         return digit_verdict(pieces[0])
     if reading.number is None:

@@ -98,7 +98,7 @@
     <name>DrawTab</name>
     <message>
         <source>Brush width in canvas pixels (the canvas is 280 wide)</source>
-        <extracomment>Width of the column under the canvas: a digit&apos;s square, or a number&apos;s wide canvas.</extracomment>
+        <extracomment>Width of the column under the canvas: a digit&apos;s square, or a number&apos;s wide canvas. What the charts and maps keep beside a number&apos;s canvas (what the smallest window leaves them).</extracomment>
         <translation>캔버스 픽셀 단위의 붓 굵기 (캔버스 너비는 280)</translation>
     </message>
     <message>
@@ -248,6 +248,10 @@
     <message>
         <source>The models disagree: {0}</source>
         <translation>모델의 답이 서로 다릅니다: {0}</translation>
+    </message>
+    <message>
+        <source>This doesn&apos;t look like a digit or a number</source>
+        <translation>숫자나 수처럼 보이지 않습니다</translation>
     </message>
     <message>
         <source>This doesn&apos;t look like a digit</source>

@@ -71,6 +71,25 @@ def test_a_circle_with_a_cross_is_not_a_digit_and_says_why(tab, shipped):
     assert piece.gate.digit_score < threshold
 
 
+def test_in_number_mode_a_drawing_judged_whole_is_neither_a_digit_nor_a_number(tab):
+    # A star (or "3+4=7": not a row of digits) on the number canvas is judged whole; the
+    # canvas asked for a number, so the verdict names both.
+    from PIL import Image, ImageDraw
+
+    tab.set_number_mode(True)
+    try:
+        star = Image.new("L", (28, 28))  # a five-pointed star, one stroke
+        ImageDraw.Draw(star).line([(14, 2), (19, 25), (3, 10), (25, 10), (8, 25), (14, 2)],
+                                  fill=255, width=2)
+        tab.show_digit(np.asarray(star))
+        assert len(tab.last_reading.digits) == 1 and not tab.last_reading.digits[0].is_digit
+        assert tab.verdict_label.text() == "This doesn't look like a digit or a number"
+    finally:
+        tab.set_number_mode(False)
+    tab.show_digit(np.asarray(star))
+    assert tab.verdict_label.text() == "This doesn't look like a digit"
+
+
 def test_a_real_digit_is_read_as_before_without_dimming(tab, mnist):
     x, y = mnist
     tab.show_digit(x[0])
