@@ -42,8 +42,10 @@ def add_parser(sub) -> None:
                    "non-digits the gate scores most digit-like weighs 3x for the rest "
                    "(default 0: off)")
     p.add_argument("--distort", type=float, default=0.0, metavar="SHARE",
-                   help="bend this SHARE of training digits and non-digits alike with a "
-                   "smooth random distortion, as a hand bends shapes (default 0: off)")
+                   help="bend this SHARE of the training non-digits with a smooth random "
+                   "distortion, as a hand bends the shapes fonts draw exactly (default 0: off)")
+    p.add_argument("--distort-digits", action="store_true",
+                   help="with --distort, bend the same share of the training digits too")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -80,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                         seed=args.seed, filters=tuple(args.filters), dense=args.dense,
                         font_digits=args.font_digits, all_families=args.all_families,
                         hard_negatives=args.hard_negatives, distort=args.distort,
+                        distort_digits=args.distort_digits,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

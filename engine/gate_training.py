@@ -75,8 +75,8 @@ def _digit_set(images: np.ndarray, n: int, seed: int, distort: float = 0.0) -> n
 
 def training_data(data, per_family: int, n_digits: int, seed: int,
                   log: Callable[[str], None] = print, font_digits: int = 200,
-                  all_families: bool = False, distort: float = 0.0
-                  ) -> tuple[np.ndarray, np.ndarray]:
+                  all_families: bool = False, distort: float = 0.0,
+                  distort_digits: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -85,19 +85,21 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
             other hands than MNIST's writers.
         all_families: train on the held-out non-digit families too (their digits,
             the held-out hands', stay out).
-        distort: the share of digits and non-digits alike bent by
-            :func:`engine.gate_data.warp` (alike, so that a bent shape is no sign of either).
+        distort: the share of non-digits bent by :func:`engine.gate_data.warp` (the
+            letters are drawn from fonts, whose shapes are exact; a hand bends them).
+        distort_digits: bend the same share of the digits too (MNIST's and the fonts').
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
     """
     train_x = data.x_train[:TRAIN_DIGITS]
     log(f"generating {n_digits} digits and {per_family} samples of each non-digit family...")
-    pos = _digit_set(train_x, n_digits, seed, distort)
+    bend = distort if distort_digits else 0.0
+    pos = _digit_set(train_x, n_digits, seed, bend)
     hands = gate_data.font_digit_samplers(train=True)
     if hands and font_digits:
         pos = np.concatenate([pos, gate_data.sample_set(hands, font_digits, seed + 3,
-                                                        distort)[0]])
+                                                        bend)[0]])
     families = gate_data.negative_families(train=True)
     if all_families:
         families.update(gate_data.negative_families(train=False))
@@ -216,6 +218,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
+               distort_digits: bool = False,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -232,7 +235,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
             (its held-out figures are the honest estimate, kept in the report under
             ``"split_twin"``), then train the returned gate on all families.
         hard_negatives: share of training negatives to mine (0: off; see :func:`fit_gate`).
-        distort: share of training samples bent first (see :func:`training_data`).
+        distort, distort_digits: training samples bent first (see :func:`training_data`).
         log: called with one line per stage.
 
     Returns:
@@ -245,10 +248,10 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         twin = train_gate(data, per_family=per_family, n_digits=n_digits, epochs=epochs,
                           flag_rate=flag_rate, seed=seed, filters=filters, dense=dense,
                           font_digits=font_digits, hard_negatives=hard_negatives,
-                          distort=distort, log=log)
+                          distort=distort, distort_digits=distort_digits, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
-                         distort)
+                         distort, distort_digits)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives)
     gate = Gate.from_keras(model)
@@ -259,6 +262,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["trained_on_held_out_families"] = all_families
     report["hard_negatives"] = hard_negatives
     report["distort"] = distort
+    report["distort_digits"] = distort_digits
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

@@ -221,3 +221,25 @@ def test_sample_set_distorts_only_when_asked_and_keeps_old_samples_without(monke
     assert 10 <= len(bends) <= 30  # about half of 40
     changed = [not np.array_equal(a, b) for a, b in zip(plain, bent, strict=True)]
     assert sum(changed) >= 10
+
+
+def test_training_data_bends_the_non_digits_and_the_digits_only_when_asked(monkeypatch, mnist):
+    from digitlab.engine import gate_training
+    from digitlab.engine.strokes import CANVAS
+
+    bar = np.zeros((CANVAS, CANVAS), np.uint8)
+    bar[20:100, 60:70] = 255
+    monkeypatch.setattr(gate_data, "negative_families", lambda train: {"bar": lambda rng: bar})
+    monkeypatch.setattr(gate_data, "pair_sampler", lambda images: lambda rng: bar)
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: {})
+    bent = []
+    real = gate_data.warp
+    monkeypatch.setattr(gate_data, "warp", lambda image, rng: bent.append(
+        image is bar) or real(image, rng))
+    gate_training.training_data(mnist, 20, 20, 0, log=lambda _: None, distort=1.0)
+    assert bent and all(bent)  # the 40 non-digits, not the digits
+    assert len(bent) == 40
+    bent.clear()
+    gate_training.training_data(mnist, 20, 20, 0, log=lambda _: None, distort=1.0,
+                                distort_digits=True)
+    assert len(bent) > 40 and not all(bent)  # the digits too
