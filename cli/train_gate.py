@@ -67,12 +67,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received --font-digits {args.font_digits}, --filters "
                          f"{' '.join(map(str, args.filters))}, --dense {args.dense}; "
                          "expected --font-digits >= 0 and sizes >= 1")
-    if not 0.0 <= args.hard_negatives <= 1.0:
-        raise ValueError(f"Received --hard-negatives {args.hard_negatives}; expected a share "
-                         "in [0, 1] (0: off)")
-    if not 0.0 <= args.distort <= 1.0:
-        raise ValueError(f"Received --distort {args.distort}; expected a share in [0, 1] "
-                         "(0: off)")
+    for name in ("hard_negatives", "distort"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
+                             "expected a share in [0, 1] (0: off)")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "

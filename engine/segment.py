@@ -340,7 +340,7 @@ def _segment(ink: np.ndarray, memo: Memo | None, threshold: float,
                                    cut_score=BLOB_CUT_SCORE))
         if any(cut and (memo.score(p) or 0.0) < BLOB_CUT_SCORE for p, cut in parts):
             return [(grid.mask, False)]  # a wide half was left uncut (or scored low)
-        if any(cut and _span(p) < BLOB_CUT_HEIGHT * h for p, cut in parts) and _through_ink(
+        if any(cut and _span(p, memo) < BLOB_CUT_HEIGHT * h for p, cut in parts) and _through_ink(
                 [p for p, cut in parts if cut], grid.mask):
             return [(grid.mask, False)]  # a letter's leg, not a digit beside another
         return parts
@@ -382,9 +382,9 @@ def segment_digits(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
             for g in segment_masks(ink, scorer, threshold)]
 
 
-def _span(mask: np.ndarray) -> int:
-    """Rows from a mask's first ink to its last."""
-    y0, _, y1, _ = mask_box(mask)
+def _span(mask: np.ndarray, memo: Memo) -> int:
+    """Rows from a mask's first ink to its last (its box, already in the memo)."""
+    y0, _, y1, _ = memo.box(mask)
     return y1 - y0
 
 

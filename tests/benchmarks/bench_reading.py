@@ -183,6 +183,15 @@ def one_writer_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: 
     return right / n
 
 
+def with_one_pen(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A composed number (16 px margins) redrawn along its skeleton with one round pen
+    6-12 % of its digits' height wide (``engine.strokes.pen_redraw``)."""
+    from digitlab.engine.strokes import pen_redraw  # noqa: PLC0415
+
+    height = image.shape[0] - 32  # the composition's margins
+    return pen_redraw(image, float(np.clip(height * rng.uniform(0.06, 0.12), 2, 30)))
+
+
 def pen_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n: int,
                  seed: int, features: np.ndarray | None = None) -> float:
     """Share of ``n`` one-writer numbers redrawn with one round pen, read exactly.
@@ -191,15 +200,12 @@ def pen_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n:
     with a pen 6-12 % of the digits' height wide (``engine.strokes.pen_redraw``): strokes
     of one width, joins and breaks as a pen makes them, closer to real pen-written numbers.
     """
-    from digitlab.engine.strokes import pen_redraw  # noqa: PLC0415
-
     features = writer_features(images) if features is None else features
     rng = np.random.default_rng(seed)
     right = 0
     for _ in range(n):
         image, truth = compose_one_writer(images, labels, features, length, rng)
-        height = image.shape[0] - 32  # the composition's margins
-        image = pen_redraw(image, float(np.clip(height * rng.uniform(0.06, 0.12), 2, 30)))
+        image = with_one_pen(image, rng)
         right += reader.read(image).number == truth
     return right / n
 
@@ -228,7 +234,7 @@ def letter_in_number_rate(reader, images: np.ndarray, families: dict, per_family
     Each drawing is 2 or 3 MNIST test digits with one sample of a ``font:``, ``hand:`` or
     ``hershey:`` family (brought to MNIST's 20 px box, as the digits are) at a random
     place among them, composed as :func:`engine.gate_data.compose_number` writes numbers
-    and redrawn with one round pen (as :func:`pen_accuracy`), so that letter and digits
+    and redrawn with one round pen (:func:`with_one_pen`), so that letter and digits
     share one stroke.
 
     Returns:
@@ -238,7 +244,6 @@ def letter_in_number_rate(reader, images: np.ndarray, families: dict, per_family
     """
     from digitlab.engine import gate_data  # noqa: PLC0415
     from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
-    from digitlab.engine.strokes import pen_redraw  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
     false = named = total = 0
@@ -256,8 +261,7 @@ def letter_in_number_rate(reader, images: np.ndarray, families: dict, per_family
             parts = list(images[rng.integers(len(images), size=length)])
             parts.insert(place, (pre.image28 * 255).astype(np.uint8))
             image, _ = gate_data.compose_number(parts, rng, height=int(rng.integers(40, 160)))
-            height = image.shape[0] - 32  # the composition's margins
-            image = pen_redraw(image, float(np.clip(height * rng.uniform(0.06, 0.12), 2, 30)))
+            image = with_one_pen(image, rng)
             reading = reader.read(image)
             total += 1
             false += reading.number is not None
