@@ -48,6 +48,12 @@ def add_parser(sub) -> None:
         help="with augmentation, the share of training digits shown redrawn as pen "
         "strokes (default 0: none)",
     )
+    p.add_argument(
+        "--elastic-share",
+        type=float,
+        help="with augmentation, the share of training digits also bent by a smooth random "
+        "displacement field (default 0: none)",
+    )
     p.add_argument("--schedule", choices=("constant", "cosine"))
     p.add_argument("--limit", type=int, help="train on the first N training samples only")
     p.add_argument("--seed", type=int)
@@ -78,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "schedule": args.schedule,
         "pen_share": args.pen_share,
+        "elastic_share": args.elastic_share,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if args.no_dropout:
@@ -101,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         f"Training {args.kind} ({args.recipe} recipe) on {describe_training_devices()}: "
         f"lr {config.learning_rate}, batch {config.batch_size}, "
         f"validation split {config.validation_split}, patience {config.patience}, "
-        f"augment {config.augment} (pen share {config.pen_share if config.augment else 0}), "
+        f"augment {config.augment} (pen share {config.pen_share if config.augment else 0}, "
+        f"elastic share {config.elastic_share if config.augment else 0}), "
         f"schedule {config.schedule}, "
         f"{len(data.x_train[: config.limit])} training samples",
         file=sys.stderr,

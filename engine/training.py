@@ -58,6 +58,8 @@ class TrainConfig:
             before the first epoch, ~1.5 ms a digit); 0: none. Tried at 0.3 for the
             shipped CNN and DNN and not kept: on pen-redrawn test digits +0.2 points,
             on MNIST's own and restyled digits -0.2 to -0.5 (resources/models/README.md).
+        elastic_share: with ``augment``, the share of each batch's digits also bent by a
+            smooth random displacement field (:func:`engine.augment.elastic_warp`); 0: none.
         schedule: ``"constant"`` or ``"cosine"`` (decay to 1% over ``epochs``).
         limit: use only the first ``limit`` training samples.
         seed: seeds numpy, TensorFlow and Keras for a reproducible run.
@@ -72,6 +74,7 @@ class TrainConfig:
     dropout: bool = True
     augment: bool = False
     pen_share: float = 0.0
+    elastic_share: float = 0.0
     schedule: str = "constant"
     limit: int | None = None
     seed: int | None = None
@@ -95,6 +98,9 @@ class TrainConfig:
             raise ValueError(f"Received patience={self.patience}; it must be >= 0.")
         if not 0.0 <= self.pen_share <= 1.0:
             raise ValueError(f"Received pen_share={self.pen_share}; it must be in [0, 1].")
+        if not 0.0 <= self.elastic_share <= 1.0:
+            raise ValueError(
+                f"Received elastic_share={self.elastic_share}; it must be in [0, 1].")
         if self.schedule not in ("constant", "cosine"):
             raise ValueError(
                 f"Received schedule={self.schedule!r}; expected 'constant' or 'cosine'."
@@ -263,7 +269,7 @@ def train(
                                    message=f"Redrawing {len(x_tr)} training digits as pen "
                                    f"strokes ({config.pen_share:.0%} of each epoch's digits)..."))
         train_ds = augmented_dataset(x_tr, y_tr, config.batch_size, config.seed, config.pen_share,
-                                     should_stop)
+                                     should_stop, config.elastic_share)
         fit_args = {"x": train_ds, "shuffle": False}
     else:
         fit_args = {"x": x_tr, "y": y_tr, "batch_size": config.batch_size, "shuffle": True}

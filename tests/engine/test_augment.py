@@ -1,11 +1,11 @@
-"""Augmentation: digits redrawn as pen strokes, and the pipeline that mixes them in."""
+"""Augmentation: digits redrawn as pen strokes, elastic bending, and the pipeline."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from digitlab.engine.augment import augmented_dataset, pen_versions
+from digitlab.engine.augment import AugmentConfig, augmented_dataset, elastic_warp, pen_versions
 from digitlab.engine.preprocess import preprocess_drawing
 
 
@@ -86,3 +86,68 @@ def test_pen_versions_stop_when_asked_and_leave_the_rest_as_they_were(mnist):
     assert len(asked) == 2  # polled at digits 0 and 256
     assert np.array_equal(pens[256:], digits[256:] / np.float32(255))
     assert np.array_equal(pens[:256], pen_versions(digits[:256], seed=0))
+
+
+def _tf():
+    from digitlab.engine.tf_runtime import import_tensorflow  # noqa: PLC0415
+
+    return import_tensorflow()
+
+
+def test_elastic_warp_moves_pixels_by_a_smooth_field_of_the_configured_size():
+    tf = _tf()
+    # An image whose value is its column (scaled): after the warp, value - column is the
+    # horizontal displacement each pixel sampled from (inside the image, bilinear is exact
+    # for a linear ramp).
+    ramp = np.tile(np.arange(28, dtype=np.float32) / 27, (28, 1))
+    batch = np.repeat(ramp[None], 64, axis=0)
+    out = elastic_warp(tf.constant(batch), tf.random.Generator.from_seed(0), 1.0).numpy()
+    inner = (slice(None), slice(6, 22), slice(6, 22))  # far from the zero padding
+    dx = (out - batch)[inner] * 27
+    rms = float(np.sqrt(np.mean(dx ** 2)))
+    assert 0.9 < rms < 2.0  # ~1.4 px with Simard et al.'s alpha 34, sigma 4
+    assert np.abs(dx).max() < 6.0
+    # Smooth: neighbours move alike (noise unsmoothed would differ by ~rms between them).
+    step = np.abs(np.diff(dx, axis=2))
+    assert float(step.mean()) < 0.25 * rms
+    # A larger alpha bends more.
+    big = elastic_warp(tf.constant(batch), tf.random.Generator.from_seed(0), 1.0,
+                       AugmentConfig(elastic_alpha=68.0)).numpy()
+    assert np.sqrt(np.mean(((big - batch)[inner] * 27) ** 2)) > 1.6 * rms
+
+
+def test_elastic_warp_bends_the_share_asked_and_keeps_ink_inside(mnist):
+    tf = _tf()
+    x = mnist.x_train[:400] / np.float32(255)
+    gen = tf.random.Generator.from_seed(1)
+    assert np.array_equal(elastic_warp(tf.constant(x), gen, 0.0).numpy(), x)
+    out = elastic_warp(tf.constant(x), gen, 0.5).numpy()
+    changed = np.abs(out - x).max(axis=(1, 2)) > 1e-6
+    assert 0.4 < changed.mean() < 0.6
+    assert np.array_equal(out[~changed], x[~changed])
+    assert out.min() >= 0.0 and out.max() <= 1.0 + 1e-6
+    # Bent, not lost: the ink's mass stays within a few percent (MNIST digits have a margin).
+    mass = out[changed].sum(axis=(1, 2)) / x[changed].sum(axis=(1, 2))
+    assert 0.9 < np.median(mass) < 1.1
+
+
+def test_pipeline_bends_the_elastic_share_and_nothing_without_it(mnist, monkeypatch):
+    import digitlab.engine.augment as augment  # noqa: PLC0415
+
+    x = mnist.x_train[:300] / np.float32(255)
+    y = mnist.y_train[:300].astype(np.int64)
+    plain = np.concatenate([b.numpy() for b, _ in augmented_dataset(x, y, 100, 0)])
+    seen = []
+    real = augment.elastic_warp
+
+    def spy(images, gen, share, config=AugmentConfig()):
+        seen.append(share)
+        return real(images, gen, share, config)
+
+    monkeypatch.setattr(augment, "elastic_warp", spy)
+    # Off by default: the batches are those of a pipeline that has no elastic step.
+    again = np.concatenate([b.numpy() for b, _ in augmented_dataset(x, y, 100, 0)])
+    assert np.array_equal(again, plain) and not seen
+    bent = np.concatenate([b.numpy() for b, _ in augmented_dataset(x, y, 100, 0, elastic_share=1.0)])
+    assert seen and set(seen) == {1.0}
+    assert bent.shape == plain.shape and not np.allclose(bent, plain, atol=0.05)

@@ -57,6 +57,7 @@ def test_train_defaults_to_the_users_data_folder(capsys):
         (["train", "cnn", "--epochs", "0"], "epochs=0"),
         (["train", "cnn", "--learning-rate", "-1"], "learning_rate=-1.0"),
         (["train", "cnn", "--validation-split", "1.5"], "validation_split=1.5"),
+        (["train", "cnn", "--elastic-share", "2"], "elastic_share=2.0"),
         (["train", "cnn", "--output", "model.h5"], "must end in .keras"),
         (["train", "cnn", "--data", "/nonexistent/mnist.npz", "--limit", "10"], "not found"),
         (["evaluate", "--model", "/nonexistent/model.keras"], "no such model file"),

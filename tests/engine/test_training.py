@@ -42,6 +42,7 @@ def test_improved_recipe_changes_the_knobs_it_says():
     assert not improved_recipe("multinomial").augment
     # The shipped models' recipe: pen-redrawn digits were tried and not kept.
     assert improved_recipe("cnn").pen_share == lesson_recipe("cnn").pen_share == 0
+    assert improved_recipe("cnn").elastic_share == lesson_recipe("cnn").elastic_share == 0
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,8 @@ def test_improved_recipe_changes_the_knobs_it_says():
         ("schedule", "linear", "schedule='linear'"),
         ("pen_share", 1.5, "pen_share=1.5"),
         ("pen_share", -0.1, "pen_share=-0.1"),
+        ("elastic_share", 1.01, "elastic_share=1.01"),
+        ("elastic_share", -0.5, "elastic_share=-0.5"),
         ("kind", "rnn", "model kind 'rnn'"),
     ],
 )
