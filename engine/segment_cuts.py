@@ -44,6 +44,11 @@ CUT_HEIGHT = 0.5
 #: a 1 whatever it was part of (an A's leg beside the rest read as a 4): it must span
 #: STROKE_HEIGHT of the group's height, as a written 1 spans its row.
 STROKE_ASPECT, STROKE_HEIGHT = 0.5, 0.75
+#: A cut never leaves two straight strokes: a V or a Λ cut at its tip reads "11" (each
+#: half a near-certain 1), but is one letter. A piece is a straight stroke when its ink
+#: spreads across its main axis at most a fifth as far as along it (variance ratio 0.04:
+#: a pen line up to ~0.15 of its length thick, with some bend).
+LINE_SPREAD = 0.04
 
 
 def _logit(p: float) -> float:
@@ -134,6 +139,7 @@ def _tall_cuts(rows: np.ndarray, x0: int, cuts: list[tuple[int, float]], need: f
     inked_left = np.cumsum(rows, axis=1) > 0  # rows with ink at or left of each column
     inked_right = np.cumsum(rows[:, ::-1], axis=1)[:, ::-1] > 0
     stroke_need = max(need, STROKE_HEIGHT * h)
+    moments = None
     for col, depth in cuts:
         c = col - x0
         if not 0 < c < w:
@@ -142,8 +148,39 @@ def _tall_cuts(rows: np.ndarray, x0: int, cuts: list[tuple[int, float]], need: f
         # A piece's width: from the box's edge (its first ink) to the cut.
         if (left >= (need if c > STROKE_ASPECT * left else stroke_need)
                 and right >= (need if w - c > STROKE_ASPECT * right else stroke_need)):
+            if moments is None:
+                moments = _column_moments(rows)
+            if _straight(moments[:, c - 1]) and _straight(moments[:, -1] - moments[:, c - 1]):
+                continue
             kept.append((col, depth < BRIDGE_DEPTH))
     return kept
+
+
+def _column_moments(rows: np.ndarray) -> np.ndarray:
+    """Running ink moments left of each column: ``(6, W)`` float64 cumulative sums of
+    ``n, Σy, Σx, Σy², Σx², Σxy`` over columns ``0..c`` (exact: sums of integers)."""
+    h, w = rows.shape
+    ink = rows.astype(np.float64)
+    y = np.arange(h, dtype=np.float64)
+    x = np.arange(w, dtype=np.float64)
+    n = ink.sum(axis=0)
+    sy = y @ ink
+    per_column = np.stack([n, sy, n * x, (y * y) @ ink, n * x * x, sy * x])
+    return np.cumsum(per_column, axis=1)
+
+
+def _straight(m: np.ndarray) -> bool:
+    """Whether ink with moments ``m`` (see :func:`_column_moments`) is a straight stroke:
+    the smaller eigenvalue of its coordinates' covariance is at most :data:`LINE_SPREAD`
+    times the larger."""
+    n, sy, sx, syy, sxx, sxy = m
+    if n < 3:
+        return False
+    my, mx = sy / n, sx / n
+    vy, vx, cxy = syy / n - my * my, sxx / n - mx * mx, sxy / n - my * mx
+    half_trace = (vy + vx) / 2
+    root = np.sqrt(max(half_trace * half_trace - (vy * vx - cxy * cxy), 0.0))
+    return half_trace - root <= LINE_SPREAD * (half_trace + root)
 
 
 def _ink_splits(group: np.ndarray, box: tuple[int, int, int, int], need: float

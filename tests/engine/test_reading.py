@@ -242,6 +242,37 @@ def test_a_letter_a_in_number_mode_is_not_cut_into_a_number(reader):
 
 
 @needs_gate
+@pytest.mark.parametrize("shape", ["V", "Λ"])
+@pytest.mark.parametrize("aspect", [0.7, 0.9, 1.1, 1.3])
+def test_a_v_is_not_cut_into_two_ones(reader, shape, aspect):
+    # One stroke bent at its tip: cut there, each half passed as a near-certain 1, so a V
+    # or a Λ (and so ∧, ∨) read "11" at every width from 0.7 of its height. A cut never
+    # leaves two straight strokes.
+    image = Image.new("L", (280, 280), 0)
+    draw = ImageDraw.Draw(image)
+    top, bottom, half = 50, 230, aspect * 180 / 2
+    tip, ends = (bottom, top) if shape == "V" else (top, bottom)
+    stroke = [(140 - half, ends), (140, tip), (140 + half, ends)]
+    draw.line(stroke, fill=255, width=14, joint="curve")
+    for x, y in (stroke[0], stroke[-1]):
+        draw.ellipse((x - 7, y - 7, x + 7, y + 7), fill=255)
+    reading = reader.read(np.asarray(image))
+    assert reading.number is None and reading.reason == "not a digit"
+
+
+@needs_gate
+def test_two_ones_apart_and_touching_digits_still_read(reader):
+    # The V rule is about cuts through one piece of ink: "11" written apart is two pieces,
+    # and a 1 touching a 7 (not two straight strokes: the 7 bends) is still cut: "11", "17".
+    image = Image.new("L", (560, 280), 0)
+    draw = ImageDraw.Draw(image)
+    for stroke in ([(120, 40), (100, 240)], [(220, 40), (200, 240)],
+                   [(330, 40), (330, 240)], [(330, 50), (450, 50), (380, 240)]):
+        draw.line(stroke, fill=255, width=16, joint="curve")
+    assert reader.read(np.asarray(image)).number == "1117"
+
+
+@needs_gate
 @pytest.mark.parametrize("a_left,width", [(420, 22), (440, 10), (440, 16), (440, 22)])
 def test_a_letter_beside_digits_is_not_cut_into_digits(reader, a_left, width):
     # "42A" on the number canvas: the A, rejected as a piece, was cut at a column into its

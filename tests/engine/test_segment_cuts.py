@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from digitlab.engine import segment_cuts
-from digitlab.engine.segment_cuts import BRIDGE_DEPTH, _valley_cuts, mask_box
+from digitlab.engine.segment_cuts import (BRIDGE_DEPTH, LINE_SPREAD, _column_moments, _straight,
+                                          _valley_cuts, mask_box)
 
 
 def test_mask_box_matches_nonzero():
@@ -77,3 +78,49 @@ def test_valley_cuts_shortcut_at_the_threshold():
     assert not segment_cuts._clearly_no_bridge(profile, lo, hi, k)
     # A group of inkless pixels: all its columns are empty, the best cuts there are.
     assert not segment_cuts._clearly_no_bridge(np.zeros(100, np.float32), lo, hi, k)
+
+
+def _spread(mask: np.ndarray) -> float:
+    """The plain definition: smaller over larger eigenvalue of the ink coordinates' covariance."""
+    ys, xs = np.nonzero(mask)
+    low, high = np.linalg.eigvalsh(np.cov(np.stack([ys, xs]).astype(np.float64)))
+    return low / high
+
+
+def test_column_moments_give_each_sides_covariance():
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        h, w = int(rng.integers(4, 48)), int(rng.integers(4, 120))
+        mask = rng.random((h, w)) < rng.uniform(0.02, 0.5)
+        moments = _column_moments(mask)
+        c = int(rng.integers(1, w))
+        for offset, side, m in ((0, mask[:, :c], moments[:, c - 1]),
+                                (c, mask[:, c:], moments[:, -1] - moments[:, c - 1])):
+            ys, xs = np.nonzero(side)
+            xs = xs + offset
+            expected = [len(ys), ys.sum(), xs.sum(), (ys * ys).sum(), (xs * xs).sum(), (xs * ys).sum()]
+            np.testing.assert_array_equal(m, expected)
+            if len(ys) >= 3 and np.ptp(ys) and np.ptp(xs) and abs(_spread(side) - LINE_SPREAD) > 1e-6:
+                assert _straight(m) == (_spread(side) <= LINE_SPREAD)
+
+
+def _line(h: int, w: int, points: list[tuple[float, float]], width: float) -> np.ndarray:
+    """A pen line through ``points`` ((y, x) pairs) on an (h, w) grid."""
+    yy, xx = np.mgrid[:h, :w]
+    mask = np.zeros((h, w), bool)
+    for (ya, xa), (yb, xb) in zip(points, points[1:]):
+        t = np.clip(((yy - ya) * (yb - ya) + (xx - xa) * (xb - xa))
+                    / ((yb - ya) ** 2 + (xb - xa) ** 2), 0, 1)
+        mask |= np.hypot(yy - ya - t * (yb - ya), xx - xa - t * (xb - xa)) <= width / 2
+    return mask
+
+
+@pytest.mark.parametrize("slant", [-20, -10, 0, 10, 20])
+def test_a_pen_line_is_straight_and_a_bent_stroke_or_a_loop_is_not(slant):
+    straight = _line(48, 48, [(2, 24 - slant / 2), (45, 24 + slant / 2)], 5)
+    assert _straight(_column_moments(straight)[:, -1])
+    bent = _line(48, 48, [(2, 10), (24, 30), (45, 10)], 5)  # a "<" mirrored: a 7's turn
+    assert not _straight(_column_moments(bent)[:, -1])
+    ring = _line(48, 48, [(4, 24), (24, 34), (44, 24), (24, 14), (4, 24)], 5)  # a narrow 0
+    assert not _straight(_column_moments(ring)[:, -1])
+    assert not _straight(_column_moments(np.eye(2, dtype=bool))[:, -1])  # too little ink
