@@ -35,7 +35,7 @@ from digitlab.engine import hershey
 from digitlab.engine.doodles import DOODLES
 from digitlab.engine.gate_fonts import (  # noqa: F401 - re-exported for the gate's users
     HAND_FONTS, HELD_OUT_FONTS, OUTLINE_HANDS, _HAND_CHARS, _HAND_FAMILIES, find_fonts,
-    font_digit_samplers, glyph_sampler, has_glyph, render_glyph)
+    font_digit_samplers, glyph_sampler, has_glyph, is_held_out_font, render_glyph)
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.strokes import (CANVAS, SHAPES, pen_redraw, random_pen, shape_sampler,
                                      stroke_sampler)
@@ -174,7 +174,7 @@ def negative_families(train: bool) -> dict[str, Callable]:
     fonts = find_fonts()
     out: dict[str, Callable] = {}
     for family in sorted(fonts):
-        held = family in HELD_OUT_FONTS
+        held = is_held_out_font(family)
         if held != (not train) or family.startswith("DejaVuMath") or family in _HAND_FAMILIES:
             continue
         sampler = glyph_sampler((family,))

@@ -4,7 +4,7 @@
   draws one character at a random size, angle and thickness, half the time redrawn
   as pen strokes (:func:`engine.strokes.pen_redraw`);
 - system fonts give letters, symbols, Greek, CJK and Hangul (non-digits); families in
-  :data:`HELD_OUT_FONTS` are never trained on;
+  :data:`HELD_OUT_FONTS` and their variants (:func:`is_held_out_font`) are never trained on;
 - handwriting-style fonts (:data:`HAND_FONTS`) stand in for other writers: their
   letters and symbols are non-digits, their digits are digits
   (:func:`font_digit_samplers`, with the Latin and script Hershey fonts of
@@ -42,6 +42,13 @@ _HANGUL = ("가나다라마바사아자차카타파하한국어글말사람사�
 HELD_OUT_FONTS = ("C059", "NimbusSansNarrow", "URWBookman", "NimbusMonoPS", "NanumMyeongjo",
                   "NanumSquareRound", "NotoSerifCJK", "DejaVuSansMono", "StandardSymbolsPS",
                   "D050000L")
+
+
+def is_held_out_font(family: str) -> bool:
+    """Whether a system font family is held out: one of :data:`HELD_OUT_FONTS` or a variant
+    whose file name extends one (``NanumSquareRoundL``, ``NanumMyeongjoExtra`` from Debian's
+    fonts-nanum-extra), so that installing more fonts never trains on a held-out family."""
+    return family.startswith(HELD_OUT_FONTS)
 #: Handwriting-style fonts (other "writers"), by group: their letters and symbols are
 #: non-digits, their digits are digits. Groups ending in ``-2`` are held out of training
 #: (digits included): the foreign-source check of how the gate treats hands it never saw.

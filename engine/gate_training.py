@@ -348,7 +348,7 @@ def is_held_out(family: str) -> bool:
     """Whether ``family`` (a name from :func:`engine.gate_data.negative_families`) is held
     out, decided by its name as ``negative_families`` decides it, whatever is installed."""
     if family.startswith("font:"):
-        return family[len("font:"):] in gate_data.HELD_OUT_FONTS
+        return gate_data.is_held_out_font(family[len("font:"):])
     if family.startswith("hershey:"):
         return family in hershey.HELD_OUT_HERSHEY
     if family.startswith("hand:"):

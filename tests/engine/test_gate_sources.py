@@ -7,7 +7,7 @@ import pytest
 
 from digitlab.engine import gate_data, hershey
 from digitlab.engine.doodles import DOODLES
-from digitlab.engine.gate_training import by_source
+from digitlab.engine.gate_training import by_source, is_held_out
 
 # Two glyphs in Hershey's format: "12345" number, vertex count, left/right, pairs
 # (offsets from 'R'); " R" lifts the pen. The second is wrapped onto a second line.
@@ -86,6 +86,22 @@ def test_training_and_held_out_families_are_disjoint_and_held_out_hands_never_tr
     train_digits = set(gate_data.font_digit_samplers(train=True))
     assert not any(name.endswith("-2") for name in train_digits)
     assert not train_digits & set(gate_data.font_digit_samplers(train=False))
+
+
+def test_variants_of_held_out_font_families_are_held_out_too(monkeypatch):
+    # Debian's fonts-nanum-extra installs NanumSquareRoundL and NanumMyeongjoExtra beside
+    # the held-out NanumSquareRound and NanumMyeongjo: they must not train.
+    families = ("NanumSquareRoundL", "NanumMyeongjoExtra", "NanumSquare", "DejaVuSans",
+                "DejaVuSansMono", "NimbusSans")
+    monkeypatch.setattr(gate_data, "find_fonts", lambda: {f: [] for f in families})
+    monkeypatch.setattr(gate_data, "glyph_sampler", lambda fams, *a: lambda rng: np.ones((8, 8)))
+    monkeypatch.setattr(gate_data, "HAND_FONTS", {})
+    fonts = {split: {n[5:] for n in gate_data.negative_families(train=split)
+                     if n.startswith("font:")} for split in (True, False)}
+    assert fonts[False] == {"NanumSquareRoundL", "NanumMyeongjoExtra", "DejaVuSansMono"}
+    assert fonts[True] == {"NanumSquare", "DejaVuSans", "NimbusSans"}
+    # The reports' split, by name alone, agrees.
+    assert {f for f in families if is_held_out(f"font:{f}")} == fonts[False]
 
 
 def test_handwriting_fonts_are_not_system_font_families():
