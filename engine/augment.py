@@ -161,8 +161,7 @@ def elastic_warp(images, seed_gen, share: float, config: AugmentConfig = Augment
     def at(iy, ix):
         return tf.gather(padded, tf.reshape(iy * (w + 2) + ix, [b, -1]), batch_dims=1)
 
-    flat = lambda t: tf.reshape(t, [b, -1])  # noqa: E731
-    fy, fx = flat(fy), flat(fx)
+    fy, fx = tf.reshape(fy, [b, -1]), tf.reshape(fx, [b, -1])
     out = (at(iy0, ix0) * (1 - fy) * (1 - fx) + at(iy0, ix1) * (1 - fy) * fx
            + at(iy1, ix0) * fy * (1 - fx) + at(iy1, ix1) * fy * fx)
     return tf.reshape(out, [b, h, w])

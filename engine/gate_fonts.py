@@ -42,13 +42,6 @@ _HANGUL = ("가나다라마바사아자차카타파하한국어글말사람사�
 HELD_OUT_FONTS = ("C059", "NimbusSansNarrow", "URWBookman", "NimbusMonoPS", "NanumMyeongjo",
                   "NanumSquareRound", "NotoSerifCJK", "DejaVuSansMono", "StandardSymbolsPS",
                   "D050000L")
-
-
-def is_held_out_font(family: str) -> bool:
-    """Whether a system font family is held out: one of :data:`HELD_OUT_FONTS` or a variant
-    whose file name extends one (``NanumSquareRoundL``, ``NanumMyeongjoExtra`` from Debian's
-    fonts-nanum-extra), so that installing more fonts never trains on a held-out family."""
-    return family.startswith(HELD_OUT_FONTS)
 #: Handwriting-style fonts (other "writers"), by group: their letters and symbols are
 #: non-digits, their digits are digits. Groups ending in ``-2`` are held out of training
 #: (digits included): the foreign-source check of how the gate treats hands it never saw.
@@ -73,6 +66,13 @@ _HAND_CHARS = _LATIN + "+=<>?@#$%&*~"
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
               Path.home() / ".local/share/fonts", Path("/Library/Fonts"),
               Path("/System/Library/Fonts"), Path("C:/Windows/Fonts"))
+
+
+def is_held_out_font(family: str) -> bool:
+    """Whether a system font family is held out: one of :data:`HELD_OUT_FONTS` or a variant
+    whose file name extends one (``NanumSquareRoundL``, ``NanumMyeongjoExtra`` from Debian's
+    fonts-nanum-extra), so that installing more fonts never trains on a held-out family."""
+    return family.startswith(HELD_OUT_FONTS)
 
 
 @functools.lru_cache(maxsize=1)

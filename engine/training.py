@@ -98,11 +98,9 @@ class TrainConfig:
             )
         if self.patience < 0:
             raise ValueError(f"Received patience={self.patience}; it must be >= 0.")
-        if not 0.0 <= self.pen_share <= 1.0:
-            raise ValueError(f"Received pen_share={self.pen_share}; it must be in [0, 1].")
-        if not 0.0 <= self.elastic_share <= 1.0:
-            raise ValueError(
-                f"Received elastic_share={self.elastic_share}; it must be in [0, 1].")
+        for name in ("pen_share", "elastic_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"Received {name}={getattr(self, name)}; it must be in [0, 1].")
         if self.schedule not in ("constant", "cosine"):
             raise ValueError(
                 f"Received schedule={self.schedule!r}; expected 'constant' or 'cosine'."
