@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     install_wheel_guard(app)
 
     from digitlab.engine.paths import clean_stale_temporaries  # noqa: PLC0415 - Qt-free, cheap
+    from digitlab.gui.common.screen_fit import fit_to_screen  # noqa: PLC0415
     from digitlab.gui.main_window import MainWindow  # noqa: PLC0415
     from digitlab.gui.model_store import ModelStore  # noqa: PLC0415
 
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     keep_one_blas_thread()
     store = ModelStore()
     window = MainWindow(store, settings=app_settings())
+    # Its default or remembered size may be larger than this screen.
+    fit_to_screen(window)
     trace = StartupTrace(window, store, enabled=os.environ.get(TRACE_ENV) == "1")
     window.show()
     trace.watch()
