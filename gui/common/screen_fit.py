@@ -28,10 +28,9 @@ def fitted_geometry(geometry: tuple[int, int, int, int], available: tuple[int, i
     ax, ay, aw, ah = available
     w = max(min(w, aw), minimum[0])
     h = max(min(h, ah - TITLE_BAR_PX), minimum[1])
-    if x < ax or x + w > ax + aw:
-        x = max(ax, ax + aw - w) if x + w > ax + aw else ax
-    if y < ay or y + h > ay + ah:
-        y = max(ay, ay + ah - h) if y + h > ay + ah else ay
+    # Clamped between the area's first position and the last one that still fits it.
+    x = min(max(x, ax), max(ax, ax + aw - w))
+    y = min(max(y, ay), max(ay, ay + ah - h))
     return x, y, w, h
 
 
