@@ -46,6 +46,10 @@ def add_parser(sub) -> None:
                    "distortion, as a hand bends the shapes fonts draw exactly (default 0: off)")
     p.add_argument("--distort-digits", action="store_true",
                    help="with --distort, bend the same share of the training digits too")
+    p.add_argument("--shifted-digits", type=int, default=0, metavar="N",
+                   help="N training non-digits per shift: MNIST digits turned a quarter or "
+                   "half turn, mirrored or flipped where that makes them no digit "
+                   "(default 0: none)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -71,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected a share in [0, 1] (0: off)")
+    if args.shifted_digits < 0:
+        raise ValueError(f"Received --shifted-digits {args.shifted_digits}; expected >= 0 "
+                         "(0: none)")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
@@ -80,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                         seed=args.seed, filters=tuple(args.filters), dense=args.dense,
                         font_digits=args.font_digits, all_families=args.all_families,
                         hard_negatives=args.hard_negatives, distort=args.distort,
-                        distort_digits=args.distort_digits,
+                        distort_digits=args.distort_digits, shifted=args.shifted_digits,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

@@ -13,7 +13,11 @@ MNIST digits against many kinds of things that are not digits, generated here:
 - ``doodle:<kind>``, ``invented:strokes``: doodles and Omniglot-like invented
   characters (:mod:`engine.doodles`);
 - ``partial:<kind>``: arcs and dashes;
-- ``pair``: two or three MNIST digits side by side (one segment holding a number).
+- ``pair``: two or three MNIST digits side by side (one segment holding a number);
+- ``shifted:<turn>``: MNIST digits turned a quarter or half turn or mirrored, where
+  that makes them no digit (a mirrored 3 is an epsilon; a 6 turned half way is a 9,
+  so not that one): the gate must learn the digits' shapes, not only their strokes
+  (shifting transformations, Tack et al., 2020).
 
 Every sample, digit or not, goes through the app's own preprocessing
 (:func:`engine.preprocess.preprocess_drawing`). Families are split into
@@ -155,6 +159,40 @@ def digit_sampler(images: np.ndarray) -> Callable[[np.random.Generator], tuple[n
             return digit, i
         return restyle_fast(digit, rng), i
     return sample
+
+
+#: The shifting transformations, as functions of a uint8 image and the randomness.
+SHIFTS: dict[str, Callable[[np.ndarray, np.random.Generator], np.ndarray]] = {
+    "quarter": lambda img, rng: np.rot90(img, 1 if rng.random() < 0.5 else -1),
+    "half": lambda img, rng: np.rot90(img, 2),
+    "mirror": lambda img, rng: img[:, ::-1],
+    "flip": lambda img, rng: img[::-1, :],
+}
+
+#: The digits each shift leaves a digit (a 0 any way, an 8 or a 1 mirrored, a 6 turned
+#: half way, a 3 flipped), or that it may: 2 and 5 mirror each other as a seven-segment
+#: display draws them. These are not negatives.
+SHIFT_KEEPS: dict[str, frozenset[int]] = {
+    "quarter": frozenset({0}),
+    "half": frozenset({0, 1, 2, 5, 6, 8, 9}),
+    "mirror": frozenset({0, 1, 2, 5, 8}),
+    "flip": frozenset({0, 1, 2, 3, 5, 8}),
+}
+
+
+def shifted_samplers(images: np.ndarray, labels: np.ndarray) -> dict[str, Callable]:
+    """``shifted:<turn>`` -> sampler of MNIST digits, restyled or redrawn as
+    :func:`digit_sampler` does, then turned or mirrored; only digits the turn makes no digit."""
+    out = {}
+    for name, shift in SHIFTS.items():
+        keep = np.isin(labels, sorted(SHIFT_KEEPS[name]), invert=True)
+        base = digit_sampler(images[keep])
+
+        def sample(rng: np.random.Generator, base=base, shift=shift) -> np.ndarray:
+            image, _ = base(rng)
+            return np.ascontiguousarray(shift(image, rng))
+        out[f"shifted:{name}"] = sample
+    return out
 
 
 def to_model_input(image: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray | None:

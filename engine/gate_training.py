@@ -76,7 +76,8 @@ def _digit_set(images: np.ndarray, n: int, seed: int, distort: float = 0.0) -> n
 def training_data(data, per_family: int, n_digits: int, seed: int,
                   log: Callable[[str], None] = print, font_digits: int = 200,
                   all_families: bool = False, distort: float = 0.0,
-                  distort_digits: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  distort_digits: bool = False,
+                  shifted: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -88,6 +89,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
         distort: the share of non-digits bent by :func:`engine.gate_data.warp` (the
             letters are drawn from fonts, whose shapes are exact; a hand bends them).
         distort_digits: bend the same share of the digits too (MNIST's and the fonts').
+        shifted: samples of each ``shifted:<turn>`` family (MNIST training digits turned
+            or mirrored into no digit, :func:`engine.gate_data.shifted_samplers`; 0: none).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -105,6 +108,10 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
         families.update(gate_data.negative_families(train=False))
     families["pair"] = gate_data.pair_sampler(train_x)
     neg, _ = gate_data.sample_set(families, per_family, seed + 1, distort)
+    if shifted:
+        turned = gate_data.shifted_samplers(train_x, data.y_train[:TRAIN_DIGITS])
+        neg = np.concatenate([neg, gate_data.sample_set(turned, shifted, seed + 4)[0]])
+        families.update(turned)
     log(f"{len(pos)} digits, {len(neg)} non-digits from {len(families)} families")
     x = np.concatenate([pos, neg])
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]).astype(np.float32)
@@ -218,7 +225,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
-               distort_digits: bool = False,
+               distort_digits: bool = False, shifted: int = 0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -236,6 +243,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
             ``"split_twin"``), then train the returned gate on all families.
         hard_negatives: share of training negatives to mine (0: off; see :func:`fit_gate`).
         distort, distort_digits: training samples bent first (see :func:`training_data`).
+        shifted: training samples of each shifted-digit family (see :func:`training_data`).
         log: called with one line per stage.
 
     Returns:
@@ -248,10 +256,11 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         twin = train_gate(data, per_family=per_family, n_digits=n_digits, epochs=epochs,
                           flag_rate=flag_rate, seed=seed, filters=filters, dense=dense,
                           font_digits=font_digits, hard_negatives=hard_negatives,
-                          distort=distort, distort_digits=distort_digits, log=log)
+                          distort=distort, distort_digits=distort_digits, shifted=shifted,
+                          log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
-                         distort, distort_digits)
+                         distort, distort_digits, shifted)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives)
     gate = Gate.from_keras(model)
@@ -263,6 +272,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["hard_negatives"] = hard_negatives
     report["distort"] = distort
     report["distort_digits"] = distort_digits
+    report["shifted_digits"] = shifted
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

@@ -193,6 +193,7 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--hard-negatives", "-0.1"], "--hard-negatives -0.1"),
     (["--distort", "1.01"], "--distort 1.01"),
     (["--distort", "-0.5"], "--distort -0.5"),
+    (["--shifted-digits", "-1"], "--shifted-digits -1"),
 ])
 def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_path):
     from digitlab.cli import main
@@ -259,3 +260,50 @@ def test_training_data_bends_the_non_digits_and_the_digits_only_when_asked(monke
     gate_training.training_data(mnist, 20, 20, 0, log=lambda _: None, distort=1.0,
                                 distort_digits=True)
     assert len(bent) > 40 and not all(bent)  # the digits too
+
+
+def test_shifts_turn_and_mirror_the_image():
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(gate_data.SHIFTS["mirror"](image, rng), image[:, ::-1])
+    np.testing.assert_array_equal(gate_data.SHIFTS["flip"](image, rng), image[::-1])
+    np.testing.assert_array_equal(gate_data.SHIFTS["half"](image, rng), image[::-1, ::-1])
+    turns = {gate_data.SHIFTS["quarter"](image, rng).tobytes() for _ in range(40)}
+    assert turns == {np.rot90(image, 1).tobytes(), np.rot90(image, -1).tobytes()}
+
+
+def test_no_shift_makes_a_negative_of_a_digit_it_leaves_a_digit():
+    keeps = gate_data.SHIFT_KEEPS
+    assert set(keeps) == set(gate_data.SHIFTS)
+    assert all(0 in kept for kept in keeps.values())  # a 0 is a 0 any way up
+    assert {6, 9, 1, 8} <= keeps["half"] and {1, 8} <= keeps["mirror"] and 3 in keeps["flip"]
+
+
+@pytest.mark.parametrize("shift", sorted(gate_data.SHIFTS))
+def test_shifted_samplers_draw_only_digits_the_shift_makes_no_digit(shift):
+    # Ten "digits", one per class: the classes the shift keeps are blank, so drawing one
+    # of them would give an image without ink.
+    labels = np.arange(10, dtype=np.uint8)
+    images = np.zeros((10, 28, 28), np.uint8)
+    for k in range(10):
+        if k not in gate_data.SHIFT_KEEPS[shift]:
+            images[k, 4:24, 12:15] = 255
+    sample = gate_data.shifted_samplers(images, labels)[f"shifted:{shift}"]
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        assert sample(rng).max() > 100
+
+
+def test_training_data_adds_shifted_digits_only_when_asked(monkeypatch, mnist):
+    from digitlab.engine import gate_training
+    from digitlab.engine.strokes import CANVAS
+
+    bar = np.zeros((CANVAS, CANVAS), np.uint8)
+    bar[20:100, 60:70] = 255
+    monkeypatch.setattr(gate_data, "negative_families", lambda train: {"bar": lambda rng: bar})
+    monkeypatch.setattr(gate_data, "pair_sampler", lambda images: lambda rng: bar)
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: {})
+    _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None)
+    assert (y == 0).sum() == 10
+    _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, shifted=3)
+    assert (y == 0).sum() == 10 + 3 * len(gate_data.SHIFTS) and (y == 1).sum() == 20
