@@ -240,8 +240,9 @@ def test_sample_set_distorts_only_when_asked_and_keeps_old_samples_without(monke
     assert sum(changed) >= 10
 
 
-def test_training_data_bends_the_non_digits_and_the_digits_only_when_asked(monkeypatch, mnist):
-    from digitlab.engine import gate_training
+@pytest.fixture
+def bar_negatives(monkeypatch):
+    """One non-digit family and the pairs, both a bar; no font digits. Returns the bar."""
     from digitlab.engine.strokes import CANVAS
 
     bar = np.zeros((CANVAS, CANVAS), np.uint8)
@@ -249,6 +250,14 @@ def test_training_data_bends_the_non_digits_and_the_digits_only_when_asked(monke
     monkeypatch.setattr(gate_data, "negative_families", lambda train: {"bar": lambda rng: bar})
     monkeypatch.setattr(gate_data, "pair_sampler", lambda images: lambda rng: bar)
     monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: {})
+    return bar
+
+
+def test_training_data_bends_the_non_digits_and_the_digits_only_when_asked(
+        monkeypatch, mnist, bar_negatives):
+    from digitlab.engine import gate_training
+
+    bar = bar_negatives
     bent = []
     real = gate_data.warp
     monkeypatch.setattr(gate_data, "warp", lambda image, rng: bent.append(
@@ -294,15 +303,9 @@ def test_shifted_samplers_draw_only_digits_the_shift_makes_no_digit(shift):
         assert sample(rng).max() > 100
 
 
-def test_training_data_adds_shifted_digits_only_when_asked(monkeypatch, mnist):
+def test_training_data_adds_shifted_digits_only_when_asked(mnist, bar_negatives):
     from digitlab.engine import gate_training
-    from digitlab.engine.strokes import CANVAS
 
-    bar = np.zeros((CANVAS, CANVAS), np.uint8)
-    bar[20:100, 60:70] = 255
-    monkeypatch.setattr(gate_data, "negative_families", lambda train: {"bar": lambda rng: bar})
-    monkeypatch.setattr(gate_data, "pair_sampler", lambda images: lambda rng: bar)
-    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: {})
     _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None)
     assert (y == 0).sum() == 10
     _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, shifted=3)
