@@ -46,6 +46,10 @@ def add_parser(sub) -> None:
                    "distortion, as a hand bends the shapes fonts draw exactly (default 0: off)")
     p.add_argument("--distort-digits", action="store_true",
                    help="with --distort, bend the same share of the training digits too")
+    p.add_argument("--generator-samples", type=int, default=0, metavar="N",
+                   help="training samples per random-stroke family (scribbles, partial strokes, "
+                   "invented characters), which vary without end where a font has a few "
+                   "dozen glyphs (default 0: --per-family)")
     p.add_argument("--shifted-digits", type=int, default=0, metavar="N",
                    help="N training non-digits per shift: MNIST digits turned a quarter or "
                    "half turn, mirrored or flipped where that makes them no digit "
@@ -75,9 +79,10 @@ def run(args: argparse.Namespace) -> int:
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected a share in [0, 1] (0: off)")
-    if args.shifted_digits < 0:
-        raise ValueError(f"Received --shifted-digits {args.shifted_digits}; expected >= 0 "
-                         "(0: none)")
+    for name in ("shifted_digits", "generator_samples"):
+        if getattr(args, name) < 0:
+            raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
+                             "expected >= 0 (0: off)")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
@@ -88,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
                         font_digits=args.font_digits, all_families=args.all_families,
                         hard_negatives=args.hard_negatives, distort=args.distort,
                         distort_digits=args.distort_digits, shifted=args.shifted_digits,
+                        generator_samples=args.generator_samples,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

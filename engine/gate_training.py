@@ -30,6 +30,9 @@ from digitlab.engine.styles import STYLES
 #: MNIST training digits the gate trains on; the rest of the training set picks the threshold.
 TRAIN_DIGITS = 48000
 
+#: The random-stroke families: no two samples alike, where a font has a few dozen glyphs.
+GENERATORS = ("scribble:", "partial:", "invented:")
+
 
 @dataclass(frozen=True)
 class GateTrainingResult:
@@ -77,7 +80,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
                   log: Callable[[str], None] = print, font_digits: int = 200,
                   all_families: bool = False, distort: float = 0.0,
                   distort_digits: bool = False,
-                  shifted: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                  shifted: int = 0,
+                  generator_samples: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -91,6 +95,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
         distort_digits: bend the same share of the digits too (MNIST's and the fonts').
         shifted: samples of each ``shifted:<turn>`` family (MNIST training digits turned
             or mirrored into no digit, :func:`engine.gate_data.shifted_samplers`; 0: none).
+        generator_samples: samples of each random-stroke family (:data:`GENERATORS`)
+            instead of ``per_family`` (0: ``per_family``, and the samples as before).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -107,7 +113,14 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
     if all_families:
         families.update(gate_data.negative_families(train=False))
     families["pair"] = gate_data.pair_sampler(train_x)
-    neg, _ = gate_data.sample_set(families, per_family, seed + 1, distort)
+    if generator_samples:
+        drawn = {k: v for k, v in families.items() if k.startswith(GENERATORS)}
+        rest = {k: v for k, v in families.items() if k not in drawn}
+        neg = np.concatenate([gate_data.sample_set(rest, per_family, seed + 1, distort)[0],
+                              gate_data.sample_set(drawn, generator_samples, seed + 5,
+                                                   distort)[0]])
+    else:
+        neg, _ = gate_data.sample_set(families, per_family, seed + 1, distort)
     if shifted:
         turned = gate_data.shifted_samplers(train_x, data.y_train[:TRAIN_DIGITS])
         neg = np.concatenate([neg, gate_data.sample_set(turned, shifted, seed + 4)[0]])
@@ -225,7 +238,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
-               distort_digits: bool = False, shifted: int = 0,
+               distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -244,6 +257,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         hard_negatives: share of training negatives to mine (0: off; see :func:`fit_gate`).
         distort, distort_digits: training samples bent first (see :func:`training_data`).
         shifted: training samples of each shifted-digit family (see :func:`training_data`).
+        generator_samples: training samples of each random-stroke family (0: per_family).
         log: called with one line per stage.
 
     Returns:
@@ -257,10 +271,10 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           flag_rate=flag_rate, seed=seed, filters=filters, dense=dense,
                           font_digits=font_digits, hard_negatives=hard_negatives,
                           distort=distort, distort_digits=distort_digits, shifted=shifted,
-                          log=log)
+                          generator_samples=generator_samples, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
-                         distort, distort_digits, shifted)
+                         distort, distort_digits, shifted, generator_samples)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives)
     gate = Gate.from_keras(model)
@@ -273,6 +287,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["distort"] = distort
     report["distort_digits"] = distort_digits
     report["shifted_digits"] = shifted
+    report["generator_samples"] = generator_samples or per_family
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

@@ -194,6 +194,7 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--distort", "1.01"], "--distort 1.01"),
     (["--distort", "-0.5"], "--distort -0.5"),
     (["--shifted-digits", "-1"], "--shifted-digits -1"),
+    (["--generator-samples", "-2"], "--generator-samples -2"),
 ])
 def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_path):
     from digitlab.cli import main
@@ -310,3 +311,17 @@ def test_training_data_adds_shifted_digits_only_when_asked(mnist, bar_negatives)
     assert (y == 0).sum() == 10
     _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, shifted=3)
     assert (y == 0).sum() == 10 + 3 * len(gate_data.SHIFTS) and (y == 1).sum() == 20
+
+
+def test_training_data_draws_more_of_the_random_stroke_families_only_when_asked(
+        monkeypatch, mnist, bar_negatives):
+    from digitlab.engine import gate_training
+
+    bar = bar_negatives
+    monkeypatch.setattr(gate_data, "negative_families", lambda train: {
+        "scribble:bar": lambda rng: bar, "font:bar": lambda rng: bar})
+    _, y = gate_training.training_data(mnist, 3, 20, 0, log=lambda _: None)
+    assert (y == 0).sum() == 3 * 3  # the two families and the pairs
+    _, y = gate_training.training_data(mnist, 3, 20, 0, log=lambda _: None,
+                                       generator_samples=7)
+    assert (y == 0).sum() == 3 + 7 + 3 and (y == 1).sum() == 20
