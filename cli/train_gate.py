@@ -41,6 +41,9 @@ def add_parser(sub) -> None:
                    help="hard-negative mining: after 3/4 of the epochs, the SHARE of training "
                    "non-digits the gate scores most digit-like weighs 3x for the rest "
                    "(default 0: off)")
+    p.add_argument("--drop-digits", type=float, default=0.0, metavar="SHARE",
+                   help="after a quarter of the epochs, the SHARE of training digits the gate "
+                   "finds least digit-like weighs 0 for the rest (default 0: off)")
     p.add_argument("--distort", type=float, default=0.0, metavar="SHARE",
                    help="bend this SHARE of the training non-digits with a smooth random "
                    "distortion, as a hand bends the shapes fonts draw exactly (default 0: off)")
@@ -75,10 +78,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received --font-digits {args.font_digits}, --filters "
                          f"{' '.join(map(str, args.filters))}, --dense {args.dense}; "
                          "expected --font-digits >= 0 and sizes >= 1")
-    for name in ("hard_negatives", "distort"):
+    for name in ("hard_negatives", "distort", "drop_digits"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected a share in [0, 1] (0: off)")
+    if args.drop_digits >= 1.0:
+        raise ValueError(f"Received --drop-digits {args.drop_digits}; a share below 1 "
+                         "(some digits must stay)")
     for name in ("shifted_digits", "generator_samples"):
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
@@ -94,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
                         hard_negatives=args.hard_negatives, distort=args.distort,
                         distort_digits=args.distort_digits, shifted=args.shifted_digits,
                         generator_samples=args.generator_samples,
+                        drop_digits=args.drop_digits,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

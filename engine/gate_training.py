@@ -169,9 +169,37 @@ def hard_negative_weights(scores: np.ndarray, y: np.ndarray, weights: np.ndarray
     return out.astype(np.float32)
 
 
+#: Dropping digits: the share of the epochs trained before the digits are scored.
+DROP_AFTER = 0.25
+
+
+def drop_digit_weights(scores: np.ndarray, y: np.ndarray, weights: np.ndarray,
+                       share: float) -> np.ndarray:
+    """Weights with the ``share`` of digits the gate scores least digit-like set to 0.
+
+    The other digits are rescaled so that the digits' total weight is unchanged.
+
+    Raises:
+        ValueError: ``share`` outside ``(0, 1)``.
+    """
+    if not 0.0 < share < 1.0:
+        raise ValueError(f"Received share {share!r}; expected 0 < share < 1")
+    pos = np.flatnonzero(y > 0.5)
+    out = np.asarray(weights, np.float64).copy()
+    if not len(pos):
+        return out.astype(np.float32)
+    order = np.argsort(np.asarray(scores)[pos], kind="stable")
+    worst = pos[order[:max(1, round(share * len(pos)))]]
+    total = out[pos].sum()
+    out[worst] = 0.0
+    out[pos] *= total / out[pos].sum()
+    return out.astype(np.float32)
+
+
 def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
              filters: tuple[int, int] = (16, 32), dense: int = 64,
-             digit_weight: float = 1.0, hard_negatives: float = 0.0):
+             digit_weight: float = 1.0, hard_negatives: float = 0.0,
+             drop_digits: float = 0.0):
     """Train a fresh gate; returns the Keras model.
 
     Balanced class weights, Adam 2e-3 with cosine decay, and every batch randomly
@@ -189,6 +217,11 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
             Measured once (share 0.25, the shipped recipe's twin, seed 0): held-out
             families flagged 77.2 % vs 77.4 % without, pairs of digits 76.0 % vs 82.7 %;
             so it is off by default.
+        drop_digits: 0 (off), or the share of training digits to drop: after
+            :data:`DROP_AFTER` of the epochs the gate scores its training images, and the
+            digits it finds least digit-like weigh 0 for the rest
+            (:func:`drop_digit_weights`): MNIST's scrawls, which would otherwise teach the
+            gate to accept scribbles.
     """
     from digitlab.engine.augment import AugmentConfig, augment_batch  # noqa: PLC0415
     from digitlab.engine.tf_runtime import import_keras, import_tensorflow  # noqa: PLC0415
@@ -214,13 +247,22 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
                      num_parallel_calls=1)
                 .prefetch(2))
 
-    mine_at = round(epochs * MINE_AFTER) if hard_negatives else 0
-    if 0 < mine_at < epochs:
-        model.fit(batches(weights), epochs=mine_at, verbose=2)
+    # At each checkpoint: train up to it, score the training images, reweigh them.
+    stops = {}
+    if drop_digits:
+        stops.setdefault(round(epochs * DROP_AFTER), []).append(
+            lambda logits, w: drop_digit_weights(logits, y, w, drop_digits))
+    if hard_negatives:
+        stops.setdefault(round(epochs * MINE_AFTER), []).append(
+            lambda logits, w: hard_negative_weights(logits, y, w, hard_negatives))
+    done = 0
+    for at in sorted(k for k in stops if 0 < k < epochs):
+        model.fit(batches(weights), initial_epoch=done, epochs=at, verbose=2)
         logits = model.predict(x, batch_size=1024, verbose=0).reshape(-1)
-        weights = hard_negative_weights(logits, y, weights, hard_negatives)
-    model.fit(batches(weights), initial_epoch=mine_at if mine_at < epochs else 0,
-              epochs=epochs, verbose=2)
+        for reweigh in stops[at]:
+            weights = reweigh(logits, weights)
+        done = at
+    model.fit(batches(weights), initial_epoch=done, epochs=epochs, verbose=2)
     return model
 
 
@@ -239,6 +281,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
+               drop_digits: float = 0.0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -258,6 +301,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         distort, distort_digits: training samples bent first (see :func:`training_data`).
         shifted: training samples of each shifted-digit family (see :func:`training_data`).
         generator_samples: training samples of each random-stroke family (0: per_family).
+        drop_digits: share of training digits to drop (0: off; see :func:`fit_gate`).
         log: called with one line per stage.
 
     Returns:
@@ -271,12 +315,14 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           flag_rate=flag_rate, seed=seed, filters=filters, dense=dense,
                           font_digits=font_digits, hard_negatives=hard_negatives,
                           distort=distort, distort_digits=distort_digits, shifted=shifted,
-                          generator_samples=generator_samples, log=log)
+                          generator_samples=generator_samples, drop_digits=drop_digits,
+                          log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
                          distort, distort_digits, shifted, generator_samples)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
-    model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives)
+    model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
+                     drop_digits=drop_digits)
     gate = Gate.from_keras(model)
     threshold = choose_threshold(gate, data, flag_rate, seed + 2)
     log(f"threshold {threshold:.4f} flags {flag_rate:.1%} of unseen validation digits; "
@@ -288,6 +334,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["distort_digits"] = distort_digits
     report["shifted_digits"] = shifted
     report["generator_samples"] = generator_samples or per_family
+    report["drop_digits"] = drop_digits
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

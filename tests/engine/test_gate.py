@@ -145,6 +145,51 @@ def test_fit_gate_mines_once_and_keeps_the_number_of_epochs(monkeypatch):
     assert int(model.optimizer.iterations.numpy()) == 4 * 2  # 4 epochs of 2 batches, no more
 
 
+def test_drop_digit_weights_zero_the_least_digit_like_digits_only():
+    from digitlab.engine.gate_training import drop_digit_weights
+
+    y = np.array([1, 0, 1, 1, 0, 1], np.float32)
+    scores = np.array([9.0, -8.0, -3.0, 2.0, 7.0, -1.0])
+    weights = np.array([1, 5, 1, 1, 5, 1], np.float32)
+    w = drop_digit_weights(scores, y, weights, share=0.5)
+    # The two lowest-scoring digits (2, 5) weigh 0; the other two carry the digits' weight.
+    np.testing.assert_allclose(w[[2, 5]], [0.0, 0.0])
+    np.testing.assert_allclose(w[[0, 3]], [2.0, 2.0])
+    np.testing.assert_allclose(w[[1, 4]], [5.0, 5.0])  # non-digits untouched
+    for share in (0.0, 1.0, -0.1):
+        with pytest.raises(ValueError, match=repr(share)):
+            drop_digit_weights(scores, y, weights, share=share)
+
+
+def test_fit_gate_drops_digits_after_a_quarter_and_mines_after_three_quarters(monkeypatch):
+    from digitlab.engine import gate_training
+
+    calls = []
+    from digitlab.engine.tf_runtime import import_keras
+
+    def spy(name, real):
+        return lambda s, *a, **k: calls.append((name, len(s))) or real(s, *a, **k)
+
+    calls, seen = [], []
+    for name in ("drop_digit_weights", "hard_negative_weights"):
+        monkeypatch.setattr(gate_training, name, spy(name, getattr(gate_training, name)))
+    keras = import_keras()
+    real_fit = keras.Model.fit
+
+    def fit(self, *args, **kwargs):
+        seen.append((kwargs.get("initial_epoch", 0), kwargs["epochs"]))
+        return real_fit(self, *args, **kwargs)
+    monkeypatch.setattr(keras.Model, "fit", fit)
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 28, 28)).astype(np.float32)
+    y = (np.arange(256) % 2).astype(np.float32)
+    model = gate_training.fit_gate(x, y, epochs=4, seed=0, filters=(2, 2), dense=4,
+                                   hard_negatives=0.25, drop_digits=0.1)
+    assert calls == [("drop_digit_weights", 256), ("hard_negative_weights", 256)]
+    assert seen == [(0, 1), (1, 3), (3, 4)]  # epoch 1: drop; epoch 3: mine
+    assert int(model.optimizer.iterations.numpy()) == 4 * 2
+
+
 def test_scores_are_the_sigmoid_of_the_logit_clipped_to_60():
     """score = 1 / (1 + exp(-clip(logit, -60, 60))) in float64, exactly; a huge logit gives
     the score of +-60 (a very negative one is never exactly 0)."""

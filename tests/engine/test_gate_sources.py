@@ -195,6 +195,8 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--distort", "-0.5"], "--distort -0.5"),
     (["--shifted-digits", "-1"], "--shifted-digits -1"),
     (["--generator-samples", "-2"], "--generator-samples -2"),
+    (["--drop-digits", "1"], "--drop-digits 1"),
+    (["--drop-digits", "-0.1"], "--drop-digits -0.1"),
 ])
 def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_path):
     from digitlab.cli import main
