@@ -37,23 +37,26 @@ def add_parser(sub) -> None:
                    help="train the gate on the held-out non-digit families too; a twin "
                    "trained without them is measured first and its held-out figures go on "
                    "the card (takes twice as long)")
-    p.add_argument("--hard-negatives", type=float, default=0.0, metavar="SHARE",
+    tried = p.add_argument_group(
+        "tried and not shipped", "recipe changes measured against the shipped gate's twin; "
+        "each is off by default (resources/models/README.md has the figures)")
+    tried.add_argument("--hard-negatives", type=float, default=0.0, metavar="SHARE",
                    help="hard-negative mining: after 3/4 of the epochs, the SHARE of training "
                    "non-digits the gate scores most digit-like weighs 3x for the rest "
                    "(default 0: off)")
-    p.add_argument("--drop-digits", type=float, default=0.0, metavar="SHARE",
+    tried.add_argument("--drop-digits", type=float, default=0.0, metavar="SHARE",
                    help="after a quarter of the epochs, the SHARE of training digits the gate "
                    "finds least digit-like weighs 0 for the rest (default 0: off)")
-    p.add_argument("--distort", type=float, default=0.0, metavar="SHARE",
+    tried.add_argument("--distort", type=float, default=0.0, metavar="SHARE",
                    help="bend this SHARE of the training non-digits with a smooth random "
                    "distortion, as a hand bends the shapes fonts draw exactly (default 0: off)")
-    p.add_argument("--distort-digits", action="store_true",
+    tried.add_argument("--distort-digits", action="store_true",
                    help="with --distort, bend the same share of the training digits too")
-    p.add_argument("--generator-samples", type=int, default=0, metavar="N",
+    tried.add_argument("--generator-samples", type=int, default=0, metavar="N",
                    help="training samples per random-stroke family (scribbles, partial strokes, "
                    "invented characters), which vary without end where a font has a few "
                    "dozen glyphs (default 0: --per-family)")
-    p.add_argument("--shifted-digits", type=int, default=0, metavar="N",
+    tried.add_argument("--shifted-digits", type=int, default=0, metavar="N",
                    help="N training non-digits per shift: MNIST digits turned a quarter or "
                    "half turn, mirrored or flipped where that makes them no digit "
                    "(default 0: none)")
