@@ -247,7 +247,8 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
                      num_parallel_calls=1)
                 .prefetch(2))
 
-    # At each checkpoint: train up to it, score the training images, reweigh them.
+    # The dataset shuffles itself (fit's own shuffle does not apply to one). At each
+    # checkpoint: train up to it, score the training images, reweigh them.
     stops = {}
     if drop_digits:
         stops.setdefault(round(epochs * DROP_AFTER), []).append(
@@ -257,12 +258,12 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
             lambda logits, w: hard_negative_weights(logits, y, w, hard_negatives))
     done = 0
     for at in sorted(k for k in stops if 0 < k < epochs):
-        model.fit(batches(weights), initial_epoch=done, epochs=at, verbose=2)
+        model.fit(batches(weights), initial_epoch=done, epochs=at, verbose=2, shuffle=False)
         logits = model.predict(x, batch_size=1024, verbose=0).reshape(-1)
         for reweigh in stops[at]:
             weights = reweigh(logits, weights)
         done = at
-    model.fit(batches(weights), initial_epoch=done, epochs=epochs, verbose=2)
+    model.fit(batches(weights), initial_epoch=done, epochs=epochs, verbose=2, shuffle=False)
     return model
 
 
