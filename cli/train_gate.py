@@ -81,13 +81,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received --font-digits {args.font_digits}, --filters "
                          f"{' '.join(map(str, args.filters))}, --dense {args.dense}; "
                          "expected --font-digits >= 0 and sizes >= 1")
-    for name in ("hard_negatives", "distort", "drop_digits"):
+    for name in ("hard_negatives", "distort"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected a share in [0, 1] (0: off)")
-    if args.drop_digits >= 1.0:
-        raise ValueError(f"Received --drop-digits {args.drop_digits}; a share below 1 "
-                         "(some digits must stay)")
+    if not 0.0 <= args.drop_digits < 1.0:
+        raise ValueError(f"Received --drop-digits {args.drop_digits}; expected a share in "
+                         "[0, 1) (0: off; some digits must stay)")
     for name in ("shifted_digits", "generator_samples"):
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "

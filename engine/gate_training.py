@@ -158,14 +158,20 @@ def hard_negative_weights(scores: np.ndarray, y: np.ndarray, weights: np.ndarray
     if not 0.0 < top <= 1.0 or factor < 1.0:
         raise ValueError(f"Received top {top!r}, factor {factor!r}; expected 0 < top <= 1 "
                          "and factor >= 1")
-    neg = np.flatnonzero(y < 0.5)
+    return _reweigh_extremes(-np.asarray(scores), np.flatnonzero(y < 0.5), weights, top, factor)
+
+
+def _reweigh_extremes(order_by: np.ndarray, members: np.ndarray, weights: np.ndarray,
+                      share: float, factor: float) -> np.ndarray:
+    """``weights`` with the ``share`` of ``members`` lowest in ``order_by`` times ``factor``,
+    then all members rescaled to their old total weight; float32, others untouched."""
     out = np.asarray(weights, np.float64).copy()
-    if not len(neg):
+    if not len(members):
         return out.astype(np.float32)
-    hard = neg[np.argsort(-np.asarray(scores)[neg], kind="stable")[:max(1, round(top * len(neg)))]]
-    total = out[neg].sum()
-    out[hard] *= factor
-    out[neg] *= total / out[neg].sum()
+    order = np.argsort(order_by[members], kind="stable")
+    total = out[members].sum()
+    out[members[order[:max(1, round(share * len(members)))]]] *= factor
+    out[members] *= total / out[members].sum()
     return out.astype(np.float32)
 
 
@@ -184,16 +190,7 @@ def drop_digit_weights(scores: np.ndarray, y: np.ndarray, weights: np.ndarray,
     """
     if not 0.0 < share < 1.0:
         raise ValueError(f"Received share {share!r}; expected 0 < share < 1")
-    pos = np.flatnonzero(y > 0.5)
-    out = np.asarray(weights, np.float64).copy()
-    if not len(pos):
-        return out.astype(np.float32)
-    order = np.argsort(np.asarray(scores)[pos], kind="stable")
-    worst = pos[order[:max(1, round(share * len(pos)))]]
-    total = out[pos].sum()
-    out[worst] = 0.0
-    out[pos] *= total / out[pos].sum()
-    return out.astype(np.float32)
+    return _reweigh_extremes(np.asarray(scores), np.flatnonzero(y > 0.5), weights, share, 0.0)
 
 
 def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,

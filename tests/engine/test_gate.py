@@ -163,8 +163,6 @@ def test_drop_digit_weights_zero_the_least_digit_like_digits_only():
 
 def test_fit_gate_drops_digits_after_a_quarter_and_mines_after_three_quarters(monkeypatch):
     from digitlab.engine import gate_training
-
-    calls = []
     from digitlab.engine.tf_runtime import import_keras
 
     def spy(name, real):
