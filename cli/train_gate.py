@@ -60,6 +60,9 @@ def add_parser(sub) -> None:
                    help="N training non-digits per shift: MNIST digits turned a quarter or "
                    "half turn, mirrored or flipped where that makes them no digit "
                    "(default 0: none)")
+    tried.add_argument("--outlines", type=int, default=0, metavar="N",
+                   help="N training non-digits per kind of closed outline that is no oval "
+                   "(blobs with dents, polygons with corners going in; default 0: none)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -88,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.drop_digits < 1.0:
         raise ValueError(f"Received --drop-digits {args.drop_digits}; expected a share in "
                          "[0, 1) (0: off; some digits must stay)")
-    for name in ("shifted_digits", "generator_samples"):
+    for name in ("shifted_digits", "generator_samples", "outlines"):
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected >= 0 (0: off)")
@@ -103,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                         hard_negatives=args.hard_negatives, distort=args.distort,
                         distort_digits=args.distort_digits, shifted=args.shifted_digits,
                         generator_samples=args.generator_samples,
-                        drop_digits=args.drop_digits,
+                        drop_digits=args.drop_digits, outlines=args.outlines,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

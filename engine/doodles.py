@@ -11,6 +11,13 @@ Two kinds of generators, each ``rng -> (strokes, tremor)`` in unit coordinates l
   (lines, open arcs, zigzags), each starting at a random point or where the
   last one ended. Fewer strokes are never used: one or two lines and curves are what
   a 1, a 0, a 6 or a 9 is made of.
+
+And :data:`OUTLINES`, closed outlines that are no oval (``outline:blob``, a smooth curve
+with dents; ``outline:polygon``, a star-shaped polygon with corners going in), drawn in
+one stroke from any point as a hand closes a shape. The one closed outline that is a
+digit is an oval, a 0; every other one is not, but the gate learns "closed outline" from
+the 0s unless it sees others (it took hearts and houses, which it never saw, for 0s).
+Each outline's area is at most 0.88 of its convex hull's, so none is an oval.
 """
 
 from __future__ import annotations
@@ -127,6 +134,80 @@ def _invented(rng):
         joined = strokes and rng.random() < 0.5
         strokes.append(_piece(rng, strokes[-1][-1] if joined else None))
     return strokes, 0.02
+
+
+#: The most an outline may fill of its convex hull: an oval fills all of it.
+MAX_SOLIDITY = 0.88
+
+
+def _area(points: np.ndarray) -> float:
+    """The area a closed polygon ``(K, 2)`` encloses (shoelace formula)."""
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
+def convex_hull(points: np.ndarray) -> np.ndarray:
+    """The convex hull of points ``(K, 2)``, counter-clockwise (Andrew's monotone chain)."""
+    pts = sorted(map(tuple, np.asarray(points, float)))
+
+    def half(seq):
+        out: list = []
+        for q in seq:
+            while len(out) >= 2 and ((out[-1][0] - out[-2][0]) * (q[1] - out[-2][1])
+                                     - (out[-1][1] - out[-2][1]) * (q[0] - out[-2][0])) <= 0:
+                out.pop()
+            out.append(q)
+        return out
+    lower, upper = half(pts), half(pts[::-1])
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def solidity(points: np.ndarray) -> float:
+    """A closed outline's area over its convex hull's (1 for a convex shape)."""
+    return _area(points) / max(_area(convex_hull(points)), 1e-12)
+
+
+def _closed_stroke(ring: np.ndarray, rng) -> np.ndarray:
+    """A closed outline ``(K+1, 2)`` (last point = first) drawn in one stroke from a random
+    point, overshooting the start by up to a tenth of the way, as a hand closes a shape."""
+    n = len(ring) - 1
+    start = int(rng.integers(n))
+    path = np.concatenate([ring[start:-1], ring[:start + 1]])
+    extra = int(rng.integers(0, max(1, n // 10)))
+    return np.concatenate([path, path[1:extra + 1]]) if extra else path
+
+
+def _spread_ratio(points: np.ndarray) -> float:
+    """The outline's spread across its main axis over its spread along it."""
+    centred = points - points.mean(axis=0)
+    low, high = np.linalg.eigvalsh(centred.T @ centred)
+    return float(np.sqrt(max(low, 0.0) / max(high, 1e-12)))
+
+
+def _blob(rng):
+    t = np.linspace(0, 2 * np.pi, 161)
+    while True:
+        r = np.ones_like(t)
+        for k in rng.choice(np.arange(2, 6), size=int(rng.integers(1, 4)), replace=False):
+            r += rng.uniform(0.1, 0.35) * np.cos(k * t + rng.uniform(0, 2 * np.pi))
+        ring = np.stack([r * np.cos(t), r * np.sin(t)], 1)
+        if r.min() > 0.3 and solidity(ring[:-1]) <= MAX_SOLIDITY:
+            return [_closed_stroke(ring, rng)], 0.02
+
+
+def _polygon(rng):
+    while True:
+        n = int(rng.integers(4, 9))
+        angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+        radii = rng.uniform(0.35, 1.0, n)
+        ring = np.stack([radii * np.cos(angles), radii * np.sin(angles)], 1)
+        ring = np.concatenate([ring, ring[:1]])
+        # Not a sliver: a long thin closed shape is a fair 1.
+        if solidity(ring[:-1]) <= MAX_SOLIDITY and _spread_ratio(ring[:-1]) >= 0.45:
+            return [_closed_stroke(ring, rng)], 0.015
+
+
+OUTLINES: dict[str, Callable] = {"outline:blob": _blob, "outline:polygon": _polygon}
 
 
 DOODLES: dict[str, Callable] = {

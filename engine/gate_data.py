@@ -13,6 +13,8 @@ MNIST digits against many kinds of things that are not digits, generated here:
 - ``doodle:<kind>``, ``invented:strokes``: doodles and Omniglot-like invented
   characters (:mod:`engine.doodles`);
 - ``partial:<kind>``: arcs and dashes;
+- ``outline:<kind>``: closed outlines that are no oval, blobs with dents and polygons
+  with corners going in (:data:`engine.doodles.OUTLINES`; ``train-gate --outlines N``);
 - ``pair``: two or three MNIST digits side by side (one segment holding a number);
 - ``shifted:<turn>``: MNIST digits turned a quarter or half turn or mirrored, where
   that makes them no digit (a mirrored 3 is an epsilon; a 6 turned half way is a 9,
@@ -36,7 +38,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from digitlab.engine import hershey
-from digitlab.engine.doodles import DOODLES
+from digitlab.engine.doodles import DOODLES, OUTLINES
 from digitlab.engine.gate_fonts import (  # noqa: F401 - re-exported for the gate's users
     HAND_FONTS, HELD_OUT_FONTS, OUTLINE_HANDS, _HAND_CHARS, _HAND_FAMILIES, find_fonts,
     font_digit_samplers, glyph_sampler, has_glyph, is_held_out_font, render_glyph)
@@ -193,6 +195,12 @@ def shifted_samplers(images: np.ndarray, labels: np.ndarray) -> dict[str, Callab
             return np.ascontiguousarray(shift(image, rng))
         out[f"shifted:{name}"] = sample
     return out
+
+
+def outline_samplers() -> dict[str, Callable]:
+    """``outline:<kind>`` -> sampler of closed outlines that are no oval
+    (:data:`engine.doodles.OUTLINES`), drawn with a pen."""
+    return {name: stroke_sampler(make) for name, make in OUTLINES.items()}
 
 
 def to_model_input(image: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray | None:

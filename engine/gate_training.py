@@ -81,7 +81,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
                   all_families: bool = False, distort: float = 0.0,
                   distort_digits: bool = False,
                   shifted: int = 0,
-                  generator_samples: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                  generator_samples: int = 0,
+                  outlines: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -97,6 +98,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
             or mirrored into no digit, :func:`engine.gate_data.shifted_samplers`; 0: none).
         generator_samples: samples of each random-stroke family (:data:`GENERATORS`)
             instead of ``per_family`` (0: ``per_family``, and the samples as before).
+        outlines: samples of each ``outline:<kind>`` family (closed outlines that are no
+            oval, :data:`engine.doodles.OUTLINES`; 0: none, and the samples as before).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -125,6 +128,10 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
         turned = gate_data.shifted_samplers(train_x, data.y_train[:TRAIN_DIGITS])
         neg = np.concatenate([neg, gate_data.sample_set(turned, shifted, seed + 4)[0]])
         families.update(turned)
+    if outlines:
+        closed = gate_data.outline_samplers()
+        neg = np.concatenate([neg, gate_data.sample_set(closed, outlines, seed + 6)[0]])
+        families.update(closed)
     log(f"{len(pos)} digits, {len(neg)} non-digits from {len(families)} families")
     x = np.concatenate([pos, neg])
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]).astype(np.float32)
@@ -279,7 +286,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
-               drop_digits: float = 0.0,
+               drop_digits: float = 0.0, outlines: int = 0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -300,6 +307,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         shifted: training samples of each shifted-digit family (see :func:`training_data`).
         generator_samples: training samples of each random-stroke family (0: per_family).
         drop_digits: share of training digits to drop (0: off; see :func:`fit_gate`).
+        outlines: training samples of each closed-outline family (see :func:`training_data`).
         log: called with one line per stage.
 
     Returns:
@@ -314,10 +322,10 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           font_digits=font_digits, hard_negatives=hard_negatives,
                           distort=distort, distort_digits=distort_digits, shifted=shifted,
                           generator_samples=generator_samples, drop_digits=drop_digits,
-                          log=log)
+                          outlines=outlines, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
-                         distort, distort_digits, shifted, generator_samples)
+                         distort, distort_digits, shifted, generator_samples, outlines)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
                      drop_digits=drop_digits)
@@ -333,6 +341,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["shifted_digits"] = shifted
     report["generator_samples"] = generator_samples or per_family
     report["drop_digits"] = drop_digits
+    report["outlines"] = outlines
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

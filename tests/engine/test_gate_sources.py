@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from digitlab.engine import gate_data, hershey
-from digitlab.engine.doodles import DOODLES
+from digitlab.engine.doodles import DOODLES, OUTLINES, MAX_SOLIDITY, convex_hull, solidity
 from digitlab.engine.gate_training import by_source, is_held_out
 
 # Two glyphs in Hershey's format: "12345" number, vertex count, left/right, pairs
@@ -195,6 +195,7 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--distort", "-0.5"], "--distort -0.5"),
     (["--shifted-digits", "-1"], "--shifted-digits -1"),
     (["--generator-samples", "-2"], "--generator-samples -2"),
+    (["--outlines", "-1"], "--outlines -1"),
     (["--drop-digits", "1"], "--drop-digits 1"),
     (["--drop-digits", "-0.1"], "--drop-digits -0.1"),
 ])
@@ -327,3 +328,45 @@ def test_training_data_draws_more_of_the_random_stroke_families_only_when_asked(
     _, y = gate_training.training_data(mnist, 3, 20, 0, log=lambda _: None,
                                        generator_samples=7)
     assert (y == 0).sum() == 3 + 7 + 3 and (y == 1).sum() == 20
+
+
+def test_convex_hull_and_solidity_of_known_shapes():
+    square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)
+    inside = np.array([[1, 1], [0.5, 1.5]])
+    hull = convex_hull(np.concatenate([square, inside]))
+    assert sorted(map(tuple, hull)) == sorted(map(tuple, square))
+    assert solidity(square) == pytest.approx(1.0)
+    # An L of three unit squares; its hull cuts the fourth square's corner off on the diagonal.
+    ell = np.array([[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2]], float)
+    assert solidity(ell) == pytest.approx(3 / 3.5)
+    t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    assert solidity(np.stack([np.cos(t), 0.6 * np.sin(t)], 1)) > 0.99  # an oval: a 0
+
+
+@pytest.mark.parametrize("name", sorted(OUTLINES))
+def test_outlines_are_closed_single_strokes_and_never_an_oval(name):
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        strokes, _ = OUTLINES[name](rng)
+        assert len(strokes) == 1
+        path = strokes[0]
+        # Drawn round once from some point, perhaps a little past where it started.
+        start = np.flatnonzero(np.all(np.isclose(path, path[0]), axis=1))
+        assert len(start) >= 2
+        ring = path[:start[1]]
+        assert solidity(ring) <= MAX_SOLIDITY
+        centred = ring - ring.mean(axis=0)
+        low, high = np.linalg.eigvalsh(centred.T @ centred)
+        assert name != "outline:polygon" or np.sqrt(low / high) >= 0.45  # no sliver
+
+
+def test_training_data_adds_outlines_only_when_asked(mnist, bar_negatives):
+    from digitlab.engine import gate_training
+
+    _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None)
+    assert (y == 0).sum() == 10
+    x, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, outlines=4)
+    assert (y == 0).sum() == 10 + 4 * len(OUTLINES) and (y == 1).sum() == 20
+    # The outlines come after the other negatives (bars a few columns wide): wide drawings.
+    assert all(((im > 0.5).any(axis=0)).sum() >= 8 for im in x[-4 * len(OUTLINES):])
+    assert all(((im > 0.5).any(axis=0)).sum() <= 5 for im in x[:-4 * len(OUTLINES)][y[:-8] == 0])
