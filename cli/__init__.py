@@ -17,7 +17,8 @@ import sys
 from digitlab.engine.errors import one_line
 from digitlab.engine.tf_runtime import set_verbose
 
-COMMANDS = ("train", "evaluate", "predict", "filter", "calibrate", "train-gate")
+COMMANDS = ("train", "evaluate", "predict", "filter", "calibrate", "train-gate",
+            "fetch-hand-fonts")
 
 
 class CommandError(Exception):

@@ -63,6 +63,10 @@ def add_parser(sub) -> None:
     tried.add_argument("--outlines", type=int, default=0, metavar="N",
                    help="N training non-digits per kind of closed outline that is no oval "
                    "(blobs with dents, polygons with corners going in; default 0: none)")
+    tried.add_argument("--more-hands", action="store_true",
+                   help="train (and measure) with the handwriting fonts that "
+                   "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
+                   "out (without them installed: no change)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=0.006,
                    help="share of unseen validation digits the threshold may flag (default 0.006)")
@@ -107,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
                         distort_digits=args.distort_digits, shifted=args.shifted_digits,
                         generator_samples=args.generator_samples,
                         drop_digits=args.drop_digits, outlines=args.outlines,
+                        more_hands=args.more_hands,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

@@ -40,8 +40,9 @@ from PIL import Image, ImageFilter
 from digitlab.engine import hershey
 from digitlab.engine.doodles import DOODLES, OUTLINES
 from digitlab.engine.gate_fonts import (  # noqa: F401 - re-exported for the gate's users
-    HAND_FONTS, HELD_OUT_FONTS, OUTLINE_HANDS, _HAND_CHARS, _HAND_FAMILIES, find_fonts,
-    font_digit_samplers, glyph_sampler, has_glyph, is_held_out_font, render_glyph)
+    FONTSOURCE_GROUPS, HAND_FONTS, HELD_OUT_FONTS, OUTLINE_HANDS, _HAND_CHARS, _HAND_FAMILIES,
+    find_fonts, font_digit_samplers, glyph_sampler, has_glyph, hand_groups, is_held_out_font,
+    render_glyph)
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.strokes import (CANVAS, SHAPES, pen_redraw, random_pen, shape_sampler,
                                      stroke_sampler)
@@ -215,8 +216,9 @@ def to_model_input(image: np.ndarray, rng: np.random.Generator | None = None) ->
     return None if pre.is_empty else pre.image28
 
 
-def negative_families(train: bool) -> dict[str, Callable]:
-    """Family name -> sampler, for the training families or the held-out ones."""
+def negative_families(train: bool, more_hands: bool = False) -> dict[str, Callable]:
+    """Family name -> sampler, for the training families or the held-out ones (with the
+    Fontsource hands' groups too when ``more_hands``)."""
     fonts = find_fonts()
     out: dict[str, Callable] = {}
     for family in sorted(fonts):
@@ -235,7 +237,7 @@ def negative_families(train: bool) -> dict[str, Callable]:
     if train:  # every doodle generator trains; hand-made held-out shapes are in SHAPES
         for name, make in DOODLES.items():
             out[name] = stroke_sampler(make)
-    for group, families in HAND_FONTS.items():
+    for group, families in hand_groups(more_hands).items():
         if group.endswith("-2") != (not train) or not any(f in fonts for f in families):
             continue
         out[group] = glyph_sampler(tuple(f for f in families if f in fonts), _HAND_CHARS)

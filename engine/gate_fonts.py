@@ -56,13 +56,63 @@ HAND_FONTS: dict[str, tuple[str, ...]] = {
     "hand:Breip-2": ("Breip", "breipfont"), "hand:femkeklaver-2": ("femkeklaver",),
     "hand:Rufscript-2": ("Rufscript010",), "hand:SteveHand-2": ("SteveHand",),
 }
-_HAND_FAMILIES = frozenset(f for fams in HAND_FONTS.values() for f in fams)
+#: More handwriting fonts, from the Fontsource packages of Google Fonts' handwriting
+#: category on the npm registry (SIL Open Font License or Apache 2.0), by package name
+#: (``@fontsource/<name>``): ``digitlab fetch-hand-fonts`` installs their Latin glyphs as
+#: ``<name without hyphens>.woff``. The shipped gate never trained on them: they measure
+#: how it treats 63 hands it never saw (``tests/benchmarks/bench_gate.py``). Training
+#: with them is an option (``train-gate --more-hands``, :data:`FONTSOURCE_GROUPS`): every
+#: third (in this order) is held out, in three groups of seven; the others train, in six
+#: groups of seven.
+FONTSOURCE_HANDS = (
+    "annie-use-your-telescope", "architects-daughter", "caveat-brush", "caveat",
+    "cedarville-cursive", "coming-soon", "covered-by-your-grace", "crafty-girls",
+    "dawning-of-a-new-day", "delius", "edu-nsw-act-foundation", "edu-sa-beginner",
+    "edu-tas-beginner", "edu-vic-wa-nt-beginner", "fuzzy-bubbles", "gaegu", "gamja-flower",
+    "give-you-glory", "gloria-hallelujah", "gochi-hand", "handlee", "hi-melody",
+    "homemade-apple", "indie-flower", "itim", "just-another-hand", "just-me-again-down-here",
+    "kalam", "klee-one", "kristi", "la-belle-aurore", "love-ya-like-a-sister",
+    "loved-by-the-king", "mali", "mansalva", "nanum-pen-script", "neucha",
+    "nothing-you-could-do", "over-the-rainbow", "pangolin", "patrick-hand",
+    "permanent-marker", "playpen-sans", "poor-story", "rancho", "reenie-beanie", "rock-salt",
+    "schoolbell", "sedgwick-ave", "shadows-into-light-two", "shadows-into-light",
+    "short-stack", "single-day", "sriracha", "sue-ellen-francisco", "sunshiney",
+    "swanky-and-moo-moo", "the-girl-next-door", "waiting-for-the-sunrise", "walter-turncoat",
+    "yomogi", "zen-kurenaido", "zeyada")
+
+
+def fontsource_family(name: str) -> str:
+    """The family :func:`find_fonts` gives the installed file of ``@fontsource/<name>``."""
+    return name.replace("-", "")
+
+
+def _fontsource_groups() -> dict[str, tuple[str, ...]]:
+    held = [fontsource_family(n) for i, n in enumerate(FONTSOURCE_HANDS) if i % 3 == 2]
+    train = [fontsource_family(n) for i, n in enumerate(FONTSOURCE_HANDS) if i % 3 != 2]
+    groups = {f"hand:fontsource{k + 1}": tuple(train[k::6]) for k in range(6)}
+    groups.update({f"hand:fontsource{k + 7}-2": tuple(held[k::3]) for k in range(3)})
+    return groups
+
+
+#: The Fontsource hands in groups like :data:`HAND_FONTS` (``-2``: held out).
+FONTSOURCE_GROUPS = _fontsource_groups()
+#: Every handwriting font family: never a system font's negatives (``font:<family>``).
+_HAND_FAMILIES = frozenset(f for groups in (HAND_FONTS, FONTSOURCE_GROUPS)
+                           for fams in groups.values() for f in fams)
+
+
+def hand_groups(more_hands: bool = False) -> dict[str, tuple[str, ...]]:
+    """:data:`HAND_FONTS`, and after them :data:`FONTSOURCE_GROUPS` when ``more_hands``
+    (after, so that every other source draws the same samples either way)."""
+    return {**HAND_FONTS, **FONTSOURCE_GROUPS} if more_hands else dict(HAND_FONTS)
 #: Outline fonts: each stroke drawn as two lines, not as a pen draws it. Their letters are
 #: still non-digits, but their digits stand in for no writer (femkeklaver's were 44 %
 #: flagged where the other held-out hands' were 0-1.3 %).
 OUTLINE_HANDS = frozenset({"hand:femkeklaver-2"})
 _HAND_CHARS = _LATIN + "+=<>?@#$%&*~"
 
+#: Font files read (FreeType reads WOFF too; Type 1 files are skipped).
+_FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff")
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
               Path.home() / ".local/share/fonts", Path("/Library/Fonts"),
               Path("/System/Library/Fonts"), Path("C:/Windows/Fonts"))
@@ -80,14 +130,14 @@ def find_fonts() -> dict[str, list[Path]]:
     """Font files on this machine grouped by family (from the file name: ``DejaVuSans``).
 
     Returns:
-        family -> paths of its .ttf/.otf/.ttc files (Type 1 files are skipped).
+        family -> paths of its .ttf/.otf/.ttc/.woff files (Type 1 files are skipped).
     """
     families: dict[str, list[Path]] = {}
     for root in _FONT_DIRS:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.suffix.lower() not in (".ttf", ".otf", ".ttc"):
+            if path.suffix.lower() not in _FONT_SUFFIXES:
                 continue
             family = path.stem.split("-")[0]
             for suffix in ("Bold", "Regular", "Condensed", "Light", "ExtraLight", "Full", "B", "R"):
@@ -204,17 +254,18 @@ def hand_digit_sampler(families: tuple[str, ...]):
     return sample
 
 
-def font_digit_samplers(train: bool) -> dict[str, Callable]:
+def font_digit_samplers(train: bool, more_hands: bool = False) -> dict[str, Callable]:
     """Digits written by other hands: handwriting fonts and Hershey script and Latin fonts.
 
     Args:
         train: the training groups, else the held-out ones (``-2``).
+        more_hands: the Fontsource hands' groups too (:func:`hand_groups`).
 
     Returns:
         group name -> sampler ``rng -> (image, index)``; groups not installed are left out.
     """
     out: dict[str, Callable] = {}
-    for group, families in HAND_FONTS.items():
+    for group, families in hand_groups(more_hands).items():
         if group.endswith("-2") != (not train) or group in OUTLINE_HANDS:
             continue
         sampler = hand_digit_sampler(families)

@@ -82,7 +82,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
                   distort_digits: bool = False,
                   shifted: int = 0,
                   generator_samples: int = 0,
-                  outlines: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                  outlines: int = 0,
+                  more_hands: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -100,6 +101,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
             instead of ``per_family`` (0: ``per_family``, and the samples as before).
         outlines: samples of each ``outline:<kind>`` family (closed outlines that are no
             oval, :data:`engine.doodles.OUTLINES`; 0: none, and the samples as before).
+        more_hands: the Fontsource hands' training groups too, letters and digits
+            (:data:`engine.gate_fonts.FONTSOURCE_GROUPS`, where installed).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -108,13 +111,13 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
     log(f"generating {n_digits} digits and {per_family} samples of each non-digit family...")
     bend = distort if distort_digits else 0.0
     pos = _digit_set(train_x, n_digits, seed, bend)
-    hands = gate_data.font_digit_samplers(train=True)
+    hands = gate_data.font_digit_samplers(train=True, more_hands=more_hands)
     if hands and font_digits:
         pos = np.concatenate([pos, gate_data.sample_set(hands, font_digits, seed + 3,
                                                         bend)[0]])
-    families = gate_data.negative_families(train=True)
+    families = gate_data.negative_families(train=True, more_hands=more_hands)
     if all_families:
-        families.update(gate_data.negative_families(train=False))
+        families.update(gate_data.negative_families(train=False, more_hands=more_hands))
     families["pair"] = gate_data.pair_sampler(train_x)
     if generator_samples:
         drawn = {k: v for k, v in families.items() if k.startswith(GENERATORS)}
@@ -286,7 +289,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
-               drop_digits: float = 0.0, outlines: int = 0,
+               drop_digits: float = 0.0, outlines: int = 0, more_hands: bool = False,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -308,6 +311,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         generator_samples: training samples of each random-stroke family (0: per_family).
         drop_digits: share of training digits to drop (0: off; see :func:`fit_gate`).
         outlines: training samples of each closed-outline family (see :func:`training_data`).
+        more_hands: train and measure with the Fontsource hands too (see :func:`training_data`).
         log: called with one line per stage.
 
     Returns:
@@ -322,10 +326,11 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           font_digits=font_digits, hard_negatives=hard_negatives,
                           distort=distort, distort_digits=distort_digits, shifted=shifted,
                           generator_samples=generator_samples, drop_digits=drop_digits,
-                          outlines=outlines, log=log)
+                          outlines=outlines, more_hands=more_hands, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
-                         distort, distort_digits, shifted, generator_samples, outlines)
+                         distort, distort_digits, shifted, generator_samples, outlines,
+                         more_hands)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
                      drop_digits=drop_digits)
@@ -333,7 +338,8 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     threshold = choose_threshold(gate, data, flag_rate, seed + 2)
     log(f"threshold {threshold:.4f} flags {flag_rate:.1%} of unseen validation digits; "
         "measuring...")
-    report = measure_gate(gate.with_threshold(threshold), data, seed=seed + 10)
+    report = measure_gate(gate.with_threshold(threshold), data, seed=seed + 10,
+                          more_hands=more_hands)
     report["trained_on_held_out_families"] = all_families
     report["hard_negatives"] = hard_negatives
     report["distort"] = distort
@@ -342,13 +348,14 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["generator_samples"] = generator_samples or per_family
     report["drop_digits"] = drop_digits
     report["outlines"] = outlines
+    report["more_hands"] = more_hands
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)
 
 
 def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
-                 n_test: int = 10000, n_styled: int = 300) -> dict:
+                 n_test: int = 10000, n_styled: int = 300, more_hands: bool = False) -> dict:
     """Share of non-digits flagged and of digits flagged, on data the gate never trained on.
 
     Args:
@@ -356,6 +363,7 @@ def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
         data: an :class:`engine.data.MnistData` (its test split is used).
         per_family: fresh samples per non-digit family.
         n_test: MNIST test digits, plain. n_styled: MNIST test digits per style.
+        more_hands: the Fontsource hands' groups too (held-out letters and digits).
 
     Returns:
         ``{"threshold", "digits_flagged": {set: share}, "held_out_hand_digits_flagged":
@@ -372,7 +380,7 @@ def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
     digits["pen-redrawn"] = flagged(_digit_set(test, n_styled, seed))
     family_rates, groups = {}, {"train_families": [], "held_out_families": []}
     for train in (True, False):
-        fams = gate_data.negative_families(train=train)
+        fams = gate_data.negative_families(train=train, more_hands=more_hands)
         x, fam = gate_data.sample_set(fams, per_family, seed + (0 if train else 1))
         hits = gate.scores(x) < gate.threshold
         for k, name in enumerate(fams):
@@ -380,7 +388,7 @@ def measure_gate(gate: Gate, data, seed: int = 10, per_family: int = 150,
                 family_rates[name] = float(np.mean(hits[fam == k]))
         groups["train_families" if train else "held_out_families"] = hits
     pairs, _ = gate_data.sample_set({"pair": gate_data.pair_sampler(test)}, per_family, seed + 2)
-    foreign = gate_data.font_digit_samplers(train=False)
+    foreign = gate_data.font_digit_samplers(train=False, more_hands=more_hands)
     hand_digits = {}
     if foreign:
         x, fam = gate_data.sample_set(foreign, per_family, seed + 3)

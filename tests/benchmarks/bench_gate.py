@@ -17,6 +17,11 @@ A gate trained with ``train-gate --all-families`` has seen the held-out families
 rows say so, and the rows ``twin (card): ...`` give the figures its twin (trained without
 them, in the same command) measured; those are the honest estimate.
 
+- ``... handwriting fonts it never trained on (Fontsource)``: letters, symbols and digits
+  of the 63 handwriting fonts ``digitlab fetch-hand-fonts`` installs, which the shipped
+  gate never saw (none of them trains unless ``train-gate --more-hands``): a source of
+  other hands as honest as the held-out families, and larger.
+
 Without the handwriting or Hershey fonts (e.g. on CI) those rows are left out.
 Run alone with ``python -m tests.benchmarks.run --only gate``; to measure another gate
 file than the shipped one, set ``DIGITLAB_BENCH_GATE=path/to/gate.keras``.
@@ -124,6 +129,41 @@ def run() -> list[dict]:
         rows.append(quality_row("cnn accuracy: held-out hands' digits, all", acc_all, None, None))
         rows.append(quality_row("cnn accuracy: held-out hands' digits, accepted", acc_ok,
                              ">= all", acc_ok >= acc_all))
+    rows.extend(unseen_hands_rows(gate, report))
+    return rows
+
+
+def unseen_hands_rows(gate, report: dict) -> list[dict]:
+    """The Fontsource handwriting fonts (``digitlab fetch-hand-fonts``) the gate never
+    trained on: all 63 unless its card says it trained with ``--more-hands`` (then the 21
+    held out). Their letters and symbols flagged, their digits flagged, and the CNN's
+    accuracy on those digits, all and accepted. No rows where none is installed."""
+    from digitlab.engine import gate_data, gate_fonts  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+
+    fonts = gate_fonts.find_fonts()
+    families = [f for group, fams in gate_fonts.FONTSOURCE_GROUPS.items()
+                if group.endswith("-2") or not report.get("more_hands")
+                for f in fams if f in fonts]
+    if not families:
+        return []
+    letters = {f: gate_fonts.glyph_sampler((f,), gate_data._HAND_CHARS) for f in families}
+    x, _ = gate_data.sample_set(letters, PER_FAMILY // 4, SEED + 3)
+    share = float(np.mean(gate.scores(x) < gate.threshold))
+    what = f"{len(families)} handwriting fonts it never trained on (Fontsource)"
+    rows = [quality_row(f"gate: letters and symbols of {what}, flagged", share, ">= 90%",
+                        share >= 0.9, samples=len(x))]
+    digits = {f: gate_fonts.hand_digit_sampler((f,)) for f in families}
+    x, y = labelled_digits(digits, PER_FAMILY // 4, SEED + 4)
+    accepted = gate.scores(x) >= gate.threshold
+    share = float(1 - accepted.mean())
+    rows.append(quality_row(f"gate: digits of {what}, flagged", share, "<= 1%", share <= 0.01,
+                            samples=len(x)))
+    cnn = Predictor.load_shipped().predict_batch(x)["cnn"].argmax(axis=1)
+    acc_all, acc_ok = float(np.mean(cnn == y)), float(np.mean(cnn[accepted] == y[accepted]))
+    rows.append(quality_row(f"cnn accuracy: digits of {what}, all", acc_all, None, None))
+    rows.append(quality_row(f"cnn accuracy: digits of {what}, accepted", acc_ok, ">= all",
+                            acc_ok >= acc_all))
     return rows
 
 

@@ -95,7 +95,7 @@ def test_variants_of_held_out_font_families_are_held_out_too(monkeypatch):
                 "DejaVuSansMono", "NimbusSans")
     monkeypatch.setattr(gate_data, "find_fonts", lambda: {f: [] for f in families})
     monkeypatch.setattr(gate_data, "glyph_sampler", lambda fams, *a: lambda rng: np.ones((8, 8)))
-    monkeypatch.setattr(gate_data, "HAND_FONTS", {})
+    monkeypatch.setattr(gate_data, "hand_groups", lambda more_hands=False: {})
     fonts = {split: {n[5:] for n in gate_data.negative_families(train=split)
                      if n.startswith("font:")} for split in (True, False)}
     assert fonts[False] == {"NanumSquareRoundL", "NanumMyeongjoExtra", "DejaVuSansMono"}
@@ -121,7 +121,7 @@ def test_by_source_averages_families_of_one_split():
 
 def test_by_source_splits_by_name_without_the_fonts_installed(monkeypatch):
     # CI has no handwriting or Hershey fonts: a family's split must not depend on them.
-    monkeypatch.setattr(gate_data, "negative_families", lambda train: {})
+    monkeypatch.setattr(gate_data, "negative_families", lambda train, more_hands=False: {})
     rates = {"font:C059": 0.8, "font:DejaVuSans": 0.3, "hand:Joscelyn-2": 0.5,
              "hand:Humor": 0.1, "hershey:latin-2": 0.9, "hershey:latin": 0.2,
              "shape:heart": 0.2, "doodle:cloud": 0.7}
@@ -170,11 +170,11 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
         image[10:10 + height, 10:10 + width] = 255
         return lambda rng: image
 
-    monkeypatch.setattr(gate_data, "negative_families", lambda train: (
+    monkeypatch.setattr(gate_data, "negative_families", lambda train, more_hands=False: (
         {"trained": block(20, 100)} if train else {"held": block(90, 90)}))
     monkeypatch.setattr(gate_data, "pair_sampler", lambda images: block(20, 100))
     held_hand = block(90, 40)
-    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: (
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: (
         {} if train else {"held hand": lambda rng: (held_hand(rng), 1)}))
     for all_families in (False, True):
         x, y = gate_training.training_data(mnist, 3, 4, 0, log=lambda _: None, font_digits=5,
@@ -251,9 +251,9 @@ def bar_negatives(monkeypatch):
 
     bar = np.zeros((CANVAS, CANVAS), np.uint8)
     bar[20:100, 60:70] = 255
-    monkeypatch.setattr(gate_data, "negative_families", lambda train: {"bar": lambda rng: bar})
+    monkeypatch.setattr(gate_data, "negative_families", lambda train, more_hands=False: {"bar": lambda rng: bar})
     monkeypatch.setattr(gate_data, "pair_sampler", lambda images: lambda rng: bar)
-    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train: {})
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: {})
     return bar
 
 
@@ -321,7 +321,7 @@ def test_training_data_draws_more_of_the_random_stroke_families_only_when_asked(
     from digitlab.engine import gate_training
 
     bar = bar_negatives
-    monkeypatch.setattr(gate_data, "negative_families", lambda train: {
+    monkeypatch.setattr(gate_data, "negative_families", lambda train, more_hands=False: {
         "scribble:bar": lambda rng: bar, "font:bar": lambda rng: bar})
     _, y = gate_training.training_data(mnist, 3, 20, 0, log=lambda _: None)
     assert (y == 0).sum() == 3 * 3  # the two families and the pairs
