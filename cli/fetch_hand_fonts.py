@@ -5,7 +5,8 @@ fonts. Debian packages a few (the README lists them); Google Fonts' handwriting 
 as Fontsource packages on the npm registry, which this command fetches with ``npm pack``
 (nothing else is downloaded) and installs where :func:`engine.gate_fonts.find_fonts`
 looks: each package's Latin regular WOFF file as ``<name without hyphens>.woff``, with its
-licence beside it. Only training the gate uses them; the app never does.
+licence beside it. Training (``train --hand-digits``, ``train-gate --more-hands``) and the
+benchmarks use them; the app never does.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ MAX_MEMBER_BYTES = 4 * 1024 * 1024
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "fetch-hand-fonts", help="install more handwriting fonts for train-gate (npm)",
-        description="Fetch the Fontsource packages of the handwriting fonts train-gate "
-        "uses beside Debian's (engine/gate_fonts.py: FONTSOURCE_HANDS) with 'npm pack', "
-        "and install each one's Latin regular WOFF file and licence. Needs npm.")
+        "fetch-hand-fonts", help="install more handwriting fonts for training and benchmarks (npm)",
+        description="Fetch the Fontsource packages of the handwriting fonts that 'train "
+        "--hand-digits', 'train-gate --more-hands' and the benchmarks use beside Debian's "
+        "(engine/gate_fonts.py: FONTSOURCE_HANDS) with 'npm pack', and install each one's "
+        "Latin regular WOFF file and licence. Needs npm.")
     p.add_argument("--dest", default=str(DEFAULT_DEST),
                    help=f"the folder to install into (default: {DEFAULT_DEST})")
 

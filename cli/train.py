@@ -54,6 +54,15 @@ def add_parser(sub) -> None:
         help="with augmentation, the share of training digits also bent by a smooth random "
         "displacement field (default 0: none)",
     )
+    p.add_argument(
+        "--hand-digits",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N digits from each training group of handwriting and Hershey fonts "
+        "(other hands than MNIST's; with the fonts of 'digitlab fetch-hand-fonts' where "
+        "installed) to the training split (default 0: MNIST only)",
+    )
     p.add_argument("--schedule", choices=("constant", "cosine"))
     p.add_argument("--limit", type=int, help="train on the first N training samples only")
     p.add_argument("--seed", type=int)
@@ -64,6 +73,10 @@ def add_parser(sub) -> None:
         "(default: the user's data folder, which the app loads)",
     )
     p.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+
+
+#: With ``--seed S``, ``--hand-digits`` draws its digits with seed ``HAND_DIGITS_SEED + S``.
+HAND_DIGITS_SEED = 4241
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,7 +114,22 @@ def run(args: argparse.Namespace) -> int:
     check_writable_folder(output, "model")
     check_card_slot(output)
 
+    if args.hand_digits < 0:
+        raise ValueError(f"Received --hand-digits {args.hand_digits}; expected >= 0 (0: none)")
     data = load_mnist(args.data)
+    extra, hand_card = None, None
+    if args.hand_digits:
+        from digitlab.engine.gate_data import font_digit_samplers, hand_digit_set  # noqa: PLC0415
+
+        groups = sorted(font_digit_samplers(train=True, more_hands=True))
+        if not groups:
+            raise ValueError("Received --hand-digits, but no handwriting or Hershey font is "
+                             "installed (see the README's gate set-up)")
+        # The seed follows --seed, so one command gives one set of digits.
+        extra = hand_digit_set(args.hand_digits, HAND_DIGITS_SEED + (config.seed or 0))
+        hand_card = {"per_group": args.hand_digits, "digits": len(extra[1]), "groups": groups}
+        print(f"Adding {len(extra[1])} digits of {len(groups)} groups of other hands to the "
+              "training split", file=sys.stderr)
     from digitlab.engine.devices import describe_training_devices  # noqa: PLC0415
 
     print(
@@ -114,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         f"{len(data.x_train[: config.limit])} training samples",
         file=sys.stderr,
     )
-    result = train(config, data, on_event=TerminalProgress(config.batch_size))
+    result = train(config, data, on_event=TerminalProgress(config.batch_size), extra_train=extra)
     lesson_key = "cnn_dropout" if args.kind == "cnn" and config.dropout else args.kind
     summary = {
         "kind": args.kind,
@@ -130,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
     card = {"recipe": args.recipe, "config": dict(vars(config)), "epochs_run": result.epochs_run,
             "best_epoch": summary["best_epoch"], "stop_reason": result.stop_reason,
             "seconds": summary["seconds"]}
+    if hand_card:
+        card["hand_digits"] = hand_card
     saved = _save_or_fall_back(result.model, output, result.test_accuracy, card)
     if saved != output:
         summary["output"] = str(saved)

@@ -204,6 +204,36 @@ def outline_samplers() -> dict[str, Callable]:
     return {name: stroke_sampler(make) for name, make in OUTLINES.items()}
 
 
+def labelled_digits(samplers: dict, per_family: int, seed: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocessed digits and their labels from samplers ``rng -> (image, digit)``: up to
+    ``per_family`` from each (3x as many tries), float32 ``(N, 28, 28)`` and int64 ``(N,)``."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for sampler in samplers.values():
+        got = 0
+        for _ in range(per_family * 3):
+            out = sampler(rng)
+            if out is None:
+                continue
+            x = to_model_input(out[0], rng)
+            if x is None:
+                continue
+            xs.append(x)
+            ys.append(out[1])
+            got += 1
+            if got == per_family:
+                break
+    return np.asarray(xs, np.float32).reshape(-1, 28, 28), np.asarray(ys, np.int64)
+
+
+def hand_digit_set(per_group: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Digits of other hands to train a model on: ``per_group`` from each *training* group
+    of handwriting and Hershey fonts, the Fontsource hands' included where installed
+    (:func:`font_digit_samplers`; never a held-out ``-2`` group), preprocessed, labelled."""
+    return labelled_digits(font_digit_samplers(train=True, more_hands=True), per_group, seed)
+
+
 def to_model_input(image: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray | None:
     """The app's preprocessing; sometimes dark ink on light first. ``None`` when it finds no ink.
 

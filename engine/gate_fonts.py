@@ -60,7 +60,8 @@ HAND_FONTS: dict[str, tuple[str, ...]] = {
 #: category on the npm registry (SIL Open Font License or Apache 2.0), by package name
 #: (``@fontsource/<name>``): ``digitlab fetch-hand-fonts`` installs their Latin glyphs as
 #: ``<name without hyphens>.woff``. The shipped gate never trained on them: they measure
-#: how it treats 63 hands it never saw (``tests/benchmarks/bench_gate.py``). Training
+#: how it treats 63 hands it never saw (``tests/benchmarks/bench_gate.py``); the shipped
+#: CNN learnt from the digits of the training groups (``train --hand-digits``). Training
 #: with them is an option (``train-gate --more-hands``, :data:`FONTSOURCE_GROUPS`): every
 #: third (in this order) is held out, in three groups of seven; the others train, in six
 #: groups of seven.

@@ -51,6 +51,40 @@ def test_train_defaults_to_the_users_data_folder(capsys):
     assert saved.is_file()
 
 
+def test_hand_digits_join_the_training_split_and_the_card(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    from digitlab.cli import train as train_cli
+    from digitlab.engine import gate_data, training
+
+    seven = np.zeros((280, 280), np.uint8)
+    seven[40:60, 60:220] = 255
+    seven[60:240, 180:200] = 255
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: {
+        "hand:a": lambda rng: (seven, 7), "hand:b": lambda rng: (seven, 7)})
+    seen = {}
+    real = training.train
+
+    def spy(config, data, *args, extra_train=None, **kwargs):
+        seen["extra"] = extra_train
+        return real(config, data, *args, extra_train=extra_train, **kwargs)
+
+    monkeypatch.setattr(training, "train", spy)
+    out = tmp_path / "dnn.keras"
+    assert main(["train", "dnn", "--limit", "300", "--epochs", "1", "--seed", "2",
+                 "--hand-digits", "5", "--output", str(out)]) == 0
+    x, y = seen["extra"]
+    assert x.shape == (10, 28, 28) and y.tolist() == [7] * 10
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["hand_digits"] == {"per_group": 5, "digits": 10, "groups": ["hand:a", "hand:b"]}
+    # Without fonts, a clear error before any training.
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: {})
+    assert main(["train", "dnn", "--limit", "300", "--hand-digits", "5",
+                 "--output", str(tmp_path / "b.keras")]) == 1
+    assert "no handwriting or Hershey font" in capsys.readouterr().err
+    assert train_cli.HAND_DIGITS_SEED > 0
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -59,6 +93,7 @@ def test_train_defaults_to_the_users_data_folder(capsys):
         (["train", "cnn", "--validation-split", "1.5"], "validation_split=1.5"),
         (["train", "cnn", "--elastic-share", "2"], "elastic_share=2.0"),
         (["train", "cnn", "--output", "model.h5"], "must end in .keras"),
+        (["train", "cnn", "--hand-digits", "-1"], "--hand-digits -1"),
         (["train", "cnn", "--data", "/nonexistent/mnist.npz", "--limit", "10"], "not found"),
         (["evaluate", "--model", "/nonexistent/model.keras"], "no such model file"),
     ],
