@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.benchmarks.bench_reading import quality_row
+from tests.benchmarks.bench_reading import quality_row, write_in_a_row
 
 NUMBERS_PER_LENGTH = 2000  # one font per number: fewer swing by several points
 SEED = 950  # no training or card measurement uses seeds 900-999
@@ -64,21 +64,7 @@ def write_number(path, digits: str, rng: np.random.Generator, pen: bool,
         piece = np.asarray(crop.resize(size, Image.BILINEAR))
         rows, cols = np.flatnonzero(piece.max(axis=1) > 30), np.flatnonzero(piece.max(axis=0) > 30)
         pieces.append(piece[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
-    gap, jitter = rng.uniform(0.05, 0.4), 0.05
-    tallest = max(p.shape[0] for p in pieces)
-    x, placed = margin, []
-    for k, p in enumerate(pieces):
-        if k:
-            x += int(round((gap + rng.normal(0, 0.08)) * height))
-        x = max(x, margin // 2)
-        y = margin + int(jitter * height) + (tallest - p.shape[0]) // 2 + int(
-            round(rng.uniform(-jitter, jitter) * height))
-        placed.append((y, x, p))
-        x += p.shape[1]
-    out = np.zeros((tallest + 2 * margin + int(2 * jitter * height) + 2, x + margin), np.uint8)
-    for y, x0, p in placed:
-        region = out[y:y + p.shape[0], x0:x0 + p.shape[1]]
-        np.maximum(region, p, out=region)
+    out = write_in_a_row(pieces, height, rng.uniform(0.05, 0.4), rng, margin)
     if pen:
         out = pen_redraw(out, float(np.clip(height * rng.uniform(0.06, 0.12), 2, 30)))
     return out
