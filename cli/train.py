@@ -119,14 +119,17 @@ def run(args: argparse.Namespace) -> int:
     data = load_mnist(args.data)
     extra, hand_card = None, None
     if args.hand_digits:
-        from digitlab.engine.gate_data import font_digit_samplers, hand_digit_set  # noqa: PLC0415
+        from digitlab.engine.gate_data import font_digit_samplers, labelled_digits  # noqa: PLC0415
 
-        groups = sorted(font_digit_samplers(train=True, more_hands=True))
-        if not groups:
+        # Every training group of handwriting and Hershey fonts, the Fontsource hands'
+        # where installed; never a held-out "-2" group (those measure other hands).
+        samplers = font_digit_samplers(train=True, more_hands=True)
+        if not samplers:
             raise ValueError("Received --hand-digits, but no handwriting or Hershey font is "
                              "installed (see the README's gate set-up)")
         # The seed follows --seed, so one command gives one set of digits.
-        extra = hand_digit_set(args.hand_digits, HAND_DIGITS_SEED + (config.seed or 0))
+        extra = labelled_digits(samplers, args.hand_digits, HAND_DIGITS_SEED + (config.seed or 0))
+        groups = sorted(samplers)
         hand_card = {"per_group": args.hand_digits, "digits": len(extra[1]), "groups": groups}
         print(f"Adding {len(extra[1])} digits of {len(groups)} groups of other hands to the "
               "training split", file=sys.stderr)

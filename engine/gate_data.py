@@ -227,13 +227,6 @@ def labelled_digits(samplers: dict, per_family: int, seed: int
     return np.asarray(xs, np.float32).reshape(-1, 28, 28), np.asarray(ys, np.int64)
 
 
-def hand_digit_set(per_group: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Digits of other hands to train a model on: ``per_group`` from each *training* group
-    of handwriting and Hershey fonts, the Fontsource hands' included where installed
-    (:func:`font_digit_samplers`; never a held-out ``-2`` group), preprocessed, labelled."""
-    return labelled_digits(font_digit_samplers(train=True, more_hands=True), per_group, seed)
-
-
 def to_model_input(image: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray | None:
     """The app's preprocessing; sometimes dark ink on light first. ``None`` when it finds no ink.
 

@@ -19,6 +19,8 @@ Run alone with ``python -m tests.benchmarks.run --only hands``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from tests.benchmarks.bench_reading import quality_row, write_in_a_row
@@ -41,6 +43,13 @@ def glyph_crop(path, char: str, size: int = 160) -> np.ndarray:
     return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
 
 
+@functools.lru_cache(maxsize=64)
+def digit_crops(path) -> tuple[dict[str, np.ndarray], float]:
+    """A font's ten digits (:func:`glyph_crop`) and their median height, drawn once."""
+    crops = {str(d): glyph_crop(path, str(d)) for d in range(10)}
+    return crops, float(np.median([c.shape[0] for c in crops.values()]))
+
+
 def write_number(path, digits: str, rng: np.random.Generator, pen: bool,
                  margin: int = 16) -> np.ndarray:
     """``digits`` written in the font at ``path`` by one writer (module docstring).
@@ -52,8 +61,7 @@ def write_number(path, digits: str, rng: np.random.Generator, pen: bool,
 
     from digitlab.engine.strokes import pen_redraw  # noqa: PLC0415
 
-    crops = {d: glyph_crop(path, d) for d in set(digits)}
-    font_height = float(np.median([glyph_crop(path, str(d)).shape[0] for d in range(10)]))
+    crops, font_height = digit_crops(path)
     height = int(rng.integers(40, 160))
     slant = float(rng.uniform(-8, 8))
     pieces = []
