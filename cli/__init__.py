@@ -18,7 +18,7 @@ from digitlab.engine.errors import one_line
 from digitlab.engine.tf_runtime import set_verbose
 
 COMMANDS = ("train", "evaluate", "predict", "filter", "calibrate", "train-gate",
-            "fetch-hand-fonts")
+            "fetch-hand-fonts", "fit-gate-stage")
 
 
 class CommandError(Exception):

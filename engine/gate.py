@@ -82,11 +82,14 @@ class Gate:
         threshold: in (0, 1).
     """
 
-    def __init__(self, network: Network, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, network: Network, threshold: float = DEFAULT_THRESHOLD, stage=None):
         if not 0.0 < float(threshold) < 1.0:
             raise ValueError(f"Received threshold={threshold!r}; expected a value in (0, 1).")
         self._network = network
         self.threshold = float(threshold)
+        #: The second stage on the card (:class:`engine.gate_stage.SecondStage`), or None.
+        #: The :class:`engine.reading.Reader` uses it only with the models it was fitted on.
+        self.stage = stage
 
     @classmethod
     def from_keras(cls, model, threshold: float = DEFAULT_THRESHOLD) -> Gate:
@@ -107,11 +110,16 @@ class Gate:
         from digitlab.engine.keras_reader import read_network  # noqa: PLC0415
 
         network, _ = read_network(path, output_shape=(1,))
-        return cls(network, read_threshold(path))
+        return cls(network, read_threshold(path), read_stage(path))
 
     def with_threshold(self, threshold: float) -> Gate:
-        """The same network with another threshold."""
+        """The same network with another threshold (and no second stage: it was fitted
+        for the card's threshold)."""
         return Gate(self._network, threshold)
+
+    def with_stage(self, stage) -> Gate:
+        """The same network and threshold with another second stage (None: the gate alone)."""
+        return Gate(self._network, self.threshold, stage)
 
     def scores(self, images: np.ndarray) -> np.ndarray:
         """Digit scores of preprocessed images.
@@ -161,6 +169,25 @@ def read_threshold(model_path: str | Path) -> float:
     if not isinstance(value, (int, float)) or not 0.0 < float(value) < 1.0:
         raise ModelFileError(f"{card}: threshold={value!r}; expected a number in (0, 1)")
     return float(value)
+
+
+def read_stage(model_path: str | Path):
+    """The second stage on the card beside a gate file (``"second_stage"``), or None.
+
+    Raises:
+        engine.models.ModelFileError: the card holds a second stage that cannot be read.
+    """
+    from digitlab.engine.gate_stage import SecondStage  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError  # noqa: PLC0415
+
+    card = Path(model_path).with_suffix(".json")
+    if not card.exists():
+        return None
+    try:
+        entry = json.loads(card.read_text(encoding="utf-8")).get("second_stage")
+        return None if entry is None else SecondStage.from_json(entry)
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{card}: unreadable second stage ({exc})") from None
 
 
 def threshold_for_rate(digit_scores: np.ndarray, flag_rate: float) -> float:

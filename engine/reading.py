@@ -169,6 +169,10 @@ class Reader:
                                  "value > 0.")
         #: kinds -> their temperatures as a ``(K, 1, 1)`` array (checked above, made once).
         self._t_arrays: dict[tuple[str, ...], np.ndarray] = {}
+        stage = None if gate is None else gate.stage
+        #: The gate's second stage (``engine.gate_stage``) where the models in use are the
+        #: ones it was fitted on (their temperatures say so), else None: the gate alone.
+        self.stage = stage if stage is not None and stage.applies_to(self.temperatures) else None
 
     def read(self, drawing: np.ndarray, ink: str = "auto", whole: bool = False,
              quick: bool = True, feature_maps: bool = False) -> Reading:
@@ -271,19 +275,22 @@ class Reader:
         else:
             probs, maps = self.predictor.predict_batch(images), None
         if self.gate is None:
-            decisions = [None] * len(images)
+            decisions, scores = [None] * len(images), None
         else:
             scores = self._gate_scores(images, known)
             each = threshold if isinstance(threshold, list) else [threshold] * len(images)
             # One decide_scores per distinct threshold (a number has one or two), not per piece.
             by_t = {t: self.gate.decide_scores(scores, t) for t in set(each)}
             decisions = [by_t[t][i] for i, t in enumerate(each)]
-        return self._pieces(images, boxes, probs, decisions, maps)
+        return self._pieces(images, boxes, probs, decisions, maps, scores)
 
     def _pieces(self, images: np.ndarray, boxes, probs: Mapping[str, np.ndarray],
-                decisions: list[GateDecision | None], maps=None) -> list[DigitReading]:
+                decisions: list[GateDecision | None], maps=None,
+                scores: np.ndarray | None = None) -> list[DigitReading]:
         """The models' ``(N, 10)`` probabilities per kind -> N readings with raw logits and
-        calibrated probabilities (one array per model for all images at once)."""
+        calibrated probabilities (one array per model for all images at once). With the
+        gate's ``scores`` and a second stage, the stage revises the gate's ``decisions``
+        where the gate is unsure (:meth:`engine.gate_stage.SecondStage.revise`)."""
         kinds = tuple(probs)
         # All kinds in one (K, N, 10) array: a few numpy calls instead of a dozen per kind.
         n = len(images)
@@ -295,6 +302,9 @@ class Reader:
             t.flags.writeable = False
             self._t_arrays[kinds] = t
         calibrated = softmax_at(z, t)  # apply_temperature; T was checked in __init__
+        if self.stage is not None and scores is not None:
+            decisions = self.stage.revise(decisions, scores, dict(zip(kinds, calibrated)),
+                                          self.gate.threshold)
         # Piece-major views: each piece's rows come from iterating (K, 10), not K indexings.
         calibrated_at, z_at = calibrated.swapaxes(0, 1), z.swapaxes(0, 1)
         return [DigitReading(tuple(map(int, box)), images[i],
@@ -315,7 +325,8 @@ class Reader:
         if prediction.is_empty:
             return Reading(pre, ())
         image28 = pre.image28
-        decision = None if self.gate is None else self.gate.decide(image28)
+        scores = None if self.gate is None else self.gate.scores(image28[None])
+        decisions = [None] if scores is None else self.gate.decide_scores(scores)
         probs = {kind: np.asarray(p)[None] for kind, p in prediction.probabilities.items()}
-        one = self._pieces(image28[None], [pre.bbox], probs, [decision])[0]
+        one = self._pieces(image28[None], [pre.bbox], probs, decisions, scores=scores)[0]
         return Reading(pre, (one,), one)

@@ -22,6 +22,10 @@ them, in the same command) measured; those are the honest estimate.
   gate never saw (none of them trains unless ``train-gate --more-hands``): a source of
   other hands as honest as the held-out families, and larger.
 
+- ``gate + stage: ...``: the same drawings as the app decides them when the gate's card
+  holds a second stage (engine.gate_stage: where the gate is unsure, the shipped models'
+  doubt decides), and ``twin + stage (card): ...``, the twin's honest figures for it.
+
 Without the handwriting or Hershey fonts (e.g. on CI) those rows are left out.
 Run alone with ``python -m tests.benchmarks.run --only gate``; to measure another gate
 file than the shipped one, set ``DIGITLAB_BENCH_GATE=path/to/gate.keras``.
@@ -57,6 +61,13 @@ def run() -> list[dict]:
     gate = Gate.load(path)
     report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["report"]
     rows = []
+    with_stage = stage_flagger(gate)
+    stage_report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get(
+        "second_stage", {}).get("report", {})
+    for name, pair in stage_report.get("split_twin", {}).get("non_digits_flagged", {}).items():
+        rows.append(quality_row(f"twin + stage (card): non-digits flagged, {name}",
+                                pair["gate + stage"], ">= 90%", pair["gate + stage"] >= 0.9,
+                                twin_alone=pair["gate"]))
     twin = report.get("split_twin")
     if twin:
         flagged = twin["non_digits_flagged"]
@@ -78,6 +89,10 @@ def run() -> list[dict]:
         rows.append(quality_row(f"gate: non-digits flagged, {split}", float(np.mean(hits)),
                              ">= 90%", bool(np.mean(hits) >= 0.9), samples=len(x),
                              families=len(families)))
+        if with_stage is not None:
+            share = float(np.mean(with_stage(x)))
+            rows.append(quality_row(f"gate + stage: non-digits flagged, {split}", share,
+                                    ">= 90%", share >= 0.9, samples=len(x)))
         if not train:
             for source, share in by_source(rates, train=False).items():
                 rows.append(quality_row(f"gate: held-out non-digits flagged{seen}, {source}",
@@ -92,6 +107,10 @@ def run() -> list[dict]:
     share = float(np.mean(gate.scores(plain) < gate.threshold))
     rows.append(quality_row("gate: MNIST test digits flagged (last 5000)", share, "<= 1%",
                          share <= 0.01, samples=len(plain)))
+    if with_stage is not None:
+        share = float(np.mean(with_stage(plain)))
+        rows.append(quality_row("gate + stage: MNIST test digits flagged (last 5000)", share,
+                                "<= 1%", share <= 0.01, samples=len(plain)))
 
     hands = gate_data.font_digit_samplers(train=False)
     if hands:
@@ -100,17 +119,37 @@ def run() -> list[dict]:
         share = float(1 - accepted.mean())
         rows.append(quality_row("gate: held-out hands' digits flagged (fonts)", share, "<= 1%",
                              share <= 0.01, samples=len(x), groups=len(hands)))
+        if with_stage is not None:
+            share = float(np.mean(with_stage(x)))
+            rows.append(quality_row("gate + stage: held-out hands' digits flagged (fonts)",
+                                    share, "<= 1%", share <= 0.01, samples=len(x)))
         cnn = Predictor.load_shipped().predict_batch(x)["cnn"].argmax(axis=1)
         acc_all = float(np.mean(cnn == y))
         acc_ok = float(np.mean(cnn[accepted] == y[accepted]))
         rows.append(quality_row("cnn accuracy: held-out hands' digits, all", acc_all, None, None))
         rows.append(quality_row("cnn accuracy: held-out hands' digits, accepted", acc_ok,
                              ">= all", acc_ok >= acc_all))
-    rows.extend(unseen_hands_rows(gate, report))
+    rows.extend(unseen_hands_rows(gate, report, with_stage))
     return rows
 
 
-def unseen_hands_rows(gate, report: dict) -> list[dict]:
+def stage_flagger(gate):
+    """``images -> bool flags`` as the app decides with the gate's second stage and the
+    shipped models (None when the card has no stage, or it does not fit those models)."""
+    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
+    from digitlab.engine.gate_stage import STAGE_KINDS  # noqa: PLC0415
+    from digitlab.engine.gate_stage_fit import calibrated_models  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
+
+    temperatures = load_temperatures(model_files={k: shipped_model_path(k) for k in STAGE_KINDS})
+    if gate.stage is None or not gate.stage.applies_to(temperatures):
+        return None
+    models = calibrated_models(Predictor.load_shipped(STAGE_KINDS), temperatures)
+    return lambda x: gate.stage.flags(gate.scores(x), models(x))
+
+
+def unseen_hands_rows(gate, report: dict, with_stage=None) -> list[dict]:
     """The Fontsource handwriting fonts (``digitlab fetch-hand-fonts``) the gate never
     trained on: all 63 unless its card says it trained with ``--more-hands`` (then the 21
     held out). Their letters and symbols flagged, their digits flagged, and the CNN's
@@ -130,6 +169,10 @@ def unseen_hands_rows(gate, report: dict) -> list[dict]:
     what = f"{len(families)} handwriting fonts it never trained on (Fontsource)"
     rows = [quality_row(f"gate: letters and symbols of {what}, flagged", share, ">= 90%",
                         share >= 0.9, samples=len(x))]
+    if with_stage is not None:
+        share = float(np.mean(with_stage(x)))
+        rows.append(quality_row(f"gate + stage: letters and symbols of {what}, flagged", share,
+                                ">= 90%", share >= 0.9, samples=len(x)))
     # Sampled font by font, so that each digit's font is known.
     sets = [labelled_digits({f: gate_fonts.hand_digit_sampler((f,))}, PER_FAMILY // 4,
                             SEED + 4 + k) for k, f in enumerate(families)]
@@ -139,6 +182,10 @@ def unseen_hands_rows(gate, report: dict) -> list[dict]:
     share = float(1 - accepted.mean())
     rows.append(quality_row(f"gate: digits of {what}, flagged", share, "<= 1%", share <= 0.01,
                             samples=len(x)))
+    if with_stage is not None:
+        share = float(np.mean(with_stage(x)))
+        rows.append(quality_row(f"gate + stage: digits of {what}, flagged", share, "<= 1%",
+                                share <= 0.01, samples=len(x)))
     # The CNN is judged on the fonts it did not train on either (its card's hand_digits).
     from tests.benchmarks.bench_hands import trained_groups  # noqa: PLC0415
 

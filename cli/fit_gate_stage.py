@@ -1,0 +1,96 @@
+"""``digitlab fit-gate-stage``: fit the not-a-digit gate's second stage for the shipped models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "fit-gate-stage", help="fit the gate's second stage (the models' doubt where the "
+        "gate is unsure) and write it onto the gate's card",
+        description="Fit a logistic regression over the gate's logit and the three shipped "
+        "models' calibrated outputs (largest probability, entropy, agreement) that decides "
+        "where the gate is unsure (score under 0.15), on fresh samples of the gate's "
+        "training families and on validation digits, and measure it against the gate alone "
+        "on data neither saw. Run it again after retraining a model or refitting the "
+        "temperatures (`digitlab calibrate`): the stage applies only to the models it was "
+        "fitted on.")
+    p.add_argument("--gate", help="the gate model (default: the shipped gate.keras); its card "
+                   "gets the stage")
+    p.add_argument("--twin", help="also fit and measure a stage for this twin gate (trained "
+                   "without the held-out families: `digitlab train-gate --output ...`); its "
+                   "figures go into the report as the honest estimate")
+    p.add_argument("--seed", type=int, default=80, help="samples for the fit (default 80); "
+                   "the measurement uses seed + 10")
+    p.add_argument("--data", help="MNIST .npz or folder of IDX files (default: the bundled copy)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415
+    from digitlab.engine.gate import SHIPPED_GATE, Gate  # noqa: PLC0415
+    from digitlab.engine.gate_stage import STAGE_KINDS  # noqa: PLC0415
+    from digitlab.engine.gate_stage_fit import fit_for_gate, measure_stage  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.models import file_sha256, shipped_model_path  # noqa: PLC0415
+
+    gate_path = Path(args.gate) if args.gate else SHIPPED_GATE
+    card_path = gate_path.with_suffix(".json")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{card_path}: the gate's card cannot be read ({exc})") from None
+    files = {k: shipped_model_path(k) for k in STAGE_KINDS}
+    temperatures = load_temperatures(model_files=files)
+    missing = [k for k in STAGE_KINDS if k not in temperatures]
+    if missing:
+        raise ValueError(f"no temperature for the shipped {', '.join(missing)} model; run "
+                         "`digitlab calibrate` first (the stage reads calibrated outputs)")
+    data = load_mnist(args.data)
+    predictor = Predictor.load_shipped(STAGE_KINDS)
+    all_families = bool(card.get("report", {}).get("trained_on_held_out_families"))
+    gate = Gate.load(gate_path).with_stage(None)
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    log(f"fitting the stage for {gate_path} (its training families: "
+        f"{'all' if all_families else 'without the held-out ones'})...")
+    stage = fit_for_gate(gate, predictor, temperatures, data, all_families=all_families,
+                         seed=args.seed)
+    log("measuring it against the gate alone...")
+    report = measure_stage(gate, stage, predictor, temperatures, data,
+                           held_out_families=not all_families, seed=args.seed + 10)
+    if args.twin:
+        twin = Gate.load(args.twin).with_stage(None)
+        log(f"the twin {args.twin}: fitting and measuring its own stage...")
+        twin_stage = fit_for_gate(twin, predictor, temperatures, data, all_families=False,
+                                  seed=args.seed)
+        report["split_twin"] = measure_stage(twin, twin_stage, predictor, temperatures, data,
+                                             held_out_families=True, seed=args.seed + 10)
+    report["command"] = "digitlab " + " ".join(sys.argv[1:]) if sys.argv[1:] else ""
+    report["models_sha256"] = {k: file_sha256(files[k]) for k in STAGE_KINDS}
+    stage = replace(stage, report=report)
+    card["second_stage"] = stage.to_json()
+    tmp = card_path.with_name(f".{card_path.name}.tmp")
+    tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, card_path)
+    _print_report(report)
+    print(f"saved the stage to {card_path}")
+    return 0
+
+
+def _print_report(report: dict) -> None:
+    for title, part in (("", report), ("twin: ", report.get("split_twin"))):
+        if not part:
+            continue
+        for group in ("non_digits_flagged", "digits_flagged"):
+            for name, pair in part[group].items():
+                print(f"{title}{group.replace('_', ' ')}, {name}: gate {100 * pair['gate']:.2f}%"
+                      f" -> gate + stage {100 * pair['gate + stage']:.2f}%")
