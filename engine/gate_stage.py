@@ -220,12 +220,15 @@ def fit_stage(gate_scores: Callable[[np.ndarray], np.ndarray],
         s = gate_scores(x)
         return stage_features(s, models(x)), s
 
-    (fn, _), (fd, sd), (fh, _) = feats(non_digits), feats(digits), feats(hand_digits)
+    (fn, _), (fd, sd) = feats(non_digits), feats(digits)
+    fh = feats(hand_digits)[0] if len(hand_digits) else np.zeros((0, len(FEATURES)))
     x = np.concatenate([fn, fd, fh])
     y = np.concatenate([np.zeros(len(fn)), np.ones(len(fd)), np.ones(len(fh))])
-    # Non-digits weigh as much as all digits; validation and hands' digits half each.
-    w = np.concatenate([np.ones(len(fn)), np.full(len(fd), 0.5 * len(fn) / len(fd)),
-                        np.full(len(fh), 0.5 * len(fn) / len(fh))])
+    # Non-digits weigh as much as all digits; validation and hands' digits half each (the
+    # validation digits all of it where no handwriting or Hershey font is installed).
+    share = 0.5 if len(fh) else 1.0
+    w = np.concatenate([np.ones(len(fn)), np.full(len(fd), share * len(fn) / len(fd)),
+                        np.full(len(fh), 0.5 * len(fn) / max(len(fh), 1))])
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     weights, bias = fit_logistic((x - mean) / scale, y, w)
     stage = SecondStage(tuple(mean.tolist()), tuple(scale.tolist()), tuple(weights.tolist()),

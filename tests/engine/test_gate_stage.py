@@ -112,6 +112,10 @@ def test_fit_puts_the_threshold_at_the_flag_rate_of_the_digits_and_learns_the_do
     flagged = stage.flags(digit_scores, models(images["digits"]))
     assert 0.002 <= flagged.mean() <= 0.03
     assert stage.flags(non_scores, models(images["non"])).mean() > 0.3
+    # Without any handwriting or Hershey font installed (CI) there are no hands' digits.
+    alone = fit_stage(gate_scores, models, TEMPERATURES, images["non"], images["digits"],
+                      np.zeros((0, 28, 28)), flag_rate=0.01)
+    assert 0.002 <= alone.flags(digit_scores, models(images["digits"])).mean() <= 0.03
 
 
 def test_a_card_with_an_unreadable_stage_is_refused_naming_the_card(tmp_path):

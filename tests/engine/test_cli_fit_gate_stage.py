@@ -1,0 +1,61 @@
+"""``digitlab fit-gate-stage``: fits the second stage onto a gate's card (small samples here)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from digitlab.cli import main
+from digitlab.engine import gate_stage_fit
+from digitlab.engine.calibration import load_temperatures
+from digitlab.engine.gate import SHIPPED_GATE, Gate
+from digitlab.engine.gate_stage import STAGE_KINDS
+from digitlab.engine.models import shipped_model_path
+
+pytestmark = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
+
+
+@pytest.fixture
+def small(monkeypatch):
+    monkeypatch.setattr(gate_stage_fit, "PER_FAMILY", 3)
+    monkeypatch.setattr(gate_stage_fit, "FIT_REDRAWN", 60)
+    monkeypatch.setattr(gate_stage_fit, "FIT_STYLED", 20)
+    monkeypatch.setattr(gate_stage_fit, "MEASURE_PLAIN", 300)
+    monkeypatch.setattr(gate_stage_fit, "MEASURE_REDRAWN", 30)
+    monkeypatch.setattr(gate_stage_fit, "MEASURE_STYLED", 20)
+
+
+def test_it_writes_a_stage_for_the_shipped_models_onto_the_card_and_keeps_the_rest(
+        tmp_path, small, capsys):
+    gate_path = tmp_path / "gate.keras"
+    shutil.copy(SHIPPED_GATE, gate_path)
+    card = json.loads(SHIPPED_GATE.with_suffix(".json").read_text(encoding="utf-8"))
+    card.pop("second_stage", None)
+    gate_path.with_suffix(".json").write_text(json.dumps(card), encoding="utf-8")
+
+    assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "digits flagged, MNIST test: gate" in out and "saved the stage to" in out
+
+    written = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert written["threshold"] == card["threshold"]  # the gate's own card is kept
+    assert written["model_sha256"] == card["model_sha256"]
+    report = written["second_stage"]["report"]
+    assert set(report["models_sha256"]) == set(STAGE_KINDS)
+    assert 0.0 <= report["digits_flagged"]["MNIST test"]["gate + stage"] <= 1.0
+    gate = Gate.load(gate_path)
+    temperatures = load_temperatures(model_files={k: shipped_model_path(k) for k in STAGE_KINDS})
+    assert gate.stage is not None and gate.stage.applies_to(temperatures)
+    assert np.isfinite(gate.stage.threshold)
+
+
+def test_a_card_that_cannot_be_read_is_a_one_line_error(tmp_path, capsys):
+    gate_path = tmp_path / "gate.keras"
+    shutil.copy(SHIPPED_GATE, gate_path)
+    gate_path.with_suffix(".json").write_text("{not json", encoding="utf-8")
+    assert main(["fit-gate-stage", "--gate", str(gate_path)]) != 0
+    err = capsys.readouterr().err
+    assert "gate.json" in err and "cannot be read" in err and "Traceback" not in err
