@@ -13,7 +13,9 @@ outputs one logit (sizes as shipped, ``digitlab train-gate`` defaults):
 ``digit_score = sigmoid(logit)`` is in 0..1; the drawing is a digit when the score
 is at least the threshold stored on the gate's card (chosen at training so that a
 small, fixed share of held-out real-looking digits is flagged). It runs in numpy
-through :mod:`engine.numpy_layers`, like the three models.
+through :mod:`engine.numpy_layers`, like the three models. Where the gate is unsure, a
+second stage on its card may decide with the three models' doubt
+(:mod:`engine.gate_stage`; :class:`engine.reading.Reader` applies it).
 """
 
 from __future__ import annotations
