@@ -114,6 +114,12 @@ class SecondStage:
         return all(k in temperatures and abs(float(temperatures[k]) - t) <= 1e-6 * t
                    for k, t in self.temperatures.items())
 
+    def _logits_at(self, scores: np.ndarray, calibrated: Mapping[str, np.ndarray],
+                   rows) -> np.ndarray:
+        """The stage's logits of the drawings at ``rows`` (an index or a bool mask)."""
+        sub = {k: np.asarray(calibrated[k])[rows] for k in STAGE_KINDS}
+        return self.logits(stage_features(scores[rows], sub))
+
     def flags(self, gate_scores: np.ndarray, calibrated: Mapping[str, np.ndarray]
               ) -> np.ndarray:
         """bool ``(N,)``: True where the drawing is not a digit (gate and stage together)."""
@@ -121,8 +127,7 @@ class SecondStage:
         unsure = scores < self.gate_sure
         out = np.zeros(len(scores), bool)
         if unsure.any():
-            sub = {k: np.asarray(calibrated[k])[unsure] for k in STAGE_KINDS}
-            out[unsure] = self.logits(stage_features(scores[unsure], sub)) < self.threshold
+            out[unsure] = self._logits_at(scores, calibrated, unsure) < self.threshold
         return out
 
     def revise(self, decisions: list, gate_scores: np.ndarray,
@@ -144,8 +149,7 @@ class SecondStage:
                 and d.threshold <= gate_threshold and scores[i] < self.gate_sure]
         if not pick:
             return decisions
-        sub = {k: np.asarray(calibrated[k])[pick] for k in STAGE_KINDS}
-        z = self.logits(stage_features(scores[pick], sub))
+        z = self._logits_at(scores, calibrated, pick)
         t = _sigmoid(self.threshold)
         out = list(decisions)
         for i, zi in zip(pick, z.tolist(), strict=True):
@@ -241,5 +245,4 @@ def fit_stage(gate_scores: Callable[[np.ndarray], np.ndarray],
     if not math.isfinite(threshold):
         raise ValueError("Received digits the gate is sure of almost all of; the stage "
                          "would flag none: fit it with more (or harder) digits.")
-    return SecondStage(stage.mean, stage.scale, stage.weights, stage.bias, threshold,
-                       stage.temperatures, gate_sure)
+    return replace(stage, threshold=threshold)

@@ -59,11 +59,10 @@ def run() -> list[dict]:
 
     path = Path(os.environ.get("DIGITLAB_BENCH_GATE", SHIPPED_GATE))  # a candidate gate
     gate = Gate.load(path)
-    report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["report"]
+    card = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    report, stage_report = card["report"], card.get("second_stage", {}).get("report", {})
     rows = []
     with_stage = stage_flagger(gate)
-    stage_report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get(
-        "second_stage", {}).get("report", {})
     for name, pair in stage_report.get("split_twin", {}).get("non_digits_flagged", {}).items():
         rows.append(quality_row(f"twin + stage (card): non-digits flagged, {name}",
                                 pair["gate + stage"], ">= 90%", pair["gate + stage"] >= 0.9,
