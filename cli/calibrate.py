@@ -63,4 +63,29 @@ def run(args: argparse.Namespace) -> int:
             print(f"{kind}: T = {entry['temperature']:.3f}, test ECE "
                   f"{100 * entry['ece_before']:.2f}% -> {100 * entry['ece_after']:.2f}%")
         print(f"saved to {output}")
+    if output.resolve() == SHIPPED_CALIBRATION.resolve():
+        note = stage_note({k: v["temperature"] for k, v in report.items()})
+        if note:
+            print(note, file=sys.stderr)
     return 0
+
+
+def stage_note(temperatures: dict[str, float], gate_path: str | Path | None = None) -> str | None:
+    """What to say when new temperatures switch the gate's second stage off, else None.
+
+    The stage (``engine.gate_stage``) applies only with the temperatures it was fitted
+    for, so after a recalibration the app quietly falls back to the gate alone until
+    ``digitlab fit-gate-stage`` runs again.
+    """
+    from digitlab.engine.gate import SHIPPED_GATE, read_stage  # noqa: PLC0415
+    from digitlab.engine.models import ModelFileError  # noqa: PLC0415
+
+    try:
+        stage = read_stage(gate_path or SHIPPED_GATE)
+    except ModelFileError:
+        return None
+    if stage is None or stage.applies_to(temperatures):
+        return None
+    return ("note: the gate's second stage was fitted for other temperatures, so the app "
+            "now uses the gate alone; run `digitlab fit-gate-stage` to fit "
+            "it for these (README: \"The gate's second stage\")")
