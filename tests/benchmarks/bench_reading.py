@@ -9,6 +9,10 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   :class:`engine.reading.Reader` (segmentation included): flagged when no number comes
   out. This is what the app and ``digitlab predict`` do; lower than the gate's own
   figure because a drawing cut into pieces can pass piece by piece.
+- ``read (twin ...): non-digit drawings flagged, held-out families``: with
+  ``DIGITLAB_BENCH_TWIN=twin.keras`` (a gate trained without the held-out families:
+  ``digitlab train-gate --seed 0 --output twin.keras``), the same through the reader
+  with the twin alone and with its own second stage: the honest figure (:func:`twin_rows`).
 - ``read: 2-3 digits with a held-out letter among them, read as a number``: no budget;
   the share of such drawings that still give a number (:func:`letter_in_number_rate`),
   and in ``letter_named`` the share where only the letter's place is "not a digit".
@@ -278,6 +282,38 @@ def letter_in_number_rate(reader, images: np.ndarray, families: dict, per_family
     return false / max(total, 1), named / max(total, 1), total
 
 
+def twin_rows(predictor, data, per_family: int = 60, seed: int = 301) -> list[dict]:
+    """The honest reader figure: the held-out families through the whole reader with the
+    twin gate (trained without them; path in ``DIGITLAB_BENCH_TWIN``), alone and with its
+    own second stage (fitted as ``digitlab fit-gate-stage --twin`` fits it, ~1.5 minutes).
+    No rows without that variable or without temperatures for the three models."""
+    import os  # noqa: PLC0415
+
+    from digitlab.engine import gate_data  # noqa: PLC0415
+    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
+    from digitlab.engine.gate import Gate  # noqa: PLC0415
+    from digitlab.engine.gate_stage import STAGE_KINDS  # noqa: PLC0415
+    from digitlab.engine.gate_stage_fit import fit_for_gate  # noqa: PLC0415
+    from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.reading import Reader  # noqa: PLC0415
+
+    path = os.environ.get("DIGITLAB_BENCH_TWIN")
+    temperatures = load_temperatures(model_files={k: shipped_model_path(k) for k in STAGE_KINDS})
+    if not path or any(k not in temperatures for k in STAGE_KINDS):
+        return []
+    twin = Gate.load(path).with_stage(None)
+    stage = fit_for_gate(twin, predictor, temperatures, data, all_families=False)
+    rows = []
+    for name, gate in (("twin alone", twin), ("twin + its stage", twin.with_stage(stage))):
+        reader = Reader(predictor, gate, temperatures)
+        share, n = reader_flag_rate(reader, gate_data.negative_families(train=False),
+                                    per_family, seed)
+        rows.append(quality_row(f"read ({name}, never trained on them): non-digit drawings "
+                                "flagged, held-out families", share, ">= 90%", share >= 0.9,
+                                samples=n))
+    return rows
+
+
 def run() -> list[dict]:
     """Measure the rows described in the module docstring."""
     from digitlab.engine import gate_data  # noqa: PLC0415
@@ -313,6 +349,7 @@ def run() -> list[dict]:
         label = "training families (fresh samples)" if train else "held-out families"
         rows.append(quality_row(f"read: non-digit drawings flagged, {label}", share, ">= 90%",
                              share >= 0.9, samples=n))
+    rows += twin_rows(predictor, data)
     false, named, n = letter_in_number_rate(reader, data.x_test, gate_data.negative_families(
         train=False), 10, seed=202)
     rows.append(quality_row("read: 2-3 digits with a held-out letter among them, read as a "
