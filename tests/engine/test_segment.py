@@ -11,7 +11,7 @@ from digitlab.engine.gate_data import compose_number
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.segment import (label_components, segment_digits, segment_masks,
                                      segment_pieces)
-from digitlab.engine.segment_cuts import Memo, _tall_cuts, split_group
+from digitlab.engine.segment_cuts import Memo, _tall_cuts, mask_box, split_group, to_image28
 
 
 def crop_of(image: np.ndarray) -> np.ndarray:
@@ -189,6 +189,26 @@ def test_a_drawing_of_one_piece_is_cut_only_into_pieces_of_near_its_height(top, 
     crop = crop_of(image)
     assert len(segment_digits(crop)) == 1  # one component
     assert len(segment_pieces(crop, upright_scorer(0.95), 0.01)) == pieces
+
+
+def test_a_cut_leaves_no_piece_under_half_the_group_height_even_when_the_scorer_likes_it():
+    # The rule itself (CUT_HEIGHT), with a scorer that rejects only the whole and likes
+    # every piece: a ring with a long low tail, whose projection's valleys lie in the
+    # tail. Cut there, the tail's end is a piece a fifth of the group's height.
+    ink = np.zeros((60, 120), np.float32)
+    ink[5:55, 5:9] = ink[5:55, 41:45] = 1.0  # the ring's sides
+    ink[5:9, 5:45] = ink[51:55, 5:45] = 1.0  # its top and bottom
+    ink[51:55, 45:112] = 1.0  # the tail, along the bottom
+    ink[42:55, 108:112] = 1.0  # its end, turned up: 13 rows of the group's 50
+    group = ink > 0
+    whole = to_image28(group, ink)
+
+    def all_but_the_whole(images: np.ndarray) -> np.ndarray:
+        return np.array([0.0 if np.array_equal(im, whole) else 0.9 for im in images])
+
+    parts = split_group(group, Memo(ink, all_but_the_whole), 0.01)
+    heights = [mask_box(m)[2] - mask_box(m)[0] for m, _ in parts]
+    assert min(heights) >= 25, heights
 
 
 def test_cut_pieces_are_marked_and_separate_pieces_are_not():
