@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def stage_note(temperatures: dict[str, float], gate_path: str | Path | None = None) -> str | None:
+def stage_note(temperatures: dict[str, float]) -> str | None:
     """What to say when new temperatures switch the gate's second stage off, else None.
 
     The stage (``engine.gate_stage``) applies only with the temperatures it was fitted
@@ -81,7 +81,7 @@ def stage_note(temperatures: dict[str, float], gate_path: str | Path | None = No
     from digitlab.engine.models import ModelFileError  # noqa: PLC0415
 
     try:
-        stage = read_stage(gate_path or SHIPPED_GATE)
+        stage = read_stage(SHIPPED_GATE)
     except ModelFileError:
         return None
     if stage is None or stage.applies_to(temperatures):

@@ -282,7 +282,8 @@ def letter_in_number_rate(reader, images: np.ndarray, families: dict, per_family
     return false / max(total, 1), named / max(total, 1), total
 
 
-def twin_rows(predictor, data, per_family: int = 60, seed: int = 301) -> list[dict]:
+def twin_rows(predictor, data, temperatures: dict, per_family: int = 60,
+              seed: int = 301) -> list[dict]:
     """The honest reader figure: the held-out families through the whole reader with the
     twin gate (trained without them; path in ``DIGITLAB_BENCH_TWIN``), alone and with its
     own second stage (fitted as ``digitlab fit-gate-stage --twin`` fits it, ~1.5 minutes).
@@ -290,15 +291,12 @@ def twin_rows(predictor, data, per_family: int = 60, seed: int = 301) -> list[di
     import os  # noqa: PLC0415
 
     from digitlab.engine import gate_data  # noqa: PLC0415
-    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
     from digitlab.engine.gate import Gate  # noqa: PLC0415
     from digitlab.engine.gate_stage import STAGE_KINDS  # noqa: PLC0415
     from digitlab.engine.gate_stage_fit import fit_for_gate  # noqa: PLC0415
-    from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
     from digitlab.engine.reading import Reader  # noqa: PLC0415
 
     path = os.environ.get("DIGITLAB_BENCH_TWIN")
-    temperatures = load_temperatures(model_files={k: shipped_model_path(k) for k in STAGE_KINDS})
     if not path or any(k not in temperatures for k in STAGE_KINDS):
         return []
     twin = Gate.load(path).with_stage(None)
@@ -329,8 +327,8 @@ def run() -> list[dict]:
     predictor = Predictor.load_shipped()
     gate = Gate.load()
     kinds = predictor.kinds
-    reader = Reader(predictor, gate, load_temperatures(
-        model_files={k: shipped_model_path(k) for k in kinds}))
+    temperatures = load_temperatures(model_files={k: shipped_model_path(k) for k in kinds})
+    reader = Reader(predictor, gate, temperatures)
 
     def flagged(x: np.ndarray) -> float:
         return float(np.mean(gate.scores(x) < gate.threshold))
@@ -349,7 +347,7 @@ def run() -> list[dict]:
         label = "training families (fresh samples)" if train else "held-out families"
         rows.append(quality_row(f"read: non-digit drawings flagged, {label}", share, ">= 90%",
                              share >= 0.9, samples=n))
-    rows += twin_rows(predictor, data)
+    rows += twin_rows(predictor, data, temperatures)
     false, named, n = letter_in_number_rate(reader, data.x_test, gate_data.negative_families(
         train=False), 10, seed=202)
     rows.append(quality_row("read: 2-3 digits with a held-out letter among them, read as a "
