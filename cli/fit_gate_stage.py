@@ -9,6 +9,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+#: The stage's flag rate for a gate card that records none (cards before 2026-12-02).
+DEFAULT_FLAG_RATE = 0.006
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -28,6 +31,10 @@ def add_parser(sub) -> None:
                    "figures go into the report as the honest estimate")
     p.add_argument("--seed", type=int, default=80, help="samples for the fit (default 80); "
                    "the measurement uses seed + 10")
+    p.add_argument("--flag-rate", type=float, default=None,
+                   help="share of the fit's digits the gate and the stage together may flag "
+                   "(default: the flag rate the gate was trained with, on its card; 0.006 "
+                   "for a card without one)")
     p.add_argument("--data", help="MNIST .npz or folder of IDX files (default: the bundled copy)")
 
 
@@ -46,6 +53,13 @@ def run(args: argparse.Namespace) -> int:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValueError(f"{card_path}: the gate's card cannot be read ({exc})") from None
+    flag_rate, source = args.flag_rate, f"--flag-rate {args.flag_rate}"
+    if flag_rate is None:
+        flag_rate = card.get("report", {}).get("flag_rate", DEFAULT_FLAG_RATE)
+        source = f"the flag rate {flag_rate!r} on {card_path.name}"
+    if isinstance(flag_rate, bool) or not isinstance(flag_rate, (int, float)) \
+            or not 0.0 < flag_rate < 1.0:
+        raise ValueError(f"Received {source}; expected a share in (0, 1)")
     files = {k: shipped_model_path(k) for k in STAGE_KINDS}
     temperatures = load_temperatures(model_files=files)
     missing = [k for k in STAGE_KINDS if k not in temperatures]
@@ -63,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     log(f"fitting the stage for {gate_path} (its training families: "
         f"{'all' if all_families else 'without the held-out ones'})...")
     stage = fit_for_gate(gate, predictor, temperatures, data, all_families=all_families,
-                         seed=args.seed)
+                         seed=args.seed, flag_rate=flag_rate)
     log("measuring it against the gate alone...")
     report = measure_stage(gate, stage, predictor, temperatures, data,
                            held_out_families=not all_families, seed=args.seed + 10)
@@ -71,9 +85,10 @@ def run(args: argparse.Namespace) -> int:
         twin = Gate.load(args.twin).with_stage(None)
         log(f"the twin {args.twin}: fitting and measuring its own stage...")
         twin_stage = fit_for_gate(twin, predictor, temperatures, data, all_families=False,
-                                  seed=args.seed)
+                                  seed=args.seed, flag_rate=flag_rate)
         report["split_twin"] = measure_stage(twin, twin_stage, predictor, temperatures, data,
                                              held_out_families=True, seed=args.seed + 10)
+    report["flag_rate"] = flag_rate
     report["command"] = "digitlab " + " ".join(sys.argv[1:]) if sys.argv[1:] else ""
     report["models_sha256"] = {k: file_sha256(files[k]) for k in STAGE_KINDS}
     stage = replace(stage, report=report)

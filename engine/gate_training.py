@@ -340,6 +340,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         "measuring...")
     report = measure_gate(gate.with_threshold(threshold), data, seed=seed + 10,
                           more_hands=more_hands)
+    report["flag_rate"] = flag_rate
     report["trained_on_held_out_families"] = all_families
     report["hard_negatives"] = hard_negatives
     report["distort"] = distort

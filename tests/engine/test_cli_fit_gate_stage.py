@@ -59,3 +59,39 @@ def test_a_card_that_cannot_be_read_is_a_one_line_error(tmp_path, capsys):
     assert main(["fit-gate-stage", "--gate", str(gate_path)]) != 0
     err = capsys.readouterr().err
     assert "gate.json" in err and "cannot be read" in err and "Traceback" not in err
+
+
+def test_the_stage_flags_the_share_of_digits_the_gate_was_trained_to_flag(
+        tmp_path, small, monkeypatch):
+    """A gate trained with ``train-gate --flag-rate R`` records R; its stage is fitted at R."""
+    gate_path = tmp_path / "gate.keras"
+    shutil.copy(SHIPPED_GATE, gate_path)
+    card = json.loads(SHIPPED_GATE.with_suffix(".json").read_text(encoding="utf-8"))
+    card.pop("second_stage", None)
+    card["report"]["flag_rate"] = 0.02
+    gate_path.with_suffix(".json").write_text(json.dumps(card), encoding="utf-8")
+    asked = []
+    real = gate_stage_fit.fit_for_gate
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs["flag_rate"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gate_stage_fit, "fit_for_gate", spy)
+    assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7"]) == 0
+    written = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert asked == [0.02] and written["second_stage"]["report"]["flag_rate"] == 0.02
+
+    assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7",
+                 "--flag-rate", "0.001"]) == 0
+    tighter = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert asked == [0.02, 0.001]
+    # A smaller share of digits flagged: a lower logit needed to be a digit.
+    assert tighter["second_stage"]["threshold"] < written["second_stage"]["threshold"]
+
+
+def test_a_flag_rate_outside_zero_to_one_is_refused(tmp_path, capsys):
+    assert main(["fit-gate-stage", "--flag-rate", "1.5", "--data",
+                 str(tmp_path / "none.npz")]) != 0
+    err = capsys.readouterr().err
+    assert "--flag-rate 1.5" in err and "Traceback" not in err
