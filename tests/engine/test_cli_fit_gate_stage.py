@@ -28,13 +28,21 @@ def small(monkeypatch):
     monkeypatch.setattr(gate_stage_fit, "MEASURE_STYLED", 20)
 
 
-def test_it_writes_a_stage_for_the_shipped_models_onto_the_card_and_keeps_the_rest(
-        tmp_path, small, capsys):
+def stageless_copy(tmp_path, **report) -> tuple:
+    """The shipped gate and its card in ``tmp_path``, the card without its second stage and
+    with ``report`` entries added: ``(gate path, card)``."""
     gate_path = tmp_path / "gate.keras"
     shutil.copy(SHIPPED_GATE, gate_path)
     card = json.loads(SHIPPED_GATE.with_suffix(".json").read_text(encoding="utf-8"))
     card.pop("second_stage", None)
+    card["report"].update(report)
     gate_path.with_suffix(".json").write_text(json.dumps(card), encoding="utf-8")
+    return gate_path, card
+
+
+def test_it_writes_a_stage_for_the_shipped_models_onto_the_card_and_keeps_the_rest(
+        tmp_path, small, capsys):
+    gate_path, card = stageless_copy(tmp_path)
 
     assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7"]) == 0
     out = capsys.readouterr().out
@@ -64,12 +72,7 @@ def test_a_card_that_cannot_be_read_is_a_one_line_error(tmp_path, capsys):
 def test_the_stage_flags_the_share_of_digits_the_gate_was_trained_to_flag(
         tmp_path, small, monkeypatch):
     """A gate trained with ``train-gate --flag-rate R`` records R; its stage is fitted at R."""
-    gate_path = tmp_path / "gate.keras"
-    shutil.copy(SHIPPED_GATE, gate_path)
-    card = json.loads(SHIPPED_GATE.with_suffix(".json").read_text(encoding="utf-8"))
-    card.pop("second_stage", None)
-    card["report"]["flag_rate"] = 0.02
-    gate_path.with_suffix(".json").write_text(json.dumps(card), encoding="utf-8")
+    gate_path, _ = stageless_copy(tmp_path, flag_rate=0.02)
     asked = []
     real = gate_stage_fit.fit_for_gate
 
