@@ -9,9 +9,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-#: The stage's flag rate for a gate card that records none (cards before 2026-12-02).
-DEFAULT_FLAG_RATE = 0.006
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -42,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415
     from digitlab.engine.gate import SHIPPED_GATE, Gate  # noqa: PLC0415
-    from digitlab.engine.gate_stage import STAGE_KINDS  # noqa: PLC0415
+    from digitlab.engine.gate_stage import FLAG_RATE, STAGE_KINDS  # noqa: PLC0415
     from digitlab.engine.gate_stage_fit import fit_for_gate, measure_stage  # noqa: PLC0415
     from digitlab.engine.inference import Predictor  # noqa: PLC0415
     from digitlab.engine.models import file_sha256, shipped_model_path  # noqa: PLC0415
@@ -55,10 +52,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{card_path}: the gate's card cannot be read ({exc})") from None
     flag_rate, source = args.flag_rate, f"--flag-rate {args.flag_rate}"
     if flag_rate is None:
-        flag_rate = card.get("report", {}).get("flag_rate", DEFAULT_FLAG_RATE)
+        flag_rate = card.get("report", {}).get("flag_rate", FLAG_RATE)
         source = f"the flag rate {flag_rate!r} on {card_path.name}"
-    if isinstance(flag_rate, bool) or not isinstance(flag_rate, (int, float)) \
-            or not 0.0 < flag_rate < 1.0:
+    if type(flag_rate) not in (int, float) or not 0.0 < flag_rate < 1.0:
         raise ValueError(f"Received {source}; expected a share in (0, 1)")
     files = {k: shipped_model_path(k) for k in STAGE_KINDS}
     temperatures = load_temperatures(model_files=files)

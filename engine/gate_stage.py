@@ -39,6 +39,9 @@ FEATURES = ("gate logit",
             "cnn agrees with dnn", "cnn agrees with multinomial")
 #: From this gate score on, the gate alone accepts (the stage decides below it).
 GATE_SURE = 0.15
+#: The share of validation digits the gate and the stage together flag, unless the gate's
+#: card records the rate it was trained with (``train-gate --flag-rate``).
+FLAG_RATE = 0.006
 
 
 def stage_features(gate_scores: np.ndarray, calibrated: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -206,7 +209,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3,
 def fit_stage(gate_scores: Callable[[np.ndarray], np.ndarray],
               models: Callable[[np.ndarray], Mapping[str, np.ndarray]],
               temperatures: Mapping[str, float], non_digits: np.ndarray,
-              digits: np.ndarray, hand_digits: np.ndarray, flag_rate: float = 0.006,
+              digits: np.ndarray, hand_digits: np.ndarray, flag_rate: float = FLAG_RATE,
               gate_sure: float = GATE_SURE) -> SecondStage:
     """Fit the stage.
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from digitlab.engine import gate_data, gate_fonts
 from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
-from digitlab.engine.gate_stage import STAGE_KINDS, SecondStage, fit_stage
+from digitlab.engine.gate_stage import FLAG_RATE, STAGE_KINDS, SecondStage, fit_stage
 from digitlab.engine.gate_training import (TRAIN_DIGITS, _digit_set, digits_through_app,
                                            is_held_out, styled_digits)
 
@@ -45,7 +45,7 @@ def calibrated_models(predictor, temperatures: Mapping[str, float]
 
 
 def fit_for_gate(gate, predictor, temperatures: Mapping[str, float], data, *,
-                 all_families: bool, seed: int = 80, flag_rate: float = 0.006
+                 all_families: bool, seed: int = 80, flag_rate: float = FLAG_RATE
                  ) -> SecondStage:
     """Fit a stage for ``gate`` (trained on all families or, for a twin, the training ones)."""
     families = gate_data.negative_families(train=True)
