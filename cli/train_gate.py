@@ -68,8 +68,9 @@ def add_parser(sub) -> None:
                    "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
                    "out (without them installed: no change)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
-    p.add_argument("--flag-rate", type=float, default=0.006,
-                   help="share of unseen validation digits the threshold may flag (default 0.006)")
+    p.add_argument("--flag-rate", type=float, default=None,
+                   help="share of unseen validation digits the threshold may flag, in (0, 1) "
+                   "(default 0.006; the card records it for fit-gate-stage)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", help="MNIST .npz or folder of IDX files (default: the bundled copy)")
     p.add_argument("--json", action="store_true", help="print the measurements as JSON")
@@ -78,6 +79,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from digitlab.engine.data import load_mnist  # noqa: PLC0415 - keep `digitlab --help` fast
     from digitlab.engine.gate import SHIPPED_GATE  # noqa: PLC0415
+    from digitlab.engine.gate_stage import FLAG_RATE  # noqa: PLC0415
     from digitlab.engine.gate_training import train_gate  # noqa: PLC0415
     from digitlab.engine.models import save_model_atomic, write_model_card  # noqa: PLC0415
 
@@ -99,12 +101,15 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected >= 0 (0: off)")
+    flag_rate = FLAG_RATE if args.flag_rate is None else args.flag_rate
+    if not 0.0 < flag_rate < 1.0:  # else it fails after the whole training, at the threshold
+        raise ValueError(f"Received --flag-rate {flag_rate}; expected a share in (0, 1)")
     for name in ("per_family", "digits", "epochs"):
         if getattr(args, name) < 1:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "it must be >= 1")
     result = train_gate(load_mnist(args.data), per_family=args.per_family,
-                        n_digits=args.digits, epochs=args.epochs, flag_rate=args.flag_rate,
+                        n_digits=args.digits, epochs=args.epochs, flag_rate=flag_rate,
                         seed=args.seed, filters=tuple(args.filters), dense=args.dense,
                         font_digits=args.font_digits, all_families=args.all_families,
                         hard_negatives=args.hard_negatives, distort=args.distort,

@@ -24,6 +24,7 @@ import numpy as np
 
 from digitlab.engine import gate_data, hershey
 from digitlab.engine.gate import Gate, build_gate_model, threshold_for_rate
+from digitlab.engine.gate_stage import FLAG_RATE
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.styles import STYLES
 
@@ -285,7 +286,7 @@ def choose_threshold(gate: Gate, data, flag_rate: float, seed: int) -> float:
 
 
 def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: int = 16,
-               flag_rate: float = 0.006, seed: int = 0, filters: tuple[int, int] = (32, 64),
+               flag_rate: float = FLAG_RATE, seed: int = 0, filters: tuple[int, int] = (32, 64),
                dense: int = 128, font_digits: int = 200, all_families: bool = False,
                hard_negatives: float = 0.0, distort: float = 0.0,
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,

@@ -208,6 +208,18 @@ def test_train_gate_refuses_bad_sizes_before_training(args, quoted, capsys, tmp_
     assert not (tmp_path / "g.keras").exists()
 
 
+@pytest.mark.parametrize("rate", ["1.5", "0", "-0.01", "1"])
+def test_train_gate_refuses_a_flag_rate_outside_zero_to_one_before_loading_data(
+        rate, capsys, tmp_path):
+    from digitlab.cli import main
+
+    # A missing MNIST file: a check after loading the data would report that instead.
+    assert main(["train-gate", "--output", str(tmp_path / "g.keras"), "--flag-rate", rate,
+                 "--data", str(tmp_path / "none.npz")]) != 0
+    err = capsys.readouterr().err
+    assert f"--flag-rate {float(rate)}" in err and "Traceback" not in err
+
+
 def test_warp_moves_ink_inside_the_image_and_keeps_its_border():
     rng = np.random.default_rng(3)
     bar = np.zeros((120, 90), np.uint8)
