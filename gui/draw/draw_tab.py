@@ -79,6 +79,7 @@ class DrawTab(QWidget):
 
         self.canvas = DrawCanvas()
         self.charts = {kind: ProbabilityChart(model_name(kind)) for kind in MODEL_KINDS}
+        ProbabilityChart.share_title_size(list(self.charts.values()))
         self.strip = PreprocessStrip()
         self.feature_grid = FeatureMapGrid()
         self.verdict_label = QLabel()

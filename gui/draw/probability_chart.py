@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
@@ -42,6 +43,10 @@ class ProbabilityChart(pg.PlotWidget):
         self._probabilities: np.ndarray | None = None
         self._disagrees = False
         self._dimmed = False
+        #: The other charts shown beside it, weakly (a cycle would leave a dropped chart to
+        #: the cyclic GC): their titles share one size (see :meth:`share_title_size`).
+        self._peers: list[weakref.ref[ProbabilityChart]] = []
+        self._title_points = 11
         item = self.getPlotItem()
         item.setMouseEnabled(x=False, y=False)
         item.setMenuEnabled(False)
@@ -61,6 +66,20 @@ class ProbabilityChart(pg.PlotWidget):
                                    "Click a digit to see why the models would say it"))
         self.scene().sigMouseClicked.connect(self._on_clicked)
         self.show_message(translate("ProbabilityChart", "draw a digit"))
+
+    @staticmethod
+    def share_title_size(charts: list[ProbabilityChart]) -> None:
+        """Show these charts' titles at one size, the largest at which each fits (or
+        8 pt): side by side, a longer name ("Multinomial") set smaller than "DNN" looks
+        like a lesser model, not a longer word."""
+        for chart in charts:
+            chart._peers = [weakref.ref(c) for c in charts if c is not chart]
+        charts[0]._fit_title()
+
+    @property
+    def title_points(self) -> int:
+        """The point size the title is shown at (11 down to 8)."""
+        return self._title_points
 
     @property
     def name(self) -> str:
@@ -182,21 +201,43 @@ class ProbabilityChart(pg.PlotWidget):
         self._describe()
         self._fit_title()
 
-    def _fit_title(self) -> None:
-        """Show the title at the largest size from 11 pt down to 8 pt that fits the chart,
-        shortened with "…" below that: a title wider than the chart would push the plot,
-        and the bars of 8 and 9, out of view on a small screen."""
+    def _room(self) -> int | None:
+        """Pixels the title may take (over the bars' column, right of the percent axis),
+        or ``None`` while the view is being torn down."""
         item = self.getPlotItem()
-        if item is None:  # the view is being torn down
-            return
-        # The title sits over the bars' column, right of the percent axis.
-        room = max(20, self.width() - item.getAxis("left").width() - 16)
-        font = QFont(self.font())
+        if item is None:
+            return None
+        return max(20, self.width() - item.getAxis("left").width() - 16)
+
+    def _fitting_points(self) -> int:
+        """The largest size from 11 pt down to 8 pt at which the title fits (else 8)."""
+        room, font = self._room(), QFont(self.font())
         for points in (11, 10, 9, 8):
             font.setPointSize(points)
-            metrics = QFontMetrics(font)
-            if metrics.horizontalAdvance(self._title) <= room:
-                break
+            if room is None or QFontMetrics(font).horizontalAdvance(self._title) <= room:
+                return points
+        return 8
+
+    def _fit_title(self) -> None:
+        """Show the title at the largest size from 11 pt down to 8 pt that fits the chart
+        and every chart of its row, shortened with "…" below that: a title wider than the
+        chart would push the plot, and the bars of 8 and 9, out of view on a small screen."""
+        peers = (ref() for ref in self._peers)
+        row = [self, *(c for c in peers if c is not None and c._title)]
+        points = min(c._fitting_points() for c in row)
+        for chart in row:  # the others only when the row's size changed
+            if chart is self or chart._title_points != points:
+                chart._show_title(points)
+
+    def _show_title(self, points: int) -> None:
+        """Set the title at ``points``, shortened with "…" if it still does not fit."""
+        room = self._room()
+        if room is None:  # the view is being torn down
+            return
+        item = self.getPlotItem()
+        font = QFont(self.font())
+        font.setPointSize(points)
+        metrics = QFontMetrics(font)
         shown = self._title
         if metrics.horizontalAdvance(shown) > room:
             # Shorten the model's name, never the answer after it ("7 (99.3%)"): long
@@ -209,6 +250,7 @@ class ProbabilityChart(pg.PlotWidget):
                 shown = metrics.elidedText(shown, Qt.TextElideMode.ElideRight, room)
         item.setTitle(html.escape(shown), color=getattr(self, "_title_color", None),
                       size=f"{points}pt")
+        self._title_points = points
         item.titleLabel.setMinimumWidth(0)  # the title never sets the plot's width
         item.setGeometry(self.sceneRect())
 

@@ -238,3 +238,24 @@ def test_a_number_canvas_leaves_the_charts_their_room_on_a_small_screen(qtbot, t
     tab.resize(1400, 860)
     tab.set_number_mode(True)
     qtbot.waitUntil(lambda: tab._left_widget.width() == NUMBER_COLUMN)
+
+
+def test_charts_side_by_side_show_their_titles_at_one_size(qtbot):
+    # Number mode's narrow charts: "Multinomial: draw a digit" fits only at 8 pt where
+    # "DNN: draw a digit" fits at 11; side by side, the three share the smaller size.
+    charts = [ProbabilityChart(name) for name in ("Multinomial", "DNN", "CNN")]
+    for chart in charts:
+        qtbot.addWidget(chart)
+        chart.resize(204, 200)
+        chart.show()
+        qtbot.waitExposed(chart)
+    alone = [chart.title_points for chart in charts]
+    assert alone[0] < alone[1] == alone[2], alone  # the set-up the row is for
+    ProbabilityChart.share_title_size(charts)
+    assert {chart.title_points for chart in charts} == {alone[0]}
+    # A shorter title lets the whole row grow again, the others following.
+    charts[0].show_message("ok")
+    assert {chart.title_points for chart in charts} == {alone[1]}
+    charts[0].set_probabilities(np.array([0.0] * 7 + [0.993, 0.004, 0.003], np.float32))
+    assert len({chart.title_points for chart in charts}) == 1
+    assert charts[0].title_points == charts[0]._fitting_points()
