@@ -46,6 +46,9 @@ class ProbabilityChart(pg.PlotWidget):
         #: The other charts shown beside it, weakly (a cycle would leave a dropped chart to
         #: the cyclic GC): their titles share one size (see :meth:`share_title_size`).
         self._peers: list[weakref.ref[ProbabilityChart]] = []
+        #: The size its own title fits at, measured when the title or the width changes
+        #: (the peers read it: a stroke's update measures each title once, not per peer).
+        self._fits = 11
         self._title_points = 11
         item = self.getPlotItem()
         item.setMouseEnabled(x=False, y=False)
@@ -222,9 +225,9 @@ class ProbabilityChart(pg.PlotWidget):
         """Show the title at the largest size from 11 pt down to 8 pt that fits the chart
         and every chart of its row, shortened with "…" below that: a title wider than the
         chart would push the plot, and the bars of 8 and 9, out of view on a small screen."""
-        peers = (ref() for ref in self._peers)
-        row = [self, *(c for c in peers if c is not None and c._title)]
-        points = min(c._fitting_points() for c in row)
+        self._fits = self._fitting_points()
+        row = [self, *(c for c in (ref() for ref in self._peers) if c is not None)]
+        points = min(c._fits for c in row)
         for chart in row:  # the others only when the row's size changed
             if chart is self or chart._title_points != points:
                 chart._show_title(points)
