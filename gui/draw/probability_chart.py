@@ -7,6 +7,7 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
@@ -226,7 +227,10 @@ class ProbabilityChart(pg.PlotWidget):
         and every chart of its row, shortened with "…" below that: a title wider than the
         chart would push the plot, and the bars of 8 and 9, out of view on a small screen."""
         self._fits = self._fitting_points()
-        row = [self, *(c for c in (ref() for ref in self._peers) if c is not None)]
+        # A peer whose Python wrapper lives on after its widget was deleted is left out:
+        # asking its width would raise.
+        row = [self, *(c for c in (ref() for ref in self._peers)
+                       if c is not None and shiboken6.isValid(c))]
         points = min(c._fits for c in row)
         for chart in row:  # the others only when the row's size changed
             if chart is self or chart._title_points != points:

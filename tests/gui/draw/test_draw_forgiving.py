@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -259,3 +260,17 @@ def test_charts_side_by_side_show_their_titles_at_one_size(qtbot):
     charts[0].set_probabilities(np.array([0.0] * 7 + [0.993, 0.004, 0.003], np.float32))
     assert len({chart.title_points for chart in charts}) == 1
     assert charts[0].title_points == charts[0]._fitting_points()
+
+
+def test_a_chart_deleted_under_its_wrapper_leaves_the_row_working(qtbot):
+    # The row holds its peers' Python wrappers; a widget deleted on the C++ side (its
+    # parent gone first) must drop out of the row, not raise on every title change.
+    charts = [ProbabilityChart(name) for name in ("Multinomial", "DNN", "CNN")]
+    for chart in charts:
+        qtbot.addWidget(chart)
+        chart.resize(204, 200)
+        chart.show()
+    ProbabilityChart.share_title_size(charts)
+    shiboken6.delete(charts[0])
+    charts[1].show_message("ok")  # raised RuntimeError before the peer was checked
+    assert charts[1].title_points == charts[2].title_points == charts[1]._fitting_points()
