@@ -241,15 +241,21 @@ def test_a_number_canvas_leaves_the_charts_their_room_on_a_small_screen(qtbot, t
     qtbot.waitUntil(lambda: tab._left_widget.width() == NUMBER_COLUMN)
 
 
-def test_charts_side_by_side_show_their_titles_at_one_size(qtbot):
-    # Number mode's narrow charts: "Multinomial: draw a digit" fits only at 8 pt where
-    # "DNN: draw a digit" fits at 11; side by side, the three share the smaller size.
+def _three_narrow_charts(qtbot) -> list[ProbabilityChart]:
+    """The Draw tab's three charts as narrow as in Number mode, shown."""
     charts = [ProbabilityChart(name) for name in ("Multinomial", "DNN", "CNN")]
     for chart in charts:
         qtbot.addWidget(chart)
         chart.resize(204, 200)
         chart.show()
         qtbot.waitExposed(chart)
+    return charts
+
+
+def test_charts_side_by_side_show_their_titles_at_one_size(qtbot):
+    # Number mode's narrow charts: "Multinomial: draw a digit" fits only at 8 pt where
+    # "DNN: draw a digit" fits at 11; side by side, the three share the smaller size.
+    charts = _three_narrow_charts(qtbot)
     alone = [chart.title_points for chart in charts]
     assert alone[0] < alone[1] == alone[2], alone  # the set-up the row is for
     ProbabilityChart.share_title_size(charts)
@@ -265,11 +271,7 @@ def test_charts_side_by_side_show_their_titles_at_one_size(qtbot):
 def test_a_chart_deleted_under_its_wrapper_leaves_the_row_working(qtbot):
     # The row holds its peers' Python wrappers; a widget deleted on the C++ side (its
     # parent gone first) must drop out of the row, not raise on every title change.
-    charts = [ProbabilityChart(name) for name in ("Multinomial", "DNN", "CNN")]
-    for chart in charts:
-        qtbot.addWidget(chart)
-        chart.resize(204, 200)
-        chart.show()
+    charts = _three_narrow_charts(qtbot)
     ProbabilityChart.share_title_size(charts)
     shiboken6.delete(charts[0])
     charts[1].show_message("ok")  # raised RuntimeError before the peer was checked
