@@ -78,12 +78,15 @@ class Piece(NamedTuple):
         image28: float32 ``(28, 28)``, as :func:`to_image28`.
         score: the scorer's score of ``image28``, or ``None`` where segmentation did not need it.
         cut: the piece was cut out of connected ink (not a separate piece of ink).
+        fitted: float32 ``(h', w')``, its own ink fitted to 20 px: the stage before
+            ``image28`` (:func:`engine.segment_memo.fit_and_centre`).
     """
 
     box: tuple[int, int, int, int]
     image28: np.ndarray
     score: float | None
     cut: bool
+    fitted: np.ndarray | None = None
 
 
 @dataclass
@@ -298,7 +301,8 @@ def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
     memo = Memo(small, scorer)
     groups = _left_to_right(_segment(small, memo if scorer is not None else None, threshold,
                                      whole_score), memo)
-    return [Piece(_full_box(memo.box(g), f, ink), memo.image(g), memo.score(g), cut)
+    return [Piece(_full_box(memo.box(g), f, ink), memo.image(g), memo.score(g), cut,
+                  memo.fitted(g))
             for g, cut in groups]
 
 

@@ -42,7 +42,8 @@ class Memo:
 
     def __init__(self, ink: np.ndarray, scorer: Scorer | None):
         self.ink, self.scorer = ink, scorer
-        self._images: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        #: id(mask) -> (mask, image28, fitted): the mask kept alive, its two images.
+        self._images: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._boxes: dict[int, tuple[np.ndarray, tuple[int, int, int, int]]] = {}
         self._scores: dict[bytes, float] = {}
 
@@ -59,10 +60,18 @@ class Memo:
 
     def image(self, mask: np.ndarray) -> np.ndarray:
         """:func:`to_image28` of this mask, computed once."""
+        return self._fit(mask)[1]
+
+    def fitted(self, mask: np.ndarray) -> np.ndarray:
+        """The fitted image behind :meth:`image` (see :func:`fit_and_centre`), computed once."""
+        return self._fit(mask)[2]
+
+    def _fit(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hit = self._images.get(id(mask))
         if hit is None:
-            hit = self._images[id(mask)] = (mask, to_image28(mask, self.ink, self.box(mask)))
-        return hit[1]
+            fitted, image28 = fit_and_centre(mask, self.ink, self.box(mask))
+            hit = self._images[id(mask)] = (mask, image28, fitted)
+        return hit
 
     def score(self, mask: np.ndarray) -> float | None:
         """The score already computed for this mask's image, if any."""
@@ -88,7 +97,21 @@ def to_image28(group: np.ndarray, ink: np.ndarray,
     Args:
         box: the group's :func:`mask_box`, if the caller has it.
     """
+    return fit_and_centre(group, ink, box)[1]
+
+
+def fit_and_centre(group: np.ndarray, ink: np.ndarray,
+                   box: tuple[int, int, int, int] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """One group's ink fitted to 20 px and then centred: ``(fitted, image28)``.
+
+    ``fitted`` is float32 ``(h', w')`` with ``max(h', w') == 20``
+    (:func:`engine.preprocess.fit_to_box` of the group's own ink, other groups' ink left
+    out), ``image28`` float32 ``(28, 28)``: the two stages the Draw tab shows for a digit
+    of a number.
+    """
     y0, x0, y1, x1 = mask_box(group) if box is None else box
     crop = np.zeros((y1 - y0, x1 - x0), np.float32)  # np.where's values, in ~2/3 of its time
     np.copyto(crop, ink[y0:y1, x0:x1], where=group[y0:y1, x0:x1])
-    return center_by_mass(fit_to_box(crop, FIT_SIZE), IMAGE_SIZE)
+    fitted = fit_to_box(crop, FIT_SIZE)
+    return fitted, center_by_mass(fitted, IMAGE_SIZE)

@@ -46,7 +46,7 @@ from digitlab.gui.draw.draw_sources import digit_image_to_ink, mnist_test_set
 from digitlab.gui.draw.feature_map_grid import FeatureMapGrid
 from digitlab.gui.draw.preprocess_strip import PreprocessStrip
 from digitlab.gui.draw.lab_commands import LabCommands
-from digitlab.gui.draw.live_reading import read_drawing, shown_piece
+from digitlab.gui.draw.live_reading import framed_piece, read_drawing, shown_piece
 from digitlab.gui.draw.probability_chart import ProbabilityChart
 from digitlab.gui.draw.why_panel import WhyPanel
 
@@ -394,7 +394,7 @@ class DrawTab(QWidget):
             return
         self._last_reading, self._last_prediction = reading, prediction
         self._follow(prediction)
-        self.strip.set_result(prediction.preprocess)
+        self.strip.set_result(prediction.preprocess, framed_piece(reading))
         self.feature_grid.set_feature_maps(prediction.feature_maps)
         self._show_reading(reading)
 

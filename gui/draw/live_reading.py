@@ -30,6 +30,17 @@ def shown_piece(reading: Reading) -> int:
     return 0
 
 
+def framed_piece(reading: Reading) -> tuple[tuple[int, int, int, int], bool] | None:
+    """For a reading of several pieces, the shown piece's box in the ink crop's pixels
+    (``PreprocessResult.cropped``) and whether it is a digit; None for one piece or none."""
+    if len(reading.digits) < 2:
+        return None
+    piece = reading.digits[shown_piece(reading)]
+    top, left = reading.preprocess.bbox[:2]
+    y0, x0, y1, x1 = piece.box
+    return (y0 - top, x0 - left, y1 - top, x1 - left), piece.is_digit
+
+
 def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
                  ) -> tuple[Reading, Prediction]:
     """Read a canvas for the Draw tab.
@@ -41,7 +52,9 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
 
     Returns:
         ``(reading, prediction)``; the prediction holds the calibrated probabilities,
-        digits and feature maps of :func:`shown_piece` (empty for an empty drawing).
+        digits and feature maps of :func:`shown_piece` (empty for an empty drawing); with
+        several pieces its ``preprocess`` holds the whole drawing's crop and bounding box
+        but that piece's fitted image and ``image28``.
     """
     from digitlab.engine.inference import Prediction  # noqa: PLC0415
 
@@ -56,8 +69,12 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
         piece = reading.digits[shown_piece(reading)]
         maps = piece.feature_maps
         preprocess = reading.preprocess
-        if len(reading.digits) > 1:  # the strip and the Why panel get this piece's image
-            preprocess = dataclasses.replace(preprocess, image28=piece.image28)
+        if len(reading.digits) > 1:
+            # The strip and the Why panel get this piece's stages: its own ink fitted to
+            # 20 px and centred (the whole drawing's fit is no stage of a number's digit);
+            # the crop stays the whole drawing's, where the strip frames the piece.
+            fitted = preprocess.fitted if piece.fitted is None else piece.fitted
+            preprocess = dataclasses.replace(preprocess, image28=piece.image28, fitted=fitted)
         return reading, _prediction(piece, preprocess, maps)
 
 

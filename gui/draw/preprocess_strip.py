@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from digitlab.gui.common.i18n import current, translate
@@ -33,7 +33,9 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
 
     Each image is one ``pg.ImageItem`` created once and updated with
     ``setImage(..., autoLevels=False)``; ink is white on black (levels 0..1),
-    as the models see it, whatever the canvas's ink colour.
+    as the models see it, whatever the canvas's ink colour. For a digit of a number the
+    crop is the whole drawing's, with the digit framed as on the canvas (green, or dashed
+    red when it is not a digit), and the other two panels are that digit's.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -44,6 +46,7 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
         self._labels: dict[str, pg.LabelItem] = {}
         self._frames: dict[str, QGraphicsRectItem] = {}
         self._captions: dict[str, str] = {}
+        self._piece: tuple[tuple[int, int, int, int], bool] | None = None
         for col, stage in enumerate(STAGES):
             label = self.addLabel("", row=0, col=col, size="9pt")
             view = self.addViewBox(row=1, col=col, lockAspect=True, enableMouse=False,
@@ -56,6 +59,11 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
             frame.setPen(pg.mkPen(120, 120, 120, cosmetic=True))
             view.addItem(frame)
             self._frames[stage] = frame
+            if stage == "cropped":
+                self._piece_frame = QGraphicsRectItem(0, 0, 1, 1)
+                self._piece_frame.setZValue(1)
+                self._piece_frame.hide()
+                view.addItem(self._piece_frame)
             self._items[stage] = item
             self._labels[stage] = label
         self.setMinimumHeight(90)
@@ -76,9 +84,32 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
         """Keep :attr:`captions` in step with the panels after a language change."""
         self._captions = {stage: current(text) for stage, text in self._captions.items()}
 
-    def set_result(self, result: PreprocessResult | None) -> None:
-        """Show ``result``'s stages, or blank panels for None or an empty drawing."""
+    @property
+    def piece_frame(self) -> tuple[tuple[int, int, int, int], bool] | None:
+        """The digit framed on the crop: ``((y0, x0, y1, x1), is_digit)`` in the crop's
+        pixels, or None (see :meth:`set_result`)."""
+        return self._piece
+
+    def set_result(self, result: PreprocessResult | None,
+                   piece: tuple[tuple[int, int, int, int], bool] | None = None) -> None:
+        """Show ``result``'s stages, or blank panels for None or an empty drawing.
+
+        Args:
+            piece: for one digit of a number, its box ``(y0, x0, y1, x1)`` in the crop's
+                pixels (exclusive ends) and whether it is a digit: framed on the crop.
+        """
         empty = result is None or result.is_empty
+        self._piece = None if empty or piece is None else (
+            tuple(int(v) for v in piece[0]), bool(piece[1]))
+        if self._piece is None:
+            self._piece_frame.hide()
+        else:
+            (y0, x0, y1, x1), ok = self._piece
+            self._piece_frame.setPen(pg.mkPen(
+                (60, 200, 90) if ok else (240, 90, 60), width=2, cosmetic=True,
+                style=Qt.PenStyle.SolidLine if ok else Qt.PenStyle.DashLine))
+            self._piece_frame.setRect(x0, y0, x1 - x0, y1 - y0)
+            self._piece_frame.show()
         for stage in STAGES:
             array = _EMPTY[stage] if empty else np.asarray(getattr(result, stage), np.float32)
             item = self._items[stage]

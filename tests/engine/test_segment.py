@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from digitlab.engine.gate_data import compose_number
-from digitlab.engine.preprocess import preprocess_drawing
+from digitlab.engine.preprocess import center_by_mass, preprocess_drawing
 from digitlab.engine.segment import (label_components, segment_digits, segment_masks,
                                      segment_pieces)
 from digitlab.engine.segment_cuts import Memo, _tall_cuts, mask_box, split_group, to_image28
@@ -219,6 +219,17 @@ def test_cut_pieces_are_marked_and_separate_pieces_are_not():
     separate = segment_pieces(crop_of(apart), upright_scorer(0.9), 0.01)
     assert [p.cut for p in separate] == [False, False]
     assert all(p.score == pytest.approx(0.9) for p in separate)
+
+
+@pytest.mark.parametrize("drawing", ["cut", "merged"])
+def test_each_piece_carries_its_own_fit_the_stage_before_its_image28(drawing):
+    image = (two_touching_rings() if drawing == "cut"
+             else strokes_image(FIVE_WITH_LOOSE_BAR + FOUR_IN_TWO_STROKES))
+    pieces = segment_pieces(crop_of(image), upright_scorer(0.95), 0.01)
+    assert len(pieces) == 2 and [p.cut for p in pieces] == [drawing == "cut"] * 2
+    for piece in pieces:
+        assert piece.fitted.dtype == np.float32 and max(piece.fitted.shape) == 20
+        np.testing.assert_array_equal(center_by_mass(piece.fitted), piece.image28)
 
 
 def test_a_cut_never_leaves_a_sliver_shorter_than_half_the_group():

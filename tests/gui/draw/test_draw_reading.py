@@ -132,6 +132,31 @@ def test_number_mode_reads_two_digits_with_a_box_each(tab, mnist):
                for b, _, _ in boxes)
 
 
+def test_for_a_number_the_strip_shows_the_shown_digits_stages_framed_on_the_whole_crop(
+        tab, mnist):
+    tab.number_action.trigger()
+    image, _ = two_digits(mnist)
+    tab.canvas.set_ink_image(image)
+    tab.refresh()
+    reading, strip = tab.last_reading, tab.strip
+    first = reading.digits[0]
+    assert len(reading.digits) == 2
+    shown = strip.images
+    np.testing.assert_array_equal(shown["cropped"], reading.preprocess.cropped)
+    np.testing.assert_array_equal(shown["fitted"], first.fitted)
+    np.testing.assert_array_equal(shown["image28"], first.image28)
+    h, w = first.fitted.shape
+    assert strip.captions["fitted"] == f"fitted to 20 px ({h}x{w})"
+    top, left = reading.preprocess.bbox[:2]
+    y0, x0, y1, x1 = first.box
+    assert strip.piece_frame == ((y0 - top, x0 - left, y1 - top, x1 - left), True)
+    assert strip._piece_frame.isVisible()
+    # Back to one digit: no frame.
+    tab.set_number_mode(False)
+    tab.show_digit(mnist[0][0])
+    assert strip.piece_frame is None and not strip._piece_frame.isVisible()
+
+
 def test_one_digit_in_number_mode_reads_like_digit_mode(tab, mnist):
     x, y = mnist
     tab.show_digit(x[0])
