@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from digitlab.engine import MODEL_KINDS
+from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 from digitlab.engine.models import check_kind, infer_kind
 from digitlab.engine.tf_runtime import import_tensorflow
 
@@ -52,12 +53,15 @@ class Attribution:
         digit: the class explained, 0..9.
         method: one of :data:`METHODS`.
         map: float32 ``(28, 28)``, signed; positive = evidence for ``digit``.
-        probability: the model's probability of ``digit`` for this image.
+        probability: the model's probability of ``digit`` for this image (its own
+            softmax, uncalibrated; :meth:`probability_at` applies a temperature).
         output: what the map attributes: ``"logit"`` (pre-softmax score) or
             ``"probability"``.
         output_change: ``output(image) - output(black image)``; ``map.sum()`` equals it
             exactly for weight x input, approximately for integrated gradients; NaN for
             Grad-CAM, which does not add up to anything.
+        probabilities: float64 ``(10,)``, the model's softmax over all ten digits for
+            this image (``probabilities[digit] == probability``), or None.
     """
 
     kind: str
@@ -67,6 +71,22 @@ class Attribution:
     probability: float
     output: str = "logit"
     output_change: float = math.nan
+    probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def probability_at(self, temperature: float = 1.0) -> float:
+        """The probability of :attr:`digit` calibrated with ``temperature``,
+        ``softmax(log(probabilities) / T)[digit]``: what the Draw tab's bars show for it.
+
+        Without :attr:`probabilities` (or at ``T == 1``) it is :attr:`probability`.
+
+        Raises:
+            ValueError: ``temperature`` is not finite and > 0.
+        """
+        if self.probabilities is None or temperature == 1.0:
+            return self.probability
+        calibrated = apply_temperature(logits_from_probabilities(self.probabilities),
+                                       temperature)
+        return float(calibrated[self.digit])
 
     def describe(self, translate: Callable[[str, str], str] = _english) -> str:
         """The detail line under the map, e.g. ``"weight × input: Σ 8.36 = logit − bias"``.
@@ -128,8 +148,8 @@ def explain(
     if method == "weight x input":
         return _weight_x_input(model, x, digit)
     if method == "grad-cam":
-        cam, digit, probability = _grad_cam(model, x, digit)
-        return Attribution(kind, digit, method, cam, probability)
+        cam, digit, probs = _grad_cam(model, x, digit)
+        return Attribution(kind, digit, method, cam, float(probs[digit]), probabilities=probs)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not (
         1 <= steps <= MAX_STEPS
     ):
@@ -225,6 +245,7 @@ def _weight_x_input(model, x: np.ndarray, digit: int | None) -> Attribution:
         probability=float(probs[digit]),
         output="logit",
         output_change=float(logits[digit] - bias[digit]),
+        probabilities=probs,
     )
 
 
@@ -255,10 +276,12 @@ def _integrated_gradients(model, kind: str, x: np.ndarray, digit: int | None, st
         probability=float(probs[digit]),
         output=output,
         output_change=float(scores[steps, digit] - scores[steps + 1, digit]),
+        probabilities=np.asarray(probs, np.float64),
     )
 
 
-def _grad_cam(model, x: np.ndarray, digit: int | None) -> tuple[np.ndarray, int, float]:
+def _grad_cam(model, x: np.ndarray, digit: int | None) -> tuple[np.ndarray, int, np.ndarray]:
+    """``(map, digit, the model's (10,) probabilities)`` (see :func:`grad_cam`)."""
     tf = import_tensorflow()
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     conv_at = [i for i, layer in enumerate(layers) if type(layer).__name__ == "Conv2D"]
@@ -284,7 +307,7 @@ def _grad_cam(model, x: np.ndarray, digit: int | None) -> tuple[np.ndarray, int,
     start, jump = _receptive_field(layers[: last + 1])
     values = np.asarray(scores[0], np.float64)
     probs = _softmax(values) if output == "logit" else values
-    return _upsample(cam, start, jump).astype(np.float32), digit, float(probs[digit])
+    return _upsample(cam, start, jump).astype(np.float32), digit, probs
 
 
 # --- helpers ---------------------------------------------------------------------------------

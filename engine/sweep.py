@@ -26,9 +26,12 @@ scale).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
 
 #: The transforms, in the order the app lists them.
 TRANSFORMS = ("shift x", "shift y", "rotate", "scale", "thicken")
@@ -58,7 +61,8 @@ class SweepResult:
         transform: one of :data:`TRANSFORMS`.
         values: float64 ``(n,)`` transform values, increasing.
         digit: the digit tracked.
-        confidence: kind -> float32 ``(n,)`` probability of ``digit``.
+        confidence: kind -> float32 ``(n,)`` probability of ``digit`` (calibrated with the
+            model's temperature when :func:`sweep` was given one).
         predicted: kind -> int ``(n,)`` most probable digit.
         flip_at: kind -> the value closest to the identity (smallest ``|value|``, or
             ``|value - 1|`` for scale) at which the model no longer predicts
@@ -124,6 +128,7 @@ def sweep(
     transform: str,
     n: int = 25,
     digit: int | None = None,
+    temperatures: Mapping[str, float] | None = None,
 ) -> SweepResult:
     """Run every model of ``predictor`` on ``n`` transformed copies of ``image28``.
 
@@ -136,13 +141,16 @@ def sweep(
             image (``len(values)`` is ``n`` or ``n + 1``).
         digit: the digit to track; ``None`` = the CNN's prediction on the untouched
             image (the first model's when there is no CNN).
+        temperatures: kind -> calibration temperature (a kind missing: T = 1): the
+            confidences are then the calibrated probabilities the Draw tab's bars show
+            (the predicted digits are the same either way).
 
     Returns:
         A :class:`SweepResult`.
 
     Raises:
         ValueError: unknown transform, ``n`` outside 2..201, digit outside 0..9,
-            a bad image, or a predictor with no models.
+            a bad image, a predictor with no models, or a temperature not finite and > 0.
     """
     _check_transform(transform)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= MAX_POINTS:
@@ -172,6 +180,9 @@ def sweep(
     distance = np.abs(values - identity)
     for kind, rows in probs.items():
         p = np.asarray(rows, np.float32)  # (n, 10)
+        t = (temperatures or {}).get(kind, 1.0)
+        if t != 1.0:
+            p = apply_temperature(logits_from_probabilities(p), t).astype(np.float32)
         confidence[kind] = p[:, digit].copy()
         predicted[kind] = p.argmax(axis=1)
         flipped = np.flatnonzero(predicted[kind] != digit)

@@ -118,8 +118,14 @@ class AttributionMaps(QWidget):
         for kind in MODEL_KINDS:
             self._clear(kind, translate("WhyPanel", "{0}: {1}").format(model_name(kind), message))
 
-    def show_attribution(self, attribution: Attribution, image28: np.ndarray | None) -> None:
-        """Show one model's map over the ``(28, 28)`` input it explains."""
+    def show_attribution(self, attribution: Attribution, image28: np.ndarray | None,
+                         probability: float | None = None) -> None:
+        """Show one model's map over the ``(28, 28)`` input it explains.
+
+        Args:
+            probability: the digit's probability for the title (the calibrated one the
+                bars show); None: the model's own, ``attribution.probability``.
+        """
         kind = attribution.kind
         image = image28 if image28 is not None else np.zeros((28, 28), np.float32)
         self._image28 = image28
@@ -127,7 +133,8 @@ class AttributionMaps(QWidget):
                                    levels=(0, 255))
         self._attributions[kind] = attribution
         self._set_title(kind, translate("WhyPanel", "{0}: why {1} ({2:.1%})").format(
-            model_name(kind), attribution.digit, attribution.probability))
+            model_name(kind), attribution.digit,
+            attribution.probability if probability is None else probability))
         self._details[kind].setText(attribution.describe(translate))
 
     def show_failure(self, kind: str, reason: str) -> None:

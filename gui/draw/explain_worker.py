@@ -33,6 +33,9 @@ class ExplainRequest:
         methods: kind -> ``engine.explain.METHODS`` entry; a kind not listed uses its
             default (weight x input for multinomial, integrated gradients otherwise).
         steps: integrated-gradients steps.
+        temperatures: kind -> the calibration temperature of the model explained, as the
+            store had it (a kind without one: T = 1): the titles give the calibrated
+            probability, as the bars do.
     """
 
     models: dict
@@ -40,6 +43,7 @@ class ExplainRequest:
     digit: int | None = None
     methods: dict = field(default_factory=dict)
     steps: int = 32
+    temperatures: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

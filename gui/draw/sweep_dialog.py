@@ -203,7 +203,8 @@ class SweepDialog(QDialog):
         transform = self.transform
         try:
             result = sweep(predictor, self._image28, transform, n=POINTS[transform],
-                           digit=self.digit_combo.currentData())
+                           digit=self.digit_combo.currentData(),
+                           temperatures=self._store.temperatures)
         except ValueError as exc:
             self._clear(str(exc))
             return

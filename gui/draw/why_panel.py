@@ -242,7 +242,8 @@ class WhyPanel(QWidget):
                 self._show_blank(translate("WhyPanel", "no Keras models to explain"))
             return False
         methods = {"cnn": self.cnn_method_combo.currentData()}
-        self._request = ExplainRequest(models, self._image28.copy(), self._digit, methods)
+        self._request = ExplainRequest(models, self._image28.copy(), self._digit, methods,
+                                       temperatures=self._store.temperatures)
         self.worker.submit(self._request)
         return True
 
@@ -299,10 +300,13 @@ class WhyPanel(QWidget):
         if isinstance(reply.value, ModelFailure):
             self._on_failed(reply.value.kind, reply.value.reason)
         else:
-            self._on_explained(reply.value)
+            self._on_explained(reply.value, reply.request)
 
-    def _on_explained(self, attribution: Attribution) -> None:
-        self.maps.show_attribution(attribution, self._image28)
+    def _on_explained(self, attribution: Attribution, request: ExplainRequest) -> None:
+        # Calibrated with the temperature the store had when it was asked: the bars' value.
+        temperature = request.temperatures.get(attribution.kind, 1.0)
+        self.maps.show_attribution(attribution, self._image28,
+                                   attribution.probability_at(temperature))
         self._status = ""
 
     def _on_failed(self, kind: str, reason: str) -> None:

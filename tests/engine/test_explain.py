@@ -54,6 +54,26 @@ def test_default_digit_is_the_models_prediction(tiny_models, seven):
         assert a.probability == pytest.approx(float(probs.max()), abs=1e-4)
 
 
+@pytest.mark.parametrize("method", [None, "grad-cam"])
+def test_the_probability_calibrated_as_the_bars_are(tiny_models, seven, method):
+    from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
+
+    for kind, model in tiny_models.items():
+        if method and kind != "cnn":
+            continue
+        probs = predict_probabilities(model, seven[None])[0]
+        a = explain(model, kind, seven, digit=3, method=method)
+        np.testing.assert_allclose(a.probabilities, probs, atol=1e-5)
+        assert a.probabilities[3] == a.probability
+        for t in (0.5, 1.7):
+            expected = apply_temperature(logits_from_probabilities(probs), t)[3]
+            assert a.probability_at(t) == pytest.approx(float(expected), rel=1e-4)
+            assert a.probability_at(t) != pytest.approx(a.probability, rel=1e-3)
+        assert a.probability_at(1.0) == a.probability
+        with pytest.raises(ValueError, match="temperature"):
+            a.probability_at(0.0)
+
+
 @pytest.mark.parametrize("kind", ["dnn", "cnn"])
 def test_integrated_gradients_add_up_to_the_logit_change(tiny_models, seven, kind):
     model = tiny_models[kind]

@@ -122,6 +122,29 @@ def test_sweep_tracks_the_cnns_digit_and_includes_the_untouched_image(tiny_model
         assert result.flip_at[kind] == expected
 
 
+def test_with_temperatures_the_confidences_are_the_calibrated_probabilities(tiny_models,
+                                                                          digits):
+    from digitlab.engine.reading import Reader
+
+    predictor = Predictor.from_keras(tiny_models)
+    temperatures = {"multinomial": 0.5, "cnn": 2.0}  # the DNN uncalibrated: T = 1
+    raw = sweep(predictor, digits[0], "rotate", n=6)
+    calibrated = sweep(predictor, digits[0], "rotate", n=6, temperatures=temperatures)
+    reader = Reader(predictor, None, temperatures)
+    for i, image in enumerate(calibrated.images):
+        bars = reader.read_image28(image).probabilities
+        for kind in predictor.kinds:
+            assert calibrated.confidence[kind][i] == pytest.approx(
+                bars[kind][calibrated.digit], rel=1e-5, abs=1e-7)
+    for kind in predictor.kinds:
+        np.testing.assert_array_equal(calibrated.predicted[kind], raw.predicted[kind])
+        same = np.allclose(calibrated.confidence[kind], raw.confidence[kind])
+        assert same == (kind == "dnn"), kind
+    assert calibrated.flip_at == raw.flip_at
+    with pytest.raises(ValueError, match="temperature"):
+        sweep(predictor, digits[0], "rotate", n=3, temperatures={"cnn": -1.0})
+
+
 def test_sweep_refuses_bad_arguments(tiny_models, digits):
     predictor = Predictor.from_keras(tiny_models)
     with pytest.raises(ValueError, match="n=1"):

@@ -46,6 +46,34 @@ def test_curves_and_flip_points_are_the_engines_sweep(dialog, predictor, image, 
             assert format_value(transform, flip) in dialog.flip_label.text()
 
 
+def test_with_fitted_temperatures_curves_and_lines_are_the_calibrated_probabilities(
+        qtbot, predictor, tiny_models, image):
+    from digitlab.engine.reading import Reader
+
+    temperatures = {"multinomial": 0.5, "dnn": 1.5, "cnn": 2.0}
+    store = ModelStore.from_predictor(predictor, models=tiny_models, temperatures=temperatures)
+    dialog = SweepDialog(store)
+    qtbot.addWidget(dialog)
+    try:
+        dialog.set_image28(image)
+        dialog.set_transform("rotate")
+        expected = sweep(predictor, image, "rotate", n=POINTS["rotate"],
+                         temperatures=temperatures)
+        raw = sweep(predictor, image, "rotate", n=POINTS["rotate"])
+        for kind in ("multinomial", "dnn", "cnn"):
+            _, y = dialog.curve_data(kind)
+            np.testing.assert_allclose(y, expected.confidence[kind], rtol=1e-5, atol=1e-6)
+            assert not np.allclose(y, raw.confidence[kind], rtol=1e-3)
+        # The line under the drawing gives the bars' (calibrated) value for the digit.
+        index = dialog.slider.value()
+        bars = Reader(predictor, None, temperatures).read_image28(
+            dialog.result.images[index]).probabilities
+        for kind, text in dialog.prediction_texts().items():
+            assert f"({bars[kind][dialog.result.digit]:.1%} for" in text
+    finally:
+        store.shutdown()
+
+
 def test_the_slider_starts_on_the_untouched_drawing_and_scrubs(dialog, predictor, image):
     dialog.set_image28(image)
     dialog.set_transform("shift x")

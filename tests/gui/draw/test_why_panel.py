@@ -67,6 +67,29 @@ def test_each_model_explains_its_own_answer_with_the_engines_maps(qtbot, panel, 
     assert shown["cnn"].method == "integrated gradients"
 
 
+def test_titles_give_the_calibrated_probability_the_bars_show(qtbot, mnist, tiny_models,
+                                                              predictor):
+    from digitlab.engine.reading import Reader
+
+    temperatures = {"multinomial": 0.6, "dnn": 1.8, "cnn": 2.5}
+    store = ModelStore.from_predictor(predictor, models=tiny_models, temperatures=temperatures)
+    panel = WhyPanel(store)
+    qtbot.addWidget(panel)
+    try:
+        image = digit_image(mnist, 0)
+        panel.set_input(image)
+        explained(qtbot, panel)
+        bars = Reader(predictor, None, temperatures).read_image28(image).probabilities
+        for kind, attribution in panel.attributions.items():
+            digit = attribution.digit
+            calibrated, raw = bars[kind][digit], attribution.probability
+            assert f"{calibrated:.1%}" != f"{raw:.1%}"  # the temperature shows
+            assert panel.title_text(kind).endswith(f"why {digit} ({calibrated:.1%})")
+    finally:
+        panel.shutdown()
+        store.shutdown()
+
+
 def test_a_digit_button_makes_all_three_explain_that_digit(qtbot, panel, mnist):
     panel.show()
     qtbot.waitExposed(panel)
