@@ -53,6 +53,13 @@ def lesson(reading: Reading) -> str:
     if not pieces:
         return ""
     piece = pieces[shown_piece(reading)]
+    if not piece.is_digit and len(pieces) > 1:
+        # The score is that piece's (the bars show it), not the whole drawing's.
+        return translate(
+            "DrawTab", "Softmax always spreads 100% over the ten digits, so a tall bar is "
+                       "confidence, not certainty. The not-a-digit check gave digit {2} a "
+                       "digit score of {0:.3f}; a digit needs {1:.3f}.").format(
+            piece.gate.digit_score, piece.gate.threshold, shown_piece(reading) + 1)
     if not piece.is_digit:
         return translate(
             "DrawTab", "Softmax always spreads 100% over the ten digits, so a tall bar is "

@@ -217,3 +217,7 @@ def test_a_number_with_a_star_in_it_is_not_read(tab, mnist):
     assert all(caption.startswith("? ") != ok for _, caption, ok in boxes)
     assert all(chart.dimmed for chart in tab.charts.values()), "the bars show the scribble"
     assert "Softmax always spreads 100%" in tab.lesson_label.text()
+    # The score in the lesson line is the scribble's, named as the verdict names it.
+    gate = reading.digits[first_bad].gate
+    assert (f"gave digit {first_bad + 1} a digit score of {gate.digit_score:.3f}; "
+            f"a digit needs {gate.threshold:.3f}.") in tab.lesson_label.text()
