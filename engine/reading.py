@@ -34,27 +34,40 @@ NUMBER_PIECE_SCORE = CUT_SCORE
 SINGLE_ASPECT = 0.85
 #: Every piece of a number is at least this share of the tallest piece's height...
 ROW_HEIGHT = 0.5
-#: ...and shares at least this share of its height with the tallest piece's rows.
+#: ...shares at least this share of the shorter one's height with its neighbours' rows...
 ROW_OVERLAP = 0.5
+#: ...and the pieces' vertical centres lie on a straight line, none further from it than
+#: this share of their median height: a number written on a rising or falling line is a
+#: row, a zig-zag is not.
+ROW_DRIFT = 0.3
 
 
 def looks_like_a_row(boxes: list[tuple[int, int, int, int]]) -> bool:
     """Whether pieces ``(y0, x0, y1, x1)`` sit side by side like the digits of a number.
 
-    Side by side: of similar height, sharing the tallest piece's rows, and one after the
-    other: no piece's middle column lies within another piece's columns (a circle inside
-    a circle, a dot under a hook are one drawing, not two digits).
+    Side by side: of similar height, each sharing rows with the pieces next to it, along
+    a straight line (level or not: a number written without a ruled line drifts up or
+    down), and one after the other: no piece's middle column lies within another piece's
+    columns (a circle inside a circle, a dot under a hook are one drawing, not two digits).
     """
-    tallest = max(boxes, key=lambda b: b[2] - b[0])
-    height = tallest[2] - tallest[0]
-    for y0, x0, y1, x1 in boxes:
-        shared = min(y1, tallest[2]) - max(y0, tallest[0])
-        if y1 - y0 < ROW_HEIGHT * height or shared < ROW_OVERLAP * (y1 - y0):
+    heights = [y1 - y0 for y0, _, y1, _ in boxes]
+    tallest = max(heights)
+    for (y0, x0, y1, x1), h in zip(boxes, heights, strict=True):
+        if h < ROW_HEIGHT * tallest:
             return False
         middle = (x0 + x1) / 2
         if any(b[1] <= middle < b[3] for b in boxes if b != (y0, x0, y1, x1)):
             return False
-    return True
+    row = sorted(boxes, key=lambda b: b[1] + b[3])
+    for (ay0, _, ay1, _), (by0, _, by1, _) in zip(row, row[1:]):
+        if min(ay1, by1) - max(ay0, by0) < ROW_OVERLAP * min(ay1 - ay0, by1 - by0):
+            return False
+    if len(row) < 3:
+        return True
+    x = np.array([(b[1] + b[3]) / 2 for b in row], np.float64)
+    y = np.array([(b[0] + b[2]) / 2 for b in row], np.float64)
+    slope, intercept = np.polyfit(x, y, 1)
+    return bool(np.abs(y - (slope * x + intercept)).max() <= ROW_DRIFT * np.median(heights))
 
 
 #: Reasons a reading has no digit.

@@ -25,6 +25,10 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   (gaps -5 %..50 % of the height, so some touch; baseline and size jitter), read by
   :class:`engine.reading.Reader`. Budget >= 95 %. Each digit is from another MNIST
   writer, so one number mixes stroke widths and slants.
+- ``numbers read exactly, 4 digits, on a line rising or falling ...``: no budget; the
+  same, each number written on a line that drifts up or down by 0.15-0.35 of a digit's
+  height per digit (no ruled line; the row test once took a drift of 0.2 or more for
+  pieces in different rows, and read none of them at 0.3).
 - ``numbers read exactly, k digits, one writer``: closer to the hidden set (each number
   written by one person): the digits share stroke width and slant (nearest MNIST test
   digits to the first one in both), one size (+-6 %), and the writer's own spacing
@@ -51,6 +55,8 @@ import numpy as np
 ONE_DIGIT_MS, FOUR_DIGITS_MS = 1.0, 3.0
 REPEATS, WARMUP = 200, 30
 NUMBERS_PER_LENGTH = 200
+#: The slopes of the numbers written on a rising or falling line (digit heights per digit).
+SLOPES = (0.15, 0.35)
 
 
 def quality_row(name: str, value: float, budget: str | None, within: bool | None, **extra) -> dict:
@@ -85,15 +91,21 @@ def _time_row(name: str, ms: list[float], budget_ms: float, ref_ms: list[float],
 
 
 def number_accuracy(reader, images: np.ndarray, labels: np.ndarray, length: int, n: int,
-                    seed: int) -> float:
-    """Share of ``n`` composed ``length``-digit numbers the reader reads exactly."""
+                    seed: int, slopes: tuple[float, float] | None = None) -> float:
+    """Share of ``n`` composed ``length``-digit numbers the reader reads exactly.
+
+    ``slopes``: each number written on a line rising or falling (at random) by a slope
+    drawn from this range, in digit heights per digit (``compose_number``'s ``slope``).
+    """
     from digitlab.engine.gate_data import compose_number  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
     right = 0
     for _ in range(n):
         idx = rng.integers(len(images), size=length)
-        image, _ = compose_number(list(images[idx]), rng, height=int(rng.integers(40, 160)))
+        slope = 0.0 if slopes is None else float(rng.uniform(*slopes) * rng.choice([-1, 1]))
+        image, _ = compose_number(list(images[idx]), rng, height=int(rng.integers(40, 160)),
+                                  slope=slope)
         truth = "".join(str(int(d)) for d in labels[idx])
         right += reader.read(image).number == truth
     return right / n
@@ -382,6 +394,11 @@ def run() -> list[dict]:
                                 seed=length)
         rows.append(quality_row(f"numbers read exactly, {length} digits", share, ">= 95%",
                              share >= 0.95, samples=NUMBERS_PER_LENGTH))
+    share = number_accuracy(reader, data.x_test, data.y_test, 4, NUMBERS_PER_LENGTH, seed=30,
+                            slopes=SLOPES)
+    rows.append(quality_row(f"numbers read exactly, 4 digits, on a line rising or falling "
+                            f"{SLOPES[0]:g}-{SLOPES[1]:g} digit heights per digit", share, None,
+                            None, samples=NUMBERS_PER_LENGTH))
     features = writer_features(data.x_test)
     for length in (2, 3, 4):
         share = one_writer_accuracy(reader, data.x_test, data.y_test, length,

@@ -94,6 +94,20 @@ def test_a_number_is_read_left_to_right_with_boxes(reader, mnist):
 
 
 @needs_gate
+@pytest.mark.parametrize("slope", [0.25, -0.3])
+def test_a_number_written_on_a_slope_is_read(reader, mnist, slope):
+    """Each digit a quarter (or 0.3) of its height higher (lower) than the one before."""
+    idx = [3, 2, 1, 18]  # 0 1 2 3 in MNIST test
+    image, boxes = compose_number(list(mnist.x_test[idx]), np.random.default_rng(12),
+                                  height=80, gap_range=(0.2, 0.3), jitter=0.0,
+                                  size_jitter=0.0, slope=slope)
+    middles = [(y0 + y1) / 2 for y0, _, y1, _ in boxes]
+    assert np.diff(middles) == pytest.approx([-slope * 80] * 3, abs=6)  # up the image
+    reading = reader.read(image)
+    assert reading.number == "".join(str(mnist.y_test[i]) for i in idx)
+
+
+@needs_gate
 def test_not_a_digit_keeps_the_models_answers_but_no_digit(reader):
     rng = np.random.default_rng(2)
     star = shape_sampler("shape:circle-cross")(rng)
@@ -115,6 +129,15 @@ def test_empty_drawing(reader):
 def test_pieces_of_a_number_sit_side_by_side():
     side_by_side = [(0, 0, 100, 60), (5, 80, 100, 140), (0, 150, 95, 170)]
     assert looks_like_a_row(side_by_side)
+    # Written on a rising or a falling line (no ruled line to follow): still a row, though
+    # the last digit shares no row with the first.
+    rising = [(120 - 40 * i, 80 * i, 220 - 40 * i, 80 * i + 60) for i in range(4)]
+    falling = [(40 * i, 80 * i, 100 + 40 * i, 80 * i + 60) for i in range(4)]
+    assert looks_like_a_row(rising) and looks_like_a_row(falling)
+    # Neighbours that share under half their height, or centres off a straight line
+    # (up, down, up): not a row.
+    assert not looks_like_a_row([(0, 0, 100, 60), (55, 80, 155, 140)])
+    assert not looks_like_a_row([(0, 0, 100, 60), (45, 80, 145, 140), (0, 160, 100, 220)])
     # A ring inside a ring (concentric circles), a dot under a hook: one drawing.
     assert not looks_like_a_row([(0, 0, 100, 100), (20, 20, 80, 80)])
     assert not looks_like_a_row([(0, 0, 100, 60), (40, 30, 100, 50)])
