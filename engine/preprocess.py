@@ -46,8 +46,14 @@ MIN_CONTRAST = 0.06
 #: uneven lighting (a photo of paper), not a canvas: the background is flattened first.
 UNEVEN_BORDER = 0.08
 #: Below this ink mass, as a fraction of the canvas area, there is no digit:
-#: 0.2 % of a 28x28 field is about 1.5 MNIST pixels (a stray dot, a speck).
+#: 0.2 % of a 28x28 field is about 1.5 MNIST pixels (a stray dot, a speck)...
 MIN_MASS_FRACTION = 0.002
+#: ...unless the ink spans at least this share of the image's longer side and covers at
+#: least MIN_DENSITY of its own bounding box: a digit written small on a large image (a
+#: 300 px digit in a 3000 px photo is 0.1 % of its area) is a drawing, a speck is not,
+#: nor are specks scattered over the image (their box is nearly empty).
+MIN_EXTENT = 0.05
+MIN_DENSITY = 0.02
 
 INK_MODES = ("auto", "bright", "dark")
 
@@ -143,8 +149,8 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     # The products are monotonic, so only the extreme pixel can round past 1.
     if (np.float32(extreme) - np.float32(background)) * scale > 1.0:
         np.minimum(cropped, 1.0, out=cropped)
-    if not _surely_enough_ink(mask, raw.size) and (
-            float(cropped.sum()) < MIN_MASS_FRACTION * raw.size):
+    if not _surely_enough_ink(mask, raw.size) and not _enough_ink(
+            float(cropped.sum()), cropped.shape, raw.shape):
         return _empty(ink)
     fitted = fit_to_box(cropped, FIT_SIZE)
     return PreprocessResult(
@@ -354,6 +360,17 @@ def _surely_enough_ink(mask: np.ndarray, area: int) -> bool:
     without summing it: every ink pixel is more than ``INK_FRACTION`` of the peak away from
     the background (0.9x that margin covers float rounding)."""
     return 0.9 * INK_FRACTION * np.count_nonzero(mask) >= MIN_MASS_FRACTION * area
+
+
+def _enough_ink(mass: float, box: tuple[int, int], shape: tuple[int, int]) -> bool:
+    """Whether ink of this ``mass`` (in full-intensity pixels) in a bounding box of size
+    ``box`` is a drawing on an image of ``shape``: :data:`MIN_MASS_FRACTION` of the image,
+    or a box spanning :data:`MIN_EXTENT` of the image's longer side that the ink fills to
+    :data:`MIN_DENSITY` (a small digit on a large image)."""
+    if mass >= MIN_MASS_FRACTION * shape[0] * shape[1]:
+        return True
+    return (max(box) >= MIN_EXTENT * max(shape)
+            and mass >= MIN_DENSITY * box[0] * box[1])
 
 
 def _empty(ink: str) -> PreprocessResult:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digitlab.engine import preprocess as pre
 from digitlab.engine.preprocess import fit_to_box, preprocess_drawing
 
 
@@ -112,6 +113,33 @@ def test_stray_dot_and_faint_noise_are_no_digit():
     noise = rng.integers(0, 12, (280, 280)).astype(np.uint8)  # below 5 % of full scale
     assert preprocess_drawing(dot).is_empty
     assert preprocess_drawing(noise).is_empty
+
+
+@pytest.mark.parametrize("scale, canvas", [(4, (1000, 1000)), (1, (280, 280)), (10, (2400, 1800))])
+def test_a_digit_written_small_on_a_large_image_is_a_digit(mnist, scale, canvas):
+    """Its ink is under MIN_MASS_FRACTION of the image (0.07-0.17 %), but it spans
+    over 5 % of the image's longer side and fills its own box: a photo of a digit on a
+    page, or a small number on the Number canvas, is no speck."""
+    digit = mnist.x_test[0]
+    image = render(digit, scale, canvas, (canvas[0] // 3, canvas[1] // 2), dark=True)
+    result = preprocess_drawing(image)
+    assert not result.is_empty
+    assert np.abs(result.image28 - preprocess_drawing(digit).image28).mean() < 0.05
+    ink = (255 - image.astype(np.float32)) / 255
+    assert ink.sum() < pre.MIN_MASS_FRACTION * image.size  # the old rule said empty
+
+
+def test_specks_scattered_over_a_large_image_are_no_digit():
+    rng = np.random.default_rng(3)
+    image = np.full((1000, 1000), 255, np.uint8)
+    for y, x in rng.integers(0, 997, (40, 2)):
+        image[y:y + 3, x:x + 3] = 0  # their box spans the image, but is nearly empty
+    assert preprocess_drawing(image).is_empty
+    short = np.full((1000, 1000), 255, np.uint8)
+    short[500:503, 300:340] = 0  # a short scratch: 4 % of the image's side
+    assert preprocess_drawing(short).is_empty
+    short[500:503, 300:360] = 0  # 6 %: a stroke (the gate then judges it)
+    assert not preprocess_drawing(short).is_empty
 
 
 def test_faint_noise_does_not_move_the_bounding_box(mnist):

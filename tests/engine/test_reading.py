@@ -108,6 +108,20 @@ def test_a_number_written_on_a_slope_is_read(reader, mnist, slope):
 
 
 @needs_gate
+def test_a_number_written_small_on_the_number_canvas_is_read(reader, mnist):
+    """18 px digits on 840x280: their ink is under MIN_MASS_FRACTION of the canvas, but no
+    speck (engine.preprocess.MIN_EXTENT)."""
+    idx = [3, 2, 1, 18]  # 0 1 2 3 in MNIST test
+    number, _ = compose_number(list(mnist.x_test[idx]), np.random.default_rng(13), height=18,
+                               gap_range=(0.2, 0.3))
+    canvas = np.zeros((280, 840), np.uint8)
+    canvas[100:100 + number.shape[0], 300:300 + number.shape[1]] = number
+    assert number.sum() / 255 < 0.002 * canvas.size
+    reading = reader.read(canvas)
+    assert reading.number == "".join(str(mnist.y_test[i]) for i in idx)
+
+
+@needs_gate
 def test_not_a_digit_keeps_the_models_answers_but_no_digit(reader):
     rng = np.random.default_rng(2)
     star = shape_sampler("shape:circle-cross")(rng)
