@@ -14,6 +14,7 @@ as :meth:`Predictor.predict` reads it, so a single digit gets today's answer.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -64,10 +65,15 @@ def looks_like_a_row(boxes: list[tuple[int, int, int, int]]) -> bool:
             return False
     if len(row) < 3:
         return True
-    x = np.array([(b[1] + b[3]) / 2 for b in row], np.float64)
-    y = np.array([(b[0] + b[2]) / 2 for b in row], np.float64)
-    slope, intercept = np.polyfit(x, y, 1)
-    return bool(np.abs(y - (slope * x + intercept)).max() <= ROW_DRIFT * np.median(heights))
+    # The least-squares line through the centres, in plain Python (a few pieces: numpy's
+    # calls would cost ten times as much on the live path).
+    x = [(b[1] + b[3]) / 2 for b in row]
+    y = [(b[0] + b[2]) / 2 for b in row]
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    sxx = sum((a - mx) ** 2 for a in x)  # > 0: no two middles are equal (checked above)
+    slope = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sxx
+    off = max(abs(b - my - slope * (a - mx)) for a, b in zip(x, y, strict=True))
+    return off <= ROW_DRIFT * statistics.median(heights)
 
 
 #: Reasons a reading has no digit.

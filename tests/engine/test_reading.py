@@ -151,7 +151,7 @@ def test_pieces_of_a_number_sit_side_by_side():
     # Neighbours that share under half their height, or centres off a straight line
     # (up, down, up): not a row.
     assert not looks_like_a_row([(0, 0, 100, 60), (55, 80, 155, 140)])
-    assert not looks_like_a_row([(0, 0, 100, 60), (45, 80, 145, 140), (0, 160, 100, 220)])
+    assert not looks_like_a_row([(0, 0, 100, 60), (50, 80, 150, 140), (0, 160, 100, 220)])
     # A ring inside a ring (concentric circles), a dot under a hook: one drawing.
     assert not looks_like_a_row([(0, 0, 100, 100), (20, 20, 80, 80)])
     assert not looks_like_a_row([(0, 0, 100, 60), (40, 30, 100, 50)])
