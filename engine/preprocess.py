@@ -48,12 +48,15 @@ UNEVEN_BORDER = 0.08
 #: Below this ink mass, as a fraction of the canvas area, there is no digit:
 #: 0.2 % of a 28x28 field is about 1.5 MNIST pixels (a stray dot, a speck)...
 MIN_MASS_FRACTION = 0.002
-#: ...unless the ink spans at least this share of the image's longer side and covers at
-#: least MIN_DENSITY of its own bounding box: a digit written small on a large image (a
-#: 300 px digit in a 3000 px photo is 0.1 % of its area) is a drawing, a speck is not,
-#: nor are specks scattered over the image (their box is nearly empty).
+#: ...unless the ink spans at least this share of the image's longer side, has ink in at
+#: least MIN_ROWS of its bounding box's rows and fills at least MIN_DENSITY of the box: a
+#: digit written small on a large image (a 300 px digit in a 3000 px photo is 0.1 % of its
+#: area) or with a 1-px pencil (1-2 % of its box) is a drawing, its strokes running on
+#: from row to row; a speck is not, nor are specks scattered over the image (most rows of
+#: their box hold none) or faint grain (under 0.5 % of its box).
 MIN_EXTENT = 0.05
-MIN_DENSITY = 0.02
+MIN_ROWS = 0.75
+MIN_DENSITY = 0.005
 
 INK_MODES = ("auto", "bright", "dark")
 
@@ -150,7 +153,7 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     if (np.float32(extreme) - np.float32(background)) * scale > 1.0:
         np.minimum(cropped, 1.0, out=cropped)
     if not _surely_enough_ink(mask, raw.size) and not _enough_ink(
-            float(cropped.sum()), cropped.shape, raw.shape):
+            float(cropped.sum()), mask, raw.shape):
         return _empty(ink)
     fitted = fit_to_box(cropped, FIT_SIZE)
     return PreprocessResult(
@@ -362,15 +365,18 @@ def _surely_enough_ink(mask: np.ndarray, area: int) -> bool:
     return 0.9 * INK_FRACTION * np.count_nonzero(mask) >= MIN_MASS_FRACTION * area
 
 
-def _enough_ink(mass: float, box: tuple[int, int], shape: tuple[int, int]) -> bool:
-    """Whether ink of this ``mass`` (in full-intensity pixels) in a bounding box of size
-    ``box`` is a drawing on an image of ``shape``: :data:`MIN_MASS_FRACTION` of the image,
-    or a box spanning :data:`MIN_EXTENT` of the image's longer side that the ink fills to
-    :data:`MIN_DENSITY` (a small digit on a large image)."""
+def _enough_ink(mass: float, mask: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether ink of this ``mass`` (in full-intensity pixels) whose mask over its bounding
+    box is ``mask`` is a drawing on an image of ``shape``: :data:`MIN_MASS_FRACTION` of the
+    image, or a box spanning :data:`MIN_EXTENT` of the image's longer side with ink in
+    :data:`MIN_ROWS` of its rows, filled to :data:`MIN_DENSITY` (a small digit on a large
+    image, a 1-px pencil's)."""
     if mass >= MIN_MASS_FRACTION * shape[0] * shape[1]:
         return True
-    return (max(box) >= MIN_EXTENT * max(shape)
-            and mass >= MIN_DENSITY * box[0] * box[1])
+    h, w = mask.shape
+    if max(h, w) < MIN_EXTENT * max(shape) or mass < MIN_DENSITY * h * w:
+        return False
+    return np.count_nonzero(np.logical_or.reduce(mask, axis=1)) >= MIN_ROWS * h
 
 
 def _empty(ink: str) -> PreprocessResult:

@@ -129,6 +129,42 @@ def test_a_digit_written_small_on_a_large_image_is_a_digit(mnist, scale, canvas)
     assert ink.sum() < pre.MIN_MASS_FRACTION * image.size  # the old rule said empty
 
 
+def test_a_digit_drawn_with_a_one_pixel_pencil_is_a_digit(mnist):
+    """As a paint program's pencil draws it: 1 px lines, 450 px tall on 800x600 (its ink
+    fills about 1 % of its box and 0.3 % of the image)."""
+    from PIL import ImageDraw
+
+    from digitlab.engine.strokes import skeleton
+
+    lines = skeleton(np.asarray(Image.fromarray(mnist.x_test[0]).resize((112, 112))) > 100)
+    image = Image.new("L", (800, 600), 255)
+    draw, scale = ImageDraw.Draw(image), 450 / 112
+    ys, xs = np.nonzero(lines)
+    on = set(zip(ys.tolist(), xs.tolist()))
+    for y, x in on:  # each skeleton pixel joined to its neighbours
+        for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):
+            if (y + dy, x + dx) in on:
+                draw.line([(100 + x * scale, 50 + y * scale),
+                           (100 + (x + dx) * scale, 50 + (y + dy) * scale)], fill=0, width=1)
+    pencil = np.asarray(image)
+    assert (pencil < 128).sum() < pre.MIN_MASS_FRACTION * pencil.size
+    result = preprocess_drawing(pencil)
+    assert not result.is_empty and result.bbox[2] - result.bbox[0] > 250
+
+
+def test_specks_clustered_or_faint_grain_in_a_corner_are_no_digit():
+    rng = np.random.default_rng(5)
+    clustered = np.full((1000, 1000), 255, np.uint8)
+    for y, x in zip(rng.permutation(np.arange(100, 220, 20))[:6], range(100, 220, 20)):
+        clustered[y:y + 5, x:x + 5] = 0  # 6 specks: 1 % of their box, in a quarter of its rows
+    assert preprocess_drawing(clustered).is_empty
+    grain = np.full((1000, 1000), 255, np.uint8)
+    patch = grain[300:500, 300:500]
+    patch[rng.random(patch.shape) < 0.03] = 225  # in every row, but 0.4 % of its box
+    grain[400, 400] = 0  # the peak the grain is measured against
+    assert preprocess_drawing(grain).is_empty
+
+
 def test_specks_scattered_over_a_large_image_are_no_digit():
     rng = np.random.default_rng(3)
     image = np.full((1000, 1000), 255, np.uint8)

@@ -45,9 +45,10 @@ def plain_recipe(image: np.ndarray, ink: str = "auto"):
     cropped *= np.float32((1.0 if bright else -1.0) / peak)
     cropped[~mask[y0:y1, x0:x1]] = 0.0
     np.clip(cropped, 0.0, 1.0, out=cropped)
-    mass, (h, w) = float(cropped.sum()), cropped.shape
-    small_drawing = (max(h, w) >= pre.MIN_EXTENT * max(raw.shape)
-                     and mass >= pre.MIN_DENSITY * h * w)
+    box_mask, mass = mask[y0:y1, x0:x1], float(cropped.sum())
+    small_drawing = (max(box_mask.shape) >= pre.MIN_EXTENT * max(raw.shape)
+                     and mass >= pre.MIN_DENSITY * box_mask.size
+                     and box_mask.any(axis=1).mean() >= pre.MIN_ROWS)
     if mass < pre.MIN_MASS_FRACTION * raw.size and not small_drawing:
         return None, ink, None, None
     image28 = pre.center_by_mass(pre.fit_to_box(cropped, pre.FIT_SIZE), pre.IMAGE_SIZE)
