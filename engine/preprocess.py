@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +57,13 @@ MIN_MASS_FRACTION = 0.002
 MIN_EXTENT = 0.05
 MIN_ROWS = 0.75
 MIN_DENSITY = 0.005
+#: "Ink" that fills at least this share of its bounding box, a box covering at least
+#: SHEET_AREA of the image, is a sheet of paper, not strokes: a photo of a page on a darker
+#: desk, or a page inside a dark frame, whose edges set the background. The digit is
+#: looked for inside the sheet, SHEET_INSET of its longer side in from its edges.
+SHEET_FILL = 0.9
+SHEET_AREA = 0.25
+SHEET_INSET = 0.02
 
 INK_MODES = ("auto", "bright", "dark")
 
@@ -105,6 +112,11 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     """
     if ink not in INK_MODES:
         raise ValueError(f"Received ink={ink!r}; expected one of {', '.join(INK_MODES)}.")
+    return _preprocess(image, ink, look_inside=True)
+
+
+def _preprocess(image: np.ndarray, ink: str, look_inside: bool) -> PreprocessResult:
+    """:func:`preprocess_drawing`; ``look_inside``: read inside what looks like a sheet."""
     # Whole-canvas passes stay in the input's units (uint8 compares are cheap) and are
     # few: the border's sorted values, then the ink's extreme per column (which also
     # gives the ink's peak); rows are found within the ink's columns and only the
@@ -141,6 +153,11 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     y0 = int(band.reshape(-1).argmax()) // width
     y1 = band.tobytes().rfind(1) // width + 1
     mask = band[y0:y1]
+    count = np.count_nonzero(mask)
+    if look_inside and count > SHEET_FILL * mask.size and mask.size >= SHEET_AREA * raw.size:
+        inside = _inside_sheet(raw, (y0, x0, y1, x1))
+        if inside is not None:
+            return inside
     # Background removal: ink becomes its distance from the background, peak -> 1.
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
     cropped -= np.float32(background)
@@ -152,7 +169,7 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     # The products are monotonic, so only the extreme pixel can round past 1.
     if (np.float32(extreme) - np.float32(background)) * scale > 1.0:
         np.minimum(cropped, 1.0, out=cropped)
-    if not _surely_enough_ink(mask, raw.size) and not _enough_ink(
+    if not _surely_enough_ink(count, raw.size) and not _enough_ink(
             float(cropped.sum()), mask, raw.shape):
         return _empty(ink)
     fitted = fit_to_box(cropped, FIT_SIZE)
@@ -358,11 +375,27 @@ def _beyond(values: np.ndarray, threshold: float, bright: bool) -> np.ndarray:
     return values > threshold if bright else values < threshold
 
 
-def _surely_enough_ink(mask: np.ndarray, area: int) -> bool:
-    """Whether the ink in ``mask`` is surely at least ``MIN_MASS_FRACTION`` of ``area``
-    without summing it: every ink pixel is more than ``INK_FRACTION`` of the peak away from
-    the background (0.9x that margin covers float rounding)."""
-    return 0.9 * INK_FRACTION * np.count_nonzero(mask) >= MIN_MASS_FRACTION * area
+def _inside_sheet(raw: np.ndarray, box: tuple[int, int, int, int]) -> PreprocessResult | None:
+    """The reading of what lies inside a sheet of paper at ``box`` (see :data:`SHEET_FILL`),
+    in ``raw``'s coordinates, or None when there is no ink inside it (then the solid
+    region is the drawing itself: a blob painted on the canvas)."""
+    y0, x0, y1, x1 = box
+    m = max(2, round(SHEET_INSET * max(y1 - y0, x1 - x0)))
+    if y1 - y0 <= 2 * m or x1 - x0 <= 2 * m:
+        return None
+    inner = _preprocess(raw[y0 + m:y1 - m, x0 + m:x1 - m], "auto", look_inside=False)
+    if inner.is_empty:
+        return None
+    iy0, ix0, iy1, ix1 = inner.bbox
+    top, left = y0 + m, x0 + m
+    return replace(inner, bbox=(iy0 + top, ix0 + left, iy1 + top, ix1 + left))
+
+
+def _surely_enough_ink(count: int, area: int) -> bool:
+    """Whether ``count`` ink pixels are surely at least ``MIN_MASS_FRACTION`` of ``area``
+    without summing them: every ink pixel is more than ``INK_FRACTION`` of the peak away
+    from the background (0.9x that margin covers float rounding)."""
+    return 0.9 * INK_FRACTION * count >= MIN_MASS_FRACTION * area
 
 
 def _enough_ink(mass: float, mask: np.ndarray, shape: tuple[int, int]) -> bool:

@@ -165,6 +165,30 @@ def test_specks_clustered_or_faint_grain_in_a_corner_are_no_digit():
     assert preprocess_drawing(grain).is_empty
 
 
+@pytest.mark.parametrize("surround", ["desk", "frame"])
+def test_a_page_photographed_on_a_desk_or_framed_is_read_inside(mnist, surround):
+    """The image's edges are the desk (or a thin frame), darker than the page: the page is
+    no bright ink, the digit on it is the drawing."""
+    digit = mnist.x_test[0]
+    page = np.full((800, 1000), 60 if surround == "desk" else 0, np.uint8)
+    inset = (80, 100) if surround == "desk" else (2, 2)
+    page[inset[0]:-inset[0], inset[1]:-inset[1]] = 235
+    written = 255 - np.asarray(Image.fromarray(digit).resize((300, 300), Image.BILINEAR))
+    page[250:550, 350:650] = np.minimum(page[250:550, 350:650], written)
+    result = preprocess_drawing(page)
+    assert result.ink == "dark"
+    y0, x0, y1, x1 = result.bbox
+    assert 250 <= y0 < y1 <= 550 and 350 <= x0 < x1 <= 650
+    assert np.abs(result.image28 - preprocess_drawing(digit).image28).mean() < 0.05
+
+
+def test_a_solid_blob_painted_on_the_canvas_stays_the_drawing():
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[40:240, 60:250] = 255  # nothing inside it: it is what was drawn
+    result = preprocess_drawing(canvas)
+    assert not result.is_empty and result.bbox == (40, 60, 240, 250)
+
+
 def test_specks_scattered_over_a_large_image_are_no_digit():
     rng = np.random.default_rng(3)
     image = np.full((1000, 1000), 255, np.uint8)

@@ -13,7 +13,7 @@ from PIL import Image
 from digitlab.engine import preprocess as pre
 
 
-def plain_recipe(image: np.ndarray, ink: str = "auto"):
+def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True):
     """``(bbox, ink, cropped, image28)`` by the recipe step by step; bbox ``None`` when empty."""
     raw, full_scale = pre._as_grayscale(image)
     border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
@@ -40,6 +40,14 @@ def plain_recipe(image: np.ndarray, ink: str = "auto"):
         mask = raw < (math.ceil(t) if raw.dtype == np.uint8 else t)
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    box = mask[y0:y1, x0:x1]
+    if look_inside and box.mean() > pre.SHEET_FILL and box.size >= pre.SHEET_AREA * raw.size:
+        m = max(2, round(pre.SHEET_INSET * max(y1 - y0, x1 - x0)))
+        if y1 - y0 > 2 * m and x1 - x0 > 2 * m:  # a sheet of paper: read inside it
+            inner = plain_recipe(raw[y0 + m:y1 - m, x0 + m:x1 - m], "auto", look_inside=False)
+            if inner[0] is not None:
+                (iy0, ix0, iy1, ix1), *rest = inner
+                return (iy0 + y0 + m, ix0 + x0 + m, iy1 + y0 + m, ix1 + x0 + m), *rest
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
     cropped -= np.float32(background)
     cropped *= np.float32((1.0 if bright else -1.0) / peak)
@@ -87,6 +95,13 @@ def drawings(mnist) -> list[tuple[str, np.ndarray, str]]:
         for y, x in rng.integers(5, 275, (i + 1, 2)):
             canvas[y - 2 - i:y + 3 + i, x - 2:x + 3] = 0
         out.append((f"dots {i}", canvas, "auto"))
+    for i, digit in enumerate(mnist.x_test[12:16]):  # a page on a desk, a page in a frame
+        page = np.full((180, 240), 60 if i % 2 else 0, np.uint8)
+        inset = (20, 30) if i % 2 else (2, 2)
+        page[inset[0]:-inset[0], inset[1]:-inset[1]] = 230
+        big = np.asarray(Image.fromarray(digit).resize((90, 90), Image.BILINEAR))
+        page[45:135, 75:165] = np.minimum(page[45:135, 75:165], 230 - big * 0.8)
+        out.append((f"sheet {i}", page, "auto"))
     # A float canvas whose ink times 1/peak rounds to just above 1 (clipped to 1).
     above_one = np.full((60, 60), np.float32(0.1910885125398636), np.float32)
     above_one[20:40, 25:35] = np.float32(0.6348933577537537)
@@ -131,6 +146,10 @@ def test_corpus_reaches_every_branch(mnist):
     faint = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
              if name.startswith("faint")]
     assert None in faint and any(box is not None for box in faint)
+    # The sheets are read inside: their digit's box, well inside the page.
+    sheets = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
+              if name.startswith("sheet")]
+    assert all(box is not None and 40 <= box[0] and box[2] <= 140 for box in sheets), sheets
 
 
 @pytest.mark.parametrize("q", [0.05, 0.95])
