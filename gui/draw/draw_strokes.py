@@ -59,6 +59,13 @@ def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
         painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
 
 
+def digit_box_pen(is_digit: bool) -> QPen:
+    """The frame of a digit found: solid green for a digit, dashed red for a piece that is
+    not one (the canvas's boxes and the preprocessing strip's frame alike)."""
+    color = QColor(60, 200, 90) if is_digit else QColor(240, 90, 60)
+    return QPen(color, 2, Qt.PenStyle.SolidLine if is_digit else Qt.PenStyle.DashLine)
+
+
 def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes) -> None:
     """Frames around the digits found and their captions (e.g. "4 · 4 · 4").
 
@@ -75,8 +82,7 @@ def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes) -> N
     painter.setFont(font)
     height = painter.fontMetrics().height()
     for (y0, x0, y1, x1), caption, ok in boxes:
-        color = QColor(60, 200, 90) if ok else QColor(240, 90, 60)
-        painter.setPen(QPen(color, 2, Qt.PenStyle.SolidLine if ok else Qt.PenStyle.DashLine))
+        painter.setPen(digit_box_pen(ok))
         box = QRectF(rect.x() + x0 * scale, rect.y() + y0 * scale,
                      (x1 - x0) * scale, (y1 - y0) * scale).adjusted(-3, -3, 3, 3)
         painter.drawRect(box)

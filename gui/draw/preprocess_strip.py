@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from digitlab.gui.common.i18n import current, translate
+from digitlab.gui.draw.draw_strokes import digit_box_pen
 
 if TYPE_CHECKING:
     from digitlab.engine.preprocess import PreprocessResult
@@ -105,9 +106,9 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
             self._piece_frame.hide()
         else:
             (y0, x0, y1, x1), ok = self._piece
-            self._piece_frame.setPen(pg.mkPen(
-                (60, 200, 90) if ok else (240, 90, 60), width=2, cosmetic=True,
-                style=Qt.PenStyle.SolidLine if ok else Qt.PenStyle.DashLine))
+            pen = digit_box_pen(ok)
+            pen.setCosmetic(True)  # 2 screen pixels at any zoom of the crop
+            self._piece_frame.setPen(pen)
             self._piece_frame.setRect(x0, y0, x1 - x0, y1 - y0)
             self._piece_frame.show()
         for stage in STAGES:
