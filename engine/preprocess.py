@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
+from digitlab.engine.rule_lines import LINE_FAINT, may_hold_lines, without_rule_lines
 
 #: The side of the box the ink's longer side is fitted to, as in MNIST.
 FIT_SIZE = 20
@@ -115,8 +116,10 @@ def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult
     return _preprocess(image, ink, look_inside=True)
 
 
-def _preprocess(image: np.ndarray, ink: str, look_inside: bool) -> PreprocessResult:
-    """:func:`preprocess_drawing`; ``look_inside``: read inside what looks like a sheet."""
+def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = True
+                ) -> PreprocessResult:
+    """:func:`preprocess_drawing`; ``look_inside``: read inside what looks like a sheet;
+    ``lines``: look for rule lines (:mod:`engine.rule_lines`) on ink spanning the image."""
     # Whole-canvas passes stay in the input's units (uint8 compares are cheap) and are
     # few: the border's sorted values, then the ink's extreme per column (which also
     # gives the ink's peak); rows are found within the ink's columns and only the
@@ -158,6 +161,13 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool) -> PreprocessRes
         inside = _inside_sheet(raw, (y0, x0, y1, x1))
         if inside is not None:
             return inside
+    if lines and may_hold_lines((y0, x0, y1, x1), raw.shape):
+        # Lined or squared paper: the lines are taken out and the rest read again.
+        faint = _ink_threshold(raw.dtype, background, LINE_FAINT * peak, bright)
+        unlined = without_rule_lines(raw, _beyond(raw, threshold, bright),
+                                     _beyond(raw, faint, bright), background)
+        if unlined is not None:
+            return _preprocess(unlined, ink, look_inside, lines=False)
     # Background removal: ink becomes its distance from the background, peak -> 1.
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
     cropped -= np.float32(background)

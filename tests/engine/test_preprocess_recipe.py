@@ -11,9 +11,11 @@ import pytest
 from PIL import Image
 
 from digitlab.engine import preprocess as pre
+from digitlab.engine import rule_lines
 
 
-def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True):
+def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
+                 lines: bool = True):
     """``(bbox, ink, cropped, image28)`` by the recipe step by step; bbox ``None`` when empty."""
     raw, full_scale = pre._as_grayscale(image)
     border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
@@ -31,13 +33,14 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True)
     peak = high - background if bright else background - low
     if peak < pre.MIN_CONTRAST * full_scale:
         return None, ink, None, None
-    level = pre.INK_FRACTION * peak
-    if bright:
-        t = background + level
-        mask = raw > (math.floor(t) if raw.dtype == np.uint8 else t)
-    else:
+    def beyond(level: float) -> np.ndarray:
+        if bright:
+            t = background + level
+            return raw > (math.floor(t) if raw.dtype == np.uint8 else t)
         t = background - level
-        mask = raw < (math.ceil(t) if raw.dtype == np.uint8 else t)
+        return raw < (math.ceil(t) if raw.dtype == np.uint8 else t)
+
+    mask = beyond(pre.INK_FRACTION * peak)
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
     box = mask[y0:y1, x0:x1]
@@ -48,6 +51,11 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True)
             if inner[0] is not None:
                 (iy0, ix0, iy1, ix1), *rest = inner
                 return (iy0 + y0 + m, ix0 + x0 + m, iy1 + y0 + m, ix1 + x0 + m), *rest
+    if lines and rule_lines.may_hold_lines((y0, x0, y1, x1), raw.shape):
+        unlined = rule_lines.without_rule_lines(
+            raw, mask, beyond(rule_lines.LINE_FAINT * peak), background)
+        if unlined is not None:  # lined paper: read again without its lines
+            return plain_recipe(unlined, ink, look_inside, lines=False)
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
     cropped -= np.float32(background)
     cropped *= np.float32((1.0 if bright else -1.0) / peak)
@@ -102,6 +110,15 @@ def drawings(mnist) -> list[tuple[str, np.ndarray, str]]:
         big = np.asarray(Image.fromarray(digit).resize((90, 90), Image.BILINEAR))
         page[45:135, 75:165] = np.minimum(page[45:135, 75:165], 230 - big * 0.8)
         out.append((f"sheet {i}", page, "auto"))
+    for i, digit in enumerate(mnist.x_test[16:19]):  # lined, squared and dark-ruled pages
+        page = np.full((200, 180), 240, np.uint8)
+        for y in range(15, 200, 45):
+            page[y:y + 2] = 120 if i == 2 else 200
+        if i == 1:
+            page[:, 12::45] = 200
+        big = np.asarray(Image.fromarray(digit).resize((100, 100), Image.BILINEAR))
+        page[50:150, 40:140] = np.minimum(page[50:150, 40:140], 240 - big * 0.85)
+        out.append((f"lined {i}", page, "auto"))
     # A float canvas whose ink times 1/peak rounds to just above 1 (clipped to 1).
     above_one = np.full((60, 60), np.float32(0.1910885125398636), np.float32)
     above_one[20:40, 25:35] = np.float32(0.6348933577537537)
@@ -150,6 +167,10 @@ def test_corpus_reaches_every_branch(mnist):
     sheets = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
               if name.startswith("sheet")]
     assert all(box is not None and 40 <= box[0] and box[2] <= 140 for box in sheets), sheets
+    # The lined pages are read without their lines: the digit's box, not the page's.
+    lined = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
+             if name.startswith("lined")]
+    assert all(box is not None and 40 <= box[1] and box[3] <= 145 for box in lined), lined
 
 
 @pytest.mark.parametrize("q", [0.05, 0.95])

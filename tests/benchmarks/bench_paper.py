@@ -1,0 +1,119 @@
+"""Benchmark: digits and numbers written on lined and squared paper, photographed.
+
+A learner who writes a digit in a school notebook and opens the photo gets the paper's
+rule lines with it. Each page here: paper of a random shade (225-255), rule lines every
+0.6-1.3 digit heights (1-3 px, tone 110-215, so from faint grey to as dark as a pencil),
+tilted by up to 1 degree, drawn anti-aliased; on squared paper columns too. MNIST test
+digits 60-200 px tall are written on it in pen (ink 10-80), 1 or 3 side by side, anywhere
+between two lines or across them. ``photo`` pages are lit unevenly as well (a linear
+fall-off of 30 % across the page in a random direction).
+
+Rows: ``read right, <paper>, k digit(s)`` (no budget): the share read exactly by
+:class:`engine.reading.Reader` as ``digitlab predict`` and Open image do, with
+``without_line_search`` the same pages read with :mod:`engine.rule_lines` switched off
+(the app before 2026-12-03). Seeds 970-979 (no training or card uses 900-999).
+Run alone with ``python -m tests.benchmarks.run --only paper``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.benchmarks.bench_reading import quality_row
+
+PAGES = 300
+SEED = 970
+
+
+def paper(rng: np.random.Generator, h: int, w: int, kind: str, digit_height: int
+          ) -> np.ndarray:
+    """A page ``(h, w)`` float32: plain, ``ruled`` or ``squared`` (module docstring)."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
+    ss = 4
+    image = Image.new("L", (w * ss, h * ss), int(rng.integers(225, 256)))
+    draw = ImageDraw.Draw(image)
+    tone = int(rng.integers(110, 216))
+    width = max(1, int(float(rng.uniform(1, 3)) * ss))
+    slope = float(np.tan(np.radians(rng.uniform(-1, 1))))
+    spacing = digit_height * float(rng.uniform(0.6, 1.3))
+    if kind != "plain":
+        y = float(rng.uniform(0, spacing))
+        while y < h + abs(slope) * w:
+            draw.line([(0, y * ss), (w * ss, (y + slope * w) * ss)], fill=tone, width=width)
+            y += spacing
+    if kind == "squared":
+        x = float(rng.uniform(0, spacing))
+        while x < w + abs(slope) * h:
+            draw.line([(x * ss, 0), ((x - slope * h) * ss, h * ss)], fill=tone, width=width)
+            x += spacing
+    return np.asarray(image.resize((w, h), Image.BOX)).astype(np.float32)
+
+
+def page(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray, kind: str,
+         length: int, photo: bool) -> tuple[np.ndarray, str]:
+    """``(uint8 page, the number written on it)``."""
+    from PIL import Image  # noqa: PLC0415
+
+    picks = rng.integers(len(images), size=length)
+    size = int(rng.integers(60, 200))
+    h = int(size * rng.uniform(1.6, 2.4))
+    w = int(size * (0.8 * length + rng.uniform(0.6, 1.4)))
+    out = paper(rng, h, w, kind, size)
+    ink = float(rng.uniform(10, 80))
+    x = int(rng.uniform(0.05, 0.25) * size)
+    y = int((h - size) * rng.uniform(0.3, 0.7))
+    for k in picks:
+        digit = np.asarray(Image.fromarray(images[k]).resize((size, size), Image.BILINEAR))
+        region = out[y:y + size, x:x + size]
+        np.minimum(region, region * (1 - digit / 255.0) + ink * digit / 255.0, out=region)
+        x += int(size * 0.75)
+    if photo:
+        yy, xx = np.mgrid[0:h, 0:w]
+        angle = float(rng.uniform(0, 2 * np.pi))
+        along = np.cos(angle) * (xx / w - 0.5) + np.sin(angle) * (yy / h - 0.5)
+        out *= 1.0 - 0.3 * (along + 0.7) / 1.4
+    return np.clip(out, 0, 255).astype(np.uint8), "".join(str(labels[k]) for k in picks)
+
+
+def run() -> list[dict]:
+    """Measure the rows described in the module docstring."""
+    from digitlab.engine import preprocess  # noqa: PLC0415
+    from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
+    from digitlab.engine.data import load_mnist  # noqa: PLC0415
+    from digitlab.engine.gate import Gate  # noqa: PLC0415
+    from digitlab.engine.inference import Predictor  # noqa: PLC0415
+    from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
+    from digitlab.engine.reading import Reader  # noqa: PLC0415
+
+    data = load_mnist()
+    predictor = Predictor.load_shipped()
+    reader = Reader(predictor, Gate.load(), load_temperatures(
+        model_files={k: shipped_model_path(k) for k in predictor.kinds}))
+    search = preprocess.may_hold_lines
+    rows = []
+    cases = [("plain", False), ("ruled", False), ("squared", False), ("ruled", True),
+             ("squared", True)]
+    for n, (kind, photo) in enumerate(cases):
+        for length in (1, 3):
+            rng = np.random.default_rng(SEED + 2 * n + (length > 1))
+            pages = [page(rng, data.x_test, data.y_test, kind, length, photo)
+                     for _ in range(PAGES // length)]
+            right = {}
+            for mode in ("with", "without"):
+                preprocess.may_hold_lines = search if mode == "with" else (lambda *_: False)
+                try:
+                    right[mode] = np.mean([reader.read(p).number == t for p, t in pages])
+                finally:
+                    preprocess.may_hold_lines = search
+            where = f"{kind} paper" + (", photographed under uneven light" if photo else "")
+            rows.append(quality_row(
+                f"read right, {where}, {length} digit{'s' * (length > 1)}", right["with"],
+                None, None, samples=len(pages),
+                without_line_search=round(float(right["without"]), 4)))
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
