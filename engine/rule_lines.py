@@ -309,7 +309,8 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
         if chosen:
             clear |= _oriented(lines.cleared(chosen)[0], k)
             directions_taken += 1
-    pass
+    if directions_taken == 2:
+        clear |= meeting
     out = raw.copy()
     out[clear] = np.asarray(background).astype(raw.dtype)
     return out
