@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
-from digitlab.engine.rule_lines import LINE_FAINT, may_hold_lines, without_rule_lines
+from digitlab.engine.rule_lines import (LINE_FAINT, frame_inset, frame_walls,
+                                       may_hold_lines, without_rule_lines)
 
 #: The side of the box the ink's longer side is fitted to, as in MNIST.
 FIT_SIZE = 20
@@ -158,7 +159,8 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
     mask = band[y0:y1]
     count = np.count_nonzero(mask)
     if look_inside and count > SHEET_FILL * mask.size and mask.size >= SHEET_AREA * raw.size:
-        inside = _inside_sheet(raw, (y0, x0, y1, x1))
+        m = max(2, round(SHEET_INSET * max(y1 - y0, x1 - x0)))
+        inside = _read_inside(raw, (y0 + m, x0 + m, y1 - m, x1 - m), "auto")
         if inside is not None:
             return inside
     if lines and may_hold_lines((y0, x0, y1, x1), raw.shape):
@@ -168,6 +170,19 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
                                      _beyond(raw, faint, bright), background)
         if unlined is not None:
             return _preprocess(unlined, ink, look_inside, lines=False)
+    if look_inside and (frame := frame_inset(mask)) is not None:
+        # Writing in a printed box (an answer box, a form's field, a comb of them): read
+        # inside it, its inner walls made paper.
+        top, left, bottom, right = frame
+        inner = (y0 + top, x0 + left, y1 - bottom, x1 - right)
+        walls = frame_walls(mask[top:mask.shape[0] - bottom, left:mask.shape[1] - right])
+        boxed = raw.copy() if walls else raw
+        for a, b in walls:
+            boxed[inner[0]:inner[2], inner[1] + a:inner[1] + b] = np.asarray(
+                background).astype(raw.dtype)
+        inside = _read_inside(boxed, inner, ink)
+        if inside is not None:
+            return inside
     # Background removal: ink becomes its distance from the background, peak -> 1.
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
     cropped -= np.float32(background)
@@ -385,20 +400,20 @@ def _beyond(values: np.ndarray, threshold: float, bright: bool) -> np.ndarray:
     return values > threshold if bright else values < threshold
 
 
-def _inside_sheet(raw: np.ndarray, box: tuple[int, int, int, int]) -> PreprocessResult | None:
-    """The reading of what lies inside a sheet of paper at ``box`` (see :data:`SHEET_FILL`),
-    in ``raw``'s coordinates, or None when there is no ink inside it (then the solid
-    region is the drawing itself: a blob painted on the canvas)."""
+def _read_inside(raw: np.ndarray, box: tuple[int, int, int, int], ink: str
+                 ) -> PreprocessResult | None:
+    """The reading of what lies inside ``box`` (inside a sheet of paper, see
+    :data:`SHEET_FILL`, or a printed box), in ``raw``'s coordinates, or None when there is
+    no ink inside it (then the sheet or box is the drawing itself: a blob painted on the
+    canvas, a square drawn empty)."""
     y0, x0, y1, x1 = box
-    m = max(2, round(SHEET_INSET * max(y1 - y0, x1 - x0)))
-    if y1 - y0 <= 2 * m or x1 - x0 <= 2 * m:
+    if y1 <= y0 or x1 <= x0:
         return None
-    inner = _preprocess(raw[y0 + m:y1 - m, x0 + m:x1 - m], "auto", look_inside=False)
+    inner = _preprocess(raw[y0:y1, x0:x1], ink, look_inside=False)
     if inner.is_empty:
         return None
     iy0, ix0, iy1, ix1 = inner.bbox
-    top, left = y0 + m, x0 + m
-    return replace(inner, bbox=(iy0 + top, ix0 + left, iy1 + top, ix1 + left))
+    return replace(inner, bbox=(iy0 + y0, ix0 + x0, iy1 + y0, ix1 + x0))
 
 
 def _surely_enough_ink(count: int, area: int) -> bool:

@@ -1,4 +1,4 @@
-"""Benchmark: digits and numbers written on lined and squared paper, photographed.
+"""Benchmark: digits and numbers written on lined and squared paper, or in printed boxes.
 
 A learner who writes a digit in a school notebook and opens the photo gets the paper's
 rule lines with it. Each page here: paper of a random shade (225-255), rule lines every
@@ -8,10 +8,15 @@ digits 60-200 px tall are written on it in pen (ink 10-80), 1 or 3 side by side,
 between two lines or across them. ``photo`` pages are lit unevenly as well (a linear
 fall-off of 30 % across the page in a random direction).
 
+``boxed`` pages: a worksheet's answer box (or a form's comb of boxes, one per digit)
+printed around the digits, sides 1-3 px, tone 60-200, the box 1.15-1.5 digit heights,
+20-40 px of paper around it.
+
 Rows: ``read right, <paper>, k digit(s)`` (no budget): the share read exactly by
 :class:`engine.reading.Reader` as ``digitlab predict`` and Open image do, with
-``without_line_search`` the same pages read with :mod:`engine.rule_lines` switched off
-(the app before 2026-12-03). Seeds 970-979 (no training or card uses 900-999).
+``without_line_search`` the same pages read with :mod:`engine.rule_lines`' line search
+and printed-box rule switched off (the app before 2026-12-03). Seeds 970-989 (no
+training or card uses 900-999).
 Run alone with ``python -m tests.benchmarks.run --only paper``.
 """
 
@@ -76,6 +81,33 @@ def page(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray, kind:
     return np.clip(out, 0, 255).astype(np.uint8), "".join(str(labels[k]) for k in picks)
 
 
+def boxed_page(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray,
+               length: int) -> tuple[np.ndarray, str]:
+    """``(uint8 page, number)``: digits in a printed box, or a comb of them (module docstring)."""
+    from PIL import Image  # noqa: PLC0415
+
+    picks = rng.integers(len(images), size=length)
+    size = int(rng.integers(60, 160))
+    box = int(size * rng.uniform(1.15, 1.5))
+    margin, side = int(rng.integers(20, 41)), int(rng.integers(1, 4))
+    tone = int(rng.integers(60, 201))
+    out = np.full((box + 2 * margin, length * box + 2 * margin), float(rng.integers(225, 256)),
+                  np.float32)
+    top, bottom, right = margin, margin + box, margin + length * box
+    out[top:top + side, margin:right] = out[bottom - side:bottom, margin:right] = tone
+    for k in range(length + 1):
+        x = min(margin + k * box, right - side)
+        out[top:bottom, x:x + side] = tone
+    ink = float(rng.uniform(10, 80))
+    for k, pick in enumerate(picks):
+        digit = np.asarray(Image.fromarray(images[pick]).resize((size, size), Image.BILINEAR))
+        y = top + (box - size) // 2 + int(rng.integers(-4, 5))
+        x = margin + k * box + (box - size) // 2 + int(rng.integers(-4, 5))
+        region = out[y:y + size, x:x + size]
+        np.minimum(region, region * (1 - digit / 255.0) + ink * digit / 255.0, out=region)
+    return out.astype(np.uint8), "".join(str(labels[k]) for k in picks)
+
+
 def run() -> list[dict]:
     """Measure the rows described in the module docstring."""
     from digitlab.engine import preprocess  # noqa: PLC0415
@@ -90,23 +122,28 @@ def run() -> list[dict]:
     predictor = Predictor.load_shipped()
     reader = Reader(predictor, Gate.load(), load_temperatures(
         model_files={k: shipped_model_path(k) for k in predictor.kinds}))
-    search = preprocess.may_hold_lines
+    search, frame = preprocess.may_hold_lines, preprocess.frame_inset
     rows = []
     cases = [("plain", False), ("ruled", False), ("squared", False), ("ruled", True),
-             ("squared", True)]
+             ("squared", True), ("boxed", False)]
     for n, (kind, photo) in enumerate(cases):
         for length in (1, 3):
             rng = np.random.default_rng(SEED + 2 * n + (length > 1))
-            pages = [page(rng, data.x_test, data.y_test, kind, length, photo)
+            pages = [boxed_page(rng, data.x_test, data.y_test, length) if kind == "boxed"
+                     else page(rng, data.x_test, data.y_test, kind, length, photo)
                      for _ in range(PAGES // length)]
             right = {}
             for mode in ("with", "without"):
-                preprocess.may_hold_lines = search if mode == "with" else (lambda *_: False)
+                if mode == "without":
+                    preprocess.may_hold_lines = lambda *_: False
+                    preprocess.frame_inset = lambda _: None
                 try:
                     right[mode] = np.mean([reader.read(p).number == t for p, t in pages])
                 finally:
-                    preprocess.may_hold_lines = search
-            where = f"{kind} paper" + (", photographed under uneven light" if photo else "")
+                    preprocess.may_hold_lines, preprocess.frame_inset = search, frame
+            where = (("a comb of printed boxes" if length > 1 else "a printed box")
+                     if kind == "boxed" else f"{kind} paper")
+            where += ", photographed under uneven light" if photo else ""
             rows.append(quality_row(
                 f"read right, {where}, {length} digit{'s' * (length > 1)}", right["with"],
                 None, None, samples=len(pages),

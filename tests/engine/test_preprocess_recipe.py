@@ -56,6 +56,17 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
             raw, mask, beyond(rule_lines.LINE_FAINT * peak), background)
         if unlined is not None:  # lined paper: read again without its lines
             return plain_recipe(unlined, ink, look_inside, lines=False)
+    frame = rule_lines.frame_inset(mask[y0:y1, x0:x1]) if look_inside else None
+    if frame is not None:  # a printed box: read inside it, its inner walls made paper
+        top, left, bottom, right = frame
+        iy0, ix0, iy1, ix1 = y0 + top, x0 + left, y1 - bottom, x1 - right
+        inner = raw[iy0:iy1, ix0:ix1].copy()
+        for a, b in rule_lines.frame_walls(mask[iy0:iy1, ix0:ix1]):
+            inner[:, a:b] = np.asarray(background).astype(raw.dtype)
+        found = plain_recipe(inner, ink, look_inside=False)
+        if found[0] is not None:
+            (by0, bx0, by1, bx1), *rest = found
+            return (by0 + iy0, bx0 + ix0, by1 + iy0, bx1 + ix0), *rest
     cropped = raw[y0:y1, x0:x1].astype(np.float32)
     cropped -= np.float32(background)
     cropped *= np.float32((1.0 if bright else -1.0) / peak)
@@ -119,6 +130,17 @@ def drawings(mnist) -> list[tuple[str, np.ndarray, str]]:
         big = np.asarray(Image.fromarray(digit).resize((100, 100), Image.BILINEAR))
         page[50:150, 40:140] = np.minimum(page[50:150, 40:140], 240 - big * 0.85)
         out.append((f"lined {i}", page, "auto"))
+    for i, digit in enumerate(mnist.x_test[19:22]):  # in a printed box, a comb, an empty box
+        page = np.full((150, 150 if i != 1 else 250), 240, np.uint8)
+        w = page.shape[1]
+        page[20:22, 20:w - 20] = page[128:130, 20:w - 20] = 90
+        page[20:130, 20:22] = page[20:130, w - 22:w - 20] = 90
+        if i == 1:
+            page[20:130, 124:126] = 90
+        if i != 2:
+            big = np.asarray(Image.fromarray(digit).resize((90, 90), Image.BILINEAR))
+            page[30:120, 28:118] = np.minimum(page[30:120, 28:118], 240 - big * 0.85)
+        out.append((f"boxed {i}", page, "auto"))
     # A float canvas whose ink times 1/peak rounds to just above 1 (clipped to 1).
     above_one = np.full((60, 60), np.float32(0.1910885125398636), np.float32)
     above_one[20:40, 25:35] = np.float32(0.6348933577537537)
@@ -171,6 +193,11 @@ def test_corpus_reaches_every_branch(mnist):
     lined = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
              if name.startswith("lined")]
     assert all(box is not None and 40 <= box[1] and box[3] <= 145 for box in lined), lined
+    # The boxed digits are read inside their box; the empty box stays the drawing.
+    boxed = [plain_recipe(image, ink)[0] for name, image, ink in drawings(mnist)
+             if name.startswith("boxed")]
+    assert all(22 < box[0] and box[2] < 128 for box in boxed[:2]), boxed
+    assert boxed[2] == (20, 20, 130, 130), boxed
 
 
 @pytest.mark.parametrize("q", [0.05, 0.95])
