@@ -12,10 +12,10 @@ before its edge). Straightened, its band is at most :data:`LINE_THICK` of the im
 side thick (5 px at least); each of its rows has ink in :data:`LINE_ROW` of its length
 and of its fullest row's (a digit's bar along it, or a large digit's faint halo beside
 it, fills less); together its rows have ink in :data:`LINE_COVER` of the columns it
-spans. Ink, to find lines, is what lies
-:data:`LINE_FAINT` of the peak from the paper (half the ink level, so a faint printed
-line is found whole), but a line holds ink at the ink level over :data:`LINE_INK` of
-its length (flattening a photo's uneven light leaves faint traces that were never ink).
+spans. Ink, to find lines, is what lies :data:`LINE_FAINT` of the peak from the paper
+(half the ink level, so a faint printed line is found whole), but a line holds ink at
+the ink level over :data:`LINE_INK` of its length (flattening a photo's uneven light
+leaves faint traces that were never ink).
 
 **Paper, not writing.** Nothing is taken out when nothing but lines is left ("=", "#"
 or a thin "11" cropped tightly are all bands). Otherwise a line is taken out when:
@@ -35,6 +35,11 @@ A line's rows (and :data:`LINE_PAD` rows beside them, its anti-aliased fringe) b
 background, except in the columns where ink continues on both sides of the line: a
 stroke crossing it keeps its pixels. Where lines of both directions are taken out, their
 crossings go too (each is the other's crossing stroke).
+
+**A printed box** around the writing (a worksheet's answer box, a form's field, a comb
+of boxes) is the other printed thing a photo brings: :func:`frame_inset` finds its four
+sides on the edges of the ink's box, :func:`frame_walls` a comb's inner walls, and
+``engine.preprocess`` reads the inside.
 """
 
 from __future__ import annotations
@@ -133,9 +138,10 @@ class _Lines:
                  if _edge_to_edge(band, shift - margin, h, w) and _inked(band, straight_ink)]
         return cls(bands, straight, straight_ink, shift, margin)
 
-    def inside(self, band: Band, share: float = INSIDE, least: float = 4.0) -> bool:
-        """Whether the band lies ``share`` of the height within the image in its middle
-        (``least`` rows at least)."""
+    def inside(self, band: Band, share: float | None = None, least: float = 4.0) -> bool:
+        """Whether the band lies ``share`` (None: :data:`INSIDE`) of the height within the
+        image in its middle (``least`` rows at least)."""
+        share = INSIDE if share is None else share
         top, bottom, first, end = band
         offset = self.shift[(first + end - 1) // 2] - self.margin
         h = self.straight_ink.shape[0] - 2 * self.margin
