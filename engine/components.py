@@ -1,8 +1,15 @@
-"""Connected pieces of ink and block sums: the array work under :mod:`engine.segment`."""
+"""Connected pieces of ink and block sums: the array work under :mod:`engine.segment`
+(and the runs of a row of flags, for :mod:`engine.segment_cuts` and :mod:`engine.rule_lines`)."""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of True in a 1-D bool array, left to right."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.view(np.int8), [0]))))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:

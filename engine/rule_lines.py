@@ -49,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitlab.engine.components import runs
+
 #: Ink spanning this share of the image's width or height is searched for rule lines,
 LINE_SPAN = 0.95
 #: ...on an image at least this many pixels on both sides (a line's band of 5 px is then
@@ -220,9 +222,8 @@ def _bands(straight: np.ndarray, h: int) -> list[Band]:
     rows = counts >= LINE_ROW * LINE_SPAN_MIN * w
     if not rows.any():
         return []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.view(np.int8), [0]))))
     bands = []
-    for top, bottom in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+    for top, bottom in runs(rows):
         # The line's own rows: those nearly as full as its fullest (a digit's bar along
         # it, or a large digit's faint halo beside it, covers less of the width).
         core = np.flatnonzero(counts[top:bottom] >= LINE_ROW * counts[top:bottom].max())
@@ -313,7 +314,9 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
         chosen = [band for tone, band, t in zip(row, lines.bands, taken[k])
                   if t or any(abs(tone - other) <= SAME_TONE * other for other in paper)]
         if chosen:
-            clear |= _oriented(lines.cleared(chosen)[0], k)
+            # All of them, as a rule: the clearing already made for `rest` serves.
+            clear |= (found[k][0] if len(chosen) == len(lines.bands)
+                      else _oriented(lines.cleared(chosen)[0], k))
             directions_taken += 1
     if directions_taken == 2:
         clear |= meeting
@@ -385,6 +388,4 @@ def frame_walls(inner: np.ndarray) -> list[tuple[int, int]]:
     if not full.any():
         return []
     thick = max(3, round(FRAME_THICK * h))
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], full.view(np.int8), [0]))))
-    return [(max(0, a - LINE_PAD), min(w, b + LINE_PAD))
-            for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist()) if b - a <= thick]
+    return [(max(0, a - LINE_PAD), min(w, b + LINE_PAD)) for a, b in runs(full) if b - a <= thick]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab.engine.components import components_with_boxes
+from digitlab.engine.components import components_with_boxes, runs
 from digitlab.engine.segment_memo import (  # noqa: F401 - re-exported for segment's users
     Memo, Scorer, mask_box, to_image28)
 
@@ -83,8 +83,7 @@ def _valley_cuts(group: np.ndarray, ink: np.ndarray, box: tuple[int, int, int, i
     # next to a tall stroke): the middle of each empty run comes first, at depth 0.
     empty = profile[lo:hi] == 0
     if empty.any():
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], empty.view(np.int8), [0]))))
-        gaps = [(x0 + lo + (a + b) // 2, 0.0) for a, b in zip(edges[0::2], edges[1::2])]
+        gaps = [(x0 + lo + (a + b) // 2, 0.0) for a, b in runs(empty)]
         if len(gaps) >= n:
             return gaps[:n]
     else:

@@ -7,7 +7,8 @@ from collections import deque
 import numpy as np
 import pytest
 
-from digitlab.engine.components import block_sums, components_with_boxes, label_components
+from digitlab.engine.components import (block_sums, components_with_boxes, label_components,
+                                        runs)
 
 
 def reference_labels(mask: np.ndarray) -> int:
@@ -102,3 +103,9 @@ def test_block_sums_bit_for_bit():
         assert block_sums(ink, f).tobytes() == plain_block_sums(ink, f).tobytes()
         scaled = block_sums(ink, f, 1.0 / (f * f))
         assert scaled.tobytes() == (plain_block_sums(ink, f) * np.float32(1.0 / (f * f))).tobytes()
+
+
+def test_runs_of_true_left_to_right():
+    assert runs(np.array([False, True, True, False, True])) == [(1, 3), (4, 5)]
+    assert runs(np.array([True, True])) == [(0, 2)]
+    assert runs(np.zeros(4, bool)) == []
