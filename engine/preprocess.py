@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
+from digitlab.engine.lighting import flatten_lighting, ink_polarity
 from digitlab.engine.rule_lines import (LINE_FAINT, frame_inset, frame_walls,
                                        may_hold_lines, without_rule_lines)
 
@@ -128,15 +129,21 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
     raw, full_scale = _as_grayscale(image)
     border = _sorted_border(raw)
     background = _median_of_sorted(border)
-    if ink == "auto":
+    auto = ink == "auto"
+    if auto:
         high, low = float(raw.max()), float(raw.min())
         ink = _detect_ink(high - background, background - low, background / full_scale)
-    bright = ink == "bright"
     if _spread_of_sorted(border) > UNEVEN_BORDER * full_scale:
-        # A photo of paper under uneven light: a darker corner would otherwise count
-        # as ink and stretch the bounding box. The canvas never takes this path.
-        raw = _flatten_background(raw, bright, full_scale)
-        background = _median_of_sorted(_sorted_border(raw))
+        # A photo of paper under uneven light or a shadow: a darker corner would otherwise
+        # count as ink and stretch the bounding box. The canvas never takes this path.
+        if auto:
+            ink = ink_polarity(raw, ink)
+        raw = flatten_lighting(raw, ink == "bright", full_scale)
+        # The paper's level from the whole image, not its border: the flattening lifts
+        # the paper by its grain's highest values, a little less along the border (fewer
+        # pixels around), where a grainy photo's paper then looks lighter than inside.
+        background = float(np.median(raw[::2, ::2]))
+    bright = ink == "bright"
     # The ink's extreme in each column: ``max`` for bright ink, ``min`` for dark.
     col_extremes = raw.max(axis=0) if bright else raw.min(axis=0)
     extreme = float(col_extremes.max() if bright else col_extremes.min())
@@ -345,37 +352,6 @@ def _percentile_of_sorted(values: np.ndarray, q: float) -> float:
     diff, gamma = float(b - a), position - below
     # From the nearer end, as numpy's lerp does.
     return float(b) - diff * (1.0 - gamma) if gamma >= 0.5 else float(a) + diff * gamma
-
-
-def _flatten_background(raw: np.ndarray, bright: bool, full_scale: float) -> np.ndarray:
-    """Subtract a smooth estimate of the paper's brightness, leaving the ink on a flat background.
-
-    The image is cut into blocks of 1/8 of its shorter side; each block's paper level
-    is a high percentile (low for bright ink), then the median over the block and its
-    neighbours, so a block covered by a thick stroke borrows its neighbours' paper.
-    The block grid is resized bilinearly to the image and subtracted.
-
-    Args:
-        raw: ``(H, W)`` grayscale, 0..full_scale. Returns: float32 ``(H, W)``, same scale.
-    """
-    from PIL import Image  # noqa: PLC0415 - only photos of paper come here
-
-    img = raw.astype(np.float32)
-    h, w = img.shape
-    block = max(4, min(h, w) // 8)
-    gh, gw = -(-h // block), -(-w // block)
-    padded = np.pad(img, ((0, gh * block - h), (0, gw * block - w)), mode="edge")
-    blocks = padded.reshape(gh, block, gw, block).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
-    grid = np.percentile(blocks, 10 if bright else 90, axis=2).astype(np.float32)
-    edged = np.pad(grid, 1, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(edged, (3, 3))
-    # The median of the 3x3 neighbourhood drops a block a stroke covers, without
-    # biasing a smooth gradient the way a max (a closing) would.
-    grid = np.median(windows, axis=(2, 3)).astype(np.float32)
-    level = float(np.median(grid))
-    paper = np.asarray(Image.fromarray(grid, mode="F").resize((w, h), Image.BILINEAR))
-    out = img - paper + np.float32(level)
-    return np.clip(out, 0.0, full_scale, out=out)
 
 
 def _detect_ink(up: float, down: float, background: float) -> str:

@@ -6,7 +6,9 @@ rule lines with it. Each page here: paper of a random shade (225-255), rule line
 tilted by up to 1 degree, drawn anti-aliased; on squared paper columns too. MNIST test
 digits 60-200 px tall are written on it in pen (ink 10-80), 1 or 3 side by side, anywhere
 between two lines or across them. ``photo`` pages are lit unevenly as well (a linear
-fall-off of 30 % across the page in a random direction).
+fall-off of 30 % across the page in a random direction). ``shadow`` pages have a shadow cast
+across them instead: beyond a straight edge (2-8 px soft) through a random point of the
+page's middle, at any angle, the light falls to 40-70 %.
 
 ``boxed`` pages: a worksheet's answer box (or a form's comb of boxes, one per digit)
 printed around the digits, sides 1-3 px, tone 60-200, the box 1.15-1.5 digit heights,
@@ -81,6 +83,18 @@ def page(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray, kind:
     return np.clip(out, 0, 255).astype(np.uint8), "".join(str(labels[k]) for k in picks)
 
 
+def cast_shadow(rng: np.random.Generator, page: np.ndarray) -> np.ndarray:
+    """``page`` (uint8) with a shadow cast across it (module docstring)."""
+    h, w = page.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = float(rng.uniform(0, 2 * np.pi))
+    y, x = rng.uniform(0.2, 0.8) * h, rng.uniform(0.2, 0.8) * w
+    across = np.cos(angle) * (xx - x) + np.sin(angle) * (yy - y)
+    shade = np.clip(across / rng.uniform(2, 8) + 0.5, 0, 1)
+    dark = float(rng.uniform(0.4, 0.7))
+    return np.clip(page * (1 - (1 - dark) * shade), 0, 255).astype(np.uint8)
+
+
 def boxed_page(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray,
                length: int) -> tuple[np.ndarray, str]:
     """``(uint8 page, number)``: digits in a printed box, or a comb of them (module docstring)."""
@@ -124,14 +138,17 @@ def run() -> list[dict]:
         model_files={k: shipped_model_path(k) for k in predictor.kinds}))
     search, frame = preprocess.may_hold_lines, preprocess.frame_inset
     rows = []
-    cases = [("plain", False), ("ruled", False), ("squared", False), ("ruled", True),
-             ("squared", True), ("boxed", False)]
-    for n, (kind, photo) in enumerate(cases):
+    cases = [("plain", False, False), ("ruled", False, False), ("squared", False, False),
+             ("ruled", True, False), ("squared", True, False), ("boxed", False, False),
+             ("plain", False, True), ("ruled", False, True)]
+    for n, (kind, photo, shadow) in enumerate(cases):
         for length in (1, 3):
             rng = np.random.default_rng(SEED + 2 * n + (length > 1))
             pages = [boxed_page(rng, data.x_test, data.y_test, length) if kind == "boxed"
                      else page(rng, data.x_test, data.y_test, kind, length, photo)
                      for _ in range(PAGES // length)]
+            if shadow:
+                pages = [(cast_shadow(rng, p), number) for p, number in pages]
             right = {}
             for mode in ("with", "without"):
                 if mode == "without":
@@ -144,6 +161,7 @@ def run() -> list[dict]:
             where = (("a comb of printed boxes" if length > 1 else "a printed box")
                      if kind == "boxed" else f"{kind} paper")
             where += ", photographed under uneven light" if photo else ""
+            where += " with a shadow's hard edge across it" if shadow else ""
             rows.append(quality_row(
                 f"read right, {where}, {length} digit{'s' * (length > 1)}", right["with"],
                 None, None, samples=len(pages),

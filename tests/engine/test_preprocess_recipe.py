@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digitlab.engine import lighting
 from digitlab.engine import preprocess as pre
 from digitlab.engine import rule_lines
 
@@ -21,15 +22,17 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
     border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
     background = float(np.median(border))
     high, low = float(raw.max()), float(raw.min())
-    if ink == "auto":
+    auto = ink == "auto"
+    if auto:
         ink = pre._detect_ink(high - background, background - low, background / full_scale)
-    bright = ink == "bright"
     spread_low, spread_high = np.percentile(border, (5, 95))
     if float(spread_high - spread_low) > pre.UNEVEN_BORDER * full_scale:
-        raw = pre._flatten_background(raw, bright, full_scale)
-        border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
-        background = float(np.median(border))
+        if auto:  # under uneven light the border's verdict is one of three
+            ink = lighting.ink_polarity(raw, ink)
+        raw = lighting.flatten_lighting(raw, ink == "bright", full_scale)
+        background = float(np.median(raw[::2, ::2]))  # the paper's level inside
         high, low = float(raw.max()), float(raw.min())
+    bright = ink == "bright"
     peak = high - background if bright else background - low
     if peak < pre.MIN_CONTRAST * full_scale:
         return None, ink, None, None
