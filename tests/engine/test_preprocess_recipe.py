@@ -34,7 +34,13 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
         high, low = float(raw.max()), float(raw.min())
     bright = ink == "bright"
     peak = high - background if bright else background - low
-    if peak < pre.MIN_CONTRAST * full_scale:
+    border = np.concatenate((raw[0], raw[-1], raw[1:-1, 0], raw[1:-1, -1]))
+    grain = 0.0
+    quartiles = np.sort(border)[[len(border) // 4, 3 * len(border) // 4]]
+    if quartiles[0] != quartiles[1]:  # else no grain (the middle half of the border is one value)
+        ring = np.concatenate((raw[0], raw[1:, -1], raw[-1, -2::-1], raw[-2:0:-1, 0]))
+        grain = pre.GRAIN_SIGMAS * float(np.median(np.abs(np.diff(ring.astype(float))))) / 0.954
+    if peak < pre.MIN_CONTRAST * full_scale or peak <= grain:
         return None, ink, None, None
     def beyond(level: float) -> np.ndarray:
         if bright:
@@ -43,7 +49,7 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
         t = background - level
         return raw < (math.ceil(t) if raw.dtype == np.uint8 else t)
 
-    mask = beyond(pre.INK_FRACTION * peak)
+    mask = beyond(max(pre.INK_FRACTION * peak, grain))
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
     box = mask[y0:y1, x0:x1]
@@ -144,6 +150,13 @@ def drawings(mnist) -> list[tuple[str, np.ndarray, str]]:
             big = np.asarray(Image.fromarray(digit).resize((90, 90), Image.BILINEAR))
             page[30:120, 28:118] = np.minimum(page[30:120, 28:118], 240 - big * 0.85)
         out.append((f"boxed {i}", page, "auto"))
+    for i, digit in enumerate(mnist.x_test[22:24]):  # grain over a tenth of the ink's peak
+        page = 235 + rng.normal(0, 9, (160, 140))
+        big = np.asarray(Image.fromarray(digit).resize((90, 90), Image.BILINEAR))
+        page[35:125, 25:115] -= big * 0.8
+        out.append((f"grainy {i}", np.clip(page, 0, 255).astype(np.uint8), "auto"))
+    out.append(("grainy blank", np.clip(235 + rng.normal(0, 9, (160, 140)), 0, 255).astype(
+        np.uint8), "auto"))
     # A float canvas whose ink times 1/peak rounds to just above 1 (clipped to 1).
     above_one = np.full((60, 60), np.float32(0.1910885125398636), np.float32)
     above_one[20:40, 25:35] = np.float32(0.6348933577537537)
@@ -180,7 +193,7 @@ def test_preprocessing_equals_the_plain_recipe(mnist):
             np.testing.assert_array_equal(result.image28, image28, err_msg=name)
 
 
-def test_corpus_reaches_every_branch(mnist):
+def test_corpus_reaches_every_branch(mnist, monkeypatch):
     """The corpus above holds empty and non-empty results, both inks and photos."""
     results = [plain_recipe(image, ink) for _, image, ink in drawings(mnist)]
     assert sum(bbox is None for bbox, *_ in results) >= 4
@@ -201,6 +214,13 @@ def test_corpus_reaches_every_branch(mnist):
              if name.startswith("boxed")]
     assert all(22 < box[0] and box[2] < 128 for box in boxed[:2]), boxed
     assert boxed[2] == (20, 20, 130, 130), boxed
+    # Grain decides the ink's threshold (with the floor off, grain is ink up to the edges).
+    grainy = [(image, ink) for name, image, ink in drawings(mnist) if name.startswith("grainy")]
+    assert [plain_recipe(image, ink)[0] is None for image, ink in grainy] == [False, False, True]
+    monkeypatch.setattr(pre, "GRAIN_SIGMAS", 0.0)
+    for image, ink in grainy:
+        y0, x0, y1, x1 = plain_recipe(image, ink)[0]
+        assert y1 - y0 > 0.9 * image.shape[0] and x1 - x0 > 0.9 * image.shape[1]
 
 
 @pytest.mark.parametrize("q", [0.05, 0.95])
