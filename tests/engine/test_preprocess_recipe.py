@@ -39,7 +39,11 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
     quartiles = np.sort(border)[[len(border) // 4, 3 * len(border) // 4]]
     if quartiles[0] != quartiles[1]:  # else no grain (the middle half of the border is one value)
         ring = np.concatenate((raw[0], raw[1:, -1], raw[-1, -2::-1], raw[-2:0:-1, 0]))
-        grain = pre.GRAIN_SIGMAS * float(np.median(np.abs(np.diff(ring.astype(float))))) / 0.954
+        steps = np.abs(np.diff(ring.astype(float)))
+        parts = max(1, min(pre.GRAIN_PARTS, len(steps) // pre.GRAIN_STEPS))
+        quartiles = [np.percentile(part, 25) for part in np.array_split(
+            steps[:len(steps) // parts * parts], parts)]  # the grainiest stretch of the border
+        grain = pre.GRAIN_SIGMAS * max(quartiles) / 0.4506
     if peak < pre.MIN_CONTRAST * full_scale or peak <= grain:
         return None, ink, None, None
     def beyond(level: float) -> np.ndarray:
