@@ -96,7 +96,7 @@ def _against_the_border(raw: np.ndarray, small: np.ndarray) -> str:
     """The image's brightest and darkest values against the brightest and darkest paper on
     its border, the paper read as a running median along the border (1/16 of its length):
     a shadow's lit and dark stretches are each paper, a stroke crossing the border is not."""
-    ring = np.concatenate((small[0], small[1:, -1], small[-1, -2::-1], small[-2:0:-1, 0]))
+    ring = border_ring(small)
     k = max(3, len(ring) // 16) | 1
     r = k // 2
     if len(ring) < k:
@@ -106,6 +106,12 @@ def _against_the_border(raw: np.ndarray, small: np.ndarray) -> str:
     up = float(raw.max()) - float(paper.max())
     down = float(paper.min()) - float(raw.min())
     return "bright" if up > down else "dark"
+
+
+def border_ring(img: np.ndarray) -> np.ndarray:
+    """The image's outermost pixels in order around it, clockwise from the top-left corner,
+    each once: neighbours in the ring are neighbours in the image."""
+    return np.concatenate((img[0], img[1:, -1], img[-1, -2::-1], img[-2:0:-1, 0]))
 
 
 def flatten_lighting(raw: np.ndarray, bright: bool, full_scale: float) -> np.ndarray:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
-from digitlab.engine.lighting import flatten_lighting, ink_polarity
+from digitlab.engine.lighting import border_ring, flatten_lighting, ink_polarity
 from digitlab.engine.rule_lines import (LINE_FAINT, frame_inset, frame_walls,
                                        may_hold_lines, without_rule_lines)
 
@@ -379,8 +379,7 @@ def _grain(img: np.ndarray, sorted_border: np.ndarray) -> float:
     n = len(sorted_border)
     if sorted_border[n // 4] == sorted_border[(3 * n) // 4]:
         return 0.0
-    ring = np.concatenate((img[0], img[1:, -1], img[-1, -2::-1], img[-2:0:-1, 0]))
-    steps = np.abs(np.diff(ring.astype(np.float32)))
+    steps = np.abs(np.diff(border_ring(img).astype(np.float32)))
     parts = max(1, min(GRAIN_PARTS, len(steps) // GRAIN_STEPS))
     stretches = steps[:len(steps) // parts * parts].reshape(parts, -1)
     # The lower quartile of |a - b|, a and b independent with deviation sigma, is 0.4506 sigma.
