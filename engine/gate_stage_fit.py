@@ -117,6 +117,8 @@ def measure_stage(gate, stage: SecondStage, predictor, temperatures: Mapping[str
         sets["Fontsource hands' digits"] = (x, y)
     digits, accuracy = {}, {}
     for name, (x, y) in sets.items():
+        if not len(x):
+            continue  # e.g. no Debian or Hershey hands installed: no figure, not a NaN
         alone, both, calibrated = rates(x)
         digits[name] = pair(alone, both)
         if y is not None:

@@ -212,6 +212,10 @@ class Network:
         object.__setattr__(self, "_fast", _plan(tuple(self.steps)))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if not len(x):
+            # An empty batch (a set with no samples): the output's shape, from one blank
+            # sample (the steps' reshapes cannot infer a size from zero samples).
+            return self.forward(np.zeros((1, *x.shape[1:]), x.dtype))[:0]
         for step in self._fast:
             x = step(x)
         return x
@@ -221,6 +225,9 @@ class Network:
         """The output, and ``(name, (N, H, W, C))`` of every conv and pool step if asked."""
         if not keep_maps:
             return self.forward(x), []
+        if not len(x):
+            out, maps = self.run(np.zeros((1, *x.shape[1:]), x.dtype), keep_maps)
+            return out[:0], [(name, m[:0]) for name, m in maps]
         maps = []
         for step in self.steps:
             x = step(x)

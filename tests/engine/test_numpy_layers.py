@@ -112,6 +112,19 @@ def test_forward_equals_the_layer_by_layer_run_exactly(name):
         assert [m.shape[0] for _, m in maps] == [batch] * len(maps)
 
 
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_an_empty_batch_gives_an_empty_output_of_the_right_shape(name):
+    """A set with no samples (fit-gate-stage on a machine without the Hershey fonts had
+    one): no error from a reshape that cannot infer a size from zero samples."""
+    net, _ = network(ARCHITECTURES[name], np.random.default_rng(3))
+    empty = np.zeros((0, 28, 28), np.float32)
+    assert net.forward(empty).shape == (0, 10)
+    out, maps = net.run(empty, keep_maps=True)
+    _, full = net.run(np.zeros((2, 28, 28), np.float32), keep_maps=True)
+    assert out.shape == (0, 10)
+    assert [(n, m.shape) for n, m in maps] == [(n, (0, *m.shape[1:])) for n, m in full]
+
+
 def test_fused_plan_keeps_softmax_convolutions_unfused():
     rng = np.random.default_rng(0)
     fused, _ = network(ARCHITECTURES["lesson cnn"], rng)
