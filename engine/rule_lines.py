@@ -28,8 +28,10 @@ or a thin "11" cropped tightly are all bands). Otherwise a line is taken out whe
   tightly cropped glyph's bars or serifs lie on its edge) and run past the remaining ink
   by :data:`LINE_REACH` of the width at both ends (a Z's or an E's bars end where its
   other strokes do). A lone dark bar, such as a T's or a + 's, is part of the drawing;
-- or it has the tone of a line taken out (:data:`SAME_TONE`): squared paper's other
-  direction, or a line of the same paper on the image's edge.
+- or it holds as much ink across it as a line taken out (:data:`SAME_TONE`): squared
+  paper's other direction, or a line of the same paper on the image's edge. (Its ink
+  across, not its tone: anti-aliased, a thin line falling between two pixel rows has
+  half its tone in each, one falling on a row its whole tone.)
 
 A line's rows (and :data:`LINE_PAD` rows beside them, its anti-aliased fringe) become
 background, except in the columns where ink continues on both sides of the line: a
@@ -54,8 +56,9 @@ from digitlab.engine.components import runs
 #: Ink spanning this share of the image's width or height is searched for rule lines,
 LINE_SPAN = 0.95
 #: ...on an image at least this many pixels on both sides (a line's band of 5 px is then
-#: at most 5 % of the side; in a smaller image it is a stroke).
-LINE_MIN_SIDE = 100
+#: at most 8 % of the side; in a smaller image it is a stroke). A close photo of a digit
+#: on squared paper can be under 100 px a side (a few % of bench_paper's squared pages).
+LINE_MIN_SIDE = 64
 #: A line reaches within this share of the side of the image's edges (or leaves it
 #: through the top or bottom when tilted), over at least LINE_SPAN_MIN of the width.
 EDGE, LINE_SPAN_MIN = 0.05, 0.5
@@ -83,7 +86,8 @@ LINE_TONE, OFF_EDGE = 0.6, 1
 #: image's height inside it (4 px at least) and run this share of the width past the
 #: other ink at both ends.
 MIN_LINES, INSIDE, LINE_REACH = 2, 0.05, 0.05
-#: A line within this share of the tone of a line taken out goes too.
+#: A line within this share of the ink across a line taken out (:meth:`_Lines.weight`)
+#: goes too.
 SAME_TONE = 0.25
 
 Band = tuple[int, int, int, int]  # straightened rows top..bottom, columns first..end
@@ -164,6 +168,18 @@ class _Lines:
         values = np.where(ink, distance[a:b, band[2]:band[3]], np.nan)
         inked = ink.any(axis=0)
         return float(np.median(np.nanmedian(values[:, inked], axis=0))) if inked.any() else 0.0
+
+    def weight(self, band: Band, distance: np.ndarray) -> float:
+        """How much ink a band holds across it (``distance`` straightened as the lines were):
+        the median over its columns of the distance summed over its rows' ink (padded by
+        :data:`LINE_PAD`). Unlike :meth:`tone`, it does not depend on where the line falls
+        between two rows (anti-aliased, a 1-px line straddling two rows has half the tone
+        in each), so lines of one paper weigh the same."""
+        a, b, _ = self._rows(band)
+        ink = self.straight[a:b, band[2]:band[3]]
+        sums = np.where(ink, distance[a:b, band[2]:band[3]], 0.0).sum(axis=0)
+        inked = ink.any(axis=0)
+        return float(np.median(sums[inked])) if inked.any() else 0.0
 
     def _rows(self, band: Band) -> tuple[int, int, np.ndarray]:
         """A band's straightened rows padded by :data:`LINE_PAD`, and its columns where
@@ -287,10 +303,11 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
         return None  # nothing but bands: "=", "#", a thin "11" cropped to its ink
     distance = np.abs(raw.astype(np.float32) - np.float32(background))
     writing = float(np.percentile(distance[rest], 90))
-    tones = []
+    tones, weights = [], []
     for k, lines in enumerate(directions):
         along = lines.straightened(_oriented(distance, k)) if lines.bands else None
         tones.append([lines.tone(band, along) for band in lines.bands])
+        weights.append([lines.weight(band, along) for band in lines.bands])
     # A light line off the image's first and last rows (a tightly cropped drawing's
     # anti-aliased edge is light too, and lies on them).
     taken = [[tone <= LINE_TONE * writing and lines.inside(band, 0.0, OFF_EDGE)
@@ -303,16 +320,17 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
                                                     _oriented(rest, k)):
             for i in dark:
                 taken[k][i] = True
-    paper = [tone for row, flags in zip(tones, taken) for tone, t in zip(row, flags) if t]
+    paper = [weight for row, flags in zip(weights, taken) for weight, t in zip(row, flags) if t]
     if not paper:
         return None
     clear = np.zeros(mask.shape, bool)
     directions_taken = 0
-    for k, (lines, row) in enumerate(zip(directions, tones)):
+    for k, (lines, row) in enumerate(zip(directions, weights)):
         # The paper's lines, and those in their tone (the other direction's on squared
-        # paper, a line on the image's edge).
-        chosen = [band for tone, band, t in zip(row, lines.bands, taken[k])
-                  if t or any(abs(tone - other) <= SAME_TONE * other for other in paper)]
+        # paper, a line on the image's edge): weighed across, as anti-aliasing moves a
+        # line's ink between rows.
+        chosen = [band for weight, band, t in zip(row, lines.bands, taken[k])
+                  if t or any(abs(weight - other) <= SAME_TONE * other for other in paper)]
         if chosen:
             # All of them, as a rule: the clearing already made for `rest` serves.
             clear |= (found[k][0] if len(chosen) == len(lines.bands)
