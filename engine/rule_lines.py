@@ -32,6 +32,9 @@ or a thin "11" cropped tightly are all bands). Otherwise a line is taken out whe
   paper's other direction, or a line of the same paper on the image's edge. (Its ink
   across, not its tone: anti-aliased, a thin line falling between two pixel rows has
   half its tone in each, one falling on a row its whole tone.)
+- or the image's edge cuts it off (:data:`CUT_OFF_SPAN`): a tilted line near the top or
+  bottom of a photo leaves it on the way, or lies half outside it, so less of it is in
+  the image; it goes when its direction's other lines go.
 
 A line's rows (and :data:`LINE_PAD` rows beside them, its anti-aliased fringe) become
 background, except in the columns where ink continues on both sides of the line: a
@@ -86,6 +89,9 @@ LINE_TONE, OFF_EDGE = 0.6, 1
 #: image's height inside it (4 px at least) and run this share of the width past the
 #: other ink at both ends.
 MIN_LINES, INSIDE, LINE_REACH = 2, 0.05, 0.05
+#: A line the image's edge cuts off (:func:`_cut_off`) spans at least this share of the
+#: width inside it.
+CUT_OFF_SPAN = 0.1
 #: A line within this share of the ink across a line taken out (:meth:`_Lines.weight`)
 #: goes too.
 SAME_TONE = 0.25
@@ -113,6 +119,9 @@ class _Lines:
     """
 
     bands: list[Band]
+    #: Lines cut off by the image's edge (:func:`_cut_off`): they go with the paper's
+    #: other lines of this direction, whatever their tone.
+    cut_off: list[Band]
     straight: np.ndarray
     straight_ink: np.ndarray
     shift: np.ndarray
@@ -142,7 +151,9 @@ class _Lines:
         straight_ink = _straightened(ink, shift, margin)
         bands = [band for band in _bands(straight, h)
                  if _edge_to_edge(band, shift - margin, h, w) and _inked(band, straight_ink)]
-        return cls(bands, straight, straight_ink, shift, margin)
+        cut_off = [band for band in _bands(straight, h, CUT_OFF_SPAN)
+                   if _cut_off(band, shift - margin, h, w) and _inked(band, straight_ink)]
+        return cls(bands, cut_off, straight, straight_ink, shift, margin)
 
     def inside(self, band: Band, share: float | None = None, least: float = 4.0) -> bool:
         """Whether the band lies ``share`` (None: :data:`INSIDE`) of the height within the
@@ -230,12 +241,13 @@ def _unstraightened(straight: np.ndarray, shift: np.ndarray, margin: int) -> np.
     return out
 
 
-def _bands(straight: np.ndarray, h: int) -> list[Band]:
-    """Candidate bands of a straightened mask (of an image ``h`` rows high)."""
+def _bands(straight: np.ndarray, h: int, span: float = LINE_SPAN_MIN) -> list[Band]:
+    """Candidate bands of a straightened mask (of an image ``h`` rows high), spanning at
+    least ``span`` of its width."""
     w = straight.shape[1]
     thick = max(5, round(LINE_THICK * h))
     counts = np.count_nonzero(straight, axis=1)
-    rows = counts >= LINE_ROW * LINE_SPAN_MIN * w
+    rows = counts >= LINE_ROW * span * w
     if not rows.any():
         return []
     bands = []
@@ -248,7 +260,7 @@ def _bands(straight: np.ndarray, h: int) -> list[Band]:
             continue  # a stroke's width, or a filled area: not a printed line
         columns = np.flatnonzero(np.logical_or.reduce(straight[top:bottom], axis=0))
         first, end = int(columns[0]), int(columns[-1]) + 1
-        if end - first >= LINE_SPAN_MIN * w and len(columns) >= LINE_COVER * (end - first):
+        if end - first >= span * w and len(columns) >= LINE_COVER * (end - first):
             bands.append((top, bottom, first, end))
     return bands
 
@@ -271,6 +283,26 @@ def _edge_to_edge(band: Band, offset: np.ndarray, h: int, w: int) -> bool:
         return top + offset[column] <= near or bottom + offset[column] >= h - near
 
     return (first <= near or leaves(first)) and (end >= w - near or leaves(end - 1))
+
+
+def _cut_off(band: Band, offset: np.ndarray, h: int, w: int) -> bool:
+    """Whether a straightened band is a line the image's edge cuts off: it lies on the
+    image's first or last rows (some of its rows outside the image, or within
+    :data:`LINE_PAD` of its edge), and runs from there to a side of the image (within
+    :data:`EDGE`) or out through its top or bottom (a tilted line near the edge)."""
+    top, bottom, first, end = band
+    near = EDGE * min(h, w)
+    ends = (first, end - 1)
+
+    def on_edge(column: int) -> bool:
+        return top + offset[column] <= LINE_PAD or bottom + offset[column] >= h - LINE_PAD
+
+    def leaves(column: int) -> bool:
+        return top + offset[column] <= 0 or bottom + offset[column] >= h
+
+    if not any(on_edge(c) for c in ends):
+        return False
+    return all(leaves(c) or c <= near or c >= w - 1 - near for c in ends)
 
 
 def _reaches_past(bands: list[Band], rest: np.ndarray) -> bool:
@@ -335,6 +367,11 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
             # All of them, as a rule: the clearing already made for `rest` serves.
             clear |= (found[k][0] if len(chosen) == len(lines.bands)
                       else _oriented(lines.cleared(chosen)[0], k))
+            # With them, the lines of this direction that the image's edge cuts off: less
+            # of such a line is in the image, so it holds less ink across than the rest.
+            cut_off = [band for band in lines.cut_off if band not in chosen]
+            if cut_off:
+                clear |= _oriented(lines.cleared(cut_off)[0], k)
             directions_taken += 1
     if directions_taken == 2:
         clear |= meeting

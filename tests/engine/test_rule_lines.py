@@ -177,6 +177,20 @@ def test_the_guards_decide_the_bars_cases(monkeypatch):
         assert loses_bars("O between bars")
 
 
+def test_a_line_the_images_edge_cuts_off_goes_with_the_others(mnist, monkeypatch):
+    """Lines tilted by 1 degree on a wide photo: the lowest leaves the image through its
+    bottom edge, so less of it lies inside (less ink across it than its paper's other
+    lines, and under half the width): it goes with them all the same."""
+    def boxes():
+        for digit in mnist.x_test[:4]:
+            image = write(ruled(200, 400, 60, tilt=1.0, offset=0.3), digit, (40, 140, 110))
+            yield pre.preprocess_drawing(image).bbox, digit_box(digit, (40, 140, 110))
+
+    assert all(near(found, box) for found, box in boxes())
+    monkeypatch.setattr(rl, "_cut_off", lambda *_: False)  # planted: such lines stay
+    assert not any(near(found, box) for found, box in boxes())
+
+
 def test_a_light_line_on_the_images_edge_row_is_no_rule_line(monkeypatch):
     """A drawing cropped to its ink can have a light first or last row (the anti-aliased
     edge of a bar): light as a printed line, but on the image's edge. (Such a border is
