@@ -29,8 +29,8 @@ import numpy as np
 
 from digitlab.engine.blas import one_blas_thread
 from digitlab.engine.lighting import border_ring, flatten_lighting, ink_polarity
-from digitlab.engine.rule_lines import (LINE_FAINT, frame_inset, frame_walls,
-                                       may_hold_lines, without_rule_lines)
+from digitlab.engine.printed_boxes import frame_inset, frame_walls
+from digitlab.engine.rule_lines import LINE_FAINT, may_hold_lines, without_rule_lines
 
 #: The side of the box the ink's longer side is fitted to, as in MNIST.
 FIT_SIZE = 20

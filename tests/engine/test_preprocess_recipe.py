@@ -12,7 +12,7 @@ from PIL import Image
 
 from digitlab.engine import lighting
 from digitlab.engine import preprocess as pre
-from digitlab.engine import rule_lines
+from digitlab.engine import printed_boxes, rule_lines
 
 
 def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
@@ -69,12 +69,12 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
             raw, mask, beyond(rule_lines.LINE_FAINT * peak), background)
         if unlined is not None:  # lined paper: read again without its lines
             return plain_recipe(unlined, ink, look_inside, lines=False)
-    frame = rule_lines.frame_inset(mask[y0:y1, x0:x1]) if look_inside else None
+    frame = printed_boxes.frame_inset(mask[y0:y1, x0:x1]) if look_inside else None
     if frame is not None:  # a printed box: read inside it, its inner walls made paper
         top, left, bottom, right = frame
         iy0, ix0, iy1, ix1 = y0 + top, x0 + left, y1 - bottom, x1 - right
         inner = raw[iy0:iy1, ix0:ix1].copy()
-        for a, b in rule_lines.frame_walls(mask[iy0:iy1, ix0:ix1]):
+        for a, b in printed_boxes.frame_walls(mask[iy0:iy1, ix0:ix1]):
             inner[:, a:b] = np.asarray(background).astype(raw.dtype)
         found = plain_recipe(inner, ink, look_inside=False)
         if found[0] is not None:

@@ -1,5 +1,5 @@
 """Writing in a printed box (an answer box, a form's field, a comb of boxes) is read
-inside the box (engine.rule_lines.frame_inset / frame_walls, called by
+inside the box (engine.printed_boxes.frame_inset / frame_walls, called by
 preprocess_drawing); boxes drawn by hand, empty or with heavy sides stay the drawing."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from digitlab.engine import preprocess as pre
-from digitlab.engine import rule_lines as rl
+from digitlab.engine import printed_boxes as pb
 
 PAPER, PEN = 245, 30
 
@@ -131,22 +131,22 @@ def test_a_tall_one_in_its_box_is_no_inner_wall(mnist):
 def test_the_guards_decide(mnist, monkeypatch):
     """Each guard, loosened, takes a drawing for a printed box: the guards are what keep it."""
     with monkeypatch.context() as m:
-        m.setattr(rl, "FRAME_THICK", 0.3)  # a wandering side would do
+        m.setattr(pb, "FRAME_THICK", 0.3)  # a wandering side would do
         image = hand_drawn_square(mnist.x_test[0], wobble=0.06)
         assert pre.preprocess_drawing(image).bbox == alone(mnist.x_test[0])
     with monkeypatch.context() as m:
-        m.setattr(rl, "FRAME_COVER", 0.0)  # an open side would do
+        m.setattr(pb, "FRAME_COVER", 0.0)  # an open side would do
         open_top = boxed(mnist.x_test[0])
         open_top[25:27, 25:175] = PAPER
         assert pre.preprocess_drawing(open_top).bbox[0] >= 45
     with monkeypatch.context() as m:
-        m.setattr(rl, "FRAME_MIN_SIDE", 10)  # a 38 px box would do
+        m.setattr(pb, "FRAME_MIN_SIDE", 10)  # a 38 px box would do
         small = np.full((60, 60), PAPER, np.uint8)
         small[10:48, 10:12] = small[10:48, 46:48] = small[10:12, 10:48] = 60
         small[46:48, 10:48] = 60
         small[18:40, 27:31] = PEN
         assert pre.preprocess_drawing(small).bbox != (10, 10, 48, 48)
     with monkeypatch.context() as m:
-        m.setattr(rl, "FRAME_PAST", 1.0)  # the row past a side may be full: heavy sides do
+        m.setattr(pb, "FRAME_PAST", 1.0)  # the row past a side may be full: heavy sides do
         heavy = boxed(mnist.x_test[0], side=18)
         assert pre.preprocess_drawing(heavy).bbox != (25, 25, 175, 175)
