@@ -18,7 +18,9 @@ Rows: ``read right, <paper>, k digit(s)`` (no budget): the share read exactly by
 :class:`engine.reading.Reader` as ``digitlab predict`` and Open image do, with
 ``without_line_search`` the same pages read with :mod:`engine.rule_lines`' line search
 and printed-box rule switched off (the app before 2026-12-03). Seeds 970-989 (no
-training or card uses 900-999).
+training or card uses 900-999). ``photo-sized`` rows: ruled and squared pages as above with
+digits 300-900 px tall (pages up to about 3,500 px wide, as a phone photographs a page;
+seeds 990-993).
 Run alone with ``python -m tests.benchmarks.run --only paper``.
 """
 
@@ -30,6 +32,8 @@ from tests.benchmarks.bench_reading import quality_row
 
 PAGES = 300
 SEED = 970
+#: Photo-sized pages: how many per row, their digits' heights, their seeds (990-993).
+BIG_PAGES, BIG_SIZES, BIG_SEED = 100, (300, 900), 990
 
 
 def paper(rng: np.random.Generator, h: int, w: int, kind: str, digit_height: int
@@ -58,12 +62,13 @@ def paper(rng: np.random.Generator, h: int, w: int, kind: str, digit_height: int
 
 
 def page(rng: np.random.Generator, images: np.ndarray, labels: np.ndarray, kind: str,
-         length: int, photo: bool) -> tuple[np.ndarray, str]:
-    """``(uint8 page, the number written on it)``."""
+         length: int, photo: bool, sizes: tuple[int, int] = (60, 200)
+         ) -> tuple[np.ndarray, str]:
+    """``(uint8 page, the number written on it)``; digits ``sizes`` px tall (from, to)."""
     from PIL import Image  # noqa: PLC0415
 
     picks = rng.integers(len(images), size=length)
-    size = int(rng.integers(60, 200))
+    size = int(rng.integers(*sizes))
     h = int(size * rng.uniform(1.6, 2.4))
     w = int(size * (0.8 * length + rng.uniform(0.6, 1.4)))
     out = paper(rng, h, w, kind, size)
@@ -166,6 +171,19 @@ def run() -> list[dict]:
                 f"read right, {where}, {length} digit{'s' * (length > 1)}", right["with"],
                 None, None, samples=len(pages),
                 without_line_search=round(float(right["without"]), 4)))
+    # Photo-sized pages (a phone's photo of a notebook): digits 300-900 px tall, pages up
+    # to about 3,500 px wide, where a line is straight only within a few hundredths of a
+    # degree of its tilt.
+    for n, kind in enumerate(("ruled", "squared")):
+        for length in (1, 3):
+            rng = np.random.default_rng(BIG_SEED + 2 * n + (length > 1))
+            pages = [page(rng, data.x_test, data.y_test, kind, length, False, BIG_SIZES)
+                     for _ in range(BIG_PAGES)]
+            right = np.mean([reader.read(p).number == t for p, t in pages])
+            rows.append(quality_row(
+                f"read right, {kind} paper, photo-sized (digits {BIG_SIZES[0]}-{BIG_SIZES[1]}"
+                f" px), {length} digit{'s' * (length > 1)}", right, None, None,
+                samples=len(pages)))
     return rows
 
 

@@ -191,6 +191,41 @@ def test_a_line_the_images_edge_cuts_off_goes_with_the_others(mnist, monkeypatch
     assert not any(near(found, box) for found, box in boxes())
 
 
+def wide_page(mnist, h: int, w: int, spacing: float, digits: list[tuple[int, int, int]],
+              **paper) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A photo-sized page with MNIST test digits ``(index, y, x)`` 600 px tall written on it,
+    and the box of their ink."""
+    image = ruled(h, w, spacing, **paper)
+    boxes = []
+    for k, y, x in digits:
+        image = write(image, mnist.x_test[k], (y, x, 600)).astype(np.float32)
+        boxes.append(digit_box(mnist.x_test[k], (y, x, 600)))
+    box = tuple(f(b[i] for b in boxes) for i, f in enumerate((min, min, max, max)))
+    return image.astype(np.uint8), box
+
+
+def test_the_lines_of_a_wide_photo_are_found_at_their_tilt(mnist, monkeypatch):
+    """Three digits on a 2,400 px page tilted 0.55 degree. At full size a line is straight
+    only within a few hundredths of a degree of its tilt, so a search at whole degrees
+    there saw the digits' strokes as the fullest rows and missed the lines."""
+    image, box = wide_page(mnist, 1200, 2400, 250, [(0, 300, 240), (1, 300, 720),
+                                                    (2, 300, 1200)], tilt=0.55, offset=0.3)
+    assert near(pre.preprocess_drawing(image).bbox, box)
+    monkeypatch.setattr(rl, "COARSE_WIDTH", 10 ** 6)  # planted: whole degrees at full size
+    assert not near(pre.preprocess_drawing(image).bbox, box)
+
+
+def test_a_wide_photos_lines_are_cleared_to_their_ends(mnist, monkeypatch):
+    """A 3,000 px squared page tilted 0.7 degree: found to a quarter degree (0.75), its
+    lines drift out of the rows cleared towards the ends, and what is left there stretches
+    the box (the page read "not a digit")."""
+    image, box = wide_page(mnist, 2250, 3000, 180, [(0, 700, 1200)], squared=True, tilt=0.7,
+                           tone=160)
+    assert near(pre.preprocess_drawing(image).bbox, box)
+    monkeypatch.setattr(rl, "FINE_DRIFT", 100.0)  # planted: no finer than a quarter degree
+    assert not near(pre.preprocess_drawing(image).bbox, box)
+
+
 def test_a_light_line_on_the_images_edge_row_is_no_rule_line(monkeypatch):
     """A drawing cropped to its ink can have a light first or last row (the anti-aliased
     edge of a bar): light as a printed line, but on the image's edge. (Such a border is
