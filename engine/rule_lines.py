@@ -165,9 +165,8 @@ class _Lines:
         were): the median over its columns of each column's median over the ink of its
         rows (the line's own tone where a digit's bar or crossing strokes cover a minority
         of the columns)."""
-        a, b, _ = self._rows(band)
-        ink = self.straight[a:b, band[2]:band[3]]
-        values = np.where(ink, distance[a:b, band[2]:band[3]], np.nan)
+        ink, along = self._across(band, distance)
+        values = np.where(ink, along, np.nan)
         inked = ink.any(axis=0)
         return float(np.median(np.nanmedian(values[:, inked], axis=0))) if inked.any() else 0.0
 
@@ -177,11 +176,16 @@ class _Lines:
         :data:`LINE_PAD`). Unlike :meth:`tone`, it does not depend on where the line falls
         between two rows (anti-aliased, a 1-px line straddling two rows has half the tone
         in each), so lines of one paper weigh the same."""
-        a, b, _ = self._rows(band)
-        ink = self.straight[a:b, band[2]:band[3]]
-        sums = np.where(ink, distance[a:b, band[2]:band[3]], 0.0).sum(axis=0)
+        ink, along = self._across(band, distance)
+        sums = np.where(ink, along, 0.0).sum(axis=0)
         inked = ink.any(axis=0)
         return float(np.median(sums[inked])) if inked.any() else 0.0
+
+    def _across(self, band: Band, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A band's straightened ink and ``distance`` in its columns, over its rows padded
+        by :data:`LINE_PAD` (what :meth:`tone` and :meth:`weight` measure)."""
+        a, b, _ = self._rows(band)
+        return self.straight[a:b, band[2]:band[3]], distance[a:b, band[2]:band[3]]
 
     def _rows(self, band: Band) -> tuple[int, int, np.ndarray]:
         """A band's straightened rows padded by :data:`LINE_PAD`, and its columns where
@@ -235,22 +239,24 @@ def _tilt(faint: np.ndarray) -> float:
     f = max(1, math.ceil(w / COARSE_WIDTH))
     small = faint if f == 1 else np.logical_or.reduce(
         faint[:h - h % f, :w - w % f].reshape(h // f, f, w // f, f), axis=(1, 3))
+    def best(tilts: np.ndarray, fullest) -> float:
+        return max(tilts[np.abs(tilts) <= MAX_TILT], key=fullest)
+
+    def quarters(around: float) -> np.ndarray:
+        return np.arange(around - 0.75, around + 0.8, TILT_STEP)
+
     pooled = _fullest(small)
-    coarse = max(np.arange(-MAX_TILT, MAX_TILT + 0.5), key=pooled)
-    fine = np.arange(coarse - 0.75, coarse + 0.8, TILT_STEP)
-    degrees = max(fine[np.abs(fine) <= MAX_TILT], key=pooled)
+    degrees = best(quarters(best(np.arange(-MAX_TILT, MAX_TILT + 0.5), pooled)), pooled)
     if f == 1:
         return float(degrees)
     # At full size: quarter degrees around the pooled tilt (a pixel of the pooled mask is
     # up to half a degree there), then halving the step.
     full = _fullest(faint)
-    fine = np.arange(degrees - 0.75, degrees + 0.8, TILT_STEP)
-    degrees = max(fine[np.abs(fine) <= MAX_TILT], key=full)
+    degrees = best(quarters(degrees), full)
     step, finest = TILT_STEP, math.degrees(math.atan(FINE_DRIFT / (w / 2)))
     while step > finest:
         step = max(step / 2, finest)
-        around = degrees + step * np.arange(-2, 3)
-        degrees = max(around[np.abs(around) <= MAX_TILT], key=full)
+        degrees = best(degrees + step * np.arange(-2, 3), full)
     return float(degrees)
 
 
@@ -315,13 +321,16 @@ def _edge_to_edge(band: Band, offset: np.ndarray, h: int, w: int) -> bool:
     """Whether a straightened band reaches within :data:`EDGE` of both sides of the image,
     or of its top or bottom where a tilted line leaves it (``offset[x]``: the image row of
     straightened row 0 in column x)."""
-    top, bottom, first, end = band
+    _, _, first, end = band
     near = EDGE * min(h, w)
+    return ((first <= near or _at_edge(band, offset, h, first, near))
+            and (end >= w - near or _at_edge(band, offset, h, end - 1, near)))
 
-    def leaves(column: int) -> bool:
-        return top + offset[column] <= near or bottom + offset[column] >= h - near
 
-    return (first <= near or leaves(first)) and (end >= w - near or leaves(end - 1))
+def _at_edge(band: Band, offset: np.ndarray, h: int, column: int, slack: float) -> bool:
+    """Whether a straightened band reaches within ``slack`` rows of the image's top or
+    bottom in this column (at or past it for ``slack`` 0: the line leaves the image)."""
+    return band[0] + offset[column] <= slack or band[1] + offset[column] >= h - slack
 
 
 def _cut_off(band: Band, offset: np.ndarray, h: int, w: int) -> bool:
@@ -329,19 +338,12 @@ def _cut_off(band: Band, offset: np.ndarray, h: int, w: int) -> bool:
     image's first or last rows (some of its rows outside the image, or within
     :data:`LINE_PAD` of its edge), and runs from there to a side of the image (within
     :data:`EDGE`) or out through its top or bottom (a tilted line near the edge)."""
-    top, bottom, first, end = band
+    _, _, first, end = band
     near = EDGE * min(h, w)
     ends = (first, end - 1)
-
-    def on_edge(column: int) -> bool:
-        return top + offset[column] <= LINE_PAD or bottom + offset[column] >= h - LINE_PAD
-
-    def leaves(column: int) -> bool:
-        return top + offset[column] <= 0 or bottom + offset[column] >= h
-
-    if not any(on_edge(c) for c in ends):
+    if not any(_at_edge(band, offset, h, c, LINE_PAD) for c in ends):
         return False
-    return all(leaves(c) or c <= near or c >= w - 1 - near for c in ends)
+    return all(_at_edge(band, offset, h, c, 0) or c <= near or c >= w - 1 - near for c in ends)
 
 
 def _reaches_past(bands: list[Band], rest: np.ndarray) -> bool:
