@@ -281,18 +281,26 @@ def test_a_letter_a_in_number_mode_is_not_cut_into_a_number(reader):
 @needs_gate
 @pytest.mark.parametrize("shape", ["V", "Λ"])
 @pytest.mark.parametrize("aspect", [0.7, 0.9, 1.1, 1.3])
-def test_a_v_is_not_cut_into_two_ones(reader, shape, aspect):
+@pytest.mark.parametrize("width,round_tip", [(14, False), (24, False), (14, True), (24, True),
+                                             (34, True)])
+def test_a_v_is_not_cut_into_two_ones(reader, shape, aspect, width, round_tip):
     # One stroke bent at its tip: cut there, each half passed as a near-certain 1, so a V
     # or a Λ (and so ∧, ∨) read "11" at every width from 0.7 of its height. A cut never
-    # leaves two straight strokes.
+    # leaves two straight strokes. Drawn with a broad pen, or turned on a round tip (a
+    # half circle: each half keeps a bit of the curve), the halves still read "11" or
+    # "17" when a stroke counted as straight only up to a spread of 0.04.
     image = Image.new("L", (280, 280), 0)
     draw = ImageDraw.Draw(image)
     top, bottom, half = 50, 230, aspect * 180 / 2
     tip, ends = (bottom, top) if shape == "V" else (top, bottom)
     stroke = [(140 - half, ends), (140, tip), (140 + half, ends)]
-    draw.line(stroke, fill=255, width=14, joint="curve")
+    if round_tip:
+        radius, sign = half / 2, (1 if shape == "V" else -1)
+        stroke[1:2] = [(140 - radius * np.cos(a), tip - sign * radius + sign * radius * np.sin(a))
+                       for a in np.linspace(0, np.pi, 9)]
+    draw.line(stroke, fill=255, width=width, joint="curve")
     for x, y in (stroke[0], stroke[-1]):
-        draw.ellipse((x - 7, y - 7, x + 7, y + 7), fill=255)
+        draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
     reading = reader.read(np.asarray(image))
     assert reading.number is None and reading.reason == "not a digit"
 

@@ -119,6 +119,8 @@ def _line(h: int, w: int, points: list[tuple[float, float]], width: float) -> np
 def test_a_pen_line_is_straight_and_a_bent_stroke_or_a_loop_is_not(slant):
     straight = _line(48, 48, [(2, 24 - slant / 2), (45, 24 + slant / 2)], 5)
     assert _straight(_column_moments(straight)[:, -1])
+    broad = _line(48, 48, [(2, 24 - slant / 2), (45, 24 + slant / 2)], 12)  # a broad pen's 1
+    assert _straight(_column_moments(broad)[:, -1])
     bent = _line(48, 48, [(2, 10), (24, 30), (45, 10)], 5)  # a "<" mirrored: a 7's turn
     assert not _straight(_column_moments(bent)[:, -1])
     ring = _line(48, 48, [(4, 24), (24, 34), (44, 24), (24, 14), (4, 24)], 5)  # a narrow 0
