@@ -46,13 +46,15 @@ CUT_HEIGHT = 0.5
 STROKE_ASPECT, STROKE_HEIGHT = 0.5, 0.75
 #: A cut never leaves two straight strokes: a V or a Λ cut at its tip reads "11" (each
 #: half a near-certain 1), but is one letter. A piece is a straight stroke when its ink
-#: spreads across its main axis at most ~0.39 as far as along it (variance ratio 0.15): a
-#: broad pen's line up to ~0.39 of its length thick, or a thin one that keeps a bit of a
-#: round tip's curve. At 0.04 (a fifth), the halves of a V or Λ written with a broad pen
-#: or turned on a round tip still read "11" or "17", and so did a sixth of the handwriting
-#: fonts' ^, v and V. A 7 (bar and stem) spreads more once its bar is about half its
-#: height (0.21 at 0.6, 0.08 at 0.37): a 1 touching a 7 with a shorter bar stays one piece.
-LINE_SPREAD = 0.15
+#: spreads across its main axis at most ~0.32 as far as along it (variance ratio 0.1): a
+#: broad pen's line up to ~0.3 of its length thick, or a thinner one that keeps a bit of a
+#: round tip's curve (up to ~0.08 measured). At 0.04 (a fifth, until 2026-12-03), the
+#: halves of a V or Λ written with a broad pen or turned on a round tip still read "11" or
+#: "17", and so did a sixth of the handwriting fonts' ^, v and V. Digits spread as little:
+#: a slanted 2 or a narrow 8 0.12-0.14 (at 0.15, six of 6,000 numbers in unseen fonts lost
+#: a cut beside a 1), the narrowest 8s from 0.05; a 7 whose bar is a third of its height
+#: 0.08 (half: 0.13), so a 1 touching such a 7 stays one piece.
+LINE_SPREAD = 0.1
 
 
 def _logit(p: float) -> float:

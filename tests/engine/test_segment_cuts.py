@@ -124,5 +124,10 @@ def test_a_pen_line_is_straight_and_a_bent_stroke_or_a_loop_is_not(slant):
     bent = _line(48, 48, [(2, 10), (24, 30), (45, 10)], 5)  # a "<" mirrored: a 7's turn
     assert not _straight(_column_moments(bent)[:, -1])
     ring = _line(48, 48, [(4, 24), (24, 34), (44, 24), (24, 14), (4, 24)], 5)  # a narrow 0
+    # A narrow 8 (two loops 10-12 px wide, 46 tall; variance ratio 0.12) is a digit beside
+    # a 1 it touches, not a stroke; at a limit of 0.15 it was taken for one.
+    loops = [(cy + ry * np.sin(a), 24 + rx * np.cos(a))
+             for cy, ry, rx in ((12, 10, 5), (34, 12, 6)) for a in np.linspace(0, 2 * np.pi, 17)]
+    assert not _straight(_column_moments(_line(48, 48, loops, 4))[:, -1])
     assert not _straight(_column_moments(ring)[:, -1])
     assert not _straight(_column_moments(np.eye(2, dtype=bool))[:, -1])  # too little ink
