@@ -39,7 +39,7 @@ or a thin "11" cropped tightly are all bands). Otherwise a line is taken out whe
 A line's rows (and :data:`LINE_PAD` rows beside them, its anti-aliased fringe) become
 background, except in the columns where ink continues on both sides of the line: a
 stroke crossing it keeps its pixels. Where lines of both directions are taken out, their
-crossings go too (each is the other's crossing stroke).
+crossings go too, a cut-off line's included (each is the other's crossing stroke).
 
 A printed box around the writing is the other printed thing a photo brings
 (:mod:`engine.printed_boxes`).
@@ -82,6 +82,11 @@ COARSE_WIDTH = 400
 #: ...then, on a wider image, at full size in finer steps, down to one that drifts a line
 #: this many pixels at the image's ends.
 FINE_DRIFT = 1.0
+#: A line's columns are read over its band and this many rows beside it on each side:
+#: straightened by whole rows, a thin line drifts across a row boundary, and what lies
+#: beyond it falls in the next row (a 1-px faint line of a 663 px photo lay 490 columns in
+#: one row and 247 in the next, so it covered too little of its span to be a line).
+LINE_NEIGHBOURS = 1
 #: Rows beside a line's band cleared with it (its anti-aliased fringe).
 LINE_PAD = 2
 #: A line is printed lighter than the writing when its ink is at most this share as far
@@ -93,8 +98,9 @@ LINE_TONE, OFF_EDGE = 0.6, 1
 #: other ink at both ends.
 MIN_LINES, INSIDE, LINE_REACH = 2, 0.05, 0.05
 #: A line the image's edge cuts off (:func:`_cut_off`) spans at least this share of the
-#: width inside it.
-CUT_OFF_SPAN = 0.1
+#: width inside it (0.1 until 2026-12-03 left a line's corner on a 4,000 px photo, 81 px
+#: of its last column, to stretch the box).
+CUT_OFF_SPAN = 0.02
 #: A line within this share of the ink across a line taken out (:meth:`_Lines.weight`)
 #: goes too.
 SAME_TONE = 0.25
@@ -303,7 +309,9 @@ def _bands(straight: np.ndarray, h: int, span: float = LINE_SPAN_MIN) -> list[Ba
         top, bottom = top + int(core[0]), top + int(core[-1]) + 1
         if bottom - top > thick:
             continue  # a stroke's width, or a filled area: not a printed line
-        columns = np.flatnonzero(np.logical_or.reduce(straight[top:bottom], axis=0))
+        # Its columns with LINE_NEIGHBOURS rows beside it (module constant).
+        lo, hi = max(0, top - LINE_NEIGHBOURS), min(len(counts), bottom + LINE_NEIGHBOURS)
+        columns = np.flatnonzero(np.logical_or.reduce(straight[lo:hi], axis=0))
         first, end = int(columns[0]), int(columns[-1]) + 1
         if end - first >= span * w and len(columns) >= LINE_COVER * (end - first):
             bands.append((top, bottom, first, end))
@@ -397,6 +405,7 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
     if not paper:
         return None
     clear = np.zeros(mask.shape, bool)
+    zones = [found[0][1], found[1][1]]  # the rows each direction's lines clear, whole
     directions_taken = 0
     for k, (lines, row) in enumerate(zip(directions, weights)):
         # The paper's lines, and those in their tone (the other direction's on squared
@@ -412,10 +421,14 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
             # of such a line is in the image, so it holds less ink across than the rest.
             cut_off = [band for band in lines.cut_off if band not in chosen]
             if cut_off:
-                clear |= _oriented(lines.cleared(cut_off)[0], k)
+                cut_clear, cut_zone = lines.cleared(cut_off)
+                clear |= _oriented(cut_clear, k)
+                zones[k] = zones[k] | _oriented(cut_zone, k)
             directions_taken += 1
     if directions_taken == 2:
-        clear |= meeting
+        # Where the lines cross (a cut-off line's crossings too: each line is the other's
+        # crossing stroke, which its own clearing keeps).
+        clear |= zones[0] & zones[1]
     out = raw.copy()
     out[clear] = np.asarray(background).astype(raw.dtype)
     return out
