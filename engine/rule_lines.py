@@ -74,13 +74,13 @@ LINE_INK = 0.3
 LINE_ROW = 0.7
 #: A line's band, straightened, is at most this share of the image's side thick (>= 5 px).
 LINE_THICK = 0.03
-#: Lines are searched for at tilts up to this many degrees (whole degrees, then steps of
-#: TILT_STEP around the best), counting every SEARCH_STEP-th column.
+#: Lines are searched for at tilts up to this many degrees (in steps of TILT_STEP, then
+#: finer on a wide image: :func:`_tilt`), counting every SEARCH_STEP-th column.
 MAX_TILT, TILT_STEP, SEARCH_STEP = 3.0, 0.25, 2
 #: The tilt is first searched on the mask max-pooled to at most this many columns...
 COARSE_WIDTH = 400
-#: ...then, on a wider image, at full size in finer steps, down to one that drifts a line
-#: this many pixels at the image's ends.
+#: ...then, on a wider image, at full size around it in steps that drift a line this many
+#: pixels at the image's ends.
 FINE_DRIFT = 1.0
 #: A line's columns are read over its band and this many rows beside it on each side:
 #: straightened by whole rows, a thin line drifts across a row boundary, and what lies
@@ -98,9 +98,10 @@ LINE_TONE, OFF_EDGE = 0.6, 1
 #: other ink at both ends.
 MIN_LINES, INSIDE, LINE_REACH = 2, 0.05, 0.05
 #: A line the image's edge cuts off (:func:`_cut_off`) spans at least this share of the
-#: width inside it (0.1 until 2026-12-03 left a line's corner on a 4,000 px photo, 81 px
-#: of its last column, to stretch the box).
-CUT_OFF_SPAN = 0.02
+#: width inside it. (0.02 found a line's corner, 81 px of a 4,000 px photo's last column,
+#: that the tilt search of the time left to stretch the box; with the search of
+#: :func:`_tilt` it gained nothing on the paper bench and lost a squared 3-digit page.)
+CUT_OFF_SPAN = 0.1
 #: A line within this share of the ink across a line taken out (:meth:`_Lines.weight`)
 #: goes too.
 SAME_TONE = 0.25
@@ -232,38 +233,32 @@ def _fullest(faint: np.ndarray):
 def _tilt(faint: np.ndarray) -> float:
     """The lines' tilt in degrees: the tilt whose fullest straightened row is fullest.
 
-    Whole degrees first, then quarter degrees around the best, on the mask max-pooled to
-    at most COARSE_WIDTH columns (a line stays a line; at a few hundred columns a quarter
-    degree drifts it under a pixel at the ends). A wider image is then searched at full
-    size around that tilt, in quarter degrees and then ever finer steps, down to one that
-    drifts a line FINE_DRIFT px at its ends: there a line is straight only within a few
-    hundredths of a degree. (Before, whole degrees at full size missed the lines of a
-    3,000 px photo tilted half a degree altogether, and a quarter degree off left their
-    ends behind as ink.)
+    Quarter degrees first, on the mask max-pooled to at most COARSE_WIDTH columns (a line
+    stays a line; at a few hundred columns a quarter degree drifts it under a pixel or two
+    at the ends). A wider image is then searched at full size, where a line is straight
+    only within a few hundredths of a degree, at every tilt the pooled search cannot tell
+    from its own (half a quarter degree, and a pooled pixel's drift at the ends), in steps
+    that drift a line FINE_DRIFT px at its ends. (Whole degrees first missed a page tilted
+    half a degree between them, whose big digits made fuller rows at whole degrees; at full
+    size, quarter degrees and halving steps lost a line 0.12 degree off the grid to the
+    digits' rows the same way; before either, whole degrees at full size missed the lines
+    of a 3,000 px photo tilted half a degree altogether.)
     """
     h, w = faint.shape
     f = max(1, math.ceil(w / COARSE_WIDTH))
     small = faint if f == 1 else np.logical_or.reduce(
         faint[:h - h % f, :w - w % f].reshape(h // f, f, w // f, f), axis=(1, 3))
+
     def best(tilts: np.ndarray, fullest) -> float:
         return max(tilts[np.abs(tilts) <= MAX_TILT], key=fullest)
 
-    def quarters(around: float) -> np.ndarray:
-        return np.arange(around - 0.75, around + 0.8, TILT_STEP)
-
-    pooled = _fullest(small)
-    degrees = best(quarters(best(np.arange(-MAX_TILT, MAX_TILT + 0.5), pooled)), pooled)
+    degrees = best(np.arange(-MAX_TILT, MAX_TILT + TILT_STEP / 2, TILT_STEP), _fullest(small))
     if f == 1:
         return float(degrees)
-    # At full size: quarter degrees around the pooled tilt (a pixel of the pooled mask is
-    # up to half a degree there), then halving the step.
-    full = _fullest(faint)
-    degrees = best(quarters(degrees), full)
-    step, finest = TILT_STEP, math.degrees(math.atan(FINE_DRIFT / (w / 2)))
-    while step > finest:
-        step = max(step / 2, finest)
-        degrees = best(degrees + step * np.arange(-2, 3), full)
-    return float(degrees)
+    finest = math.degrees(math.atan(FINE_DRIFT / (w / 2)))
+    reach = TILT_STEP / 2 + math.degrees(math.atan(f / (w / 2)))
+    n = math.ceil(reach / finest)
+    return float(best(degrees + finest * np.arange(-n, n + 1), _fullest(faint)))
 
 
 def _runs(shift: np.ndarray) -> list[tuple[int, int, int]]:
