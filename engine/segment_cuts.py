@@ -15,6 +15,7 @@ import numpy as np
 from digitlab.engine.components import components_with_boxes, runs
 from digitlab.engine.segment_memo import (  # noqa: F401 - re-exported for segment's users
     Memo, Scorer, mask_box, to_image28)
+from digitlab.engine.segment_paths import path_cuts, split_along
 
 #: A group wider than this times its height may hold touching digits.
 SPLIT_ASPECT = 1.1
@@ -303,6 +304,16 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
         splits = _ink_splits(group, box, CUT_HEIGHT * h)
         options = _score_cuts(None, [(True, left, right) for left, right in splits],
                               memo)[1] + options
+        # Digits touching side to side (a 4's bar on a 0, a 5's bowl under a 7) leave no
+        # low column: they are also cut along the paths through the least ink
+        # (engine.segment_paths). Not in a drawing of one piece of ink (cut_score above
+        # CUT_SCORE): a letter is one piece, and a path finds ways to cut it into
+        # digit-like pieces that a column does not (of 1,680 letters of unseen handwriting
+        # fonts, 3 more read as numbers and 1 fewer; the numbers gained nothing there).
+        # Beside other pieces of a number, touching digits are the likely cause.
+        if cut_score <= CUT_SCORE:
+            options += _score_cuts(None, _path_pairs(group, memo, box, CUT_HEIGHT * h),
+                                   memo)[1]
     if not options:
         return [(group, False)]
     # A cut through ink needs both pieces at CUT_SCORE; between pieces, the threshold.
@@ -336,6 +347,34 @@ def split_group(group: np.ndarray, memo: Memo, threshold: float,
     return [(part, cut or inside)
             for piece in (left, right)
             for part, cut in split_group(piece, memo, threshold, depth + 1, cut_score=cut_score)]
+
+
+def _path_pairs(group: np.ndarray, memo: Memo, box: tuple[int, int, int, int], need: float
+                ) -> list[tuple[bool, np.ndarray, np.ndarray]]:
+    """Cuts along :func:`engine.segment_paths.path_cuts` that a straight cut cannot make and
+    whose pieces could be digits of a row, each as ``(False, left, right)``.
+
+    A path whose pieces share no column splits the ink as a straight cut would (the valley
+    search's job). Neither piece may be a stroke (:data:`STROKE_ASPECT`): a 1 touching a
+    digit is cut by a column (it is narrow and straight), while a stroke cut off along a
+    path is most often a letter's leg (π, A, h and V cut into "17" and "11": of 1,555
+    numbers with a letter among their digits, 18 more were read as numbers than with
+    straight cuts alone when paths could cut off strokes, 7 more when not). Both pieces
+    must also be tall enough and not both straight, as :func:`_tall_cuts` asks.
+    """
+    y0, x0, y1, x1 = box
+    kept = []
+    for path in path_cuts(group, memo.ink, box, CUTS_TRIED):
+        left, right = split_along(group, y0, path)
+        if not left.any() or not right.any() or memo.box(right)[1] >= memo.box(left)[3]:
+            continue
+        boxes = memo.box(left), memo.box(right)
+        if any(py1 - py0 < need or px1 - px0 <= STROKE_ASPECT * (py1 - py0)
+               for py0, px0, py1, px1 in boxes):
+            continue
+        if not all(_straight(_column_moments(p[y0:y1, x0:x1])[:, -1]) for p in (left, right)):
+            kept.append((False, left, right))
+    return kept
 
 
 def _score_cuts(group: np.ndarray | None, pairs: list, memo: Memo
