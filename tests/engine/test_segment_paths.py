@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from digitlab.engine import segment_cuts
@@ -73,6 +75,30 @@ def test_a_path_separates_two_digits_touching_where_no_column_can():
         wrong = (left_oval[:, col:] & ~right_oval[:, col:]).sum() + (
             right_oval[:, :col] & ~left_oval[:, :col]).sum()
         assert wrong > 0.02 * left_oval.sum()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(8, 60), st.integers(12, 120))
+def test_paths_step_one_column_a_row_stay_inside_and_split_the_ink_differently(seed, h, w):
+    rng = np.random.default_rng(seed)
+    group = np.zeros((h + 4, w + 6), bool)
+    group[2:-2, 3:-3] = rng.random((h, w)) < 0.4
+    if not group.any():
+        return
+    box = mask_box(group)
+    paths = path_cuts(group, group.astype(np.float32), box, 3)
+    assert len(paths) <= 3
+    lefts = []
+    bw = box[3] - box[1]
+    for path in paths:
+        assert len(path) == box[2] - box[0]
+        assert np.abs(np.diff(path)).max(initial=0) <= 1
+        assert (path >= box[1] + int(0.12 * bw)).all() and (path < box[1] + int(0.88 * bw)).all()
+        left, right = split_along(group, box[0], path)
+        assert not (left & right).any() and ((left | right) == group).all()
+        lefts.append(left)
+    for i, a in enumerate(lefts):
+        assert not any(np.array_equal(a, b) for b in lefts[i + 1:])
 
 
 def test_no_path_where_the_group_is_too_narrow():
