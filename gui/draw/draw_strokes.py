@@ -80,16 +80,43 @@ def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes) -> N
     font = painter.font()
     font.setBold(True)
     painter.setFont(font)
-    height = painter.fontMetrics().height()
-    for (y0, x0, y1, x1), caption, ok in boxes:
+    for frame, label, caption, ok in caption_places(painter.fontMetrics(), rect, scale, boxes):
         painter.setPen(digit_box_pen(ok))
+        painter.drawRect(frame)
+        painter.drawText(label, Qt.AlignmentFlag.AlignHCenter, caption)
+
+
+def caption_places(metrics, rect: QRectF, scale: float, boxes
+                   ) -> list[tuple[QRectF, QRectF, str, bool]]:
+    """Where :func:`paint_digit_boxes` draws each frame and its caption: ``(frame, caption
+    rectangle, caption, is_digit)`` in widget pixels, in the order of ``boxes``.
+
+    A caption sits above its frame (inside its top when the frame touches the canvas's
+    top), centred on it; one that would overlap a caption already placed (narrow digits
+    side by side, such as "11") moves a line further up, or under its frame where there is
+    no room above.
+    """
+    height = metrics.height()
+    placed: list[tuple[QRectF, QRectF, str, bool]] = []
+    for (y0, x0, y1, x1), caption, ok in boxes:
         box = QRectF(rect.x() + x0 * scale, rect.y() + y0 * scale,
                      (x1 - x0) * scale, (y1 - y0) * scale).adjusted(-3, -3, 3, 3)
-        painter.drawRect(box)
-        # The caption above the frame, or inside its top when the frame touches the top.
+        width = metrics.horizontalAdvance(caption) + 14  # a space either side
         top = box.top() - height - 1 if box.top() - height - 1 >= rect.top() else box.top() + 2
-        painter.drawText(QRectF(box.left() - 40, top, box.width() + 80, height),
-                         Qt.AlignmentFlag.AlignHCenter, caption)
+        label = QRectF(box.center().x() - width / 2, top, width, height)
+        step = -height if top < box.top() else height
+        for _ in range(len(placed)):
+            if not any(label.intersects(other) for _, other, _, _ in placed):
+                break
+            if step < 0 and label.top() - height < rect.top():
+                # No room above: under the frame instead (inside it when that is off too).
+                step = height
+                if box.bottom() + 1 + height <= rect.bottom():
+                    label.moveTop(box.bottom() + 1)
+                    continue
+            label.translate(0, step)
+        placed.append((box, label, caption, ok))
+    return placed
 
 
 def qimage_to_array(image: QImage) -> np.ndarray:

@@ -247,3 +247,38 @@ def test_dragging_a_web_link_or_text_is_refused(canvas):
     text.setText("7")
     assert not _drag_enter(canvas, web)
     assert not _drag_enter(canvas, text)
+
+
+def test_captions_of_narrow_digits_side_by_side_do_not_overlap(qapp):
+    # Two 1s drawn close ("11"): their frames are ~30 px wide in the widget, narrower
+    # than a caption such as "1 · 1 · 1"; the second caption moves a line up.
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from digitlab.gui.draw.draw_strokes import caption_places
+
+    font = QFont()
+    font.setBold(True)
+    metrics = QFontMetrics(font)
+    rect = QRectF(0, 0, 600, 200)
+    boxes = [((40, 240), "1 · 1 · 1", True), ((40, 270), "1 · 1 · 1", True),
+             ((40, 400), "7 · 7 · 7", True)]
+    boxes = [((y0, x0, y0 + 130, x0 + 28), caption, ok) for (y0, x0), caption, ok in boxes]
+    places = caption_places(metrics, rect, 1.0, boxes)
+    labels = [label for _, label, _, _ in places]
+    assert not labels[0].intersects(labels[1])
+    assert labels[1].top() < labels[0].top()  # up a line, not beside
+    assert labels[2].top() == labels[0].top()  # a caption with room keeps its place
+    for label in labels:
+        assert rect.contains(label)
+    # Frames at the canvas's top: captions go inside, and the second moves down.
+    top = [((0, x0, 130, x0 + 28), caption, ok) for (_, x0, _, _), caption, ok in boxes]
+    labels = [label for _, label, _, _ in caption_places(metrics, rect, 1.0, top)]
+    assert not labels[0].intersects(labels[1]) and labels[1].top() > labels[0].top()
+    # Room for one line above the frames, not two: the second caption goes under its frame.
+    y0 = metrics.height() + 5
+    near = [((y0, x0, y0 + 130, x0 + 28), caption, ok) for (_, x0, _, _), caption, ok in boxes]
+    places = caption_places(metrics, rect, 1.0, near)
+    labels = [label for _, label, _, _ in places]
+    assert not labels[0].intersects(labels[1]) and rect.contains(labels[1])
+    assert labels[1].top() > places[1][0].bottom()
