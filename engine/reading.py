@@ -81,6 +81,34 @@ def looks_like_a_row(boxes: list[tuple[int, int, int, int]]) -> bool:
 #: of MNIST test 1s read, 1 of 3,932 non-digit drawings more read as a number, a "‖").
 RETRY_REJECTED = True
 
+#: A narrow drawing the gate accepts is still segmented when an empty column parts its ink
+#: into two sides, each at least this share of its height tall (:func:`parted_by_a_gap`):
+#: two digits written apart but narrow together, as two 1s, that the gate and its stage
+#: take for one digit ("1"). Ink here is a fifth of the ink level (PARTED_INK).
+APART_HEIGHT = 0.75
+PARTED_INK = 0.2
+
+
+def parted_by_a_gap(cropped: np.ndarray) -> bool:
+    """Whether an empty column between 12 % and 88 % of an ink crop's width parts its ink
+    into a left and a right side that each span :data:`APART_HEIGHT` of its height
+    (``cropped``: ``PreprocessResult.cropped``; a few tens of microseconds)."""
+    h, w = cropped.shape
+    if w < 8:
+        return False
+    inked = cropped.max(axis=0) > PARTED_INK
+    lo = int(0.12 * w)
+    gaps = np.flatnonzero(~inked[lo:int(0.88 * w)])
+    if not len(gaps):
+        return False
+    col = lo + int(gaps[len(gaps) // 2])
+    for side in (cropped[:, :col], cropped[:, col:]):
+        rows = np.flatnonzero(side.max(axis=1) > PARTED_INK)
+        if not len(rows) or rows[-1] - rows[0] + 1 < APART_HEIGHT * h:
+            return False
+    return True
+
+
 #: Reasons a reading has no digit.
 EMPTY, NOT_A_DIGIT, SEVERAL_DIGITS = "empty", "not a digit", "several digits"
 
@@ -212,7 +240,8 @@ class Reader:
             whole: also read the whole drawing as one digit when it has several pieces.
             quick: a drawing the gate accepts whose ink is at most ``SINGLE_ASPECT`` times
                 as wide as tall is one digit, without segmentation (the live path's budget),
-                unless the gate's second stage rejects it (:data:`RETRY_REJECTED`);
+                unless the gate's second stage rejects it (:data:`RETRY_REJECTED`) or a gap
+                parts it into two tall sides (:func:`parted_by_a_gap`);
                 ``False`` segments every drawing (two narrow digits the gate accepts as
                 one, such as some "11", are then still read as a number).
             feature_maps: every piece also gets the CNN's feature maps, from the same
@@ -239,11 +268,12 @@ class Reader:
                 # The gate accepts it and it is too narrow for two digits side by side:
                 # one digit, without the cost of segmentation (the live path's common case),
                 single = self._single(pre, whole_score, feature_maps)
-                if single.whole.is_digit or not RETRY_REJECTED:
+                if (single.whole.is_digit or not RETRY_REJECTED) and not parted_by_a_gap(
+                        pre.cropped):
                     return single
-                # ...unless the gate's second stage rejects it: then it is segmented as
-                # any drawing the gate doubts (two 1s side by side, the gate barely
-                # accepting the pair as one digit and its stage not).
+                # ...unless the gate's second stage rejects it, or a gap parts it into two
+                # tall sides: then it is segmented as any drawing the gate doubts (two 1s
+                # side by side, the gate accepting the pair as one digit).
             scorer = None if self.gate is None else self.gate.scores
             # A group passes at the gate's threshold; a cut needs CUT_SCORE on both pieces.
             threshold = 0.5 if self.gate is None else self.gate.threshold
