@@ -335,6 +335,29 @@ def test_a_letter_beside_digits_is_not_cut_into_digits(reader, a_left, width):
     assert [d.digit if d.is_digit else None for d in reading.digits] == [4, 2, None]
 
 
+def shipped_reader(predictor) -> Reader:
+    """The app's reader: the shipped gate, its second stage and the shipped temperatures."""
+    from digitlab.engine.calibration import load_temperatures
+    from digitlab.engine.models import shipped_model_path
+
+    real = Reader(predictor, Gate.load(), load_temperatures(
+        model_files={k: shipped_model_path(k) for k in predictor.kinds}))
+    if real.stage is None:
+        pytest.skip("the shipped gate's second stage does not apply to these models")
+    return real
+
+
+def pairs_of_ones(mnist, seeds) -> list[np.ndarray]:
+    """Two of the first 300 MNIST test 1s composed as a number, one drawing per seed."""
+    ones = np.flatnonzero(mnist.y_test == 1)[:300]
+    drawings = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        idx = rng.choice(ones, size=2)
+        drawings.append(compose_number(list(mnist.x_test[idx]), rng, height=100)[0])
+    return drawings
+
+
 @needs_gate
 def test_two_ones_the_gate_barely_takes_for_one_digit_are_segmented_when_its_stage_does_not(
         predictor, mnist, monkeypatch):
@@ -343,20 +366,9 @@ def test_two_ones_the_gate_barely_takes_for_one_digit_are_segmented_when_its_sta
     # these pairs as one digit (scores just over its threshold); its second stage rejects
     # them, and segmentation finds two 1s. Before, the reading stopped at "not a digit".
     from digitlab.engine import reading as reading_module
-    from digitlab.engine.calibration import load_temperatures
-    from digitlab.engine.models import shipped_model_path
 
-    temperatures = load_temperatures(model_files={k: shipped_model_path(k)
-                                                  for k in predictor.kinds})
-    real = Reader(predictor, Gate.load(), temperatures)
-    if real.stage is None:
-        pytest.skip("the shipped gate's second stage does not apply to these models")
-    ones = np.flatnonzero(mnist.y_test == 1)[:300]
-    drawings = []
-    for seed in (1, 11, 63, 71, 97):  # found by searching seeds 0-97 for such pairs
-        rng = np.random.default_rng(seed)
-        idx = rng.choice(ones, size=2)
-        drawings.append(compose_number(list(mnist.x_test[idx]), rng, height=100)[0])
+    real = shipped_reader(predictor)
+    drawings = pairs_of_ones(mnist, (1, 11, 63, 71, 97))  # found searching seeds 0-97
     # The stage's rejection alone (a gap between the 1s would send them to segmentation too).
     monkeypatch.setattr(reading_module, "APART_HEIGHT", 2.0)
     for drawing in drawings:
@@ -373,17 +385,9 @@ def test_two_ones_apart_the_gate_and_its_stage_take_for_one_digit_are_segmented(
     # gate and its second stage both take the pair for one "1". The gap parts the ink into
     # two sides as tall as the drawing, so it is segmented all the same.
     from digitlab.engine import reading as reading_module
-    from digitlab.engine.calibration import load_temperatures
-    from digitlab.engine.models import shipped_model_path
 
-    real = Reader(predictor, Gate.load(), load_temperatures(
-        model_files={k: shipped_model_path(k) for k in predictor.kinds}))
-    ones = np.flatnonzero(mnist.y_test == 1)[:300]
-    drawings = []
-    for seed in (16, 19, 44, 108, 113):  # found by searching seeds 0-113 for such pairs
-        rng = np.random.default_rng(seed)
-        idx = rng.choice(ones, size=2)
-        drawings.append(compose_number(list(mnist.x_test[idx]), rng, height=100)[0])
+    real = shipped_reader(predictor)
+    drawings = pairs_of_ones(mnist, (16, 19, 44, 108, 113))  # found searching seeds 0-113
     for drawing in drawings:
         assert real.read(drawing).number == "11"
     monkeypatch.setattr(reading_module, "APART_HEIGHT", 2.0)  # no gap parts anything
