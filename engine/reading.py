@@ -264,16 +264,15 @@ class Reader:
                            else float(self.gate.scores(pre.image28[None])[0]))
             single = None
             if quick and narrow and whole_score is not None and (
-                    whole_score >= self.gate.threshold):
+                    whole_score >= self.gate.threshold) and not parted_by_a_gap(pre.cropped):
                 # The gate accepts it and it is too narrow for two digits side by side:
                 # one digit, without the cost of segmentation (the live path's common case),
                 single = self._single(pre, whole_score, feature_maps)
-                if (single.whole.is_digit or not RETRY_REJECTED) and not parted_by_a_gap(
-                        pre.cropped):
+                if single.whole.is_digit or not RETRY_REJECTED:
                     return single
-                # ...unless the gate's second stage rejects it, or a gap parts it into two
-                # tall sides: then it is segmented as any drawing the gate doubts (two 1s
-                # side by side, the gate accepting the pair as one digit).
+            # ...unless a gap parts it into two tall sides (checked before the models read
+            # it whole), or the gate's second stage rejects it: then it is segmented as any
+            # drawing the gate doubts (two 1s side by side, the gate taking them for one).
             scorer = None if self.gate is None else self.gate.scores
             # A group passes at the gate's threshold; a cut needs CUT_SCORE on both pieces.
             threshold = 0.5 if self.gate is None else self.gate.threshold
