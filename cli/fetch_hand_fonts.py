@@ -30,7 +30,8 @@ def add_parser(sub) -> None:
         "fetch-hand-fonts", help="install more handwriting fonts for training and benchmarks (npm)",
         description="Fetch the Fontsource packages of the handwriting fonts that 'train "
         "--hand-digits', 'train-gate --more-hands' and the benchmarks use beside Debian's "
-        "(engine/gate_fonts.py: FONTSOURCE_HANDS) with 'npm pack', and install each one's "
+        "(engine/gate_fonts.py: FONTSOURCE_HANDS, and FONTSOURCE_EXTRA_HANDS for 'train "
+        "--hand-digits --extra-hands') with 'npm pack', and install each one's "
         "Latin regular WOFF file and licence. Needs npm.")
     p.add_argument("--dest", default=str(DEFAULT_DEST),
                    help=f"the folder to install into (default: {DEFAULT_DEST})")
@@ -103,20 +104,21 @@ def npm_pack(package: str, folder: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from digitlab.engine.gate_fonts import FONTSOURCE_HANDS  # noqa: PLC0415
+    from digitlab.engine import gate_fonts  # noqa: PLC0415
 
+    packages = (*gate_fonts.FONTSOURCE_HANDS, *gate_fonts.FONTSOURCE_EXTRA_HANDS)
     if shutil.which("npm") is None:
         raise ValueError("npm was not found; install it first (Debian: apt-get install npm)")
     dest = Path(args.dest).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
     failed = []
     with tempfile.TemporaryDirectory() as tmp:
-        for package in FONTSOURCE_HANDS:
+        for package in packages:
             try:
                 font = install_from_tarball(npm_pack(package, Path(tmp)), package, dest)
                 print(f"installed {font}")
             except (ValueError, OSError, subprocess.TimeoutExpired, tarfile.TarError) as exc:
                 failed.append(package)
                 print(f"skipped @fontsource/{package}: {exc}", file=sys.stderr)
-    print(f"{len(FONTSOURCE_HANDS) - len(failed)} of {len(FONTSOURCE_HANDS)} fonts in {dest}")
+    print(f"{len(packages) - len(failed)} of {len(packages)} fonts in {dest}")
     return 1 if failed else 0

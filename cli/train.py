@@ -63,6 +63,12 @@ def add_parser(sub) -> None:
         "(other hands than MNIST's; with the fonts of 'digitlab fetch-hand-fonts' where "
         "installed) to the training split (default 0: MNIST only)",
     )
+    p.add_argument(
+        "--extra-hands",
+        action="store_true",
+        help="with --hand-digits, also the 36 more handwriting fonts of 'digitlab "
+        "fetch-hand-fonts' that only the models' digits use (four more groups)",
+    )
     p.add_argument("--schedule", choices=("constant", "cosine"))
     p.add_argument("--limit", type=int, help="train on the first N training samples only")
     p.add_argument("--seed", type=int)
@@ -116,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.hand_digits < 0:
         raise ValueError(f"Received --hand-digits {args.hand_digits}; expected >= 0 (0: none)")
+    if args.extra_hands and not args.hand_digits:
+        raise ValueError("Received --extra-hands without --hand-digits; expected both")
     data = load_mnist(args.data)
     extra, hand_card = None, None
     if args.hand_digits:
@@ -123,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
         # Every training group of handwriting and Hershey fonts, the Fontsource hands'
         # where installed; never a held-out "-2" group (those measure other hands).
-        samplers = font_digit_samplers(train=True, more_hands=True)
+        samplers = font_digit_samplers(train=True, more_hands=True, extra_hands=args.extra_hands)
         if not samplers:
             raise ValueError("Received --hand-digits, but no handwriting or Hershey font is "
                              "installed (see the README's gate set-up)")

@@ -97,8 +97,25 @@ def _fontsource_groups() -> dict[str, tuple[str, ...]]:
 
 #: The Fontsource hands in groups like :data:`HAND_FONTS` (``-2``: held out).
 FONTSOURCE_GROUPS = _fontsource_groups()
+#: Still more of Google Fonts' handwriting fonts (Fontsource packages, installed by
+#: ``digitlab fetch-hand-fonts`` beside :data:`FONTSOURCE_HANDS`): more writers for the
+#: models' digits only (``train --hand-digits --extra-hands``), never held out and never
+#: the gate's. None is a sibling of a held-out hand (no Edu SA, no Nanum Brush Script), and
+#: no outline font (Kranky) is among them.
+FONTSOURCE_EXTRA_HANDS = (
+    "amatic-sc", "bad-script", "bilbo", "borel", "calligraffitti", "charmonman", "chilanka",
+    "courgette", "cute-font", "dekko", "east-sea-dokdo", "edu-au-vic-wa-nt-hand",
+    "edu-nsw-act-cursive", "edu-qld-beginner", "finger-paint", "gluten", "grape-nuts",
+    "hachi-maru-pop", "kite-one", "long-cang", "marck-script", "ma-shan-zheng", "merienda",
+    "mynerve", "nova-script", "oooh-baby", "sacramento", "satisfy", "shantell-sans",
+    "sofadi-one", "square-peg", "unkempt", "vibur", "yellowtail", "yeon-sung",
+    "zhi-mang-xing")
+#: :data:`FONTSOURCE_EXTRA_HANDS` in four groups (every fourth), all training groups.
+EXTRA_HAND_GROUPS = {f"hand:extra{k + 1}": tuple(fontsource_family(n)
+                                                 for n in FONTSOURCE_EXTRA_HANDS[k::4])
+                     for k in range(4)}
 #: Every handwriting font family: never a system font's negatives (``font:<family>``).
-_HAND_FAMILIES = frozenset(f for groups in (HAND_FONTS, FONTSOURCE_GROUPS)
+_HAND_FAMILIES = frozenset(f for groups in (HAND_FONTS, FONTSOURCE_GROUPS, EXTRA_HAND_GROUPS)
                            for fams in groups.values() for f in fams)
 
 
@@ -255,12 +272,14 @@ def hand_digit_sampler(families: tuple[str, ...]):
     return sample
 
 
-def font_digit_samplers(train: bool, more_hands: bool = False) -> dict[str, Callable]:
+def font_digit_samplers(train: bool, more_hands: bool = False, extra_hands: bool = False
+                        ) -> dict[str, Callable]:
     """Digits written by other hands: handwriting fonts and Hershey script and Latin fonts.
 
     Args:
         train: the training groups, else the held-out ones (``-2``).
         more_hands: the Fontsource hands' groups too (:func:`hand_groups`).
+        extra_hands: with ``train``, :data:`EXTRA_HAND_GROUPS` too (after all others).
 
     Returns:
         group name -> sampler ``rng -> (image, index)``; groups not installed are left out.
@@ -276,6 +295,10 @@ def font_digit_samplers(train: bool, more_hands: bool = False) -> dict[str, Call
         if is_train != train:
             continue
         sampler = hershey.hershey_sampler(group, digits=True)
+        if sampler is not None:
+            out[group] = sampler
+    for group, families in EXTRA_HAND_GROUPS.items() if extra_hands and train else ():
+        sampler = hand_digit_sampler(families)
         if sampler is not None:
             out[group] = sampler
     return out

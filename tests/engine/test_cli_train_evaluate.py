@@ -60,9 +60,13 @@ def test_hand_digits_join_the_training_split_and_the_card(tmp_path, monkeypatch,
     seven = np.zeros((280, 280), np.uint8)
     seven[40:60, 60:220] = 255
     seven[60:240, 180:200] = 255
-    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: {
-        "hand:a": lambda rng: (seven, 7), "hand:b": lambda rng: (seven, 7)})
     seen = {}
+
+    def samplers(train, more_hands=False, extra_hands=False):
+        seen["asked"] = (train, more_hands, extra_hands)
+        return {"hand:a": lambda rng: (seven, 7), "hand:b": lambda rng: (seven, 7)}
+
+    monkeypatch.setattr(gate_data, "font_digit_samplers", samplers)
     real = training.train
 
     def spy(config, data, *args, extra_train=None, **kwargs):
@@ -77,8 +81,12 @@ def test_hand_digits_join_the_training_split_and_the_card(tmp_path, monkeypatch,
     assert x.shape == (10, 28, 28) and y.tolist() == [7] * 10
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["hand_digits"] == {"per_group": 5, "digits": 10, "groups": ["hand:a", "hand:b"]}
+    assert seen["asked"] == (True, True, False)  # training groups; the extra hands when asked
+    assert main(["train", "dnn", "--limit", "300", "--epochs", "1", "--hand-digits", "5",
+                 "--extra-hands", "--output", str(tmp_path / "c.keras")]) == 0
+    assert seen["asked"] == (True, True, True)
     # Without fonts, a clear error before any training.
-    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: {})
+    monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, **kw: {})
     assert main(["train", "dnn", "--limit", "300", "--hand-digits", "5",
                  "--output", str(tmp_path / "b.keras")]) == 1
     assert "no handwriting or Hershey font" in capsys.readouterr().err
@@ -94,6 +102,7 @@ def test_hand_digits_join_the_training_split_and_the_card(tmp_path, monkeypatch,
         (["train", "cnn", "--elastic-share", "2"], "elastic_share=2.0"),
         (["train", "cnn", "--output", "model.h5"], "must end in .keras"),
         (["train", "cnn", "--hand-digits", "-1"], "--hand-digits -1"),
+        (["train", "cnn", "--extra-hands"], "--extra-hands without --hand-digits"),
         (["train", "cnn", "--data", "/nonexistent/mnist.npz", "--limit", "10"], "not found"),
         (["evaluate", "--model", "/nonexistent/model.keras"], "no such model file"),
     ],

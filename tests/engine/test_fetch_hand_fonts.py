@@ -80,10 +80,12 @@ def test_the_command_installs_each_package_and_reports_the_ones_it_could_not(tmp
     monkeypatch.setattr(fetch, "npm_pack", pack)
     monkeypatch.setattr(fetch.shutil, "which", lambda name: "/usr/bin/npm")
     monkeypatch.setattr(gate_fonts, "FONTSOURCE_HANDS", ("caveat", "kalam", "indie-flower"))
+    monkeypatch.setattr(gate_fonts, "FONTSOURCE_EXTRA_HANDS", ("mynerve",))
     assert main(["fetch-hand-fonts", "--dest", str(tmp_path)]) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["caveat.woff", "indieflower.woff"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["caveat.woff", "indieflower.woff",
+                                                          "mynerve.woff"]
     out = capsys.readouterr()
-    assert "2 of 3 fonts" in out.out and "kalam" in out.err and "404" in out.err
+    assert "3 of 4 fonts" in out.out and "kalam" in out.err and "404" in out.err
 
 
 def test_without_npm_the_command_says_so_in_one_line(tmp_path, monkeypatch, capsys):
@@ -126,6 +128,30 @@ def test_installed_fontsource_hands_join_the_gate_data_only_when_asked(monkeypat
         assert group in gate_data.font_digit_samplers(train, more_hands=True)
         assert group not in gate_data.font_digit_samplers(train)
 
+
+
+def test_extra_hands_only_ever_give_the_models_training_digits(monkeypatch):
+    from digitlab.engine import gate_data
+
+    extra = {f for v in gate_fonts.EXTRA_HAND_GROUPS.values() for f in v}
+    every = [gate_fonts.fontsource_family(n) for n in gate_fonts.FONTSOURCE_EXTRA_HANDS]
+    assert len(set(every)) == len(every) == len(extra)
+    others = {f for groups in (gate_fonts.HAND_FONTS, gate_fonts.FONTSOURCE_GROUPS)
+              for v in groups.values() for f in v}
+    assert not extra & others
+    fake = {"mynerve": [], "caveat": [], "DejaVuSans": []}  # an extra hand, a training one
+    monkeypatch.setattr(gate_data, "find_fonts", lambda: fake)
+    monkeypatch.setattr(gate_fonts, "find_fonts", lambda: fake)
+    for module in (gate_data, gate_fonts):
+        monkeypatch.setattr(module, "glyph_sampler", lambda fams, *a: lambda rng: fams)
+    group = next(g for g, v in gate_fonts.EXTRA_HAND_GROUPS.items() if "mynerve" in v)
+    for train in (True, False):
+        negatives = gate_data.negative_families(train=train, more_hands=True)
+        assert "font:mynerve" not in negatives and group not in negatives
+        assert group not in gate_data.font_digit_samplers(train, more_hands=True)
+    with_extra = gate_fonts.font_digit_samplers(True, more_hands=True, extra_hands=True)
+    assert list(with_extra)[-1] == group  # after every other group: they draw as before
+    assert group not in gate_fonts.font_digit_samplers(False, more_hands=True, extra_hands=True)
 
 @pytest.mark.skipif(not DEJAVU.exists(), reason="needs DejaVu Sans")
 def test_find_fonts_reads_woff_files_by_their_name(tmp_path, monkeypatch):
