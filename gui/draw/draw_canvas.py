@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QImage,
     QMouseEvent,
     QPainter,
@@ -353,7 +354,8 @@ class DrawCanvas(QWidget):
         else:
             painter.setPen(QPen(self.palette().mid().color(), 1))
             painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
-        paint_digit_boxes(painter, rect, rect.height() / CANVAS_SIZE, self._boxes)
+        paper = QColor(Qt.GlobalColor.white if self._ink == "dark" else Qt.GlobalColor.black)
+        paint_digit_boxes(painter, rect, rect.height() / CANVAS_SIZE, self._boxes, paper)
         painter.end()
 
     # ----- input ------------------------------------------------------------------------

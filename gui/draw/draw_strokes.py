@@ -66,7 +66,13 @@ def digit_box_pen(is_digit: bool) -> QPen:
     return QPen(color, 2, Qt.PenStyle.SolidLine if is_digit else Qt.PenStyle.DashLine)
 
 
-def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes) -> None:
+#: How opaque the paper behind a caption is (0-255): a caption that has to sit over the
+#: strokes (on a small canvas, a frame at its top) stays readable, the ink faintly seen.
+CAPTION_BACKDROP_ALPHA = 190
+
+
+def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes,
+                      paper: QColor | None = None) -> None:
     """Frames around the digits found and their captions (e.g. "4 · 4 · 4").
 
     Args:
@@ -74,15 +80,26 @@ def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes) -> N
         scale: widget pixels per canvas pixel.
         boxes: ``((y0, x0, y1, x1), caption, is_digit)`` in canvas pixels; a piece that
             is not a digit gets a dashed red frame, a digit a solid green one.
+        paper: the canvas's background colour; each caption's text is laid on a
+            translucent patch of it (:data:`CAPTION_BACKDROP_ALPHA`). ``None``: no patch.
     """
     if not boxes:
         return
     font = painter.font()
     font.setBold(True)
     painter.setFont(font)
-    for frame, label, caption, ok in caption_places(painter.fontMetrics(), rect, scale, boxes):
+    metrics = painter.fontMetrics()
+    backdrop = None
+    if paper is not None:
+        backdrop = QColor(paper)
+        backdrop.setAlpha(CAPTION_BACKDROP_ALPHA)
+    for frame, label, caption, ok in caption_places(metrics, rect, scale, boxes):
         painter.setPen(digit_box_pen(ok))
         painter.drawRect(frame)
+        if backdrop is not None:
+            text = metrics.horizontalAdvance(caption) + 6
+            painter.fillRect(QRectF(label.center().x() - text / 2, label.top(), text,
+                                    label.height()), backdrop)
         painter.drawText(label, Qt.AlignmentFlag.AlignHCenter, caption)
 
 

@@ -282,3 +282,35 @@ def test_captions_of_narrow_digits_side_by_side_do_not_overlap(qapp):
     labels = [label for _, label, _, _ in places]
     assert not labels[0].intersects(labels[1]) and rect.contains(labels[1])
     assert labels[1].top() > places[1][0].bottom()
+
+
+@pytest.mark.parametrize("ink", ["bright", "dark"])
+def test_a_caption_over_the_strokes_stays_readable(canvas, ink):
+    # A frame at the canvas's top puts its caption inside, over the ink (a small window's
+    # number): the caption lies on a patch of the paper, so no stroke shows at full
+    # strength through it.
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from digitlab.gui.draw.draw_strokes import caption_places
+
+    canvas.set_ink(ink)
+    canvas.set_brush_width(30)
+    drag(canvas, line(41, 16, 241, 16))
+    box = ((0, 100, 200, 180), "8 · 8 · 8", True)
+    canvas.set_boxes([box])
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine())[:, :image.width() * 3].reshape(
+        image.height(), image.width(), 3).astype(int)
+    font = QFont(canvas.font())
+    font.setBold(True)
+    rect = QRectF(1, 1, CANVAS_SIZE, CANVAS_SIZE)
+    (_, label, _, _), = caption_places(QFontMetrics(font), rect, 1.0, [box])
+    inside = pixels[int(label.top()) + 1:int(label.bottom()) - 1,
+                    int(label.center().x()) - 20:int(label.center().x()) + 20]
+    stroke = 255 if ink == "bright" else 0
+    full_ink = (np.abs(inside - stroke) < 25).all(axis=2)
+    assert inside.size and not full_ink.any()
+    # Beside the caption, the stroke is there at full strength (the patch is the caption's).
+    assert (np.abs(pixels[16, 60] - stroke) < 25).all()
