@@ -72,7 +72,7 @@ CAPTION_BACKDROP_ALPHA = 190
 
 
 def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes,
-                      paper: QColor | None = None) -> None:
+                      paper: QColor) -> None:
     """Frames around the digits found and their captions (e.g. "4 · 4 · 4").
 
     Args:
@@ -81,7 +81,7 @@ def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes,
         boxes: ``((y0, x0, y1, x1), caption, is_digit)`` in canvas pixels; a piece that
             is not a digit gets a dashed red frame, a digit a solid green one.
         paper: the canvas's background colour; each caption's text is laid on a
-            translucent patch of it (:data:`CAPTION_BACKDROP_ALPHA`). ``None``: no patch.
+            translucent patch of it (:data:`CAPTION_BACKDROP_ALPHA`).
     """
     if not boxes:
         return
@@ -89,17 +89,14 @@ def paint_digit_boxes(painter: QPainter, rect: QRectF, scale: float, boxes,
     font.setBold(True)
     painter.setFont(font)
     metrics = painter.fontMetrics()
-    backdrop = None
-    if paper is not None:
-        backdrop = QColor(paper)
-        backdrop.setAlpha(CAPTION_BACKDROP_ALPHA)
+    backdrop = QColor(paper)
+    backdrop.setAlpha(CAPTION_BACKDROP_ALPHA)
     for frame, label, caption, ok in caption_places(metrics, rect, scale, boxes):
         painter.setPen(digit_box_pen(ok))
         painter.drawRect(frame)
-        if backdrop is not None:
-            text = metrics.horizontalAdvance(caption) + 6
-            painter.fillRect(QRectF(label.center().x() - text / 2, label.top(), text,
-                                    label.height()), backdrop)
+        text = metrics.horizontalAdvance(caption) + 6
+        painter.fillRect(QRectF(label.center().x() - text / 2, label.top(), text,
+                                label.height()), backdrop)
         painter.drawText(label, Qt.AlignmentFlag.AlignHCenter, caption)
 
 
