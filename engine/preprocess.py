@@ -31,6 +31,7 @@ from digitlab.engine.blas import one_blas_thread
 from digitlab.engine.lighting import border_ring, flatten_lighting, ink_polarity
 from digitlab.engine.printed_boxes import frame_inset, frame_walls
 from digitlab.engine.rule_lines import LINE_FAINT, may_hold_lines, without_rule_lines
+from digitlab.engine.stroke_width import MIN_STROKE, STROKE_TARGET, THICKEN_SCALE, stroke_width, thicken
 
 #: The side of the box the ink's longer side is fitted to, as in MNIST.
 FIT_SIZE = 20
@@ -215,7 +216,7 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
     if not _surely_enough_ink(count, raw.size) and not _enough_ink(
             float(cropped.sum()), mask, raw.shape):
         return _empty(ink)
-    fitted = fit_to_box(cropped, FIT_SIZE)
+    fitted = fit_ink(cropped)
     return PreprocessResult(
         is_empty=False,
         cropped=cropped,
@@ -224,6 +225,20 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
         bbox=(y0, x0, y1, x1),
         ink=ink,
     )
+
+
+def fit_ink(crop: np.ndarray) -> np.ndarray:
+    """The ink's crop fitted to the 20 px box as :func:`fit_to_box` does, its strokes
+    first thickened to about ``STROKE_TARGET`` px there when they are thinner than
+    ``MIN_STROKE`` (a fine pen on a large image; :mod:`engine.stroke_width`).
+
+    ``(h, w) -> (h', w')`` with ``max(h', w') == 20``.
+    """
+    width = stroke_width(crop, FIT_SIZE)
+    if width >= MIN_STROKE:
+        return fit_to_box(crop, FIT_SIZE)
+    big = fit_to_box(crop, FIT_SIZE * THICKEN_SCALE)
+    return fit_to_box(thicken(big, (STROKE_TARGET - width) * THICKEN_SCALE / 2), FIT_SIZE)
 
 
 def fit_to_box(image: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from digitlab.engine.preprocess import FIT_SIZE, IMAGE_SIZE, center_by_mass, fit_to_box
+from digitlab.engine.preprocess import IMAGE_SIZE, center_by_mass, fit_ink
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -106,12 +106,12 @@ def fit_and_centre(group: np.ndarray, ink: np.ndarray,
     """One group's ink fitted to 20 px and then centred: ``(fitted, image28)``.
 
     ``fitted`` is float32 ``(h', w')`` with ``max(h', w') == 20``
-    (:func:`engine.preprocess.fit_to_box` of the group's own ink, other groups' ink left
+    (:func:`engine.preprocess.fit_ink` of the group's own ink, other groups' ink left
     out), ``image28`` float32 ``(28, 28)``: the two stages the Draw tab shows for a digit
     of a number.
     """
     y0, x0, y1, x1 = mask_box(group) if box is None else box
     crop = np.zeros((y1 - y0, x1 - x0), np.float32)  # np.where's values, in ~2/3 of its time
     np.copyto(crop, ink[y0:y1, x0:x1], where=group[y0:y1, x0:x1])
-    fitted = fit_to_box(crop, FIT_SIZE)
+    fitted = fit_ink(crop)
     return fitted, center_by_mass(fitted, IMAGE_SIZE)

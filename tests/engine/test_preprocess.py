@@ -8,6 +8,7 @@ from PIL import Image
 
 from digitlab.engine import preprocess as pre
 from digitlab.engine.preprocess import fit_to_box, preprocess_drawing
+from digitlab.engine.stroke_width import stroke_width
 
 
 def center_of_mass(image: np.ndarray) -> tuple[float, float]:
@@ -58,9 +59,39 @@ def test_tall_thin_one_keeps_its_aspect_ratio():
 
 def test_wide_stroke_is_fitted_by_its_width():
     canvas = np.zeros((100, 400), np.uint8)
-    canvas[45:60, 20:320] = 255
+    canvas[40:70, 20:320] = 255  # 300 x 30: 2 px tall at 20 px, as wide as MNIST's strokes
     result = preprocess_drawing(canvas)
-    assert result.fitted.shape == (1, 20)
+    assert result.fitted.shape == (2, 20)
+
+
+def _ring(size: int, pen: int) -> np.ndarray:
+    """A "0": an ellipse drawn with a round pen ``pen`` px wide on a ``size`` px canvas."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    t = np.linspace(0, 2 * np.pi, 4 * size)
+    ys, xs = size / 2 + 0.35 * size * np.sin(t), size / 2 + 0.22 * size * np.cos(t)
+    near = np.min((yy[..., None] - ys) ** 2 + (xx[..., None] - xs) ** 2, axis=-1)
+    return np.where(near <= (pen / 2) ** 2, 255, 0).astype(np.uint8)
+
+
+def test_a_fine_pen_on_a_large_canvas_is_thickened_to_mnist_strokes():
+    # A 2 px pen on a 200 px canvas is a hairline at 20 px (0.3 px), a shape MNIST never
+    # had; thickened it carries about the ink of the same 0 drawn with an MNIST-wide pen.
+    fine = preprocess_drawing(_ring(200, 2)).image28
+    mnist_wide = preprocess_drawing(_ring(200, 20)).image28
+    assert fine.sum() > 0.6 * mnist_wide.sum()
+    assert (fine > 0.5).sum() > 0.6 * (mnist_wide > 0.5).sum()
+
+
+def test_strokes_as_wide_as_mnists_are_fitted_as_they_are():
+    result = preprocess_drawing(_ring(200, 20))
+    np.testing.assert_array_equal(result.fitted, fit_to_box(result.cropped))
+
+
+def test_stroke_width_is_the_pens_width_at_the_fitted_scale():
+    bar = np.zeros((200, 12), np.float32)
+    bar[:, 2:10] = 1.0  # 8 px wide, 200 tall: 0.8 px at 20 px
+    assert stroke_width(bar) == pytest.approx(0.8, rel=0.1)
+    assert stroke_width(np.zeros((5, 5), np.float32)) == float("inf")
 
 
 def test_dark_ink_on_white_gives_the_same_image_as_bright_ink_on_black(mnist):
