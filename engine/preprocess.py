@@ -31,7 +31,8 @@ from digitlab.engine.blas import one_blas_thread
 from digitlab.engine.lighting import border_ring, flatten_lighting, ink_polarity
 from digitlab.engine.printed_boxes import frame_inset, frame_walls
 from digitlab.engine.rule_lines import LINE_FAINT, may_hold_lines, without_rule_lines
-from digitlab.engine.stroke_width import MIN_STROKE, STROKE_TARGET, THICKEN_SCALE, stroke_width, thicken
+from digitlab.engine.stroke_width import (MIN_STROKE, STROKE_TARGET, THICKEN_SCALE, stroke_width,
+                                          thicken)
 
 #: The side of the box the ink's longer side is fitted to, as in MNIST.
 FIT_SIZE = 20
