@@ -97,6 +97,8 @@ class PreprocessResult:
             or ``None`` when empty.
         ink: ``"bright"`` (light ink on dark) or ``"dark"`` (dark ink on light), as given
             or as detected.
+        widened: the strokes were too fine for the 20 px box and were thickened before
+            ``fitted`` (:func:`fit_ink_widened`).
     """
 
     is_empty: bool
@@ -105,6 +107,7 @@ class PreprocessResult:
     image28: np.ndarray
     bbox: tuple[int, int, int, int] | None
     ink: str
+    widened: bool = False
 
 
 def preprocess_drawing(image: np.ndarray, ink: str = "auto") -> PreprocessResult:
@@ -217,7 +220,7 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
     if not _surely_enough_ink(count, raw.size) and not _enough_ink(
             float(cropped.sum()), mask, raw.shape):
         return _empty(ink)
-    fitted = fit_ink(cropped)
+    fitted, widened = fit_ink_widened(cropped)
     return PreprocessResult(
         is_empty=False,
         cropped=cropped,
@@ -225,6 +228,7 @@ def _preprocess(image: np.ndarray, ink: str, look_inside: bool, lines: bool = Tr
         image28=center_by_mass(fitted, IMAGE_SIZE),
         bbox=(y0, x0, y1, x1),
         ink=ink,
+        widened=widened,
     )
 
 
@@ -235,11 +239,17 @@ def fit_ink(crop: np.ndarray) -> np.ndarray:
 
     ``(h, w) -> (h', w')`` with ``max(h', w') == 20``.
     """
+    return fit_ink_widened(crop)[0]
+
+
+def fit_ink_widened(crop: np.ndarray) -> tuple[np.ndarray, bool]:
+    """:func:`fit_ink`'s image and whether the strokes were thickened first (the Draw
+    tab says so under the fitted stage)."""
     width = stroke_width(crop, FIT_SIZE)
     if width >= MIN_STROKE:
-        return fit_to_box(crop, FIT_SIZE)
+        return fit_to_box(crop, FIT_SIZE), False
     big = fit_to_box(crop, FIT_SIZE * THICKEN_SCALE)
-    return fit_to_box(thicken(big, (STROKE_TARGET - width) * THICKEN_SCALE / 2), FIT_SIZE)
+    return fit_to_box(thicken(big, (STROKE_TARGET - width) * THICKEN_SCALE / 2), FIT_SIZE), True
 
 
 def fit_to_box(image: np.ndarray, size: int = FIT_SIZE) -> np.ndarray:

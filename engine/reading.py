@@ -129,6 +129,7 @@ class DigitReading:
         fitted: float32 ``(h', w')``, the piece's own ink fitted to 20 px before it was
             centred into ``image28``, for a digit segmentation found in a number; ``None``
             for a drawing read whole (its ``PreprocessResult.fitted`` is that stage).
+        widened: ``fitted``'s strokes were thickened first (too fine for the 20 px box).
     """
 
     box: tuple[int, int, int, int]
@@ -139,6 +140,7 @@ class DigitReading:
     gate: GateDecision | None
     feature_maps: tuple = field(default=(), repr=False, compare=False)
     fitted: np.ndarray | None = field(default=None, repr=False, compare=False)
+    widened: bool = field(default=False, repr=False, compare=False)
 
     @property
     def digits(self) -> dict[str, int]:
@@ -287,16 +289,17 @@ class Reader:
             boxes = [(b[0] + y0, b[1] + x0, b[2] + y0, b[3] + x0) for b in piece_boxes]
             images = [piece.image28 for piece in pieces]
             fitted: list[np.ndarray | None] = [piece.fitted for piece in pieces]
+            widened = [piece.widened for piece in pieces]
             needs: list[float | None] = [NUMBER_PIECE_SCORE if p.cut else None for p in pieces]
             known = [piece.score for piece in pieces]
             if whole:
                 # The three models read the whole (exactly as Predictor.predict reads it)
                 # in the same batch as the pieces: one batch per model.
                 boxes, images = [pre.bbox] + boxes, [pre.image28] + images
-                fitted = [None] + fitted
+                fitted, widened = [None] + fitted, [pre.widened] + widened
                 needs, known = [None] + needs, [whole_score] + known
             read = self._read_images(np.stack(images), boxes, needs, known, feature_maps,
-                                     fitted)
+                                     fitted, widened)
             one = read.pop(0) if whole else None
             if not any(piece.is_digit for piece in read):
                 # No piece is a digit (a star cut in two, a wide 7 cut at its bend): the
@@ -331,13 +334,15 @@ class Reader:
                      threshold: float | list[float | None] | None = None,
                      known: list[float | None] | None = None,
                      feature_maps: bool = False,
-                     fitted: list[np.ndarray | None] | None = None) -> list[DigitReading]:
+                     fitted: list[np.ndarray | None] | None = None,
+                     widened: list[bool] | None = None) -> list[DigitReading]:
         """``(N, 28, 28)`` images -> N readings (one batch per model and one for the gate).
 
         ``threshold``: the score a digit needs (at least the gate's), one for all or one per
         image. ``known``: gate scores already computed for some images (``None`` where not);
         the gate runs only on the others. ``feature_maps``: each reading gets its CNN maps.
-        ``fitted``: each image's fitted stage (:attr:`DigitReading.fitted`), where known.
+        ``fitted``: each image's fitted stage (:attr:`DigitReading.fitted`), where known,
+        and ``widened`` whether its strokes were thickened (:attr:`DigitReading.widened`).
         """
         if feature_maps:
             probs, maps = self.predictor.predict_batch_with_maps(images)
@@ -351,12 +356,13 @@ class Reader:
             # One decide_scores per distinct threshold (a number has one or two), not per piece.
             by_t = {t: self.gate.decide_scores(scores, t) for t in set(each)}
             decisions = [by_t[t][i] for i, t in enumerate(each)]
-        return self._pieces(images, boxes, probs, decisions, maps, scores, fitted)
+        return self._pieces(images, boxes, probs, decisions, maps, scores, fitted, widened)
 
     def _pieces(self, images: np.ndarray, boxes, probs: Mapping[str, np.ndarray],
                 decisions: list[GateDecision | None], maps=None,
                 scores: np.ndarray | None = None,
-                fitted: list[np.ndarray | None] | None = None) -> list[DigitReading]:
+                fitted: list[np.ndarray | None] | None = None,
+                widened: list[bool] | None = None) -> list[DigitReading]:
         """The models' ``(N, 10)`` probabilities per kind -> N readings with raw logits and
         calibrated probabilities (one array per model for all images at once). With the
         gate's ``scores`` and a second stage, the stage revises the gate's ``decisions``
@@ -381,7 +387,8 @@ class Reader:
                              dict(zip(kinds, calibrated_at[i], strict=True)),
                              dict(zip(kinds, z_at[i], strict=True)), dict(self.temperatures),
                              decisions[i], () if maps is None else maps[i],
-                             None if fitted is None else fitted[i])
+                             None if fitted is None else fitted[i],
+                             False if widened is None else widened[i])
                 for i, box in enumerate(boxes)]
 
     def read_prediction(self, prediction) -> Reading:

@@ -80,6 +80,7 @@ class Piece(NamedTuple):
         cut: the piece was cut out of connected ink (not a separate piece of ink).
         fitted: float32 ``(h', w')``, its own ink fitted to 20 px: the stage before
             ``image28`` (:func:`engine.segment_memo.fit_and_centre`).
+        widened: its strokes were thickened before ``fitted`` (too fine for the 20 px box).
     """
 
     box: tuple[int, int, int, int]
@@ -87,6 +88,7 @@ class Piece(NamedTuple):
     score: float | None
     cut: bool
     fitted: np.ndarray | None = None
+    widened: bool = False
 
 
 @dataclass
@@ -302,7 +304,7 @@ def segment_pieces(ink: np.ndarray, scorer: Scorer | None = None, threshold: flo
     groups = _left_to_right(_segment(small, memo if scorer is not None else None, threshold,
                                      whole_score), memo)
     return [Piece(_full_box(memo.box(g), f, ink), memo.image(g), memo.score(g), cut,
-                  memo.fitted(g))
+                  memo.fitted(g), memo.widened(g))
             for g, cut in groups]
 
 

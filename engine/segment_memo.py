@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from digitlab.engine.preprocess import IMAGE_SIZE, center_by_mass, fit_ink
+from digitlab.engine.preprocess import IMAGE_SIZE, center_by_mass, fit_ink_widened
 
 Scorer = Callable[[np.ndarray], np.ndarray]
 
@@ -42,8 +42,9 @@ class Memo:
 
     def __init__(self, ink: np.ndarray, scorer: Scorer | None):
         self.ink, self.scorer = ink, scorer
-        #: id(mask) -> (mask, image28, fitted): the mask kept alive, its two images.
-        self._images: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: id(mask) -> (mask, image28, fitted, widened): the mask kept alive, its two
+        #: images, whether its strokes were thickened.
+        self._images: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = {}
         self._boxes: dict[int, tuple[np.ndarray, tuple[int, int, int, int]]] = {}
         self._scores: dict[bytes, float] = {}
 
@@ -66,11 +67,15 @@ class Memo:
         """The fitted image behind :meth:`image` (see :func:`fit_and_centre`), computed once."""
         return self._fit(mask)[2]
 
-    def _fit(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def widened(self, mask: np.ndarray) -> bool:
+        """Whether :meth:`fitted` thickened this mask's strokes first (see :func:`fit_and_centre`)."""
+        return self._fit(mask)[3]
+
+    def _fit(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         hit = self._images.get(id(mask))
         if hit is None:
-            fitted, image28 = fit_and_centre(mask, self.ink, self.box(mask))
-            hit = self._images[id(mask)] = (mask, image28, fitted)
+            fitted, image28, widened = fit_and_centre(mask, self.ink, self.box(mask))
+            hit = self._images[id(mask)] = (mask, image28, fitted, widened)
         return hit
 
     def score(self, mask: np.ndarray) -> float | None:
@@ -102,16 +107,16 @@ def to_image28(group: np.ndarray, ink: np.ndarray,
 
 def fit_and_centre(group: np.ndarray, ink: np.ndarray,
                    box: tuple[int, int, int, int] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """One group's ink fitted to 20 px and then centred: ``(fitted, image28)``.
+                   ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """One group's ink fitted to 20 px and then centred: ``(fitted, image28, widened)``.
 
     ``fitted`` is float32 ``(h', w')`` with ``max(h', w') == 20``
     (:func:`engine.preprocess.fit_ink` of the group's own ink, other groups' ink left
     out), ``image28`` float32 ``(28, 28)``: the two stages the Draw tab shows for a digit
-    of a number.
+    of a number; ``widened``: its strokes were thickened before fitting.
     """
     y0, x0, y1, x1 = mask_box(group) if box is None else box
     crop = np.zeros((y1 - y0, x1 - x0), np.float32)  # np.where's values, in ~2/3 of its time
     np.copyto(crop, ink[y0:y1, x0:x1], where=group[y0:y1, x0:x1])
-    fitted = fit_ink(crop)
-    return fitted, center_by_mass(fitted, IMAGE_SIZE)
+    fitted, widened = fit_ink_widened(crop)
+    return fitted, center_by_mass(fitted, IMAGE_SIZE), widened

@@ -73,8 +73,10 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
             # The strip and the Why panel get this piece's stages: its own ink fitted to
             # 20 px and centred (the whole drawing's fit is no stage of a number's digit);
             # the crop stays the whole drawing's, where the strip frames the piece.
-            fitted = preprocess.fitted if piece.fitted is None else piece.fitted
-            preprocess = dataclasses.replace(preprocess, image28=piece.image28, fitted=fitted)
+            stages = {"image28": piece.image28}
+            if piece.fitted is not None:
+                stages.update(fitted=piece.fitted, widened=piece.widened)
+            preprocess = dataclasses.replace(preprocess, **stages)
         return reading, _prediction(piece, preprocess, maps)
 
 

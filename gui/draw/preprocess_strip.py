@@ -22,6 +22,9 @@ _CAPTIONS = {
     "fitted": QT_TRANSLATE_NOOP("PreprocessStrip", "fitted to 20 px"),
     "image28": QT_TRANSLATE_NOOP("PreprocessStrip", "centred in 28x28 (model input)"),
 }
+#: The fitted stage's caption when the strokes were too fine for the 20 px box and were
+#: thickened first (``PreprocessResult.widened``).
+_WIDENED = QT_TRANSLATE_NOOP("PreprocessStrip", "strokes thickened, fitted to 20 px")
 _EMPTY = {
     "cropped": np.zeros((20, 20), np.float32),  # a blank panel the size of the others
     "fitted": np.zeros((20, 20), np.float32),
@@ -120,7 +123,8 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
             self._frames[stage].setRect(0, 0, array.shape[1], array.shape[0])
             if changed and view is not None:
                 view.autoRange(padding=0.02)  # a new crop size needs a new fit
-            caption = translate("PreprocessStrip", _CAPTIONS[stage])
+            widened = stage == "fitted" and not empty and result.widened
+            caption = translate("PreprocessStrip", _WIDENED if widened else _CAPTIONS[stage])
             if not empty:
                 caption = translate("PreprocessStrip", "{0} ({1}x{2})").format(
                     caption, array.shape[0], array.shape[1])

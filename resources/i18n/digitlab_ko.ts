@@ -1316,6 +1316,11 @@ The trained model is kept in memory and can still be used until Digit Lab closes
         <translation>28x28 가운데 놓기 (모델 입력)</translation>
     </message>
     <message>
+        <source>strokes thickened, fitted to 20 px</source>
+        <extracomment>The fitted stage&apos;s caption when the strokes were too fine for the 20 px box and were thickened first (``PreprocessResult.widened``).</extracomment>
+        <translation>획을 굵게 한 뒤 20 px에 맞추기</translation>
+    </message>
+    <message>
         <source>Preprocessing: what the models see</source>
         <translation>전처리: 모델이 보는 것</translation>
     </message>

@@ -76,15 +76,17 @@ def _ring(size: int, pen: int) -> np.ndarray:
 def test_a_fine_pen_on_a_large_canvas_is_thickened_to_mnist_strokes():
     # A 2 px pen on a 200 px canvas is a hairline at 20 px (0.3 px), a shape MNIST never
     # had; thickened it carries about the ink of the same 0 drawn with an MNIST-wide pen.
-    fine = preprocess_drawing(_ring(200, 2)).image28
-    mnist_wide = preprocess_drawing(_ring(200, 20)).image28
+    fine_result = preprocess_drawing(_ring(200, 2))
+    fine, mnist_wide = fine_result.image28, preprocess_drawing(_ring(200, 20)).image28
     assert fine.sum() > 0.6 * mnist_wide.sum()
     assert (fine > 0.5).sum() > 0.6 * (mnist_wide > 0.5).sum()
+    assert fine_result.widened  # the Draw tab says so under the fitted stage
 
 
 def test_strokes_as_wide_as_mnists_are_fitted_as_they_are():
     result = preprocess_drawing(_ring(200, 20))
     np.testing.assert_array_equal(result.fitted, fit_to_box(result.cropped))
+    assert not result.widened
 
 
 def test_stroke_width_is_the_pens_width_at_the_fitted_scale():

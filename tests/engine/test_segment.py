@@ -232,6 +232,18 @@ def test_each_piece_carries_its_own_fit_the_stage_before_its_image28(drawing):
         np.testing.assert_array_equal(center_by_mass(piece.fitted), piece.image28)
 
 
+@pytest.mark.parametrize(("pen", "widened"), [(2, True), (12, False)])
+def test_each_piece_says_whether_its_fine_strokes_were_thickened_before_its_fit(pen, widened):
+    # Two boxes 100 px tall: a 2 px pen is 0.4 px at 20 px (thickened), a 12 px pen 2.4 px.
+    apart = strokes_image([[(40, 40), (90, 40), (90, 140), (40, 140), (40, 40)],
+                           [(150, 40), (200, 40), (200, 140), (150, 140), (150, 40)]],
+                          width=pen)
+    pieces = segment_pieces(crop_of(apart), upright_scorer(0.9), 0.01)
+    assert [p.widened for p in pieces] == [widened, widened]
+    for piece in pieces:  # widened strokes carry an MNIST-like share of the box's ink
+        assert (piece.fitted > 0.5).mean() > 0.4  # 0.28 unthickened
+
+
 def test_a_cut_never_leaves_a_sliver_shorter_than_half_the_group():
     # A ring with a short hook at its bottom right: wide, rejected as a whole, and its
     # lowest valley is inside the hook. The hook alone would score 0.9 with this scorer,

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QEvent
 
 from digitlab.gui.draw.draw_canvas import CANVAS_SIZE, NUMBER_WIDTH
-from tests.gui.draw.test_draw_tab import NONE, draw_line, send_mouse
+from tests.gui.draw.test_draw_tab import NONE, draw_line, fine_pen_zeros, send_mouse
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +155,21 @@ def test_for_a_number_the_strip_shows_the_shown_digits_stages_framed_on_the_whol
     tab.set_number_mode(False)
     tab.show_digit(mnist[0][0])
     assert strip.piece_frame is None and not strip._piece_frame.isVisible()
+
+
+@pytest.mark.parametrize("pen", [2, 20])
+def test_for_a_number_the_strip_says_whether_the_shown_digits_strokes_were_thickened(tab, pen):
+    # Fitted whole, the three 0s' strokes are too fine for 20 px with either pen; a digit's
+    # own fit needs thickening with the 2 px pen only.
+    tab.number_action.trigger()
+    tab.canvas.set_ink_image(fine_pen_zeros(3, pen))
+    tab.refresh()
+    reading = tab.last_reading
+    assert reading.preprocess.widened and len(reading.digits) == 3
+    assert [piece.widened for piece in reading.digits] == [pen == 2] * 3
+    h, w = reading.digits[0].fitted.shape
+    fit = "strokes thickened, fitted to 20 px" if pen == 2 else "fitted to 20 px"
+    assert tab.strip.captions["fitted"] == f"{fit} ({h}x{w})"
 
 
 def test_one_digit_in_number_mode_reads_like_digit_mode(tab, mnist):

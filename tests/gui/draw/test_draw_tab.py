@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -185,6 +185,30 @@ def test_preprocess_strip_shows_what_the_models_receive(tab):
     h, w = pre.fitted.shape
     assert tab.strip.captions["fitted"] == f"fitted to 20 px ({h}x{w})"
     assert tab.strip.captions["image28"] == "centred in 28x28 (model input) (28x28)"
+
+
+def fine_pen_zeros(count: int = 1, pen: int = 2) -> np.ndarray:
+    """``count`` 0s side by side drawn with a ``pen`` px pen on the canvas's 280 px height:
+    by default 0.2 px at the 20 px box, too fine for the models until thickened."""
+    image = Image.new("L", (CANVAS_SIZE * count, CANVAS_SIZE), 0)
+    draw = ImageDraw.Draw(image)
+    for i in range(count):
+        left = CANVAS_SIZE * i + 90
+        draw.ellipse((left, 40, left + 100, 240), outline=255, width=pen)
+    return np.asarray(image)
+
+
+def test_the_strip_says_when_fine_strokes_were_thickened_before_the_fit(tab):
+    tab.canvas.set_ink_image(fine_pen_zeros())
+    tab.refresh()
+    pre = tab.last_prediction.preprocess
+    assert pre.widened
+    h, w = pre.fitted.shape
+    assert tab.strip.captions["fitted"] == f"strokes thickened, fitted to 20 px ({h}x{w})"
+    tab.canvas.clear()
+    draw_seven(tab.canvas)  # the app's own brush is wide enough: the plain caption again
+    assert not tab.last_prediction.preprocess.widened
+    assert tab.strip.captions["fitted"].startswith("fitted to 20 px (")
 
 
 def test_feature_map_grid_shows_each_layer_and_its_shape(tab):
