@@ -25,6 +25,9 @@ _CAPTIONS = {
 #: The fitted stage's caption when the strokes were too fine for the 20 px box and were
 #: thickened first (``PreprocessResult.widened``).
 _WIDENED = QT_TRANSLATE_NOOP("PreprocessStrip", "strokes thickened, fitted to 20 px")
+#: Caption font sizes, largest first: the first at which the three captions fit side by
+#: side is used (a number's narrower strip, a long caption or a long translation).
+CAPTION_SIZES = ("9pt", "8pt", "7pt")
 _EMPTY = {
     "cropped": np.zeros((20, 20), np.float32),  # a blank panel the size of the others
     "fitted": np.zeros((20, 20), np.float32),
@@ -50,6 +53,7 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
         self._labels: dict[str, pg.LabelItem] = {}
         self._frames: dict[str, QGraphicsRectItem] = {}
         self._captions: dict[str, str] = {}
+        self._caption_size = CAPTION_SIZES[0]
         self._piece: tuple[tuple[int, int, int, int], bool] | None = None
         for col, stage in enumerate(STAGES):
             label = self.addLabel("", row=0, col=col, size="9pt")
@@ -84,9 +88,34 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
         """Stage -> caption text, e.g. ``"fitted to 20 px (20x13)"``."""
         return dict(self._captions)
 
+    @property
+    def caption_size(self) -> str:
+        """The captions' font size now, one of :data:`CAPTION_SIZES`."""
+        return self._caption_size
+
     def retranslate(self) -> None:
         """Keep :attr:`captions` in step with the panels after a language change."""
         self._captions = {stage: current(text) for stage, text in self._captions.items()}
+        self._show_captions()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if getattr(self, "_captions", None):  # pyqtgraph resizes during __init__
+            self._show_captions()
+
+    def _show_captions(self) -> None:
+        """Set the captions at the largest of :data:`CAPTION_SIZES` at which they fit side by
+        side (the smallest when none does): a caption wider than its column would push the
+        next one out of the strip."""
+        left, _, right, _ = self.ci.layout.getContentsMargins()
+        room = (self.viewport().width() - left - right
+                - 2 * max(0.0, self.ci.layout.horizontalSpacing()))
+        for size in CAPTION_SIZES:
+            for stage in STAGES:
+                self._labels[stage].setText(self._captions[stage], size=size)
+            if sum(self._labels[s].item.boundingRect().width() for s in STAGES) <= room:
+                break
+        self._caption_size = size
 
     @property
     def piece_frame(self) -> tuple[tuple[int, int, int, int], bool] | None:
@@ -129,5 +158,5 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
                 caption = translate("PreprocessStrip", "{0} ({1}x{2})").format(
                     caption, array.shape[0], array.shape[1])
             self._captions[stage] = caption
-            self._labels[stage].setText(self._captions[stage], size="9pt")
+        self._show_captions()
         self.setAccessibleDescription("; ".join(self._captions[s] for s in STAGES))

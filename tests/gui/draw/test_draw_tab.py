@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.gui.draw.draw_canvas import CANVAS_SIZE
+from digitlab.gui.draw.preprocess_strip import CAPTION_SIZES, STAGES, PreprocessStrip
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -209,6 +210,29 @@ def test_the_strip_says_when_fine_strokes_were_thickened_before_the_fit(tab):
     draw_seven(tab.canvas)  # the app's own brush is wide enough: the plain caption again
     assert not tab.last_prediction.preprocess.widened
     assert tab.strip.captions["fitted"].startswith("fitted to 20 px (")
+
+
+def test_strip_captions_shrink_to_stay_side_by_side_in_a_narrow_strip(qtbot):
+    strip = PreprocessStrip()
+    qtbot.addWidget(strip)
+    strip.resize(1200, 110)
+    strip.show()
+    strip.set_result(preprocess_drawing(fine_pen_zeros()))
+    assert strip.caption_size == CAPTION_SIZES[0]
+    full = caption_widths(strip)
+    strip.resize(int(full * 0.95), 110)  # too narrow for the captions at full size
+    QApplication.processEvents()
+    assert strip.caption_size != CAPTION_SIZES[0]
+    assert caption_widths(strip) <= strip.width()
+    assert [strip._labels[stage].text for stage in STAGES] == [
+        strip.captions[stage] for stage in STAGES]
+    strip.resize(1200, 110)
+    QApplication.processEvents()
+    assert strip.caption_size == CAPTION_SIZES[0] and caption_widths(strip) == full
+
+
+def caption_widths(strip) -> float:
+    return sum(strip._labels[stage].item.boundingRect().width() for stage in STAGES)
 
 
 def test_feature_map_grid_shows_each_layer_and_its_shape(tab):
