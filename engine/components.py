@@ -9,7 +9,7 @@ import numpy as np
 def runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """``[start, end)`` of each run of True in a 1-D bool array, left to right."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.view(np.int8), [0]))))
-    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def label_components(mask: np.ndarray) -> tuple[np.ndarray, int]:

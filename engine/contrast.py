@@ -119,7 +119,7 @@ def readable_color(
         else (255, 255, 255)
     for step in range(1, 101):
         t = step / 100
-        mixed = tuple(round(s + (e - s) * t) for s, e in zip(start, target))
+        mixed = tuple(round(s + (e - s) * t) for s, e in zip(start, target, strict=True))
         if contrast_ratio(mixed, bg) >= minimum:
             return mixed  # type: ignore[return-value]
     return target

@@ -60,7 +60,7 @@ def looks_like_a_row(boxes: list[tuple[int, int, int, int]]) -> bool:
         if any(b[1] <= middle < b[3] for b in boxes if b != (y0, x0, y1, x1)):
             return False
     row = sorted(boxes, key=lambda b: b[1] + b[3])
-    for (ay0, _, ay1, _), (by0, _, by1, _) in zip(row, row[1:]):
+    for (ay0, _, ay1, _), (by0, _, by1, _) in zip(row, row[1:], strict=False):
         if min(ay1, by1) - max(ay0, by0) < ROW_OVERLAP * min(ay1 - ay0, by1 - by0):
             return False
     if len(row) < 3:
@@ -379,7 +379,8 @@ class Reader:
             self._t_arrays[kinds] = t
         calibrated = softmax_at(z, t)  # apply_temperature; T was checked in __init__
         if self.stage is not None and scores is not None:
-            decisions = self.stage.revise(decisions, scores, dict(zip(kinds, calibrated)),
+            decisions = self.stage.revise(decisions, scores,
+                                          dict(zip(kinds, calibrated, strict=True)),
                                           self.gate.threshold)
         # Piece-major views: each piece's rows come from iterating (K, 10), not K indexings.
         calibrated_at, z_at = calibrated.swapaxes(0, 1), z.swapaxes(0, 1)

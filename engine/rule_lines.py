@@ -265,7 +265,7 @@ def _runs(shift: np.ndarray) -> list[tuple[int, int, int]]:
     """``(first, end, shift)`` of each run of columns with one shift (a few dozen: the
     shift changes by one row every 1 / tan(tilt) columns)."""
     starts = [0, *(np.flatnonzero(np.diff(shift)) + 1).tolist(), len(shift)]
-    return [(a, b, int(shift[a])) for a, b in zip(starts[:-1], starts[1:])]
+    return [(a, b, int(shift[a])) for a, b in zip(starts[:-1], starts[1:], strict=True)]
 
 
 def _straightened(values: np.ndarray, shift: np.ndarray, margin: int) -> np.ndarray:
@@ -387,8 +387,8 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
     # A light line off the image's first and last rows (a tightly cropped drawing's
     # anti-aliased edge is light too, and lies on them).
     taken = [[tone <= LINE_TONE * writing and lines.inside(band, 0.0, OFF_EDGE)
-              for tone, band in zip(row, lines.bands)]
-             for row, lines in zip(tones, directions)]
+              for tone, band in zip(row, lines.bands, strict=True)]
+             for row, lines in zip(tones, directions, strict=True)]
     for k, lines in enumerate(directions):
         dark = [i for i, band in enumerate(lines.bands)
                 if not taken[k][i] and lines.inside(band)]
@@ -396,17 +396,18 @@ def without_rule_lines(raw: np.ndarray, mask: np.ndarray, faint: np.ndarray,
                                                     _oriented(rest, k)):
             for i in dark:
                 taken[k][i] = True
-    paper = [weight for row, flags in zip(weights, taken) for weight, t in zip(row, flags) if t]
+    paper = [weight for row, flags in zip(weights, taken, strict=True)
+             for weight, t in zip(row, flags, strict=True) if t]
     if not paper:
         return None
     clear = np.zeros(mask.shape, bool)
     zones = [found[0][1], found[1][1]]  # the rows each direction's lines clear, whole
     directions_taken = 0
-    for k, (lines, row) in enumerate(zip(directions, weights)):
+    for k, (lines, row) in enumerate(zip(directions, weights, strict=True)):
         # The paper's lines, and those in their tone (the other direction's on squared
         # paper, a line on the image's edge): weighed across, as anti-aliasing moves a
         # line's ink between rows.
-        chosen = [band for weight, band, t in zip(row, lines.bands, taken[k])
+        chosen = [band for weight, band, t in zip(row, lines.bands, taken[k], strict=True)
                   if t or any(abs(weight - other) <= SAME_TONE * other for other in paper)]
         if chosen:
             # All of them, as a rule: the clearing already made for `rest` serves.

@@ -68,7 +68,8 @@ class Memo:
         return self._fit(mask)[2]
 
     def widened(self, mask: np.ndarray) -> bool:
-        """Whether :meth:`fitted` thickened this mask's strokes first (see :func:`fit_and_centre`)."""
+        """Whether :meth:`fitted` thickened this mask's strokes first
+        (see :func:`fit_and_centre`)."""
         return self._fit(mask)[3]
 
     def _fit(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:

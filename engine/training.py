@@ -217,7 +217,7 @@ def train(
         ValueError: ``initial_model`` is not of ``config.kind``, or ``extra_train``
             has the wrong shapes or labels.
     """
-    tf = import_tensorflow()
+    import_tensorflow()
     keras = import_keras()
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)

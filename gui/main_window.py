@@ -388,7 +388,8 @@ class MainWindow(QMainWindow):
 
 
 def _page_name(title: str) -> str:
-    """A tab's translated title without its mnemonic: "&Draw" -> "Draw", "그리기(&D)" -> "그리기"."""
+    """A tab's translated title without its mnemonic: "&Draw" -> "Draw",
+    "그리기(&D)" -> "그리기"."""
     return re.sub(r"\s*\(&\w\)|&", "", translate("MainWindow", title))
 
 

@@ -51,7 +51,8 @@ def test_a_planted_violation_breaks_its_contract(tmp_path, module, planted, cont
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
         ".venv", ".git", "tests", "resources", "build", "*.egg-info", "__pycache__"))
     (copy / "resources").mkdir()
-    (copy / "resources" / "__init__.py").write_text((ROOT / "resources" / "__init__.py").read_text())
+    init = "resources/__init__.py"
+    (copy / init).write_text((ROOT / init).read_text())
     target = copy / module
     target.write_text(planted + target.read_text())
     result = lint_imports(tmp_path)
@@ -69,7 +70,8 @@ def test_importing_every_engine_module_loads_no_qt():
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph') or m.startswith('digitlab.gui')]\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')"
+        " or m.startswith('digitlab.gui')]\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -436,7 +436,8 @@ class DrawTab(QWidget):
             for chart in self.charts.values():
                 chart.show_message(translate("DrawTab", "draw a digit"))
             self.verdict_label.setText(
-                translate("DrawTab", "Draw a number on the canvas") if self.number_action.isChecked()
+                translate("DrawTab", "Draw a number on the canvas")
+                if self.number_action.isChecked()
                 else translate("DrawTab", "Draw a digit on the canvas"))
             self.canvas.set_boxes([])
             self.lesson_label.hide()

@@ -48,7 +48,8 @@ def verdict(reading: Reading, number_mode: bool = False) -> str:
 
 
 def lesson(reading: Reading) -> str:
-    """The line under the verdict: why "not a digit" (score and threshold), or what the bars show."""
+    """The line under the verdict: why "not a digit" (score and threshold), or what the bars
+    show."""
     pieces = reading.digits
     if not pieces:
         return ""

@@ -1,4 +1,5 @@
-"""Fine-tuning in a :class:`~gui.workers.jobs.LongJob`: :func:`engine.personal.fine_tune` off the GUI thread.
+"""Fine-tuning in a :class:`~gui.workers.jobs.LongJob`: :func:`engine.personal.fine_tune` off
+the GUI thread.
 
 Built like :class:`gui.train.train_worker.TrainWorker`: the engine reports through
 plain callables, the worker hands its progress events on as ``progress`` and

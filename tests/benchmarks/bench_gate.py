@@ -176,7 +176,7 @@ def unseen_hands_rows(gate, report: dict, with_stage=None) -> list[dict]:
     sets = [labelled_digits({f: gate_fonts.hand_digit_sampler((f,))}, PER_FAMILY // 4,
                             SEED + 4 + k) for k, f in enumerate(families)]
     x, y = np.concatenate([s[0] for s in sets]), np.concatenate([s[1] for s in sets])
-    font = np.concatenate([[f] * len(s[1]) for f, s in zip(families, sets)])
+    font = np.concatenate([[f] * len(s[1]) for f, s in zip(families, sets, strict=True)])
     accepted = gate.scores(x) >= gate.threshold
     share = float(1 - accepted.mean())
     rows.append(quality_row(f"gate: digits of {what}, flagged", share, "<= 1%", share <= 0.01,

@@ -140,14 +140,15 @@ def test_pipeline_bends_the_elastic_share_and_nothing_without_it(mnist, monkeypa
     seen = []
     real = augment.elastic_warp
 
-    def spy(images, gen, share, config=AugmentConfig()):
+    def spy(images, gen, share, config=None):
         seen.append(share)
-        return real(images, gen, share, config)
+        return real(images, gen, share, AugmentConfig() if config is None else config)
 
     monkeypatch.setattr(augment, "elastic_warp", spy)
     # Off by default: the batches are those of a pipeline that has no elastic step.
     again = np.concatenate([b.numpy() for b, _ in augmented_dataset(x, y, 100, 0)])
     assert np.array_equal(again, plain) and not seen
-    bent = np.concatenate([b.numpy() for b, _ in augmented_dataset(x, y, 100, 0, elastic_share=1.0)])
+    bent = np.concatenate([b.numpy()
+                           for b, _ in augmented_dataset(x, y, 100, 0, elastic_share=1.0)])
     assert seen and set(seen) == {1.0}
     assert bent.shape == plain.shape and not np.allclose(bent, plain, atol=0.05)

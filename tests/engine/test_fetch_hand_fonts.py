@@ -44,8 +44,10 @@ def test_the_latin_regular_woff_and_licence_are_installed_under_the_family_name(
 
 
 def test_another_latin_weight_is_taken_when_there_is_no_regular(tmp_path):
-    names = ["package/files/kalam-latin-700-normal.woff", "package/files/kalam-latin-300-normal.woff",
-             "package/files/kalam-latin-300-italic.woff", "package/files/kalam-latin-ext-300-normal.woff"]
+    names = ["package/files/kalam-latin-700-normal.woff",
+             "package/files/kalam-latin-300-normal.woff",
+             "package/files/kalam-latin-300-italic.woff",
+             "package/files/kalam-latin-ext-300-normal.woff"]
     assert fetch.woff_member(names, "kalam") == "package/files/kalam-latin-300-normal.woff"
     assert fetch.woff_member(names[2:], "kalam") is None
 

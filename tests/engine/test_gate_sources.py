@@ -263,7 +263,8 @@ def bar_negatives(monkeypatch):
 
     bar = np.zeros((CANVAS, CANVAS), np.uint8)
     bar[20:100, 60:70] = 255
-    monkeypatch.setattr(gate_data, "negative_families", lambda train, more_hands=False: {"bar": lambda rng: bar})
+    monkeypatch.setattr(gate_data, "negative_families",
+                        lambda train, more_hands=False: {"bar": lambda rng: bar})
     monkeypatch.setattr(gate_data, "pair_sampler", lambda images: lambda rng: bar)
     monkeypatch.setattr(gate_data, "font_digit_samplers", lambda train, more_hands=False: {})
     return bar

@@ -44,7 +44,8 @@ def shadowed(image: np.ndarray, through: tuple[float, float], angle: float,
 
 
 def near(a, b, tolerance: int = 2) -> bool:
-    return a is not None and b is not None and all(abs(p - q) <= tolerance for p, q in zip(a, b))
+    return a is not None and b is not None and all(
+        abs(p - q) <= tolerance for p, q in zip(a, b, strict=True))
 
 
 def misread_shadows(digit: np.ndarray, invert: bool = False) -> list:
@@ -285,7 +286,7 @@ def test_each_judge_of_the_inks_polarity_fails_somewhere_the_majority_does_not(m
     for ink, images in (("dark", [255 - c for c in crops]), ("bright", crops)):
         small = [lighting._reduced(image) for image in images]
         around = [lighting._around_each_pixel(s) for s in small]
-        along = [lighting._against_the_border(i, s) for i, s in zip(images, small)]
+        along = [lighting._against_the_border(i, s) for i, s in zip(images, small, strict=True)]
         voted = [lighting.ink_polarity(image, ink) for image in images]
         assert sum(j != ink for j in around) >= 0.1 * len(images)
         assert sum(j != ink for j in along) >= (0 if ink == "dark" else 0.03 * len(images))

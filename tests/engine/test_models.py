@@ -8,7 +8,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitlab.engine.models import ModelFileError, build_model, infer_kind, load_model, save_model_atomic
+from digitlab.engine.models import (ModelFileError, build_model, infer_kind, load_model,
+                                    save_model_atomic)
 
 # Parameter counts of the lesson's models (Flatten 784 inputs).
 EXPECTED_PARAMS = {

@@ -173,7 +173,7 @@ def test_a_digit_drawn_with_a_one_pixel_pencil_is_a_digit(mnist):
     image = Image.new("L", (800, 600), 255)
     draw, scale = ImageDraw.Draw(image), 450 / 112
     ys, xs = np.nonzero(lines)
-    on = set(zip(ys.tolist(), xs.tolist()))
+    on = set(zip(ys.tolist(), xs.tolist(), strict=True))
     for y, x in on:  # each skeleton pixel joined to its neighbours
         for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):
             if (y + dy, x + dx) in on:
@@ -188,7 +188,7 @@ def test_a_digit_drawn_with_a_one_pixel_pencil_is_a_digit(mnist):
 def test_specks_clustered_or_faint_grain_in_a_corner_are_no_digit():
     rng = np.random.default_rng(5)
     clustered = np.full((1000, 1000), 255, np.uint8)
-    for y, x in zip(rng.permutation(np.arange(100, 220, 20))[:6], range(100, 220, 20)):
+    for y, x in zip(rng.permutation(np.arange(100, 220, 20))[:6], range(100, 220, 20), strict=True):
         clustered[y:y + 5, x:x + 5] = 0  # 6 specks: 1 % of their box, in a quarter of its rows
     assert preprocess_drawing(clustered).is_empty
     grain = np.full((1000, 1000), 255, np.uint8)

@@ -90,7 +90,7 @@ def hand_drawn_square(digit: np.ndarray, wobble: float, seed: int = 0) -> np.nda
     image = Image.new("L", (200, 200), PAPER)
     draw = ImageDraw.Draw(image)
     corners = [(25, 25), (175, 25), (175, 175), (25, 175), (25, 25)]
-    for (xa, ya), (xb, yb) in zip(corners[:-1], corners[1:]):
+    for (xa, ya), (xb, yb) in zip(corners[:-1], corners[1:], strict=False):
         t = np.linspace(0, 1, 12)
         bend = np.sin(np.pi * t) * wobble * 150 * rng.choice([-1, 1])
         xs, ys = xa + (xb - xa) * t, ya + (yb - ya) * t
@@ -98,7 +98,7 @@ def hand_drawn_square(digit: np.ndarray, wobble: float, seed: int = 0) -> np.nda
             ys = ys + bend
         else:
             xs = xs + bend
-        draw.line(list(zip(xs.tolist(), ys.tolist())), fill=PEN, width=3)
+        draw.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=PEN, width=3)
     page = np.asarray(image).astype(np.float32)
     return write(page, digit, 45, 45, 110).astype(np.uint8)
 

@@ -54,7 +54,8 @@ def digit_box(digit: np.ndarray, box: tuple[int, int, int]) -> tuple[int, int, i
 def near(a, b, tolerance: int = 8) -> bool:
     """Boxes alike within ``tolerance`` px: a stroke that ends inside a line's band, or runs
     along it, without crossing it, loses the few rows it shares with the band and pad."""
-    return a is not None and b is not None and all(abs(p - q) <= tolerance for p, q in zip(a, b))
+    return a is not None and b is not None and all(
+        abs(p - q) <= tolerance for p, q in zip(a, b, strict=True))
 
 
 CASES = [  # (paper, digit box): lines lighter than the pen, as dark as it, tilted, squared

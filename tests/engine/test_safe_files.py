@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitlab.engine.safe_files import UnsafeFileError, check_regular_file, open_regular, read_bounded
+from digitlab.engine.safe_files import (UnsafeFileError, check_regular_file, open_regular,
+                                        read_bounded)
 from digitlab.engine.safe_writes import (
     APP_TEMP_PREFIX,
     check_writable_folder,

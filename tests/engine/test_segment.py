@@ -392,7 +392,7 @@ def test_group_masks_are_their_labels_ink():
                                                         min(a.box[1], b.box[1]),
                                                         max(a.box[2], b.box[2]),
                                                         max(a.box[3], b.box[3])), 0.0)
-                           for a, b in zip(pieces[::2], pieces[1::2])]
+                           for a, b in zip(pieces[::2], pieces[1::2], strict=False)]
         for group in groups:
             y0, x0, y1, x1 = group.box
             expected = np.zeros(ink.shape, bool)

@@ -98,9 +98,11 @@ def test_column_moments_give_each_sides_covariance():
                                 (c, mask[:, c:], moments[:, -1] - moments[:, c - 1])):
             ys, xs = np.nonzero(side)
             xs = xs + offset
-            expected = [len(ys), ys.sum(), xs.sum(), (ys * ys).sum(), (xs * xs).sum(), (xs * ys).sum()]
+            expected = [len(ys), ys.sum(), xs.sum(),
+                        (ys * ys).sum(), (xs * xs).sum(), (xs * ys).sum()]
             np.testing.assert_array_equal(m, expected)
-            if len(ys) >= 3 and np.ptp(ys) and np.ptp(xs) and abs(_spread(side) - LINE_SPREAD) > 1e-6:
+            if (len(ys) >= 3 and np.ptp(ys) and np.ptp(xs)
+                    and abs(_spread(side) - LINE_SPREAD) > 1e-6):
                 assert _straight(m) == (_spread(side) <= LINE_SPREAD)
 
 
@@ -108,7 +110,7 @@ def _line(h: int, w: int, points: list[tuple[float, float]], width: float) -> np
     """A pen line through ``points`` ((y, x) pairs) on an (h, w) grid."""
     yy, xx = np.mgrid[:h, :w]
     mask = np.zeros((h, w), bool)
-    for (ya, xa), (yb, xb) in zip(points, points[1:]):
+    for (ya, xa), (yb, xb) in zip(points, points[1:], strict=False):
         t = np.clip(((yy - ya) * (yb - ya) + (xx - xa) * (xb - xa))
                     / ((yb - ya) ** 2 + (xb - xa) ** 2), 0, 1)
         mask |= np.hypot(yy - ya - t * (yb - ya), xx - xa - t * (xb - xa)) <= width / 2

@@ -5,11 +5,13 @@ Run under Xvfb (a screen at least as large as the size asked), e.g.::
     Xvfb :99 -screen 0 1920x1080x24 &
     DISPLAY=:99 .venv/bin/python tests/gui/screenshots.py 1366x768 light OUTDIR
     DISPLAY=:99 .venv/bin/python tests/gui/screenshots.py 1366x768 dark OUTDIR
-    DISPLAY=:99 .venv/bin/python tests/gui/screenshots.py 1366x768 light resources/screenshots readme
+    DISPLAY=:99 .venv/bin/python tests/gui/screenshots.py 1366x768 light \\
+        resources/screenshots readme
 
 ``reading`` saves ``number.png`` (Number mode, 4 0 7 from the MNIST test set) and
-``not_a_digit.png`` (a circle with a cross). ``readme`` also runs a short multinomial training and saves draw, why, filters and
-train (``-dark`` for the dark palette) as the README uses them; without it each tab
+``not_a_digit.png`` (a circle with a cross). ``readme`` also runs a short multinomial
+training and saves draw, why, filters and train (``-dark`` for the dark palette) as the
+README uses them; without it each tab
 is saved as ``TAB-WxH-THEME.png``. For 200 % scaling, a 3840x2160 Xvfb screen and
 ``QT_SCALE_FACTOR=2`` with the logical size (``1920x1080``).
 

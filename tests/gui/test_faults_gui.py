@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QApplication
 
 from digitlab.engine.models import build_model, save_model_atomic, write_model_card
 from digitlab.engine.paths import user_model_path
-from digitlab.gui.main_window import MainWindow
 from digitlab.gui.model_store import ModelInfo, ModelStore
 from tests.image_files import png_bomb
 

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 
 from digitlab import resources
 from digitlab.gui.common.tab import Tab
-from digitlab.gui.main_window import MINIMUM_SIZE, MainWindow
+from digitlab.gui.main_window import MINIMUM_SIZE
 from digitlab.gui.model_store import ModelStore
 
 pg.setConfigOptions(imageAxisOrder="row-major")

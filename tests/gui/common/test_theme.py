@@ -58,7 +58,8 @@ def test_apply_theme_makes_placeholders_readable_and_sets_pyqtgraph(pal):
         hint, base = (now.color(QPalette.ColorRole.PlaceholderText),
                       now.color(QPalette.ColorRole.Base))
         a = hint.alphaF()  # the hint as painted: blended over the field's base
-        shown = [round(h * a + b * (1 - a)) for h, b in zip(hint.getRgb()[:3], base.getRgb()[:3])]
+        shown = [round(h * a + b * (1 - a))
+                 for h, b in zip(hint.getRgb()[:3], base.getRgb()[:3], strict=True)]
         assert contrast_ratio(shown, base.name()) >= AA_NORMAL_TEXT
         assert pg.mkColor(pg.getConfigOption("background")).name() == theme.plot_background(now)
     finally:

@@ -1,4 +1,5 @@
-"""The Draw tab with the shipped models, gate and temperatures: not a digit, numbers, honest bars."""
+"""The Draw tab with the shipped models, gate and temperatures: not a digit, numbers, honest
+bars."""
 
 from __future__ import annotations
 

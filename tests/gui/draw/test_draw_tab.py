@@ -138,7 +138,8 @@ def test_models_that_disagree_are_highlighted(qtbot):
     store = ModelStore.from_predictor(FixedPredictor({"multinomial": 1, "dnn": 7, "cnn": 7}))
     tab = DrawTab(store)
     qtbot.addWidget(tab)
-    tab.canvas.set_ink_image(np.eye(28, dtype=np.float32))  # some ink: an empty canvas is read as empty
+    # Some ink: an empty canvas is read as empty.
+    tab.canvas.set_ink_image(np.eye(28, dtype=np.float32))
     tab.refresh()
     assert tab.charts["multinomial"].disagrees
     assert not tab.charts["dnn"].disagrees and not tab.charts["cnn"].disagrees
