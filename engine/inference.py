@@ -27,7 +27,8 @@ import numpy as np
 
 from digitlab.engine import MODEL_KINDS
 from digitlab.engine.numpy_layers import Network, compile_keras_model
-from digitlab.engine.preprocess import PreprocessResult, one_blas_thread, preprocess_drawing
+from digitlab.engine.blas import one_blas_thread
+from digitlab.engine.preprocess import PreprocessResult, preprocess_drawing
 
 #: Images per chunk in :meth:`Predictor.predict_batch` (bounds the im2col buffers).
 _BATCH_CHUNK = 128

@@ -13,8 +13,8 @@ removed, ink bright, noise zeroed), so it shares the app's ink detection:
    or one the scorer (the not-a-digit gate) rejects or doubts, is cut at a valley of its
    column projection or between its pieces of ink if the scorer likes the pieces clearly
    better than the whole;
-4. each group is fitted and centred MNIST-style (:func:`engine.preprocess.fit_to_box`,
-   :func:`engine.preprocess.center_by_mass`).
+4. each group is fitted and centred MNIST-style (:func:`engine.fit_box.fit_to_box`,
+   :func:`engine.fit_box.center_by_mass`).
 """
 
 from __future__ import annotations

@@ -125,7 +125,8 @@ def run(repeats: int = REPEATS) -> list[dict]:
     from digitlab.engine.gate import Gate  # noqa: PLC0415
     from digitlab.engine.inference import Predictor  # noqa: PLC0415
     from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
-    from digitlab.engine.preprocess import _resample_matrix, preprocess_drawing  # noqa: PLC0415
+    from digitlab.engine.fit_box import _resample_matrix  # noqa: PLC0415
+    from digitlab.engine.preprocess import preprocess_drawing  # noqa: PLC0415
     from digitlab.engine.reading import Reader  # noqa: PLC0415
     from digitlab.engine.segment import segment_pieces  # noqa: PLC0415
     from digitlab.gui.draw.live_reading import read_drawing  # noqa: PLC0415 - no Qt inside

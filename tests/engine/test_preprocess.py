@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 
 from digitlab.engine import preprocess as pre
-from digitlab.engine.preprocess import fit_to_box, preprocess_drawing
+from digitlab.engine.fit_box import fit_to_box
+from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.stroke_width import stroke_width
 
 

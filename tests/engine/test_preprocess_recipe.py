@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from digitlab.engine import lighting
+from digitlab.engine import fit_box
 from digitlab.engine import preprocess as pre
 from digitlab.engine import printed_boxes, rule_lines, stroke_width
 
@@ -91,7 +92,7 @@ def plain_recipe(image: np.ndarray, ink: str = "auto", look_inside: bool = True,
                      and box_mask.any(axis=1).mean() >= pre.MIN_ROWS)
     if mass < pre.MIN_MASS_FRACTION * raw.size and not small_drawing:
         return None, ink, None, None
-    image28 = pre.center_by_mass(plain_fit(cropped), pre.IMAGE_SIZE)
+    image28 = fit_box.center_by_mass(plain_fit(cropped), fit_box.IMAGE_SIZE)
     return (y0, x0, y1, x1), ink, cropped, image28
 
 
@@ -179,11 +180,11 @@ def plain_fit(cropped: np.ndarray) -> np.ndarray:
     ink = np.pad(cropped > 0, 1)
     core = ink[1:-1, 1:-1]
     edge = core & ~(ink[:-2, 1:-1] & ink[2:, 1:-1] & ink[1:-1, :-2] & ink[1:-1, 2:])
-    width = 2 * core.sum() / max(edge.sum(), 1) * pre.FIT_SIZE / max(cropped.shape)
+    width = 2 * core.sum() / max(edge.sum(), 1) * fit_box.FIT_SIZE / max(cropped.shape)
     if width >= stroke_width.MIN_STROKE:
-        return pre.fit_to_box(cropped, pre.FIT_SIZE)
+        return fit_box.fit_to_box(cropped, fit_box.FIT_SIZE)
     scale = stroke_width.THICKEN_SCALE
-    big = pre.fit_to_box(cropped, pre.FIT_SIZE * scale)
+    big = fit_box.fit_to_box(cropped, fit_box.FIT_SIZE * scale)
     r = (stroke_width.STROKE_TARGET - width) * scale / 2
     k = math.ceil(r)
     padded = np.pad(big, 2 * k)
@@ -191,7 +192,7 @@ def plain_fit(cropped: np.ndarray) -> np.ndarray:
     grown = np.max([padded[k + dy:k + dy + h, k + dx:k + dx + w]
                     for dy in range(-k, k + 1) for dx in range(-k, k + 1)
                     if dy * dy + dx * dx <= r * r], axis=0)
-    return pre.fit_to_box(grown, pre.FIT_SIZE)
+    return fit_box.fit_to_box(grown, fit_box.FIT_SIZE)
 
 
 def test_border_median_and_spread_are_numpys():

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from digitlab.engine.gate_data import compose_number
-from digitlab.engine.preprocess import center_by_mass, preprocess_drawing
+from digitlab.engine.fit_box import center_by_mass
+from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.engine.segment import (label_components, segment_digits, segment_masks,
                                      segment_pieces)
 from digitlab.engine.segment_cuts import Memo, _tall_cuts, mask_box, split_group, to_image28

@@ -10,7 +10,8 @@ from digitlab.engine.gate import SHIPPED_GATE, Gate
 from digitlab.engine.gate_data import compose_number, shape_sampler
 from digitlab.engine.inference import Predictor
 from digitlab.engine.reading import Reader
-from digitlab.engine.preprocess import center_by_mass, preprocess_drawing
+from digitlab.engine.fit_box import center_by_mass
+from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.gui.draw.live_reading import framed_piece, read_drawing, shown_piece
 
 pytestmark = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
