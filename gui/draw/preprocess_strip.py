@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from digitlab.gui.common.i18n import current, translate
@@ -110,12 +111,18 @@ class PreprocessStrip(pg.GraphicsLayoutWidget):
         left, _, right, _ = self.ci.layout.getContentsMargins()
         room = (self.viewport().width() - left - right
                 - 2 * max(0.0, self.ci.layout.horizontalSpacing()))
+        # Measured, not set and read back: each setText lays the label out again, and this
+        # runs for every stroke. A label is its text plus its document's margin each side.
+        item = self._labels[STAGES[0]].item
+        font, margins = QFont(item.font()), 2 * len(STAGES) * item.document().documentMargin()
         for size in CAPTION_SIZES:
-            for stage in STAGES:
-                self._labels[stage].setText(self._captions[stage], size=size)
-            if sum(self._labels[s].item.boundingRect().width() for s in STAGES) <= room:
+            font.setPointSizeF(float(size.removesuffix("pt")))
+            metrics = QFontMetricsF(font)
+            if sum(metrics.horizontalAdvance(self._captions[s]) for s in STAGES) + margins <= room:
                 break
         self._caption_size = size
+        for stage in STAGES:
+            self._labels[stage].setText(self._captions[stage], size=size)
 
     @property
     def piece_frame(self) -> tuple[tuple[int, int, int, int], bool] | None:
