@@ -26,8 +26,9 @@ _CAPTIONS = {
 #: The fitted stage's caption when the strokes were too fine for the 20 px box and were
 #: thickened first (``PreprocessResult.widened``).
 _WIDENED = QT_TRANSLATE_NOOP("PreprocessStrip", "strokes thickened, fitted to 20 px")
-#: Caption font sizes, largest first: the first at which the three captions fit side by
-#: side is used (a number's narrower strip, a long caption or a long translation).
+# Caption font sizes, largest first: the first at which the three captions fit side by
+# side is used (a number's narrower strip, a long caption or a long translation). A plain
+# comment: lupdate would hand a "#:" one to the next translated text as its note.
 CAPTION_SIZES = ("9pt", "8pt", "7pt")
 _EMPTY = {
     "cropped": np.zeros((20, 20), np.float32),  # a blank panel the size of the others

@@ -68,9 +68,11 @@ def lesson(reading: Reading) -> str:
                        "digit score of {0:.3f}; a digit needs {1:.3f}.").format(
             piece.gate.digit_score, piece.gate.threshold)
     if len(pieces) > 1:
-        return translate("DrawTab", "{0} digits found; the bars show digit {1}, each box "
-                                    "shows the three models' digits (Multinomial · DNN · CNN).") \
-            .format(len(pieces), shown_piece(reading) + 1)
+        # Every piece is a digit here, so the bars show the first (shown_piece). Not "digit 1":
+        # under 2026's bars, which say 2, that reads as the digit one.
+        return translate("DrawTab", "{0} digits found; the bars show the first (leftmost), each "
+                                    "box shows the three models' digits (Multinomial · DNN · "
+                                    "CNN).").format(len(pieces))
     return ""
 
 

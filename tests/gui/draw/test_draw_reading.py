@@ -124,6 +124,10 @@ def test_number_mode_reads_two_digits_with_a_box_each(tab, mnist):
     reading = tab.last_reading
     assert reading.number == number
     assert tab.verdict_label.text() == f"Number: {number}"
+    # Which digit the bars show, by its place: "digit 1" read as the digit one under a 0's bars.
+    assert tab.lesson_label.text().startswith(
+        "2 digits found; the bars show the first (leftmost), each box shows")
+    assert tab.charts["cnn"].heights.argmax() == int(number[0])
     boxes = tab.canvas.boxes
     assert len(boxes) == 2
     (first, caption1, ok1), (second, caption2, ok2) = boxes
