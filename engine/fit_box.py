@@ -32,19 +32,15 @@ IMAGE_SIZE = 28
 CENTER = 14.0
 
 
-def fit_ink(crop: np.ndarray) -> np.ndarray:
+def fit_ink_widened(crop: np.ndarray) -> tuple[np.ndarray, bool]:
     """The ink's crop fitted to the 20 px box as :func:`fit_to_box` does, its strokes
     first thickened to about ``STROKE_TARGET`` px there when they are thinner than
     ``MIN_STROKE`` (a fine pen on a large image; :mod:`engine.stroke_width`).
 
-    ``(h, w) -> (h', w')`` with ``max(h', w') == 20``.
+    Returns:
+        ``(fitted, widened)``: float32 ``(h', w')`` with ``max(h', w') == 20``, and whether
+        the strokes were thickened first (the Draw tab says so under the fitted stage).
     """
-    return fit_ink_widened(crop)[0]
-
-
-def fit_ink_widened(crop: np.ndarray) -> tuple[np.ndarray, bool]:
-    """:func:`fit_ink`'s image and whether the strokes were thickened first (the Draw
-    tab says so under the fitted stage)."""
     width = stroke_width(crop, FIT_SIZE)
     if width >= MIN_STROKE:
         return fit_to_box(crop, FIT_SIZE), False

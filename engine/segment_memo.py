@@ -112,7 +112,7 @@ def fit_and_centre(group: np.ndarray, ink: np.ndarray,
     """One group's ink fitted to 20 px and then centred: ``(fitted, image28, widened)``.
 
     ``fitted`` is float32 ``(h', w')`` with ``max(h', w') == 20``
-    (:func:`engine.fit_box.fit_ink` of the group's own ink, other groups' ink left
+    (:func:`engine.fit_box.fit_ink_widened` of the group's own ink, other groups' ink left
     out), ``image28`` float32 ``(28, 28)``: the two stages the Draw tab shows for a digit
     of a number; ``widened``: its strokes were thickened before fitting.
     """
