@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from digitlab.gui.common.i18n import translate
 from digitlab.gui.draw.draw_strokes import (
     Stroke,
+    StrokeLayers,
     array_to_qimage,
     paint_digit_boxes,
     paint_stroke,
@@ -170,6 +171,14 @@ class DrawCanvas(QWidget):
     def stroke_count(self) -> int:
         """Number of finished strokes."""
         return len(self._strokes)
+
+    def stroke_layers(self) -> StrokeLayers | None:
+        """The strokes drawn so far (the one being drawn too), for reading a number by its
+        strokes; ``None`` over a loaded image, whose ink has no strokes."""
+        if self._background is not None:
+            return None
+        strokes = self._strokes + ([self._current] if self._current is not None else [])
+        return StrokeLayers(strokes, (self._width, CANVAS_SIZE))
 
     def to_array(self) -> np.ndarray:
         """The drawing as shown: ``(CANVAS_SIZE, canvas_width) uint8``, 0..255.

@@ -21,6 +21,14 @@ class Stroke:
 
     width: float
     points: list[tuple[float, float, float]] = field(default_factory=list)
+    _xy: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+
+    def xy(self) -> np.ndarray:
+        """The points' ``(x, y)``: float ``(K, 2)``, made again only when points were added
+        (a finished stroke's are made once, not on every read of the canvas)."""
+        if self._xy is None or len(self._xy) != len(self.points):
+            self._xy = np.array([p[:2] for p in self.points], np.float64).reshape(-1, 2)
+        return self._xy
 
 
 def pressure_scale(pressure: float) -> float:
@@ -57,6 +65,34 @@ def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
         pen.setWidthF(stroke.width * pressure_scale((p0 + p1) / 2))
         painter.setPen(pen)
         painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+
+
+class StrokeLayers:
+    """A drawing's strokes as :func:`digitlab.engine.stroke_reading.read_by_strokes` takes
+    them: each stroke's points and pen width, and any group of strokes drawn alone, as the
+    canvas draws them (bright ink on black). Only the groups the reader asks for are drawn.
+
+    Args:
+        strokes: the strokes, in drawing order. size: the canvas image's ``(width, height)``.
+    """
+
+    def __init__(self, strokes: list[Stroke], size: tuple[int, int]) -> None:
+        self._strokes = [s for s in strokes if s.points]
+        self._size = size
+        #: ``(points, width)`` per stroke: float ``(K, 2)`` ``(x, y)`` canvas pixels and the
+        #: brush's width when the stroke began.
+        self.strokes = [(s.xy(), s.width) for s in self._strokes]
+
+    def render(self, indices) -> np.ndarray:
+        """The strokes at ``indices`` alone: ``(height, width) uint8``, ink 255 on 0."""
+        image = QImage(*self._size, QImage.Format.Format_Grayscale8)
+        image.fill(0)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for i in indices:
+            paint_stroke(painter, self._strokes[i])
+        painter.end()
+        return qimage_to_array(image)
 
 
 def digit_box_pen(is_digit: bool) -> QPen:

@@ -385,8 +385,9 @@ class DrawTab(QWidget):
             self._show_waiting(array)
             return
         try:
-            reading, prediction = read_drawing(reader, array, self.canvas.ink,
-                                               self.number_action.isChecked())
+            number = self.number_action.isChecked()
+            reading, prediction = read_drawing(reader, array, self.canvas.ink, number,
+                                               self.canvas.stroke_layers() if number else None)
         except Exception as exc:  # a broken user model must not take the tab down
             self._forget_reading()
             self._show_message(translate("DrawTab", "Prediction failed: {0}").format(exc),

@@ -20,6 +20,7 @@ from digitlab.engine.blas import one_blas_thread
 if TYPE_CHECKING:  # imported on first use: the window shows before the models load
     from digitlab.engine.inference import Prediction
     from digitlab.engine.reading import DigitReading, Reader, Reading
+    from digitlab.gui.draw.draw_strokes import StrokeLayers
 
 
 def shown_piece(reading: Reading) -> int:
@@ -41,14 +42,17 @@ def framed_piece(reading: Reading) -> tuple[tuple[int, int, int, int], bool] | N
     return (y0 - top, x0 - left, y1 - top, x1 - left), piece.is_digit
 
 
-def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
-                 ) -> tuple[Reading, Prediction]:
+def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool,
+                 strokes: StrokeLayers | None = None) -> tuple[Reading, Prediction]:
     """Read a canvas for the Draw tab.
 
     Args:
         reader: the store's reader (predictor, gate, temperatures).
         drawing: ``(H, W) uint8`` canvas. ink: ``"bright"`` or ``"dark"``.
         number: Number mode (find several digits) or one digit.
+        strokes: the canvas's strokes; in Number mode, digits whose ink runs together
+            are told apart by them where the ink alone does not read as a number
+            (:func:`digitlab.engine.stroke_reading.read_by_strokes`).
 
     Returns:
         ``(reading, prediction)``; the prediction holds the calibrated probabilities,
@@ -63,7 +67,13 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool
             return _read_one_digit(reader, drawing, ink)
         # The pieces' CNN maps come from the reader's own batch: the shown piece's CNN
         # is not run a second time for the feature grid.
-        reading = reader.read(drawing, ink=ink, feature_maps="cnn" in reader.predictor.kinds)
+        with_maps = "cnn" in reader.predictor.kinds
+        reading = reader.read(drawing, ink=ink, feature_maps=with_maps)
+        if strokes is not None and len(strokes.strokes) > 1:
+            from digitlab.engine.stroke_reading import read_by_strokes  # noqa: PLC0415
+
+            reading = read_by_strokes(reader, reading, strokes.strokes, strokes.render,
+                                      with_maps)
         if reading.is_empty:
             return reading, Prediction(True, {}, {}, reading.preprocess)
         piece = reading.digits[shown_piece(reading)]

@@ -314,3 +314,22 @@ def test_a_caption_over_the_strokes_stays_readable(canvas, ink):
     assert inside.size and not full_ink.any()
     # Beside the caption, the stroke is there at full strength (the patch is the caption's).
     assert (np.abs(pixels[16, 60] - stroke) < 25).all()
+
+
+def test_stroke_layers_give_each_stroke_its_points_and_draw_any_of_them_alone(canvas):
+    drag(canvas, line(40, 60, 40, 220))
+    drag(canvas, line(120, 60, 200, 200), release=False)  # still being drawn: included
+    layers = canvas.stroke_layers()
+    (first, w1), (second, w2) = layers.strokes
+    assert w1 == w2 == canvas.brush_width
+    assert first[:, 0].min() == pytest.approx(39, abs=1.5) and first.shape[1] == 2
+    assert second[0] == pytest.approx((119, 59), abs=1.5)
+    # Drawn alone as the canvas draws them: together they are the drawing.
+    both = layers.render([0, 1])
+    assert both.shape == (CANVAS_SIZE, CANVAS_SIZE) and both.dtype == np.uint8
+    assert np.abs(both.astype(int) - canvas.to_array()).max() <= 2
+    alone = layers.render([1])
+    assert alone[:, :20].max() == 0 and alone[:, 150:170].max() == 255
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, 200, 200, buttons=NONE)
+    canvas.set_ink_image(np.eye(28))  # a loaded image's ink has no strokes
+    assert canvas.stroke_layers() is None

@@ -241,3 +241,34 @@ def test_a_number_with_a_star_in_it_is_not_read(tab, mnist):
     gate = reading.digits[first_bad].gate
     assert (f"gave digit {first_bad + 1} a digit score of {gate.digit_score:.3f}; "
             f"a digit needs {gate.threshold:.3f}.") in tab.lesson_label.text()
+
+
+def draw_path(canvas, points):
+    """One stroke through canvas-image ``points`` (mouse down, moves, up)."""
+    rect = canvas._target_rect()
+    scale = rect.width() / canvas.canvas_width
+    at = [(rect.x() + x * scale, rect.y() + y * scale) for x, y in points]
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, *at[0])
+    for x, y in at[1:]:
+        send_mouse(canvas, QEvent.Type.MouseMove, x, y, button=NONE)
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, *at[-1], buttons=NONE)
+
+
+def test_number_mode_tells_overlapping_digits_apart_by_their_strokes(tab):
+    from tests.engine.test_stroke_reading import oval
+
+    tab.set_number_mode(True)
+    tab.canvas.setFixedSize(NUMBER_WIDTH + 6, CANVAS_SIZE + 2)  # the image at 1:1
+    for cx in (120, 200):  # two leaning 0s sharing a stretch of ink
+        draw_path(tab.canvas, oval(cx))
+    tab.refresh()
+    assert tab.last_reading.number == "00"
+    assert tab.verdict_label.text() == "Number: 00"
+    (left, _, ok1), (right, _, ok2) = tab.canvas.boxes
+    assert ok1 and ok2 and left[1] < right[1] < left[3] < right[3]  # overlapping boxes
+    # The same ink without its strokes (loaded as an image) is one piece, no "00".
+    ink = tab.canvas.to_array()
+    tab.canvas.set_ink_image(ink)
+    assert tab.canvas.stroke_layers() is None
+    tab.refresh()
+    assert tab.last_reading.number != "00"
