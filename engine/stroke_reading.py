@@ -14,10 +14,11 @@ an ``i``-like dot), and so do two whose ends meet (a V drawn as two lines); othe
 they are side by side. Each group is drawn alone and read
 as any drawing is. The strokes' reading replaces the ink's only where the ink's has
 fewer pieces than there are groups or calls a piece "not a digit", and only when every
-piece it finds is a near-certain digit (:data:`STROKE_PIECE_SCORE`, as a cut through
-connected ink needs: a letter's strokes, a K's stem and its angle, pass as "digits" far
-more easily than a whole letter does), each at least :data:`STROKE_PIECE_HEIGHT` of the
-tallest's height, side by side like the digits of a number.
+piece it finds is more likely a digit than not (:data:`STROKE_PIECE_SCORE`, as a piece cut
+out of connected ink inside a number needs: a letter's strokes, a K's stem and its angle,
+pass as "digits" more easily than a whole letter does), each at least
+:data:`STROKE_PIECE_HEIGHT` of the tallest's height, side by side like the digits of a
+number.
 """
 
 from __future__ import annotations
@@ -27,14 +28,24 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from digitlab.engine.reading import DigitReading, Reader, Reading, looks_like_a_row
-from digitlab.engine.segment import BLOB_CUT_HEIGHT, BLOB_CUT_SCORE, MERGE_OVERLAP
+from digitlab.engine.reading import (
+    NUMBER_PIECE_SCORE,
+    DigitReading,
+    Reader,
+    Reading,
+    looks_like_a_row,
+)
+from digitlab.engine.segment import BLOB_CUT_HEIGHT, MERGE_OVERLAP
 
 __all__ = ["ENDS_MEET", "ENDS_MEET_WIDTH", "MAX_STROKES", "SPAN_PAD", "STROKE_PIECE_HEIGHT",
            "STROKE_PIECE_SCORE", "group_strokes", "read_by_strokes"]
 
-#: The digit score every piece of a reading by strokes needs (a cut through ink's, 9 to 1).
-STROKE_PIECE_SCORE = BLOB_CUT_SCORE
+#: The digit score every piece of a reading by strokes needs: more likely a digit than not,
+#: as a piece cut out of connected ink inside a number needs (:data:`NUMBER_PIECE_SCORE`).
+#: 0.9, as for cutting a one-piece drawing, left unread many overlapping numbers whose
+#: digits, drawn alone, score 0.5-0.9; the gate's own threshold let letters through
+#: (2026-12-04, ``--only strokes``' kinds of drawing on fresh seeds; README).
+STROKE_PIECE_SCORE = NUMBER_PIECE_SCORE
 #: Every piece of a reading by strokes spans this share of the tallest piece's height (the
 #: digits of one writer share a height; a letter's stroke, such as a K's angle, is shorter).
 STROKE_PIECE_HEIGHT = BLOB_CUT_HEIGHT
@@ -169,7 +180,7 @@ def read_by_strokes(reader: Reader, reading: Reading,
     pieces: list[DigitReading] = []
     for group in groups:
         read = reader.read(render(group), ink="bright", feature_maps=feature_maps)
-        if read.is_empty or not all(_near_certain(p) for p in read.digits):
+        if read.is_empty or not all(_likely_digit(p) for p in read.digits):
             return reading
         if len(read.digits) == 1 and read.digits[0].fitted is None:
             # A group read whole: its fitted stage is its own preprocessing's, as for a
@@ -189,8 +200,8 @@ def read_by_strokes(reader: Reader, reading: Reading,
     return Reading(reading.preprocess, tuple(pieces))
 
 
-def _near_certain(piece: DigitReading) -> bool:
-    """A digit with at least :data:`STROKE_PIECE_SCORE` (any digit, without a gate)."""
+def _likely_digit(piece: DigitReading) -> bool:
+    """A digit scoring at least :data:`STROKE_PIECE_SCORE` (any piece, without a gate)."""
     if piece.gate is None:
         return True
     return piece.is_digit and piece.gate.digit_score >= STROKE_PIECE_SCORE

@@ -13,6 +13,9 @@ gets).
   test digits redrawn along their skeleton with the pen, one stroke per digit (its ends
   taken as its topmost and bottommost ink). Spacing: overlapping or touching (a gap of
   -10 % to +2 % of the height; -20 % to 0 for the heavy-overlap rows), or apart (5-35 %).
+- 2-3 digits of a held-out Hershey hand with one held-out Hershey letter or symbol among
+  them, overlapping or apart: the share read as a number (a letter's strokes must not
+  pass as digits).
 - Not digits, drawn in their own strokes: the gate's scribble, shape, partial-stroke,
   doodle and invented-character families (``engine.strokes``, ``engine.doodles``) and the
   non-digit glyphs of every Hershey group; the share flagged (no number read).
@@ -209,6 +212,39 @@ def non_digit_row(reader, rng) -> dict:
         by_ink=round(ink / total, 4), changed=changed)
 
 
+def letter_rows(reader, rng) -> list[dict]:
+    """2-3 digits of a held-out Hershey hand with one held-out Hershey letter or symbol
+    among them (Latin, script, Greek, Cyrillic ``-2`` groups), one pen: read as a number."""
+    from digitlab.engine import hershey  # noqa: PLC0415
+
+    fonts = [f for f in hershey_fonts(("hershey:latin-2", "hershey:script-2"))
+             if all(str(d) in f for d in range(10))]
+    letters = [g for group in ("hershey:latin-2", "hershey:script-2", "hershey:greek-2",
+                               "hershey:cyrillic-2")
+               for f in hershey_fonts((group,)) for g in hershey.glyph_strokes(f, False)]
+    rows = []
+    for gap in (OVERLAP, APART):
+        ink = strokes = 0
+        for _ in range(PER_ROW):
+            font = fonts[int(rng.integers(len(fonts)))]
+            n = int(rng.integers(2, 4))
+            glyphs = [font[str(d)] for d in rng.integers(0, 10, n)]
+            glyphs.insert(int(rng.integers(0, n + 1)), letters[int(rng.integers(len(letters)))])
+            slant, width, h = rng.uniform(-0.25, 0.25), pen(rng), rng.uniform(110, 180)
+            lines = place([shear(g, slant) for g in glyphs],
+                          [h * rng.uniform(0.93, 1.07) for _ in glyphs],
+                          rng.uniform(*gap, len(glyphs) - 1), rng, rng.uniform(0.005, 0.02))
+            by_ink, by_strokes = read_twice(reader, lines, width, draw_layers(lines, width))
+            ink += by_ink.number is not None
+            strokes += by_strokes.number is not None
+        spacing = "overlapping or touching" if gap == OVERLAP else "apart"
+        rows.append(quality_row(
+            f"2-3 digits with a letter among them drawn in strokes, {spacing}, read as a "
+            f"number (by ink alone {100 * ink / PER_ROW:.1f}%)", strokes / PER_ROW, None, None,
+            samples=PER_ROW, by_ink=round(ink / PER_ROW, 4)))
+    return rows
+
+
 def live_rows(reader) -> list[dict]:
     """The Draw tab's Number-mode read with and without the strokes (engine side)."""
     from digitlab.engine.stroke_reading import read_by_strokes  # noqa: PLC0415
@@ -276,6 +312,7 @@ def run() -> list[dict]:
     mnist = (data.x_test, data.y_test)
     if hershey_fonts(("hershey:latin-2", "hershey:script-2")):
         rows += number_rows(reader, "held-out Hershey hands", hershey_number, rng)
+        rows += letter_rows(reader, rng)
     rows += number_rows(reader, "MNIST test digits",
                         functools.partial(mnist_number, mnist=mnist), rng)
     rows.append(non_digit_row(reader, rng))

@@ -131,7 +131,7 @@ def test_a_vee_in_two_strokes_stays_no_number(reader, monkeypatch):
     ink = reader.read(canvas.drawing)
     assert ink.number is None
     assert canvas.by_strokes(reader, ink) is ink
-    # Without the ends rule its two lines are two near-certain 1s: "11".
+    # Without the ends rule its two lines are two 1s: "11".
     monkeypatch.setattr(stroke_reading, "ENDS_MEET", 0.0)
     monkeypatch.setattr(stroke_reading, "ENDS_MEET_WIDTH", 0.0)
     assert canvas.by_strokes(reader, ink).number == "11"
@@ -139,7 +139,7 @@ def test_a_vee_in_two_strokes_stays_no_number(reader, monkeypatch):
 
 @needs_gate
 @pytest.mark.parametrize(("guard", "value", "drawn"), [
-    ("STROKE_PIECE_SCORE", 1.01, [[0]]),  # each group must be a near-certain digit
+    ("STROKE_PIECE_SCORE", 1.01, [[0]]),  # each group must score enough as a digit
     ("MAX_STROKES", 1, []),  # more strokes than that are not tried (2 are: the limit)
 ])
 def test_a_guard_that_fails_keeps_the_inks_reading(reader, monkeypatch, guard, value, drawn):
