@@ -173,11 +173,14 @@ class Reading:
         digits: the pieces, left to right; one for a single digit, none when empty.
         whole: the whole drawing read as one digit (== ``digits[0]`` for one piece);
             ``None`` when empty, or when not asked for and there are several pieces.
+        by_strokes: the pieces were told apart by the strokes that drew them, not by the
+            ink (:func:`engine.stroke_reading.read_by_strokes`).
     """
 
     preprocess: PreprocessResult
     digits: tuple[DigitReading, ...]
     whole: DigitReading | None = field(default=None)
+    by_strokes: bool = False
 
     @property
     def is_empty(self) -> bool:

@@ -163,7 +163,7 @@ def read_by_strokes(reader: Reader, reading: Reading,
 
     Returns:
         A reading whose pieces are the groups' digits (boxes in the drawing's pixels,
-        ``preprocess`` the whole drawing's), or ``reading`` itself when the strokes do
+        ``preprocess`` the whole drawing's, ``by_strokes`` set), or ``reading`` itself when the strokes do
         not read as a number of more digits, or the ink already reads as one.
     """
     if reading.is_empty:
@@ -197,7 +197,7 @@ def read_by_strokes(reader: Reader, reading: Reading,
         return reading
     if not looks_like_a_row(boxes):
         return reading
-    return Reading(reading.preprocess, tuple(pieces))
+    return Reading(reading.preprocess, tuple(pieces), by_strokes=True)
 
 
 def _likely_digit(piece: DigitReading) -> bool:

@@ -67,6 +67,12 @@ def lesson(reading: Reading) -> str:
                        "confidence, not certainty. The not-a-digit check gave this drawing a "
                        "digit score of {0:.3f}; a digit needs {1:.3f}.").format(
             piece.gate.digit_score, piece.gate.threshold)
+    if len(pieces) > 1 and reading.by_strokes:
+        # The canvas's strokes told the digits apart; the models still saw only pixels.
+        return translate("DrawTab", "{0} digits found, told apart by the strokes that drew "
+                                    "them (the models see only pixels); the bars show the "
+                                    "first (leftmost), each box shows the three models' "
+                                    "digits (Multinomial · DNN · CNN).").format(len(pieces))
     if len(pieces) > 1:
         # Every piece is a digit here, so the bars show the first (shown_piece). Not "digit 1":
         # under 2026's bars, which say 2, that reads as the digit one.

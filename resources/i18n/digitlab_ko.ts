@@ -274,6 +274,10 @@
         <translation>소프트맥스는 언제나 100%를 숫자 열 개에 나누어 주므로, 높은 막대는 확신일 뿐 확실함이 아닙니다. 숫자 판별 검사는 이 그림에 숫자 점수 {0:.3f}을(를) 주었고, 숫자로 보려면 {1:.3f}이(가) 필요합니다.</translation>
     </message>
     <message>
+        <source>{0} digits found, told apart by the strokes that drew them (the models see only pixels); the bars show the first (leftmost), each box shows the three models&apos; digits (Multinomial · DNN · CNN).</source>
+        <translation>그린 획으로 숫자 {0}개를 나누어 찾았습니다(모델은 픽셀만 봅니다). 막대는 첫 번째 숫자를, 각 상자는 세 모델이 읽은 숫자(다항 로지스틱 회귀 · 심층 신경망 · 합성곱 신경망)를 보여 줍니다.</translation>
+    </message>
+    <message>
         <source>{0} digits found; the bars show the first (leftmost), each box shows the three models&apos; digits (Multinomial · DNN · CNN).</source>
         <translation>숫자 {0}개를 찾았습니다. 막대는 첫 번째 숫자를, 각 상자는 세 모델이 읽은 숫자(다항 로지스틱 회귀 · 심층 신경망 · 합성곱 신경망)를 보여 줍니다.</translation>
     </message>

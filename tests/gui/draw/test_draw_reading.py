@@ -264,6 +264,9 @@ def test_number_mode_tells_overlapping_digits_apart_by_their_strokes(tab):
     tab.refresh()
     assert tab.last_reading.number == "00"
     assert tab.verdict_label.text() == "Number: 00"
+    # The line under it says what told them apart: the strokes; the models saw pixels.
+    assert tab.lesson_label.text().startswith(
+        "2 digits found, told apart by the strokes that drew them (the models see only pixels)")
     (left, _, ok1), (right, _, ok2) = tab.canvas.boxes
     assert ok1 and ok2 and left[1] < right[1] < left[3] < right[3]  # overlapping boxes
     # The same ink without its strokes (loaded as an image) is one piece, no "00".
