@@ -11,14 +11,13 @@ The strokes are grouped as segmentation merges pieces of ink
 (:data:`engine.segment.MERGE_OVERLAP`): two strokes that share at least half of the
 narrower one's columns belong to one digit (a 4 or a 7 in two strokes, a 5's top bar,
 an ``i``-like dot), and so do two whose ends meet (a V drawn as two lines); otherwise
-they are side by side. Each group is drawn alone and read
-as any drawing is. The strokes' reading replaces the ink's only where the ink's has
-fewer pieces than there are groups or calls a piece "not a digit", and only when every
-piece it finds is more likely a digit than not (:data:`STROKE_PIECE_SCORE`, as a piece cut
-out of connected ink inside a number needs: a letter's strokes, a K's stem and its angle,
-pass as "digits" more easily than a whole letter does), each at least
-:data:`STROKE_PIECE_HEIGHT` of the tallest's height, side by side like the digits of a
-number.
+they are side by side. Each group is drawn alone and read as any drawing is. The strokes'
+reading replaces the ink's only where the ink's has fewer pieces than there are groups or
+calls a piece "not a digit", and only when every piece it finds is more likely a digit
+than not (:data:`STROKE_PIECE_SCORE`, as a piece cut out of connected ink inside a number
+needs: a letter's strokes, a K's stem and its angle, pass as "digits" more easily than a
+whole letter does), each at least :data:`STROKE_PIECE_HEIGHT` of the tallest's height,
+side by side like the digits of a number.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ SPAN_PAD = 0.25
 #: height or :data:`ENDS_MEET_WIDTH` of the broader pen's width, are one figure drawn in
 #: parts: a V's or an M's straight strokes pass one by one as 1s, while a writer lifts the
 #: pen between digits and starts the next one elsewhere. (A tenth of the height, or a
-#: whole pen's width, also joined most digits drawn overlapping: a 5's bar ends where the
+#: whole pen's width, also joined many digits drawn overlapping: a 5's bar ends where the
 #: 7's next to it begins.)
 ENDS_MEET = 0.05
 ENDS_MEET_WIDTH = 0.5
@@ -163,8 +162,8 @@ def read_by_strokes(reader: Reader, reading: Reading,
 
     Returns:
         A reading whose pieces are the groups' digits (boxes in the drawing's pixels,
-        ``preprocess`` the whole drawing's, ``by_strokes`` set), or ``reading`` itself when the strokes do
-        not read as a number of more digits, or the ink already reads as one.
+        ``preprocess`` the whole drawing's, ``by_strokes`` set), or ``reading`` itself when
+        the strokes do not read as a number of more digits, or the ink already reads as one.
     """
     if reading.is_empty:
         return reading
