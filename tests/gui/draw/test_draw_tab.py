@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from digitlab.engine.preprocess import preprocess_drawing
 from digitlab.gui.draw.draw_canvas import CANVAS_SIZE
@@ -214,10 +214,14 @@ def test_the_strip_says_when_fine_strokes_were_thickened_before_the_fit(tab):
 
 
 def test_strip_captions_shrink_to_stay_side_by_side_in_a_narrow_strip(qtbot):
-    strip = PreprocessStrip()
-    qtbot.addWidget(strip)
+    # Inside a plain widget, as the tab holds it: qtbot closes only the holder. Closed on
+    # its own, a pyqtgraph view that a failing assertion's traceback keeps alive crashed
+    # pytest before the failure was reported.
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    strip = PreprocessStrip(holder)
     strip.resize(1200, 110)
-    strip.show()
+    holder.show()
     strip.set_result(preprocess_drawing(fine_pen_zeros()))
     assert strip.caption_size == CAPTION_SIZES[0]
     full = caption_widths(strip)
