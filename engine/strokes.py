@@ -95,16 +95,20 @@ def draw_strokes(strokes: list[np.ndarray], rng: np.random.Generator,
                        for e in extent])
     img = Image.new("L", (CANVAS, CANVAS), 0)
     draw = ImageDraw.Draw(img)
-    r = width / 2
     for stroke in strokes:
         pts = (stroke - lo) * scale + offset
-        pts = wobble(pts, rng, tremor * size * scale)
-        flat = [tuple(p) for p in pts]
-        if len(flat) > 1:
-            draw.line(flat, fill=255, width=max(1, round(width)), joint="curve")
-        for x, y in (flat[0], flat[-1]):  # round caps
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+        pen_line(draw, wobble(pts, rng, tremor * size * scale), width)
     return np.asarray(img.filter(ImageFilter.GaussianBlur(0.6)))
+
+
+def pen_line(draw: ImageDraw.ImageDraw, points, width: float) -> None:
+    """Draw a polyline ``(K, 2)`` ``(x, y)`` with a round pen ``width`` wide (ink 255)."""
+    flat = [tuple(p) for p in points]
+    if len(flat) > 1:
+        draw.line(flat, fill=255, width=max(1, round(width)), joint="curve")
+    r = width / 2
+    for x, y in (flat[0], flat[-1]):  # round caps
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
 
 
 def _zhang_suen_tables() -> np.ndarray:

@@ -69,7 +69,7 @@ def read_drawing(reader: Reader, drawing: np.ndarray, ink: str, number: bool,
         # is not run a second time for the feature grid.
         with_maps = "cnn" in reader.predictor.kinds
         reading = reader.read(drawing, ink=ink, feature_maps=with_maps)
-        if strokes is not None and len(strokes.strokes) > 1:
+        if strokes is not None:  # read_by_strokes returns reading as is for < 2
             from digitlab.engine.stroke_reading import read_by_strokes  # noqa: PLC0415
 
             reading = read_by_strokes(reader, reading, strokes.strokes, strokes.render,

@@ -51,17 +51,14 @@ def draw_layers(polylines: list[np.ndarray], width: float) -> list[np.ndarray]:
     """Each polyline alone with a round pen: uint8 ``(HEIGHT, W)``, ink bright."""
     from PIL import Image, ImageDraw, ImageFilter  # noqa: PLC0415
 
+    from digitlab.engine.strokes import pen_line  # noqa: PLC0415
+
     right = float(np.concatenate(polylines)[:, 0].max())
     w = int(min(MAX_WIDTH, max(HEIGHT, np.ceil(right + width + 10))))
     layers = []
     for line in polylines:
         image = Image.new("L", (w, HEIGHT), 0)
-        draw = ImageDraw.Draw(image)
-        flat = [tuple(p) for p in line]
-        if len(flat) > 1:
-            draw.line(flat, fill=255, width=max(1, round(width)), joint="curve")
-        for x, y in (flat[0], flat[-1]):
-            draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+        pen_line(ImageDraw.Draw(image), line, width)
         layers.append(np.asarray(image.filter(ImageFilter.GaussianBlur(0.6))))
     return layers
 

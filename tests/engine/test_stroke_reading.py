@@ -13,6 +13,7 @@ from digitlab.engine.gate import SHIPPED_GATE, Gate
 from digitlab.engine.inference import Predictor
 from digitlab.engine.reading import Reader
 from digitlab.engine.stroke_reading import group_strokes, read_by_strokes
+from digitlab.engine.strokes import pen_line
 
 needs_gate = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
 PEN = 20.0
@@ -34,10 +35,7 @@ def layers(strokes, size=(280, 560)) -> list[np.ndarray]:
     out = []
     for points, width in strokes:
         image = Image.new("L", (size[1], size[0]), 0)
-        draw = ImageDraw.Draw(image)
-        draw.line([tuple(p) for p in points], fill=255, width=int(width), joint="curve")
-        for x, y in (points[0], points[-1]):
-            draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+        pen_line(ImageDraw.Draw(image), points, width)
         out.append(np.asarray(image))
     return out
 
