@@ -67,6 +67,13 @@ def add_parser(sub) -> None:
                    help="train (and measure) with the handwriting fonts that "
                    "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
                    "out (without them installed: no change)")
+    tried.add_argument("--mix-outliers", type=float, default=0.0, metavar="SHARE",
+                   help="the SHARE of each batch's non-digits replaced by the non-digit with "
+                   "a box of a digit pasted in, labelled by the digit's share of the ink "
+                   "(MixOE; default 0: off)")
+    tried.add_argument("--mix-power", type=float, default=1.0, metavar="P",
+                   help="with --mix-outliers, label a mixture by the digit's share of its ink "
+                   "to the power P (default 1)")
     p.add_argument("--epochs", type=int, default=16, help="passes over the data (default 16)")
     p.add_argument("--flag-rate", type=float, default=None,
                    help="share of unseen validation digits the threshold may flag, in (0, 1) "
@@ -90,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received --font-digits {args.font_digits}, --filters "
                          f"{' '.join(map(str, args.filters))}, --dense {args.dense}; "
                          "expected --font-digits >= 0 and sizes >= 1")
-    for name in ("hard_negatives", "distort"):
+    for name in ("hard_negatives", "distort", "mix_outliers"):
         if not 0.0 <= getattr(args, name) <= 1.0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected a share in [0, 1] (0: off)")
@@ -101,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected >= 0 (0: off)")
+    if not args.mix_power > 0:
+        raise ValueError(f"Received --mix-power {args.mix_power}; expected > 0")
     flag_rate = FLAG_RATE if args.flag_rate is None else args.flag_rate
     if not 0.0 < flag_rate < 1.0:  # else it fails after the whole training, at the threshold
         raise ValueError(f"Received --flag-rate {flag_rate}; expected a share in (0, 1)")
@@ -116,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
                         distort_digits=args.distort_digits, shifted=args.shifted_digits,
                         generator_samples=args.generator_samples,
                         drop_digits=args.drop_digits, outlines=args.outlines,
-                        more_hands=args.more_hands,
+                        more_hands=args.more_hands, mix_outliers=args.mix_outliers,
+                        mix_power=args.mix_power,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

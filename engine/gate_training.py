@@ -207,7 +207,7 @@ def drop_digit_weights(scores: np.ndarray, y: np.ndarray, weights: np.ndarray,
 def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
              filters: tuple[int, int] = (16, 32), dense: int = 64,
              digit_weight: float = 1.0, hard_negatives: float = 0.0,
-             drop_digits: float = 0.0):
+             drop_digits: float = 0.0, mix_outliers: float = 0.0, mix_power: float = 1.0):
     """Train a fresh gate; returns the Keras model.
 
     Balanced class weights, Adam 2e-3 with cosine decay, and every batch randomly
@@ -230,8 +230,12 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
             digits it finds least digit-like weigh 0 for the rest
             (:func:`drop_digit_weights`): MNIST's scrawls, which would otherwise teach the
             gate to accept scribbles.
+        mix_outliers: 0 (off), or the share of each batch's non-digits replaced by a
+            non-digit with a box of a digit pasted in (:mod:`engine.gate_mix`), labelled
+            by the digit's share of the ink to the power ``mix_power``.
     """
     from digitlab.engine.augment import AugmentConfig, augment_batch  # noqa: PLC0415
+    from digitlab.engine.gate_mix import mix_outliers as mix_outliers_batch  # noqa: PLC0415
     from digitlab.engine.tf_runtime import import_keras, import_tensorflow  # noqa: PLC0415
 
     keras, tf = import_keras(), import_tensorflow()
@@ -253,7 +257,12 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
                 .batch(128)
                 .map(lambda im, lab, w: (augment_batch(im, gen, config), lab, w),
                      num_parallel_calls=1)
+                .map(mix, num_parallel_calls=1)
                 .prefetch(2))
+
+    def mix(im, lab, w):
+        return (im, lab, w) if not mix_outliers else mix_outliers_batch(
+            im, lab, w, gen, mix_outliers, mix_power)
 
     # The dataset shuffles itself (fit's own shuffle does not apply to one). At each
     # checkpoint: train up to it, score the training images, reweigh them.
@@ -291,6 +300,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                hard_negatives: float = 0.0, distort: float = 0.0,
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
                drop_digits: float = 0.0, outlines: int = 0, more_hands: bool = False,
+               mix_outliers: float = 0.0, mix_power: float = 1.0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -313,6 +323,8 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         drop_digits: share of training digits to drop (0: off; see :func:`fit_gate`).
         outlines: training samples of each closed-outline family (see :func:`training_data`).
         more_hands: train and measure with the Fontsource hands too (see :func:`training_data`).
+        mix_outliers, mix_power: share of each batch's non-digits mixed with a digit, and
+            how their targets are made (see :func:`fit_gate`).
         log: called with one line per stage.
 
     Returns:
@@ -327,14 +339,15 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           font_digits=font_digits, hard_negatives=hard_negatives,
                           distort=distort, distort_digits=distort_digits, shifted=shifted,
                           generator_samples=generator_samples, drop_digits=drop_digits,
-                          outlines=outlines, more_hands=more_hands, log=log)
+                          outlines=outlines, more_hands=more_hands,
+                          mix_outliers=mix_outliers, mix_power=mix_power, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
                          distort, distort_digits, shifted, generator_samples, outlines,
                          more_hands)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
-                     drop_digits=drop_digits)
+                     drop_digits=drop_digits, mix_outliers=mix_outliers, mix_power=mix_power)
     gate = Gate.from_keras(model)
     threshold = choose_threshold(gate, data, flag_rate, seed + 2)
     log(f"threshold {threshold:.4f} flags {flag_rate:.1%} of unseen validation digits; "
@@ -351,6 +364,8 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["drop_digits"] = drop_digits
     report["outlines"] = outlines
     report["more_hands"] = more_hands
+    report["mix_outliers"] = mix_outliers
+    report["mix_power"] = mix_power
     if twin is not None:
         report["split_twin"] = twin.report
     return GateTrainingResult(model, threshold, report, time.perf_counter() - started)

@@ -145,6 +145,22 @@ def test_fit_gate_mines_once_and_keeps_the_number_of_epochs(monkeypatch):
     assert int(model.optimizer.iterations.numpy()) == 4 * 2  # 4 epochs of 2 batches, no more
 
 
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_fit_gate_mixes_outliers_into_its_batches_only_when_asked(share, monkeypatch):
+    from digitlab.engine import gate_mix, gate_training
+
+    calls = []
+    real = gate_mix.mix_outliers
+    monkeypatch.setattr(gate_mix, "mix_outliers",
+                        lambda *a, **k: calls.append(a[-1]) or real(*a, **k))
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 28, 28)).astype(np.float32)
+    y = (np.arange(256) % 2).astype(np.float32)
+    gate_training.fit_gate(x, y, epochs=1, seed=0, filters=(2, 2), dense=4, mix_outliers=share)
+    # tf.data traces the batch map once: one call with the share, or none at 0.
+    assert calls == ([share] if share else [])
+
+
 def test_drop_digit_weights_zero_the_least_digit_like_digits_only():
     from digitlab.engine.gate_training import drop_digit_weights
 

@@ -196,6 +196,9 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--shifted-digits", "-1"], "--shifted-digits -1"),
     (["--generator-samples", "-2"], "--generator-samples -2"),
     (["--outlines", "-1"], "--outlines -1"),
+    (["--mix-outliers", "1.2"], "--mix-outliers 1.2"),
+    (["--mix-outliers", "-0.25"], "--mix-outliers -0.25"),
+    (["--mix-power", "0"], "--mix-power 0"),
     (["--drop-digits", "1"], "--drop-digits 1"),
     (["--drop-digits", "-0.1"], "--drop-digits -0.1"),
 ])
