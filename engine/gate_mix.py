@@ -37,18 +37,16 @@ def mix_outliers(images, labels, weights, gen, share: float, power: float = 1.0)
     n_digits = tf.shape(digit_rows)[0]
     # A random digit of the batch for every sample (a batch without digits mixes nothing).
     pick = gen.uniform([b], 0, tf.maximum(n_digits, 1), dtype=tf.int32)
-    rows = tf.concat([digit_rows, tf.zeros([1], digit_rows.dtype)], axis=0)  # never empty
-    partner = tf.gather(images, tf.gather(rows, pick))
+    sources = tf.concat([digit_rows, tf.zeros([1], digit_rows.dtype)], axis=0)  # never empty
+    partner = tf.gather(images, tf.gather(sources, pick))
     # A box of 10-60 % of the image (so that most mixtures keep some of the non-digit),
     # at a random place.
-    side = tf.sqrt(gen.uniform([b], 0.1, 0.6)) * SIDE
-    h = tf.cast(tf.round(side), tf.int32)
-    w = tf.cast(tf.round(side), tf.int32)
-    y0 = tf.cast(gen.uniform([b]) * tf.cast(SIDE - h + 1, tf.float32), tf.int32)
-    x0 = tf.cast(gen.uniform([b]) * tf.cast(SIDE - w + 1, tf.float32), tf.int32)
+    side = tf.cast(tf.round(tf.sqrt(gen.uniform([b], 0.1, 0.6)) * SIDE), tf.int32)
+    y0 = tf.cast(gen.uniform([b]) * tf.cast(SIDE - side + 1, tf.float32), tf.int32)
+    x0 = tf.cast(gen.uniform([b]) * tf.cast(SIDE - side + 1, tf.float32), tf.int32)
     r = tf.range(SIDE)[None, :]
-    rows = (r >= y0[:, None]) & (r < (y0 + h)[:, None])
-    cols = (r >= x0[:, None]) & (r < (x0 + w)[:, None])
+    rows = (r >= y0[:, None]) & (r < (y0 + side)[:, None])
+    cols = (r >= x0[:, None]) & (r < (x0 + side)[:, None])
     box = tf.cast(rows[:, :, None] & cols[:, None, :], tf.float32)
     mixed = box * partner + (1.0 - box) * images
     from_digit = tf.reduce_sum(box * partner, axis=[1, 2])

@@ -256,13 +256,13 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
                 .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
                 .batch(128)
                 .map(lambda im, lab, w: (augment_batch(im, gen, config), lab, w),
-                     num_parallel_calls=1)
-                .map(mix, num_parallel_calls=1)
-                .prefetch(2))
+                     num_parallel_calls=1))
 
-    def mix(im, lab, w):
-        return (im, lab, w) if not mix_outliers else mix_outliers_batch(
-            im, lab, w, gen, mix_outliers, mix_power)
+    def mixed(batches):
+        if not mix_outliers:
+            return batches.prefetch(2)
+        return batches.map(lambda im, lab, w: mix_outliers_batch(
+            im, lab, w, gen, mix_outliers, mix_power), num_parallel_calls=1).prefetch(2)
 
     # The dataset shuffles itself (fit's own shuffle does not apply to one). At each
     # checkpoint: train up to it, score the training images, reweigh them.
@@ -275,12 +275,12 @@ def fit_gate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int,
             lambda logits, w: hard_negative_weights(logits, y, w, hard_negatives))
     done = 0
     for at in sorted(k for k in stops if 0 < k < epochs):
-        model.fit(batches(weights), initial_epoch=done, epochs=at, verbose=2, shuffle=False)
+        model.fit(mixed(batches(weights)), initial_epoch=done, epochs=at, verbose=2, shuffle=False)
         logits = model.predict(x, batch_size=1024, verbose=0).reshape(-1)
         for reweigh in stops[at]:
             weights = reweigh(logits, weights)
         done = at
-    model.fit(batches(weights), initial_epoch=done, epochs=epochs, verbose=2, shuffle=False)
+    model.fit(mixed(batches(weights)), initial_epoch=done, epochs=epochs, verbose=2, shuffle=False)
     return model
 
 
