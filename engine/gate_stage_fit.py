@@ -22,7 +22,8 @@ import numpy as np
 
 from digitlab.engine import gate_data, gate_fonts
 from digitlab.engine.calibration import apply_temperature, logits_from_probabilities
-from digitlab.engine.gate_stage import FLAG_RATE, STAGE_KINDS, SecondStage, fit_stage
+from digitlab.engine.gate_stage import (FLAG_RATE, GATE_SURE, STAGE_KINDS, SecondStage,
+                                       fit_stage)
 from digitlab.engine.gate_training import (TRAIN_DIGITS, _digit_set, digits_through_app,
                                            is_held_out, styled_digits)
 
@@ -45,9 +46,15 @@ def calibrated_models(predictor, temperatures: Mapping[str, float]
 
 
 def fit_for_gate(gate, predictor, temperatures: Mapping[str, float], data, *,
-                 all_families: bool, seed: int = 80, flag_rate: float = FLAG_RATE
-                 ) -> SecondStage:
-    """Fit a stage for ``gate`` (trained on all families or, for a twin, the training ones)."""
+                 all_families: bool, seed: int = 80, flag_rate: float = FLAG_RATE,
+                 band_share: float | None = None) -> SecondStage:
+    """Fit a stage for ``gate`` (trained on all families or, for a twin, the training ones).
+
+    Args:
+        band_share: where the stage decides: below the gate score under which this share of
+            the fit's digits lie (:func:`band_at_share`), instead of the fixed score
+            :data:`engine.gate_stage.GATE_SURE`. None: the fixed score.
+    """
     families = gate_data.negative_families(train=True)
     if all_families:
         families = {**families, **gate_data.negative_families(train=False)}
@@ -57,8 +64,29 @@ def fit_for_gate(gate, predictor, temperatures: Mapping[str, float], data, *,
                              *styled_digits(val_x[:FIT_STYLED], seed + 2).values()])
     hands, _ = gate_data.sample_set(gate_data.font_digit_samplers(train=True), PER_FAMILY,
                                     seed + 1)
+    sure = GATE_SURE if band_share is None else band_at_share(gate.scores(digits), band_share)
     return fit_stage(gate.scores, calibrated_models(predictor, temperatures), temperatures,
-                     non_digits, digits, hands, flag_rate)
+                     non_digits, digits, hands, flag_rate, gate_sure=sure)
+
+
+def band_at_share(digit_scores: np.ndarray, share: float) -> float:
+    """The gate score under which ``share`` of the digits' scores lie: the stage's band.
+
+    A gate trained on soft targets (``train-gate --mix-outliers``) scores digits lower, so
+    the fixed band (score under 0.15) holds fewer of them, or none; a band holding the
+    same share of digits gives such a gate's stage the room the base gate's has (tried,
+    not shipped: resources/models/README.md).
+
+    Raises:
+        ValueError: ``share`` outside (0, 1), or a band that is not a score in (0, 1).
+    """
+    if not 0.0 < share < 1.0:
+        raise ValueError(f"Received a band share of {share!r}; expected a share in (0, 1)")
+    band = float(np.quantile(np.asarray(digit_scores, np.float64), share))
+    if not 0.0 < band < 1.0:
+        raise ValueError(f"Received digits whose scores put the band at {band!r}; a band "
+                         "must be a score strictly between 0 and 1")
+    return band
 
 
 def measure_stage(gate, stage: SecondStage, predictor, temperatures: Mapping[str, float],

@@ -12,7 +12,7 @@ from digitlab.cli import main
 from digitlab.engine import gate_stage_fit
 from digitlab.engine.calibration import load_temperatures
 from digitlab.engine.gate import SHIPPED_GATE, Gate
-from digitlab.engine.gate_stage import STAGE_KINDS
+from digitlab.engine.gate_stage import GATE_SURE, STAGE_KINDS
 from digitlab.engine.models import shipped_model_path
 
 pytestmark = pytest.mark.skipif(not SHIPPED_GATE.exists(), reason="no shipped gate")
@@ -65,6 +65,7 @@ def test_it_writes_a_stage_for_the_shipped_models_onto_the_card_and_keeps_the_re
     temperatures = load_temperatures(model_files={k: shipped_model_path(k) for k in STAGE_KINDS})
     assert gate.stage is not None and gate.stage.applies_to(temperatures)
     assert np.isfinite(gate.stage.threshold)
+    assert gate.stage.gate_sure == GATE_SURE and report["band"] == GATE_SURE  # by default
 
 
 def test_a_card_that_cannot_be_read_is_a_one_line_error(tmp_path, capsys):
@@ -105,3 +106,47 @@ def test_a_flag_rate_outside_zero_to_one_is_refused(tmp_path, capsys):
                  str(tmp_path / "none.npz")]) != 0
     err = capsys.readouterr().err
     assert "--flag-rate 1.5" in err and "Traceback" not in err
+
+
+def test_a_band_share_puts_that_share_of_the_fit_digits_in_the_stage_band(
+        tmp_path, small, monkeypatch):
+    """``--band-share``: the stage decides below the score under which that share of the
+    fit's digits lie (tried for gates trained with --mix-outliers, whose scores are lower)."""
+    gate_path, _ = stageless_copy(tmp_path)
+    seen = {}
+    real = gate_stage_fit.fit_stage
+
+    def spy(gate_scores, models, temperatures, non_digits, digits, *args, **kwargs):
+        seen["scores"], seen["sure"] = gate_scores(digits), kwargs["gate_sure"]
+        return real(gate_scores, models, temperatures, non_digits, digits, *args, **kwargs)
+
+    monkeypatch.setattr(gate_stage_fit, "fit_stage", spy)
+    assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7",
+                 "--band-share", "0.3"]) == 0
+    below = float(np.mean(seen["scores"] < seen["sure"]))
+    assert abs(below - 0.3) <= 1.0 / len(seen["scores"]) + 1e-9
+    assert seen["sure"] != GATE_SURE
+    written = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert written["second_stage"]["gate_sure"] == seen["sure"]
+    assert written["second_stage"]["report"]["band"] == seen["sure"]
+    assert Gate.load(gate_path).stage.gate_sure == seen["sure"]
+
+
+@pytest.mark.parametrize("share", ["0", "1", "1.5", "-0.1"])
+def test_a_band_share_outside_zero_to_one_is_refused_before_any_work(tmp_path, capsys, share):
+    assert main(["fit-gate-stage", "--band-share", share, "--data",
+                 str(tmp_path / "none.npz")]) != 0
+    err = capsys.readouterr().err
+    assert f"--band-share {float(share)}" in err and "Traceback" not in err
+
+
+def test_band_at_share_is_the_scores_quantile_and_refuses_bands_that_are_no_score():
+    scores = np.linspace(0.001, 0.999, 1000)
+    band = gate_stage_fit.band_at_share(scores, 0.1)
+    assert np.mean(scores < band) == pytest.approx(0.1, abs=0.002)
+    assert gate_stage_fit.band_at_share(scores, 0.5) > band
+    for share in (0.0, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="band share"):
+            gate_stage_fit.band_at_share(scores, share)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        gate_stage_fit.band_at_share(np.zeros(100), 0.1)  # every digit scored 0: no band
