@@ -97,7 +97,7 @@ def parted_by_a_gap(cropped: np.ndarray) -> bool:
     if w < 8:
         return False
     inked = cropped.max(axis=0) > PARTED_INK
-    lo = int(0.12 * w)
+    lo = max(1, int(0.12 * w))  # a gap in the first column would leave no left side
     gaps = np.flatnonzero(~inked[lo:int(0.88 * w)])
     if not len(gaps):
         return False
