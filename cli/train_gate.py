@@ -37,6 +37,10 @@ def add_parser(sub) -> None:
                    help="train the gate on the held-out non-digit families too; a twin "
                    "trained without them is measured first and its held-out figures go on "
                    "the card (takes twice as long)")
+    p.add_argument("--mix-outliers", type=float, default=0.0, metavar="SHARE",
+                   help="the SHARE of each batch's non-digits replaced by the non-digit with "
+                   "a box of a digit pasted in, labelled by the digit's share of the ink "
+                   "(MixOE; the shipped gate: 0.1; default 0: off)")
     tried = p.add_argument_group(
         "tried and not shipped", "recipe changes measured against the shipped gate's twin; "
         "each is off by default (resources/models/README.md has the figures)")
@@ -67,10 +71,6 @@ def add_parser(sub) -> None:
                    help="train (and measure) with the handwriting fonts that "
                    "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
                    "out (without them installed: no change)")
-    tried.add_argument("--mix-outliers", type=float, default=0.0, metavar="SHARE",
-                   help="the SHARE of each batch's non-digits replaced by the non-digit with "
-                   "a box of a digit pasted in, labelled by the digit's share of the ink "
-                   "(MixOE; default 0: off)")
     tried.add_argument("--mix-power", type=float, default=1.0, metavar="P",
                    help="with --mix-outliers, label a mixture by the digit's share of its ink "
                    "to the power P (default 1)")

@@ -18,7 +18,8 @@ Rows (see :func:`run`); quality rows carry ``value`` (a share) and no times:
   and in ``letter_named`` the share where only the letter's place is "not a digit".
 - ``gate: pairs of touching/close digits flagged``: two or three test digits as one piece.
 - ``gate: MNIST test digits flagged`` and ``... restyled / pen-redrawn digits flagged``:
-  budget <= 1 %.
+  budget <= 1 %; ``gate + stage: ...`` the same sets as the app judges them (the gate, and
+  its second stage where the gate is unsure).
 - ``cnn accuracy: all test digits`` vs ``accepted test digits``: the gate must not
   cost accuracy on what it lets through.
 - ``numbers read exactly, k digits``: k MNIST test digits composed with natural spacing
@@ -298,7 +299,8 @@ def twin_rows(predictor, data, temperatures: dict, per_family: int = 60,
               seed: int = 301) -> list[dict]:
     """The honest reader figure: the held-out families through the whole reader with the
     twin gate (trained without them; path in ``DIGITLAB_BENCH_TWIN``), alone and with its
-    own second stage (fitted as ``digitlab fit-gate-stage --twin`` fits it, ~1.5 minutes).
+    own second stage (fitted as ``digitlab fit-gate-stage --twin`` fits it, with the shipped
+    stage's ``--band-share``, ~1.5 minutes).
     No rows without that variable or without temperatures for the three models."""
     import os  # noqa: PLC0415
 
@@ -312,7 +314,10 @@ def twin_rows(predictor, data, temperatures: dict, per_family: int = 60,
     if not path or any(k not in temperatures for k in STAGE_KINDS):
         return []
     twin = Gate.load(path).with_stage(None)
-    stage = fit_for_gate(twin, predictor, temperatures, data, all_families=False)
+    shipped = Gate.load().stage  # the twin's stage is fitted as the shipped gate's was
+    share = shipped.report.get("band_share") if shipped is not None else None
+    stage = fit_for_gate(twin, predictor, temperatures, data, all_families=False,
+                         band_share=share)
     rows = []
     for name, gate in (("twin alone", twin), ("twin + its stage", twin.with_stage(stage))):
         reader = Reader(predictor, gate, temperatures)
@@ -330,6 +335,7 @@ def run() -> list[dict]:
     from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415
     from digitlab.engine.gate import Gate  # noqa: PLC0415
+    from digitlab.engine.gate_stage_fit import calibrated_models  # noqa: PLC0415
     from digitlab.engine.gate_training import digits_through_app, styled_digits  # noqa: PLC0415
     from digitlab.engine.inference import Predictor  # noqa: PLC0415
     from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
@@ -380,6 +386,13 @@ def run() -> list[dict]:
         share = flagged(x)
         rows.append(quality_row(f"gate: {name} digits flagged", share, "<= 1%", share <= 0.01,
                              samples=len(x)))
+    if reader.stage is not None:  # what the app flags: the gate and, where unsure, its stage
+        models = calibrated_models(predictor, temperatures)
+        for name, x in (("MNIST test", plain), ("restyled (engine.styles, 6 styles)", styled),
+                        ("pen-redrawn / fast-restyled", redrawn)):
+            share = float(np.mean(reader.stage.flags(gate.scores(x), models(x))))
+            rows.append(quality_row(f"gate + stage: {name} digits flagged", share, "<= 1%",
+                                    share <= 0.01, samples=len(x)))
 
     cnn = predictor.predict_batch(plain)["cnn"].argmax(axis=1)
     accepted = gate.scores(plain) >= gate.threshold

@@ -66,6 +66,7 @@ def test_it_writes_a_stage_for_the_shipped_models_onto_the_card_and_keeps_the_re
     assert gate.stage is not None and gate.stage.applies_to(temperatures)
     assert np.isfinite(gate.stage.threshold)
     assert gate.stage.gate_sure == GATE_SURE and report["band"] == GATE_SURE  # by default
+    assert report["band_share"] is None
 
 
 def test_a_card_that_cannot_be_read_is_a_one_line_error(tmp_path, capsys):
@@ -89,12 +90,15 @@ def test_the_stage_flags_the_share_of_digits_the_gate_was_trained_to_flag(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(gate_stage_fit, "fit_for_gate", spy)
-    assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7"]) == 0
+    # A band holding a tenth of the digits: room for the stage to flag 2 % of them (the
+    # shipped gate's own threshold, 0.141, lies just under the fixed band's 0.15).
+    band = ["--band-share", "0.1"]
+    assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7", *band]) == 0
     written = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
     assert asked == [0.02] and written["second_stage"]["report"]["flag_rate"] == 0.02
 
     assert main(["fit-gate-stage", "--gate", str(gate_path), "--seed", "7",
-                 "--flag-rate", "0.001"]) == 0
+                 "--flag-rate", "0.001", *band]) == 0
     tighter = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
     assert asked == [0.02, 0.001]
     # A smaller share of digits flagged: a lower logit needed to be a digit.
@@ -129,6 +133,7 @@ def test_a_band_share_puts_that_share_of_the_fit_digits_in_the_stage_band(
     written = json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8"))
     assert written["second_stage"]["gate_sure"] == seen["sure"]
     assert written["second_stage"]["report"]["band"] == seen["sure"]
+    assert written["second_stage"]["report"]["band_share"] == 0.3  # for fitting twins alike
     assert Gate.load(gate_path).stage.gate_sure == seen["sure"]
 
 

@@ -173,7 +173,9 @@ def test_a_path_does_not_cut_off_a_stroke():
 
 def test_touching_test_digits_are_cut_more_often_with_paths(mnist, monkeypatch):
     """MNIST test digits overlapping by a tenth to a fifth of their height, cut as inside a
-    number: 31 of 37 pairs with paths, 20 of 37 with straight cuts alone (seed 6)."""
+    number: 92 of 114 pairs with paths, 79 of 114 with straight cuts alone (seeds 6-8, the
+    gate of 2026-12-04; with the gate before it, 31 of 37 and 20 of 37 at seed 6: it scored
+    the pieces of straight cuts lower)."""
     from digitlab.engine.gate import SHIPPED_GATE, Gate
 
     if not SHIPPED_GATE.exists():
@@ -181,19 +183,22 @@ def test_touching_test_digits_are_cut_more_often_with_paths(mnist, monkeypatch):
     gate = Gate.load()
 
     def split_share() -> float:
-        rng = np.random.default_rng(6)
         touching = split = 0
-        for _ in range(40):
-            idx = rng.integers(len(mnist.x_test), size=2)
-            image, _ = compose_number(list(mnist.x_test[idx]), rng, gap_range=(-0.2, -0.1))
-            crop = preprocess_drawing(image).cropped
-            if len(segment_digits(crop)) != 1:
-                continue  # the strokes do not touch
-            touching += 1
-            split += len(split_group(crop > 0, Memo(crop, gate.scores), gate.threshold)) == 2
-        assert touching >= 30
+        for seed in (6, 7, 8):
+            rng = np.random.default_rng(seed)
+            for _ in range(40):
+                idx = rng.integers(len(mnist.x_test), size=2)
+                image, _ = compose_number(list(mnist.x_test[idx]), rng,
+                                          gap_range=(-0.2, -0.1))
+                crop = preprocess_drawing(image).cropped
+                if len(segment_digits(crop)) != 1:
+                    continue  # the strokes do not touch
+                touching += 1
+                split += len(split_group(crop > 0, Memo(crop, gate.scores),
+                                         gate.threshold)) == 2
+        assert touching >= 100
         return split / touching
 
-    assert split_share() >= 0.75
+    assert split_share() >= 0.78
     monkeypatch.setattr(segment_cuts, "_path_pairs", lambda *args: [])
-    assert split_share() < 0.6
+    assert split_share() <= 0.72
