@@ -16,8 +16,9 @@ def add_parser(sub) -> None:
         "gate is unsure) and write it onto the gate's card",
         description="Fit a logistic regression over the gate's logit and the three shipped "
         "models' calibrated outputs (largest probability, entropy, agreement) that decides "
-        "where the gate is unsure (score under 0.15, or see --band-share), on fresh samples of the gate's "
-        "training families and on validation digits, and measure it against the gate alone "
+        "where the gate is unsure (score under 0.15, or see --band-share), on fresh samples "
+        "of the gate's training families and on validation digits, and measure it against "
+        "the gate alone "
         "on data neither saw. Run it again after retraining a model or refitting the "
         "temperatures (`digitlab calibrate`): the stage applies only to the models it was "
         "fitted on.")

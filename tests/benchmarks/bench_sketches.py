@@ -35,7 +35,7 @@ def arc(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int
         ) -> list[tuple[float, float]]:
     """Points along an ellipse from angle ``a0`` to ``a1`` (degrees; y down, so 90 is down)."""
     t = np.radians(np.linspace(a0, a1, n))
-    return list(zip((cx + rx * np.cos(t)).tolist(), (cy + ry * np.sin(t)).tolist()))
+    return list(zip((cx + rx * np.cos(t)).tolist(), (cy + ry * np.sin(t)).tolist(), strict=True))
 
 
 #: Non-digits: name -> strokes (lists of (x, y) in the unit square, y down).
@@ -133,7 +133,7 @@ def draw(strokes, rng: np.random.Generator) -> np.ndarray:
         p = (p - low) * scale + origin
         p = p + rng.normal(0, 1.2, p.shape)  # tremor
         if len(p) > 1:  # mouse events along each segment
-            p = np.concatenate([np.linspace(a, b, 6) for a, b in zip(p[:-1], p[1:])])
+            p = np.concatenate([np.linspace(a, b, 6) for a, b in zip(p[:-1], p[1:], strict=True)])
         pen_line(pen, p, width)
     return np.asarray(image)
 
