@@ -335,11 +335,11 @@ def run() -> list[dict]:
     from digitlab.engine.calibration import load_temperatures  # noqa: PLC0415
     from digitlab.engine.data import load_mnist  # noqa: PLC0415
     from digitlab.engine.gate import Gate  # noqa: PLC0415
-    from digitlab.engine.gate_stage_fit import calibrated_models  # noqa: PLC0415
     from digitlab.engine.gate_training import digits_through_app, styled_digits  # noqa: PLC0415
     from digitlab.engine.inference import Predictor  # noqa: PLC0415
     from digitlab.engine.models import shipped_model_path  # noqa: PLC0415
     from digitlab.engine.reading import Reader  # noqa: PLC0415
+    from tests.benchmarks.bench_gate import stage_flagger  # noqa: PLC0415 - it imports this module
 
     data = load_mnist()
     predictor = Predictor.load_shipped()
@@ -386,11 +386,11 @@ def run() -> list[dict]:
         share = flagged(x)
         rows.append(quality_row(f"gate: {name} digits flagged", share, "<= 1%", share <= 0.01,
                              samples=len(x)))
-    if reader.stage is not None:  # what the app flags: the gate and, where unsure, its stage
-        models = calibrated_models(predictor, temperatures)
+    with_stage = stage_flagger(gate)  # what the app flags: the gate, its stage where unsure
+    if with_stage is not None:
         for name, x in (("MNIST test", plain), ("restyled (engine.styles, 6 styles)", styled),
                         ("pen-redrawn / fast-restyled", redrawn)):
-            share = float(np.mean(reader.stage.flags(gate.scores(x), models(x))))
+            share = float(np.mean(with_stage(x)))
             rows.append(quality_row(f"gate + stage: {name} digits flagged", share, "<= 1%",
                                     share <= 0.01, samples=len(x)))
 
