@@ -59,13 +59,13 @@ def lesson(reading: Reading) -> str:
         return translate(
             "DrawTab", "Softmax always spreads 100% over the ten digits, so a tall bar is "
                        "confidence, not certainty. The not-a-digit check gave digit {2} a "
-                       "digit score of {0:.3f}; a digit needs {1:.3f}.").format(
+                       "digit score of {0:.3g}; a digit needs {1:.3g}.").format(
             piece.gate.digit_score, piece.gate.threshold, shown_piece(reading) + 1)
     if not piece.is_digit:
         return translate(
             "DrawTab", "Softmax always spreads 100% over the ten digits, so a tall bar is "
                        "confidence, not certainty. The not-a-digit check gave this drawing a "
-                       "digit score of {0:.3f}; a digit needs {1:.3f}.").format(
+                       "digit score of {0:.3g}; a digit needs {1:.3g}.").format(
             piece.gate.digit_score, piece.gate.threshold)
     if len(pieces) > 1 and reading.by_strokes:
         # The canvas's strokes told the digits apart; the models still saw only pixels.

@@ -266,12 +266,12 @@
         <translation>읽은 수: {0}</translation>
     </message>
     <message>
-        <source>Softmax always spreads 100% over the ten digits, so a tall bar is confidence, not certainty. The not-a-digit check gave digit {2} a digit score of {0:.3f}; a digit needs {1:.3f}.</source>
-        <translation>소프트맥스는 언제나 100%를 숫자 열 개에 나누어 주므로, 높은 막대는 확신일 뿐 확실함이 아닙니다. 숫자 판별 검사는 {2}번째 자리에 숫자 점수 {0:.3f}을(를) 주었고, 숫자로 보려면 {1:.3f}이(가) 필요합니다.</translation>
+        <source>Softmax always spreads 100% over the ten digits, so a tall bar is confidence, not certainty. The not-a-digit check gave digit {2} a digit score of {0:.3g}; a digit needs {1:.3g}.</source>
+        <translation>소프트맥스는 언제나 100%를 숫자 열 개에 나누어 주므로, 높은 막대는 확신일 뿐 확실함이 아닙니다. 숫자 판별 검사는 {2}번째 자리에 숫자 점수 {0:.3g}을(를) 주었고, 숫자로 보려면 {1:.3g}이(가) 필요합니다.</translation>
     </message>
     <message>
-        <source>Softmax always spreads 100% over the ten digits, so a tall bar is confidence, not certainty. The not-a-digit check gave this drawing a digit score of {0:.3f}; a digit needs {1:.3f}.</source>
-        <translation>소프트맥스는 언제나 100%를 숫자 열 개에 나누어 주므로, 높은 막대는 확신일 뿐 확실함이 아닙니다. 숫자 판별 검사는 이 그림에 숫자 점수 {0:.3f}을(를) 주었고, 숫자로 보려면 {1:.3f}이(가) 필요합니다.</translation>
+        <source>Softmax always spreads 100% over the ten digits, so a tall bar is confidence, not certainty. The not-a-digit check gave this drawing a digit score of {0:.3g}; a digit needs {1:.3g}.</source>
+        <translation>소프트맥스는 언제나 100%를 숫자 열 개에 나누어 주므로, 높은 막대는 확신일 뿐 확실함이 아닙니다. 숫자 판별 검사는 이 그림에 숫자 점수 {0:.3g}을(를) 주었고, 숫자로 보려면 {1:.3g}이(가) 필요합니다.</translation>
     </message>
     <message>
         <source>{0} digits found, told apart by the strokes that drew them (the models see only pixels); the bars show the first (leftmost), each box shows the three models&apos; digits (Multinomial · DNN · CNN).</source>

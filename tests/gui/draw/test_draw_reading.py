@@ -76,7 +76,7 @@ def test_a_circle_with_a_cross_is_not_a_digit_and_says_why(tab, shipped):
     decided_by = {round(gate.threshold, 9)} if gate.stage is None else {
         round(1 / (1 + math.exp(-gate.stage.threshold)), 9)}
     assert round(threshold, 9) in decided_by
-    assert f"{piece.gate.digit_score:.3f}" in line and f"{threshold:.3f}" in line
+    assert f"{piece.gate.digit_score:.3g}" in line and f"{threshold:.3g}" in line
     assert piece.gate.digit_score < threshold
 
 
@@ -239,8 +239,8 @@ def test_a_number_with_a_star_in_it_is_not_read(tab, mnist):
     assert "Softmax always spreads 100%" in tab.lesson_label.text()
     # The score in the lesson line is the scribble's, named as the verdict names it.
     gate = reading.digits[first_bad].gate
-    assert (f"gave digit {first_bad + 1} a digit score of {gate.digit_score:.3f}; "
-            f"a digit needs {gate.threshold:.3f}.") in tab.lesson_label.text()
+    assert (f"gave digit {first_bad + 1} a digit score of {gate.digit_score:.3g}; "
+            f"a digit needs {gate.threshold:.3g}.") in tab.lesson_label.text()
 
 
 def draw_path(canvas, points):
