@@ -306,3 +306,21 @@ def test_flattening_keeps_shape_scale_and_type():
     tiny = np.array([[0, 255], [255, 0]], np.uint8)
     assert lighting.flatten_lighting(tiny, False, 255.0).shape == (2, 2)
     assert lighting.ink_polarity(tiny, "dark") in ("dark", "bright")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 1200), st.booleans(), st.integers(0, 2**32 - 1))
+def test_any_strip_of_an_image_gets_a_polarity(short, long, tall, seed):
+    # A strip 2 px tall and 800 wide was reduced by 4 in both directions: no rows left,
+    # and the median filter raised a numpy error through preprocessing and `predict`
+    # (found by fuzzing the reader, 2026-12-04).
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, 256, (long, short) if tall else (short, long)).astype(np.uint8)
+    assert lighting.ink_polarity(raw, "dark") in ("dark", "bright")
+
+
+def test_a_strip_two_pixels_tall_is_read_not_an_error():
+    strip = np.full((2, 834), 40, np.uint8)  # a bright stroke along dark paper
+    strip[1, 300:400] = 220
+    result = pre.preprocess_drawing(strip)
+    assert result.ink == "bright" and result.image28.shape == (28, 28)
