@@ -29,3 +29,8 @@ def test_each_drawing_lies_inside_the_canvas_with_room(name):
 def test_the_digits_are_the_ten_and_no_sketch_is_a_digit_name():
     assert sorted(sketches.DIGITS) == list(range(10))
     assert not set(sketches.SKETCHES) & set(map(str, range(10)))
+
+
+def test_the_later_kinds_are_counted_and_the_digit_like_ones_are_not():
+    assert set(sketches.LATER) <= set(sketches.SKETCHES)
+    assert not set(sketches.DIGIT_LIKE) & set(sketches.SKETCHES)
