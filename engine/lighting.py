@@ -69,11 +69,11 @@ def ink_polarity(raw: np.ndarray, by_border: str) -> str:
 
 def _reduced(raw: np.ndarray) -> np.ndarray:
     """``raw`` as float32, averaged over blocks down to about ``POLARITY_SIDE`` px on its
-    shorter side (and at most 4 times that on its longer one)."""
+    shorter side (and at most 4 times that on its longer one), but never to less than one
+    pixel on its shorter side (a strip 2 px tall and 800 wide keeps one row)."""
     h, w = raw.shape
-    # Never coarser than the shorter side: a strip 2 px tall and 800 wide keeps one row.
-    f = max(1, min(min(h, w), max(min(h, w) // POLARITY_SIDE,
-                                  -(-max(h, w) // (4 * POLARITY_SIDE)))))
+    short = min(h, w)
+    f = max(1, min(short, max(short // POLARITY_SIDE, -(-max(h, w) // (4 * POLARITY_SIDE)))))
     small = raw[:h - h % f, :w - w % f].astype(np.float32)
     if f > 1:
         small = small.reshape(h // f, f, w // f, f).mean(axis=(1, 3))
