@@ -114,6 +114,23 @@ LATER: dict[str, list[list[tuple[float, float]]]] = {
     "pentagon": [[(.5, 0), (.95, .38), (.78, 1), (.22, 1), (.05, .38), (.5, 0)]],
 }
 SKETCHES.update(LATER)
+#: Closed outlines that are no oval, written (2026-12-04) before the gate had any generator
+#: of convex outlines, to measure one on: a row of their own, not in the mean above.
+OUTLINES: dict[str, list[list[tuple[float, float]]]] = {
+    "hexagon": [[(.25, 0), (.75, 0), (1, .5), (.75, 1), (.25, 1), (0, .5), (.25, 0)]],
+    "octagon": [[(.3, 0), (.7, 0), (1, .3), (1, .7), (.7, 1), (.3, 1), (0, .7), (0, .3), (.3, 0)]],
+    "shield": [[(.1, 0), (.9, 0), (.9, .45)] + arc(.5, .45, .4, .55, 0, 90)
+               + arc(.5, .45, .4, .55, 90, 180) + [(.1, 0)]],
+    "leaf": [arc(.85, .85, .8, .8, 180, 270) + arc(.15, .15, .8, .8, 0, 90)],
+    "lemon": [[(0, .5)] + arc(.5, .5, .4, .38, 190, 350) + [(1, .5)] + arc(.5, .5, .4, .38, 10, 170)
+              + [(0, .5)]],
+    "bell": [[(.05, 1), (.95, 1), (.8, .8), (.78, .35)] + arc(.5, .35, .28, .33, 0, -180)
+             + [(.22, .35), (.2, .8), (.05, 1)]],
+    "kite": [[(.5, 0), (.9, .35), (.5, 1), (.1, .35), (.5, 0)]],
+    "trapezoid": [[(.3, .1), (.7, .1), (.95, .9), (.05, .9), (.3, .1)]],
+    "speech bubble": [arc(.5, .4, .48, .35, 120, 480) + [(.2, .95), (.45, .72)]],
+    "dome": [[(0, 1)] + arc(.5, .5, .5, .5, 180, 360) + [(1, 1), (0, 1)]],
+}
 #: Letters and symbols the gate leaves out of its negatives, as they can pass for a digit in
 #: some hand (``engine/gate_fonts.py``: a b for a 6, a z for a 2, a T for a 7, a note for a 1
 #: or a 6...), and a g with a straight stem, a 9 to a fair reader: drawn, not counted.
@@ -224,4 +241,8 @@ def run() -> list[dict]:
                             flagged / total <= 0.01, samples=total))
     rows.append(quality_row("sketches: digits read right", right / total, None, None,
                             samples=total))
+    closed = {name: flagged_share(reader, lambda r, s=s: s, rng) for name, s in OUTLINES.items()}
+    share = float(np.mean(list(closed.values())))
+    rows.append(quality_row(f"sketches: closed outlines that are no oval ({len(closed)} kinds x "
+                            f"{PER_KIND}), flagged", share, None, None, kinds=closed))
     return rows

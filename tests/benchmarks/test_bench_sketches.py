@@ -8,14 +8,14 @@ import pytest
 from tests.benchmarks import bench_sketches as sketches
 
 
-@pytest.mark.parametrize("name", [*sketches.SKETCHES, *sketches.DIGIT_LIKE,
+@pytest.mark.parametrize("name", [*sketches.SKETCHES, *sketches.DIGIT_LIKE, *sketches.OUTLINES,
                                   *map(str, sketches.DIGITS), "scribble"])
 def test_each_drawing_lies_inside_the_canvas_with_room(name):
     rng = np.random.default_rng(5)
     for _ in range(25):
         strokes = (sketches.scribble(rng) if name == "scribble" else
                    sketches.SKETCHES.get(name) or sketches.DIGIT_LIKE.get(name)
-                   or sketches.DIGITS[int(name)])
+                   or sketches.OUTLINES.get(name) or sketches.DIGITS[int(name)])
         image = sketches.draw(strokes, rng)
         assert image.shape == (280, 280) and image.max() == 255
         ink = image > 0
@@ -34,3 +34,4 @@ def test_the_digits_are_the_ten_and_no_sketch_is_a_digit_name():
 def test_the_later_kinds_are_counted_and_the_digit_like_ones_are_not():
     assert set(sketches.LATER) <= set(sketches.SKETCHES)
     assert not set(sketches.DIGIT_LIKE) & set(sketches.SKETCHES)
+    assert not set(sketches.OUTLINES) & (set(sketches.SKETCHES) | set(sketches.DIGIT_LIKE))
