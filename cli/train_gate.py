@@ -67,6 +67,10 @@ def add_parser(sub) -> None:
     tried.add_argument("--outlines", type=int, default=0, metavar="N",
                    help="N training non-digits per kind of closed outline that is no oval "
                    "(blobs with dents, polygons with corners going in; default 0: none)")
+    tried.add_argument("--convex-outlines", type=int, default=0, metavar="N",
+                   help="N training non-digits that are closed outlines, convex or nearly, "
+                   "but no oval: polygons, drops and lenses, arcs closed by a chord, "
+                   "scallops (default 0: none)")
     tried.add_argument("--more-hands", action="store_true",
                    help="train (and measure) with the handwriting fonts that "
                    "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
@@ -104,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.drop_digits < 1.0:
         raise ValueError(f"Received --drop-digits {args.drop_digits}; expected a share in "
                          "[0, 1) (0: off; some digits must stay)")
-    for name in ("shifted_digits", "generator_samples", "outlines"):
+    for name in ("shifted_digits", "generator_samples", "outlines", "convex_outlines"):
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected >= 0 (0: off)")
@@ -126,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                         generator_samples=args.generator_samples,
                         drop_digits=args.drop_digits, outlines=args.outlines,
                         more_hands=args.more_hands, mix_outliers=args.mix_outliers,
-                        mix_power=args.mix_power,
+                        mix_power=args.mix_power, convex_outlines=args.convex_outlines,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

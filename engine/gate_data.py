@@ -14,7 +14,9 @@ MNIST digits against many kinds of things that are not digits, generated here:
   characters (:mod:`engine.doodles`);
 - ``partial:<kind>``: arcs and dashes;
 - ``outline:<kind>``: closed outlines that are no oval, blobs with dents and polygons
-  with corners going in (:data:`engine.doodles.OUTLINES`; ``train-gate --outlines N``);
+  with corners going in (:data:`engine.doodles.OUTLINES`; ``train-gate --outlines N``),
+  and ``outline:convex``, convex ones with a corner, a cusp or a flat side
+  (:data:`engine.doodles.CONVEX_OUTLINES`; ``train-gate --convex-outlines N``);
 - ``pair``: two or three MNIST digits side by side (one segment holding a number);
 - ``shifted:<turn>``: MNIST digits turned a quarter or half turn or mirrored, where
   that makes them no digit (a mirrored 3 is an epsilon; a 6 turned half way is a 9,
@@ -38,7 +40,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from digitlab.engine import hershey
-from digitlab.engine.doodles import DOODLES, OUTLINES
+from digitlab.engine.doodles import CONVEX_OUTLINES, DOODLES, OUTLINES
 from digitlab.engine.gate_fonts import (  # noqa: F401 - re-exported for the gate's users
     FONTSOURCE_GROUPS, HAND_FONTS, HELD_OUT_FONTS, OUTLINE_HANDS, _HAND_CHARS, _HAND_FAMILIES,
     find_fonts, font_digit_samplers, glyph_sampler, has_glyph, hand_groups, is_held_out_font,
@@ -203,10 +205,12 @@ def shifted_samplers(images: np.ndarray, labels: np.ndarray) -> dict[str, Callab
     return out
 
 
-def outline_samplers() -> dict[str, Callable]:
+def outline_samplers(convex: bool = False) -> dict[str, Callable]:
     """``outline:<kind>`` -> sampler of closed outlines that are no oval
-    (:data:`engine.doodles.OUTLINES`), drawn with a pen."""
-    return {name: stroke_sampler(make) for name, make in OUTLINES.items()}
+    (:data:`engine.doodles.OUTLINES`, or with ``convex`` those convex or nearly,
+    :data:`engine.doodles.CONVEX_OUTLINES`), drawn with a pen."""
+    return {name: stroke_sampler(make)
+            for name, make in (CONVEX_OUTLINES if convex else OUTLINES).items()}
 
 
 def labelled_digits(samplers: dict, per_family: int, seed: int

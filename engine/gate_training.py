@@ -84,7 +84,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
                   shifted: int = 0,
                   generator_samples: int = 0,
                   outlines: int = 0,
-                  more_hands: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                  more_hands: bool = False,
+                  convex_outlines: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -104,6 +105,9 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
             oval, :data:`engine.doodles.OUTLINES`; 0: none, and the samples as before).
         more_hands: the Fontsource hands' training groups too, letters and digits
             (:data:`engine.gate_fonts.FONTSOURCE_GROUPS`, where installed).
+        convex_outlines: samples of the ``outline:convex`` family (closed outlines, convex
+            or nearly, that are no oval, :data:`engine.doodles.CONVEX_OUTLINES`; 0: none, and
+            the samples as before).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -136,6 +140,10 @@ def training_data(data, per_family: int, n_digits: int, seed: int,
         closed = gate_data.outline_samplers()
         neg = np.concatenate([neg, gate_data.sample_set(closed, outlines, seed + 6)[0]])
         families.update(closed)
+    if convex_outlines:
+        convex = gate_data.outline_samplers(convex=True)
+        neg = np.concatenate([neg, gate_data.sample_set(convex, convex_outlines, seed + 7)[0]])
+        families.update(convex)
     log(f"{len(pos)} digits, {len(neg)} non-digits from {len(families)} families")
     x = np.concatenate([pos, neg])
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]).astype(np.float32)
@@ -300,7 +308,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                hard_negatives: float = 0.0, distort: float = 0.0,
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
                drop_digits: float = 0.0, outlines: int = 0, more_hands: bool = False,
-               mix_outliers: float = 0.0, mix_power: float = 1.0,
+               mix_outliers: float = 0.0, mix_power: float = 1.0, convex_outlines: int = 0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -322,6 +330,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         generator_samples: training samples of each random-stroke family (0: per_family).
         drop_digits: share of training digits to drop (0: off; see :func:`fit_gate`).
         outlines: training samples of each closed-outline family (see :func:`training_data`).
+        convex_outlines: training samples of the convex-outline family (the same).
         more_hands: train and measure with the Fontsource hands too (see :func:`training_data`).
         mix_outliers, mix_power: share of each batch's non-digits mixed with a digit, and
             how their targets are made (see :func:`fit_gate`).
@@ -340,11 +349,12 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           distort=distort, distort_digits=distort_digits, shifted=shifted,
                           generator_samples=generator_samples, drop_digits=drop_digits,
                           outlines=outlines, more_hands=more_hands,
-                          mix_outliers=mix_outliers, mix_power=mix_power, log=log)
+                          mix_outliers=mix_outliers, mix_power=mix_power,
+                          convex_outlines=convex_outlines, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
                          distort, distort_digits, shifted, generator_samples, outlines,
-                         more_hands)
+                         more_hands, convex_outlines)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
                      drop_digits=drop_digits, mix_outliers=mix_outliers, mix_power=mix_power)
@@ -363,6 +373,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["generator_samples"] = generator_samples or per_family
     report["drop_digits"] = drop_digits
     report["outlines"] = outlines
+    report["convex_outlines"] = convex_outlines
     report["more_hands"] = more_hands
     report["mix_outliers"] = mix_outliers
     report["mix_power"] = mix_power

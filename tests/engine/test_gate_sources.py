@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from digitlab.engine import gate_data, hershey
-from digitlab.engine.doodles import DOODLES, OUTLINES, MAX_SOLIDITY, convex_hull, solidity
+from digitlab.engine.doodles import (CONVEX_OUTLINES, DOODLES, MAX_SOLIDITY, OUTLINES,
+                                     convex_hull, solidity)
 from digitlab.engine.gate_training import by_source, is_held_out
 
 # Two glyphs in Hershey's format: "12345" number, vertex count, left/right, pairs
@@ -196,6 +197,7 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--shifted-digits", "-1"], "--shifted-digits -1"),
     (["--generator-samples", "-2"], "--generator-samples -2"),
     (["--outlines", "-1"], "--outlines -1"),
+    (["--convex-outlines", "-3"], "--convex-outlines -3"),
     (["--mix-outliers", "1.2"], "--mix-outliers 1.2"),
     (["--mix-outliers", "-0.25"], "--mix-outliers -0.25"),
     (["--mix-power", "0"], "--mix-power 0"),
@@ -386,3 +388,35 @@ def test_training_data_adds_outlines_only_when_asked(mnist, bar_negatives):
     # The outlines come after the other negatives (bars a few columns wide): wide drawings.
     assert all(((im > 0.5).any(axis=0)).sum() >= 8 for im in x[-4 * len(OUTLINES):])
     assert all(((im > 0.5).any(axis=0)).sum() <= 5 for im in x[:-4 * len(OUTLINES)][y[:-8] == 0])
+
+
+def _sharpest_turn(ring: np.ndarray) -> float:
+    """The largest angle (degrees) between consecutive steps along a closed ring."""
+    steps = np.diff(np.concatenate([ring, ring[1:2]]), axis=0)
+    steps = steps[np.linalg.norm(steps, axis=1) > 1e-9]
+    a, b = steps[:-1], steps[1:]
+    cos = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return float(np.degrees(np.arccos(np.clip(cos, -1, 1))).max())
+
+
+def test_convex_outlines_dent_little_and_have_a_corner_no_oval_has():
+    rng = np.random.default_rng(8)
+    t = np.linspace(0, 2 * np.pi, 61)
+    assert _sharpest_turn(np.stack([np.cos(t), 0.6 * np.sin(t)], 1)) < 10  # an oval: a 0
+    for _ in range(80):
+        strokes, _ = CONVEX_OUTLINES["outline:convex"](rng)
+        assert len(strokes) == 1
+        path = strokes[0]
+        start = np.flatnonzero(np.all(np.isclose(path, path[0]), axis=1))
+        assert len(start) >= 2  # closed: drawn round once from some point
+        ring = path[:start[1] + 1]
+        assert solidity(ring[:-1]) >= 0.85  # the scallops' dents are the shallowest allowed
+        assert _sharpest_turn(ring) >= 30  # a corner, a cusp or where a chord meets the arc
+
+
+def test_training_data_adds_convex_outlines_only_when_asked(mnist, bar_negatives):
+    from digitlab.engine import gate_training
+
+    x, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, convex_outlines=6)
+    assert (y == 0).sum() == 10 + 6 and (y == 1).sum() == 20
+    assert all(((im > 0.5).any(axis=0)).sum() >= 8 for im in x[-6:])
