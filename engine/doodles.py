@@ -217,59 +217,65 @@ def _ring(points: np.ndarray) -> np.ndarray:
     return np.concatenate([points, points[:1]])
 
 
-def _convex(rng):
-    """A closed outline, convex or nearly, that is still no oval: corners, a cusp or a flat side.
+def _corners(rng) -> np.ndarray:
+    """A convex polygon of 5 or 6 corners, each at least 0.5 rad from the next around the
+    centre, its straight sides drawn with points along them (a hand's tremor bends each)."""
+    n = int(rng.integers(5, 7))
+    while True:
+        angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+        if np.diff(np.r_[angles, angles[0] + 2 * np.pi]).min() >= 0.5:
+            break
+    radii = rng.uniform(0.85, 1.0, n)
+    ring = _ring(convex_hull(np.stack([radii * np.cos(angles), radii * np.sin(angles)], 1)))
+    return np.concatenate([np.linspace(a, b, 8, endpoint=False)
+                           for a, b in zip(ring[:-1], ring[1:], strict=True)])
 
-    One of four, at random: a convex polygon of 5 or 6 corners (each at least 0.5 rad from the
-    next around the centre); a drop (a circle and the two tangents to a point 1.8-2.6 radii
-    away) or a lens (two arcs meeting in two points); an ellipse cut by a chord, its arc
-    spanning 180-240 degrees; scallops (5-7 half circles outward along a circle). Finer
-    scallops, more corners or a longer arc drawn with a broad pen come out as a ring: a 0.
-    """
-    kind = int(rng.integers(4))
-    if kind == 0:
-        n = int(rng.integers(5, 7))
-        while True:
-            angles = np.sort(rng.uniform(0, 2 * np.pi, n))
-            if np.diff(np.r_[angles, angles[0] + 2 * np.pi]).min() >= 0.5:
-                break
-        radii = rng.uniform(0.85, 1.0, n)
-        corners = np.stack([radii * np.cos(angles), radii * np.sin(angles)], 1)
-        ring = _ring(convex_hull(corners))
-        # Straight sides, drawn with points along them (a hand's tremor bends each a little).
-        ring = np.concatenate([np.linspace(a, b, 8, endpoint=False) for a, b in
-                               zip(ring[:-1], ring[1:], strict=True)])
-    elif kind == 1:
-        if rng.random() < 0.5:  # a drop
-            tip = rng.uniform(1.8, 2.6)
-            phi = np.arccos(1 / tip)  # the tangents touch the circle at pi/2 -+ phi
-            t = np.linspace(np.pi / 2 + phi, np.pi / 2 - phi + 2 * np.pi, 60)
-            ring = np.concatenate([[[0.0, tip]], np.stack([np.cos(t), np.sin(t)], 1)])
-        else:  # a lens: two arcs through (-1, 0) and (1, 0)
-            bulge = rng.uniform(0.35, 0.75)
-            radius = (1 + bulge ** 2) / (2 * bulge)
-            half = np.arcsin(1 / radius)
-            t = np.linspace(-half, half, 30)
-            upper = np.stack([radius * np.sin(t), radius * np.cos(t) - (radius - bulge)], 1)
-            ring = np.concatenate([upper, -upper[1:-1]])
-    elif kind == 2:
-        span = np.radians(rng.uniform(180, 240))
-        start = rng.uniform(0, 2 * np.pi)
-        t = np.linspace(start, start + span, 60)
-        ring = np.stack([np.cos(t), rng.uniform(0.6, 1.2) * np.sin(t)], 1)
-    else:
-        n = int(rng.integers(5, 8))
-        base = np.linspace(0, 2 * np.pi, n + 1)[:-1] + rng.uniform(0, 2 * np.pi)
-        ends = np.stack([np.cos(base), np.sin(base)], 1)
-        pieces = []
-        for a, b in zip(ends, np.roll(ends, -1, axis=0), strict=True):
-            mid, half = (a + b) / 2, np.linalg.norm(b - a) / 2
-            out = mid / np.linalg.norm(mid)
-            side = (b - a) / (2 * half)
-            t = np.linspace(np.pi, 0, 12, endpoint=False)
-            pieces.append(mid + half * (np.cos(t)[:, None] * side + np.sin(t)[:, None] * out))
-        ring = np.concatenate(pieces)
-    return [_closed_stroke(_ring(ring), rng)], 0.015
+
+def _pointed(rng) -> np.ndarray:
+    """A drop (a circle and the two tangents to a point 1.8-2.6 radii away) or a lens (two
+    arcs meeting in two points)."""
+    if rng.random() < 0.5:
+        tip = rng.uniform(1.8, 2.6)
+        phi = np.arccos(1 / tip)  # the tangents touch the circle at pi/2 -+ phi
+        t = np.linspace(np.pi / 2 + phi, np.pi / 2 - phi + 2 * np.pi, 60)
+        return np.concatenate([[[0.0, tip]], np.stack([np.cos(t), np.sin(t)], 1)])
+    bulge = rng.uniform(0.35, 0.75)  # the lens's arcs pass through (-1, 0) and (1, 0)
+    radius = (1 + bulge ** 2) / (2 * bulge)
+    half = np.arcsin(1 / radius)
+    t = np.linspace(-half, half, 30)
+    upper = np.stack([radius * np.sin(t), radius * np.cos(t) - (radius - bulge)], 1)
+    return np.concatenate([upper, -upper[1:-1]])
+
+
+def _cut(rng) -> np.ndarray:
+    """An ellipse cut by a chord, its arc spanning 180-240 degrees."""
+    span = np.radians(rng.uniform(180, 240))
+    start = rng.uniform(0, 2 * np.pi)
+    t = np.linspace(start, start + span, 60)
+    return np.stack([np.cos(t), rng.uniform(0.6, 1.2) * np.sin(t)], 1)
+
+
+def _scallops(rng) -> np.ndarray:
+    """5-7 half circles outward along a circle, end to end (a cloud)."""
+    n = int(rng.integers(5, 8))
+    base = np.linspace(0, 2 * np.pi, n + 1)[:-1] + rng.uniform(0, 2 * np.pi)
+    ends = np.stack([np.cos(base), np.sin(base)], 1)
+    t = np.linspace(np.pi, 0, 12, endpoint=False)
+    pieces = []
+    for a, b in zip(ends, np.roll(ends, -1, axis=0), strict=True):
+        mid, half = (a + b) / 2, np.linalg.norm(b - a) / 2
+        out, side = mid / np.linalg.norm(mid), (b - a) / (2 * half)
+        pieces.append(mid + half * (np.cos(t)[:, None] * side + np.sin(t)[:, None] * out))
+    return np.concatenate(pieces)
+
+
+def _convex(rng):
+    """A closed outline, convex or nearly, that is still no oval: corners, a cusp or a flat
+    side, one of :func:`_corners`, :func:`_pointed`, :func:`_cut` and :func:`_scallops` at
+    random. Finer scallops, more corners or a longer arc drawn with a broad pen come out as
+    a ring: a 0."""
+    make = (_corners, _pointed, _cut, _scallops)[int(rng.integers(4))]
+    return [_closed_stroke(_ring(make(rng)), rng)], 0.015
 
 
 #: Closed outlines, convex or nearly (scallops dent a little), that are no oval
