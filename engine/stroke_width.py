@@ -1,8 +1,8 @@
 """How wide a drawing's strokes are, and thickening strokes too thin for the models.
 
-MNIST's strokes, fitted to its 20 px box, are about 2.5-4.5 px wide by
-:func:`stroke_width` (1st-99th percentile 2.55 at the low end; the app's own canvas
-pen alike). A digit written with a fine pen on a large image (a 2 px line on a 400 px
+MNIST's strokes, fitted to its 20 px box, are about 2.4-6.3 px wide by
+:func:`stroke_width` (1st-99th percentile of the test digits' crops, median 3.7; the
+app's own canvas pen alike). A digit written with a fine pen on a large image (a 2 px line on a 400 px
 canvas, a ballpoint on a photographed page) shrinks to a hairline 0.2-0.6 px wide, a
 shape the models never saw: measured 2026-12-04 on 500 MNIST test digits redrawn that
 way, the reader flagged 1.6-2.0 % as "not a digit" (0.6 % with a pen as wide as
