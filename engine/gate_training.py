@@ -77,7 +77,7 @@ def _digit_set(images: np.ndarray, n: int, seed: int, distort: float = 0.0) -> n
     return x
 
 
-def training_data(data, per_family: int, n_digits: int, seed: int,
+def training_data(data, per_family: int, n_digits: int, seed: int, *,
                   log: Callable[[str], None] = print, font_digits: int = 200,
                   all_families: bool = False, distort: float = 0.0,
                   distort_digits: bool = False,
@@ -352,9 +352,11 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           mix_outliers=mix_outliers, mix_power=mix_power,
                           convex_outlines=convex_outlines, log=log)
         log("then the gate trained on all families...")
-    x, y = training_data(data, per_family, n_digits, seed, log, font_digits, all_families,
-                         distort, distort_digits, shifted, generator_samples, outlines,
-                         more_hands, convex_outlines)
+    x, y = training_data(data, per_family, n_digits, seed, log=log, font_digits=font_digits,
+                         all_families=all_families, distort=distort,
+                         distort_digits=distort_digits, shifted=shifted,
+                         generator_samples=generator_samples, outlines=outlines,
+                         more_hands=more_hands, convex_outlines=convex_outlines)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
                      drop_digits=drop_digits, mix_outliers=mix_outliers, mix_power=mix_power)
