@@ -29,7 +29,7 @@ def add_parser(sub) -> None:
                    help="MNIST training digits (default 20000)")
     p.add_argument("--font-digits", type=int, default=200,
                    help="digits per training group of handwriting and Hershey fonts, where "
-                   "installed (default 200; 0: MNIST digits only)")
+                   "installed (default 200; the shipped gate: 600; 0: MNIST digits only)")
     p.add_argument("--filters", type=int, nargs=2, default=(32, 64), metavar=("C1", "C2"),
                    help="channels of the two convolutions (default 32 64)")
     p.add_argument("--dense", type=int, default=128, help="hidden units (default 128)")
@@ -41,6 +41,10 @@ def add_parser(sub) -> None:
                    help="the SHARE of each batch's non-digits replaced by the non-digit with "
                    "a box of a digit pasted in, labelled by the digit's share of the ink "
                    "(MixOE; the shipped gate: 0.1; default 0: off)")
+    p.add_argument("--more-hands", action="store_true",
+                   help="train (and measure) with the handwriting fonts that "
+                   "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
+                   "out (the shipped gate: on; without them installed: no change)")
     tried = p.add_argument_group(
         "tried and not shipped", "recipe changes measured against the shipped gate's twin; "
         "each is off by default (resources/models/README.md has the figures)")
@@ -71,10 +75,6 @@ def add_parser(sub) -> None:
                    help="N training non-digits that are closed outlines, convex or nearly, "
                    "but no oval: polygons, drops and lenses, arcs closed by a chord, "
                    "scallops (default 0: none)")
-    tried.add_argument("--more-hands", action="store_true",
-                   help="train (and measure) with the handwriting fonts that "
-                   "'digitlab fetch-hand-fonts' installs, 42 in training groups and 21 held "
-                   "out (without them installed: no change)")
     tried.add_argument("--mix-power", type=float, default=1.0, metavar="P",
                    help="with --mix-outliers, label a mixture by the digit's share of its ink "
                    "to the power P (default 1)")
