@@ -75,6 +75,9 @@ def add_parser(sub) -> None:
                    help="N training non-digits that are closed outlines, convex or nearly, "
                    "but no oval: polygons, drops and lenses, arcs closed by a chord, "
                    "scallops (default 0: none)")
+    tried.add_argument("--scrawls", type=int, default=0, metavar="N",
+                   help="N training non-digits that are quick scribbles: random walks of "
+                   "9-28 straight strokes with sharp corners (default 0: none)")
     tried.add_argument("--mix-power", type=float, default=1.0, metavar="P",
                    help="with --mix-outliers, label a mixture by the digit's share of its ink "
                    "to the power P (default 1)")
@@ -108,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.drop_digits < 1.0:
         raise ValueError(f"Received --drop-digits {args.drop_digits}; expected a share in "
                          "[0, 1) (0: off; some digits must stay)")
-    for name in ("shifted_digits", "generator_samples", "outlines", "convex_outlines"):
+    for name in ("shifted_digits", "generator_samples", "outlines", "convex_outlines",
+                 "scrawls"):
         if getattr(args, name) < 0:
             raise ValueError(f"Received --{name.replace('_', '-')} {getattr(args, name)}; "
                              "expected >= 0 (0: off)")
@@ -131,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
                         drop_digits=args.drop_digits, outlines=args.outlines,
                         more_hands=args.more_hands, mix_outliers=args.mix_outliers,
                         mix_power=args.mix_power, convex_outlines=args.convex_outlines,
+                        scrawls=args.scrawls,
                         log=lambda line: print(line, file=sys.stderr))
     save_model_atomic(result.model, output)
     report = result.report

@@ -17,6 +17,8 @@ MNIST digits against many kinds of things that are not digits, generated here:
   with corners going in (:data:`engine.doodles.OUTLINES`; ``train-gate --outlines N``),
   and ``outline:convex``, convex ones with a corner, a cusp or a flat side
   (:data:`engine.doodles.CONVEX_OUTLINES`; ``train-gate --convex-outlines N``);
+- ``scribble:scrawl``: quick scribbles of 9-28 straight strokes with sharp corners
+  (:data:`engine.strokes.SCRAWLS`; ``train-gate --scrawls N``);
 - ``pair``: two or three MNIST digits side by side (one segment holding a number);
 - ``shifted:<turn>``: MNIST digits turned a quarter or half turn or mirrored, where
   that makes them no digit (a mirrored 3 is an epsilon; a 6 turned half way is a 9,
@@ -46,7 +48,7 @@ from digitlab.engine.gate_fonts import (  # noqa: F401 - re-exported for the gat
     find_fonts, font_digit_samplers, glyph_sampler, has_glyph, hand_groups, is_held_out_font,
     render_glyph)
 from digitlab.engine.preprocess import preprocess_drawing
-from digitlab.engine.strokes import (CANVAS, SHAPES, pen_redraw, random_pen, shape_sampler,
+from digitlab.engine.strokes import (CANVAS, SCRAWLS, SHAPES, pen_redraw, random_pen, shape_sampler,
                                      stroke_sampler)
 
 #: Scribble, shape and partial-stroke generators held out of training.
@@ -211,6 +213,11 @@ def outline_samplers(convex: bool = False) -> dict[str, Callable]:
     :data:`engine.doodles.CONVEX_OUTLINES`), drawn with a pen."""
     return {name: stroke_sampler(make)
             for name, make in (CONVEX_OUTLINES if convex else OUTLINES).items()}
+
+
+def scrawl_samplers() -> dict[str, Callable]:
+    """``scribble:scrawl`` -> sampler of quick scribbles (:data:`engine.strokes.SCRAWLS`)."""
+    return {name: stroke_sampler(make) for name, make in SCRAWLS.items()}
 
 
 def labelled_digits(samplers: dict, per_family: int, seed: int

@@ -85,7 +85,8 @@ def training_data(data, per_family: int, n_digits: int, seed: int, *,
                   generator_samples: int = 0,
                   outlines: int = 0,
                   more_hands: bool = False,
-                  convex_outlines: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                  convex_outlines: int = 0,
+                  scrawls: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Digits (label 1) and training-family non-digits (label 0), preprocessed.
 
     Args:
@@ -108,6 +109,9 @@ def training_data(data, per_family: int, n_digits: int, seed: int, *,
         convex_outlines: samples of the ``outline:convex`` family (closed outlines, convex
             or nearly, that are no oval, :data:`engine.doodles.CONVEX_OUTLINES`; 0: none, and
             the samples as before).
+        scrawls: samples of the ``scribble:scrawl`` family (quick scribbles of 9-28
+            straight strokes, :data:`engine.strokes.SCRAWLS`; 0: none, and the samples as
+            before).
 
     Returns:
         ``(x, y)``: float32 ``(N, 28, 28)`` and float32 ``(N,)``.
@@ -144,6 +148,10 @@ def training_data(data, per_family: int, n_digits: int, seed: int, *,
         convex = gate_data.outline_samplers(convex=True)
         neg = np.concatenate([neg, gate_data.sample_set(convex, convex_outlines, seed + 7)[0]])
         families.update(convex)
+    if scrawls:
+        quick = gate_data.scrawl_samplers()
+        neg = np.concatenate([neg, gate_data.sample_set(quick, scrawls, seed + 8)[0]])
+        families.update(quick)
     log(f"{len(pos)} digits, {len(neg)} non-digits from {len(families)} families")
     x = np.concatenate([pos, neg])
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]).astype(np.float32)
@@ -309,6 +317,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                distort_digits: bool = False, shifted: int = 0, generator_samples: int = 0,
                drop_digits: float = 0.0, outlines: int = 0, more_hands: bool = False,
                mix_outliers: float = 0.0, mix_power: float = 1.0, convex_outlines: int = 0,
+               scrawls: int = 0,
                log: Callable[[str], None] = print) -> GateTrainingResult:
     """Generate the data, train the gate, choose its threshold and measure it.
 
@@ -331,6 +340,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
         drop_digits: share of training digits to drop (0: off; see :func:`fit_gate`).
         outlines: training samples of each closed-outline family (see :func:`training_data`).
         convex_outlines: training samples of the convex-outline family (the same).
+        scrawls: training samples of the quick-scribble family (the same).
         more_hands: train and measure with the Fontsource hands too (see :func:`training_data`).
         mix_outliers, mix_power: share of each batch's non-digits mixed with a digit, and
             how their targets are made (see :func:`fit_gate`).
@@ -350,13 +360,14 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
                           generator_samples=generator_samples, drop_digits=drop_digits,
                           outlines=outlines, more_hands=more_hands,
                           mix_outliers=mix_outliers, mix_power=mix_power,
-                          convex_outlines=convex_outlines, log=log)
+                          convex_outlines=convex_outlines, scrawls=scrawls, log=log)
         log("then the gate trained on all families...")
     x, y = training_data(data, per_family, n_digits, seed, log=log, font_digits=font_digits,
                          all_families=all_families, distort=distort,
                          distort_digits=distort_digits, shifted=shifted,
                          generator_samples=generator_samples, outlines=outlines,
-                         more_hands=more_hands, convex_outlines=convex_outlines)
+                         more_hands=more_hands, convex_outlines=convex_outlines,
+                         scrawls=scrawls)
     log(f"training on {len(x)} images ({time.perf_counter() - started:.0f}s so far)...")
     model = fit_gate(x, y, epochs, seed, filters, dense, hard_negatives=hard_negatives,
                      drop_digits=drop_digits, mix_outliers=mix_outliers, mix_power=mix_power)
@@ -376,6 +387,7 @@ def train_gate(data, *, per_family: int = 500, n_digits: int = 20000, epochs: in
     report["drop_digits"] = drop_digits
     report["outlines"] = outlines
     report["convex_outlines"] = convex_outlines
+    report["scrawls"] = scrawls
     report["more_hands"] = more_hands
     report["mix_outliers"] = mix_outliers
     report["mix_power"] = mix_power

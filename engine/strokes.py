@@ -342,6 +342,19 @@ SHAPES: dict[str, Callable] = {
 }
 
 
+def _scrawl(rng):
+    """A quick scribble of a dozen or two straight strokes with sharp corners, in one stroke:
+    a random walk through 10-29 points, 9-28 steps (``scribble:walk`` has 30-120, a dense
+    tangle)."""
+    steps = rng.normal(0, 1, size=(int(rng.integers(10, 30)), 2))
+    return [np.cumsum(steps, axis=0)], 0.02
+
+
+#: Sparse random walks: a family of their own, ``train-gate --scrawls N`` (outside
+#: :data:`SHAPES`, so the gates trained before it keep their recipe's data).
+SCRAWLS: dict[str, Callable] = {"scribble:scrawl": _scrawl}
+
+
 def shape_sampler(name: str) -> Callable[[np.random.Generator], np.ndarray]:
     """A generator of one scribble/shape/partial-stroke kind of :data:`SHAPES` drawn with a pen."""
     return stroke_sampler(SHAPES[name])

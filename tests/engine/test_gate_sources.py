@@ -9,6 +9,7 @@ from digitlab.engine import gate_data, hershey
 from digitlab.engine.doodles import (CONVEX_OUTLINES, DOODLES, MAX_SOLIDITY, OUTLINES,
                                      convex_hull, solidity)
 from digitlab.engine.gate_training import by_source, is_held_out
+from digitlab.engine.strokes import SCRAWLS, SHAPES
 
 # Two glyphs in Hershey's format: "12345" number, vertex count, left/right, pairs
 # (offsets from 'R'); " R" lifts the pen. The second is wrapped onto a second line.
@@ -198,6 +199,7 @@ def test_all_families_adds_the_held_out_non_digits_and_never_their_digits(monkey
     (["--generator-samples", "-2"], "--generator-samples -2"),
     (["--outlines", "-1"], "--outlines -1"),
     (["--convex-outlines", "-3"], "--convex-outlines -3"),
+    (["--scrawls", "-2"], "--scrawls -2"),
     (["--mix-outliers", "1.2"], "--mix-outliers 1.2"),
     (["--mix-outliers", "-0.25"], "--mix-outliers -0.25"),
     (["--mix-power", "0"], "--mix-power 0"),
@@ -419,4 +421,29 @@ def test_training_data_adds_convex_outlines_only_when_asked(mnist, bar_negatives
 
     x, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, convex_outlines=6)
     assert (y == 0).sum() == 10 + 6 and (y == 1).sum() == 20
+    assert all(((im > 0.5).any(axis=0)).sum() >= 8 for im in x[-6:])
+
+
+def test_scrawls_are_one_stroke_of_9_to_28_straight_steps_turning_sharply():
+    rng = np.random.default_rng(4)
+    turns = []
+    for _ in range(60):
+        strokes, _ = SCRAWLS["scribble:scrawl"](rng)
+        assert len(strokes) == 1 and 10 <= len(strokes[0]) <= 29
+        steps = np.diff(strokes[0], axis=0)
+        turns.append(_sharpest_turn(np.concatenate([strokes[0], strokes[0][:1]])))
+        assert (np.linalg.norm(steps, axis=1) > 0).all()
+    assert np.median(turns) >= 90  # corners, not a smooth curve
+    # Outside SHAPES: the gates trained before the option keep their data.
+    assert not set(SCRAWLS) & set(SHAPES)
+
+
+def test_training_data_adds_scrawls_only_when_asked(mnist, bar_negatives):
+    from digitlab.engine import gate_training
+
+    _, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None)
+    assert (y == 0).sum() == 10
+    x, y = gate_training.training_data(mnist, 5, 20, 0, log=lambda _: None, scrawls=6)
+    assert (y == 0).sum() == 10 + 6 and (y == 1).sum() == 20
+    # The scrawls come after the bars (a few columns wide): they spread wider.
     assert all(((im > 0.5).any(axis=0)).sum() >= 8 for im in x[-6:])
