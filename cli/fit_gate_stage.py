@@ -39,6 +39,13 @@ def add_parser(sub) -> None:
                    "of the fit's digits lie, for each gate (and twin) its own, instead of "
                    "below 0.15 (for gates trained with --mix-outliers, whose digit scores "
                    "are lower; the shipped stage: 0.0244; default: off)")
+    p.add_argument("--views", type=float, default=None, metavar="DEGREES",
+                   help="first give the gate (and the twin) a second look: a drawing it "
+                   "scores under 0.9 is scored again turned by +DEGREES and -DEGREES, the "
+                   "mean of the three logits deciding; its threshold is chosen again at the "
+                   "same flag rate and both go onto its card (and the twin's) before the "
+                   "stage is fitted (tried and not shipped: resources/models/README.md; "
+                   "default: the card's views, none on the shipped gate)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from digitlab.engine.gate import SHIPPED_GATE, Gate  # noqa: PLC0415
     from digitlab.engine.gate_stage import FLAG_RATE, STAGE_KINDS  # noqa: PLC0415
     from digitlab.engine.gate_stage_fit import fit_for_gate, measure_stage  # noqa: PLC0415
+    from digitlab.engine.gate_views import VIEW_BELOW, GateViews  # noqa: PLC0415
     from digitlab.engine.inference import Predictor  # noqa: PLC0415
     from digitlab.engine.models import file_sha256, shipped_model_path  # noqa: PLC0415
 
@@ -64,6 +72,12 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"Received {source}; expected a share in (0, 1)")
     if args.band_share is not None and not 0.0 < args.band_share < 1.0:
         raise ValueError(f"Received --band-share {args.band_share}; expected a share in (0, 1)")
+    views = None
+    if args.views is not None:
+        if not 0.0 < args.views <= 45.0:
+            raise ValueError(f"Received --views {args.views}; expected a turn of more than 0 "
+                             "and at most 45 degrees")
+        views = GateViews((args.views, -args.views), VIEW_BELOW)
     files = {k: shipped_model_path(k) for k in STAGE_KINDS}
     temperatures = load_temperatures(model_files=files)
     missing = [k for k in STAGE_KINDS if k not in temperatures]
@@ -78,6 +92,11 @@ def run(args: argparse.Namespace) -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    if views is not None:
+        log(f"giving {gate_path} a second look (turned +-{args.views:g} degrees) and choosing "
+            "its threshold again...")
+        gate, card = _with_views(gate, card, views, data, flag_rate)
+
     log(f"fitting the stage for {gate_path} (its training families: "
         f"{'all' if all_families else 'without the held-out ones'})...")
     stage = fit_for_gate(gate, predictor, temperatures, data, all_families=all_families,
@@ -88,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
                            held_out_families=not all_families, seed=args.seed + 10)
     if args.twin:
         twin = Gate.load(args.twin).with_stage(None)
+        if views is not None:
+            twin_card_path = Path(args.twin).with_suffix(".json")
+            twin, twin_card = _with_views(twin, _read_card(twin_card_path), views, data,
+                                          flag_rate)
+            _write_card(twin_card_path, twin_card)
         log(f"the twin {args.twin}: fitting and measuring its own stage...")
         twin_stage = fit_for_gate(twin, predictor, temperatures, data, all_families=False,
                                   seed=args.seed, flag_rate=flag_rate,
@@ -103,12 +127,36 @@ def run(args: argparse.Namespace) -> int:
     report["models_sha256"] = {k: file_sha256(files[k]) for k in STAGE_KINDS}
     stage = replace(stage, report=report)
     card["second_stage"] = stage.to_json()
-    tmp = card_path.with_name(f".{card_path.name}.tmp")
-    tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, card_path)
+    _write_card(card_path, card)
     _print_report(report)
     print(f"saved the stage to {card_path}")
     return 0
+
+
+def _read_card(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: the gate's card cannot be read ({exc})") from None
+
+
+def _write_card(path: Path, card: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _with_views(gate, card: dict, views, data, flag_rate: float) -> tuple:
+    """``gate`` with ``views`` and its threshold chosen again as ``train-gate`` chooses it
+    (seed 2), and its card with both (the threshold without views kept beside them)."""
+    from digitlab.engine.gate_training import choose_threshold  # noqa: PLC0415
+
+    seen = gate.with_views(views)
+    seen = seen.with_threshold(choose_threshold(seen, data, flag_rate, 2))
+    before = card.get("views", {}).get("threshold_without_views", card.get("threshold"))
+    card = {**card, "threshold": seen.threshold,
+            "views": {**views.to_json(), "threshold_without_views": before}}
+    return seen, card
 
 
 def _print_report(report: dict) -> None:

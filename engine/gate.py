@@ -15,7 +15,8 @@ is at least the threshold stored on the gate's card (chosen at training so that 
 small, fixed share of held-out real-looking digits is flagged). It runs in numpy
 through :mod:`engine.numpy_layers`, like the three models. Where the gate is unsure, a
 second stage on its card may decide with the three models' doubt
-(:mod:`engine.gate_stage`; :class:`engine.reading.Reader` applies it).
+(:mod:`engine.gate_stage`; :class:`engine.reading.Reader` applies it), and a card may
+give the gate a second look at such drawings, turned a little (:mod:`engine.gate_views`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from digitlab import resources
+from digitlab.engine.gate_views import GateViews, with_views
 from digitlab.engine.numpy_layers import Network, compile_keras_model
 
 #: Where the shipped gate lives (its card ``gate.json`` beside it holds the threshold).
@@ -84,7 +86,8 @@ class Gate:
         threshold: in (0, 1).
     """
 
-    def __init__(self, network: Network, threshold: float = DEFAULT_THRESHOLD, stage=None):
+    def __init__(self, network: Network, threshold: float = DEFAULT_THRESHOLD, stage=None,
+                 views: GateViews | None = None):
         if not 0.0 < float(threshold) < 1.0:
             raise ValueError(f"Received threshold={threshold!r}; expected a value in (0, 1).")
         self._network = network
@@ -92,6 +95,8 @@ class Gate:
         #: The second stage on the card (:class:`engine.gate_stage.SecondStage`), or None.
         #: The :class:`engine.reading.Reader` uses it only with the models it was fitted on.
         self.stage = stage
+        #: Its second look at drawings it is unsure of (:mod:`engine.gate_views`), or None.
+        self.views = views
 
     @classmethod
     def from_keras(cls, model, threshold: float = DEFAULT_THRESHOLD) -> Gate:
@@ -112,16 +117,22 @@ class Gate:
         from digitlab.engine.keras_reader import read_network  # noqa: PLC0415
 
         network, _ = read_network(path, output_shape=(1,))
-        return cls(network, read_threshold(path), read_stage(path))
+        return cls(network, read_threshold(path), read_stage(path), read_views(path))
 
     def with_threshold(self, threshold: float) -> Gate:
-        """The same network with another threshold (and no second stage: it was fitted
-        for the card's threshold)."""
-        return Gate(self._network, threshold)
+        """The same network and views with another threshold (and no second stage: it was
+        fitted for the card's threshold)."""
+        return Gate(self._network, threshold, None, self.views)
 
     def with_stage(self, stage) -> Gate:
-        """The same network and threshold with another second stage (None: the gate alone)."""
-        return Gate(self._network, self.threshold, stage)
+        """The same network, threshold and views with another second stage (None: the
+        gate alone)."""
+        return Gate(self._network, self.threshold, stage, self.views)
+
+    def with_views(self, views: GateViews | None) -> Gate:
+        """The same network and threshold with other views (None: one look), and no second
+        stage (it was fitted on the card's scores)."""
+        return Gate(self._network, self.threshold, None, views)
 
     def scores(self, images: np.ndarray) -> np.ndarray:
         """Digit scores of preprocessed images.
@@ -136,9 +147,14 @@ class Gate:
         if x.ndim != 3 or x.shape[1:] != (28, 28):
             raise ValueError(f"Received images of shape {x.shape}; expected (N, 28, 28).")
         logits = self._network.forward(x)[:, 0].astype(np.float64)
+        if self.views is not None:
+            logits = with_views(logits, x, self.views, self._logits)
         # np.clip(logits, -60, 60) as maximum and minimum: the same values, without
         # np.clip's ~2 us of Python overhead.
         return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(logits, -60.0), 60.0)))
+
+    def _logits(self, images: np.ndarray) -> np.ndarray:
+        return self._network.forward(images)[:, 0]
 
     def decide(self, image28: np.ndarray) -> GateDecision:
         """The decision for one preprocessed image ``(28, 28)``."""
@@ -180,16 +196,32 @@ def read_stage(model_path: str | Path):
         engine.models.ModelFileError: the card holds a second stage that cannot be read.
     """
     from digitlab.engine.gate_stage import SecondStage  # noqa: PLC0415
+
+    return _card_entry(model_path, "second_stage", SecondStage.from_json, "second stage")
+
+
+def read_views(model_path: str | Path) -> GateViews | None:
+    """The views on the card beside a gate file (``"views"``), or None (one look).
+
+    Raises:
+        engine.models.ModelFileError: the card holds views that cannot be read.
+    """
+    return _card_entry(model_path, "views", GateViews.from_json, "gate views")
+
+
+def _card_entry(model_path: str | Path, key: str, parse, what: str):
+    """``parse(entry)`` of the card's ``key`` beside a gate file; None without a card or
+    without that entry. An entry that cannot be read raises ModelFileError naming ``what``."""
     from digitlab.engine.models import ModelFileError  # noqa: PLC0415
 
     card = Path(model_path).with_suffix(".json")
     if not card.exists():
         return None
     try:
-        entry = json.loads(card.read_text(encoding="utf-8")).get("second_stage")
-        return None if entry is None else SecondStage.from_json(entry)
+        entry = json.loads(card.read_text(encoding="utf-8")).get(key)
+        return None if entry is None else parse(entry)
     except (OSError, ValueError, AttributeError) as exc:
-        raise ModelFileError(f"{card}: unreadable second stage ({exc})") from None
+        raise ModelFileError(f"{card}: unreadable {what} ({exc})") from None
 
 
 def threshold_for_rate(digit_scores: np.ndarray, flag_rate: float) -> float:

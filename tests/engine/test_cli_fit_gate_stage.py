@@ -155,3 +155,32 @@ def test_band_at_share_is_the_scores_quantile_and_refuses_bands_that_are_no_scor
             gate_stage_fit.band_at_share(scores, share)
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         gate_stage_fit.band_at_share(np.zeros(100), 0.1)  # every digit scored 0: no band
+
+
+def test_views_go_onto_the_card_and_the_twins_with_thresholds_chosen_again(
+        tmp_path, small, capsys):
+    from digitlab.engine.gate_views import VIEW_BELOW, GateViews
+
+    gate_path, card = stageless_copy(tmp_path)
+    twin_dir = tmp_path / "twin"
+    twin_dir.mkdir()
+    twin_path, twin_card = stageless_copy(twin_dir)
+    assert main(["fit-gate-stage", "--gate", str(gate_path), "--twin", str(twin_path),
+                 "--seed", "7", "--views", "8", "--band-share", "0.2"]) == 0
+    views = GateViews((8.0, -8.0), VIEW_BELOW)
+    for path, before in ((gate_path, card), (twin_path, twin_card)):
+        written = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        assert written["views"]["threshold_without_views"] == before["threshold"]
+        assert written["threshold"] != before["threshold"]  # chosen again, with the views
+        assert Gate.load(path).views == views
+    assert Gate.load(gate_path).stage is not None
+
+
+@pytest.mark.parametrize("degrees", ["0", "-8", "50"])
+def test_views_outside_0_45_degrees_are_refused_before_any_fitting(tmp_path, small, capsys,
+                                                                  degrees):
+    gate_path, card = stageless_copy(tmp_path)
+    assert main(["fit-gate-stage", "--gate", str(gate_path), f"--views={degrees}"]) != 0
+    err = capsys.readouterr().err
+    assert "--views" in err and "Traceback" not in err
+    assert json.loads(gate_path.with_suffix(".json").read_text(encoding="utf-8")) == card
