@@ -60,10 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     gate_path = Path(args.gate) if args.gate else SHIPPED_GATE
     card_path = gate_path.with_suffix(".json")
-    try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{card_path}: the gate's card cannot be read ({exc})") from None
+    card = _read_card(card_path)
     flag_rate, source = args.flag_rate, f"--flag-rate {args.flag_rate}"
     if flag_rate is None:
         flag_rate = card.get("report", {}).get("flag_rate", FLAG_RATE)
