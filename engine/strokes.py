@@ -233,9 +233,11 @@ def _loops(rng):  # cursive "eeee" / "llll"
                       -r * rng.uniform(0.8, 2) * np.sin(t)], 1)], 0.02
 
 
-def _walk(rng):
-    steps = rng.normal(0, 1, size=(int(rng.integers(30, 120)), 2))
-    return [np.cumsum(steps, axis=0)], 0.0
+def _walk(rng, points: tuple[int, int] = (30, 120), tremor: float = 0.0):
+    """A random walk in one stroke through ``points`` (low, high: drawn from that range)
+    points, a dense tangle by default."""
+    steps = rng.normal(0, 1, size=(int(rng.integers(*points)), 2))
+    return [np.cumsum(steps, axis=0)], tremor
 
 
 def _spiral(rng):
@@ -346,8 +348,7 @@ def _scrawl(rng):
     """A quick scribble of a dozen or two straight strokes with sharp corners, in one stroke:
     a random walk through 10-29 points, 9-28 steps (``scribble:walk`` has 30-120, a dense
     tangle)."""
-    steps = rng.normal(0, 1, size=(int(rng.integers(10, 30)), 2))
-    return [np.cumsum(steps, axis=0)], 0.02
+    return _walk(rng, (10, 30), 0.02)
 
 
 #: Sparse random walks: a family of their own, ``train-gate --scrawls N`` (outside
